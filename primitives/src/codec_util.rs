@@ -1,0 +1,249 @@
+//! The compact wire primitives of ghost proofs: LEB128 varints (canonical only), zigzag
+//! deltas of rows, gap-encoded ascending indices, raw 32-byte hashes.
+//!
+//! Decoding accepts exactly one encoding of each value: a varint with a redundant zero
+//! continuation byte, a delta that leaves `i16`, or a read past the end is rejected with
+//! the byte offset, so one proof has one byte string and any bit flip changes the proof.
+
+use crate::{hash::Hash, Error, Result};
+use alloc::vec::Vec;
+
+/// Appends wire values to a byte vector.
+#[derive(Default)]
+pub struct Writer {
+    /// The bytes written so far.
+    pub bytes: Vec<u8>,
+}
+
+impl Writer {
+    /// One byte.
+    pub fn byte(&mut self, b: u8) {
+        self.bytes.push(b);
+    }
+
+    /// An unsigned LEB128 varint.
+    pub fn varint(&mut self, mut v: u64) {
+        loop {
+            let low = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.bytes.push(low);
+                return;
+            }
+            self.bytes.push(low | 0x80);
+        }
+    }
+
+    /// A count or index.
+    pub fn len(&mut self, n: usize) {
+        self.varint(n as u64);
+    }
+
+    /// Strictly ascending indices: the count, the first, then each gap minus one.
+    pub fn ascending(&mut self, indices: &[u32]) {
+        self.len(indices.len());
+        let mut prev: Option<u32> = None;
+        for &i in indices {
+            match prev {
+                None => self.varint(i as u64),
+                Some(p) => self.varint(i.wrapping_sub(p).wrapping_sub(1) as u64),
+            }
+            prev = Some(i);
+        }
+    }
+
+    /// Rows of width `w` (flat), each entry as the zigzag varint of its difference from
+    /// the same entry of the previous row (the first row from zero).
+    pub fn rows(&mut self, flat: &[i16], w: usize) {
+        let mut prev = alloc::vec![0i16; w];
+        for row in flat.chunks(w.max(1)) {
+            for (p, &v) in prev.iter_mut().zip(row) {
+                let diff = v as i32 - *p as i32;
+                self.varint(((diff << 1) ^ (diff >> 31)) as u32 as u64);
+                *p = v;
+            }
+        }
+    }
+
+    /// A count, then raw hashes.
+    pub fn hashes(&mut self, hashes: &[Hash]) {
+        self.len(hashes.len());
+        for h in hashes {
+            self.bytes.extend_from_slice(h);
+        }
+    }
+}
+
+/// Reads wire values from a byte slice, strictly.
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// Start at the first byte.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0 }
+    }
+
+    fn malformed(&self) -> Error {
+        Error::ProofMalformed { offset: self.pos as u32 }
+    }
+
+    /// Fail unless every byte was read.
+    pub fn finish(&self) -> Result<()> {
+        if self.pos == self.bytes.len() {
+            Ok(())
+        } else {
+            Err(Error::ProofTrailingBytes { offset: self.pos as u32 })
+        }
+    }
+
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    /// One byte.
+    pub fn byte(&mut self) -> Result<u8> {
+        let b = *self.bytes.get(self.pos).ok_or_else(|| self.malformed())?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    /// A canonical LEB128 varint of at most 64 bits.
+    pub fn varint(&mut self) -> Result<u64> {
+        let start = self.pos;
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            let bits = (b & 0x7f) as u64;
+            if shift == 63 && bits > 1 {
+                return Err(Error::ProofMalformed { offset: start as u32 });
+            }
+            v |= bits << shift;
+            if b & 0x80 == 0 {
+                // Canonical: no redundant trailing zero group.
+                if b == 0 && shift > 0 {
+                    return Err(Error::ProofMalformed { offset: start as u32 });
+                }
+                return Ok(v);
+            }
+        }
+        Err(Error::ProofMalformed { offset: start as u32 })
+    }
+
+    /// A varint that fits `u32`.
+    pub fn u32(&mut self) -> Result<u32> {
+        let at = self.pos;
+        u32::try_from(self.varint()?).map_err(|_| Error::ProofMalformed { offset: at as u32 })
+    }
+
+    /// A count no larger than `max`.
+    pub fn len(&mut self, max: usize) -> Result<usize> {
+        let at = self.pos;
+        let n = self.varint()?;
+        if n > max as u64 {
+            return Err(Error::ProofMalformed { offset: at as u32 });
+        }
+        Ok(n as usize)
+    }
+
+    /// Strictly ascending `u32` indices, at most `max` of them.
+    pub fn ascending(&mut self, max: usize) -> Result<Vec<u32>> {
+        let n = self.len(max)?;
+        let mut out = Vec::with_capacity(n);
+        let mut prev: Option<u32> = None;
+        for _ in 0..n {
+            let at = self.pos;
+            let raw = self.u32()?;
+            let next = match prev {
+                None => Some(raw),
+                Some(p) => p.checked_add(raw).and_then(|v| v.checked_add(1)),
+            };
+            let next = next.ok_or(Error::ProofMalformed { offset: at as u32 })?;
+            out.push(next);
+            prev = Some(next);
+        }
+        Ok(out)
+    }
+
+    /// `count` rows of width `w`, as written by [`Writer::rows`].
+    pub fn rows(&mut self, count: usize, w: usize) -> Result<Vec<i16>> {
+        let total = count.checked_mul(w).ok_or_else(|| self.malformed())?;
+        // Each entry takes at least one byte: refuse to allocate for what cannot be there.
+        if total > self.remaining() {
+            return Err(self.malformed());
+        }
+        let mut out = Vec::with_capacity(total);
+        let mut prev = alloc::vec![0i16; w];
+        for _ in 0..count {
+            for p in prev.iter_mut() {
+                let at = self.pos;
+                let z = self.u32()?;
+                let diff = ((z >> 1) as i32) ^ -((z & 1) as i32);
+                let v = i16::try_from(*p as i32 + diff).map_err(|_| Error::ProofMalformed { offset: at as u32 })?;
+                out.push(v);
+                *p = v;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A count of at most `max`, then that many raw hashes.
+    pub fn hashes(&mut self, max: usize) -> Result<Vec<Hash>> {
+        let n = self.len(max)?;
+        if n.saturating_mul(32) > self.remaining() {
+            return Err(self.malformed());
+        }
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut h = [0u8; 32];
+            h.copy_from_slice(&self.bytes[self.pos..self.pos + 32]);
+            self.pos += 32;
+            out.push(h);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn round_trips(
+            v in any::<u64>(),
+            idx in prop::collection::btree_set(any::<u32>(), 0..20),
+            rows in prop::collection::vec(any::<i16>(), 0..40),
+        ) {
+            let idx: Vec<u32> = idx.into_iter().collect();
+            let mut w = Writer::default();
+            w.varint(v);
+            w.ascending(&idx);
+            w.rows(&rows[..rows.len() / 4 * 4], 4);
+            let mut r = Reader::new(&w.bytes);
+            prop_assert_eq!(r.varint().unwrap(), v);
+            prop_assert_eq!(r.ascending(100).unwrap(), idx);
+            prop_assert_eq!(r.rows(rows.len() / 4, 4).unwrap(), rows[..rows.len() / 4 * 4].to_vec());
+            prop_assert!(r.finish().is_ok());
+        }
+    }
+
+    #[test]
+    fn rejects_non_canonical_and_short_input() {
+        assert!(Reader::new(&[0x80, 0x00]).varint().is_err());
+        assert!(Reader::new(&[0x80]).varint().is_err());
+        assert!(Reader::new(&[0xff; 11]).varint().is_err());
+        assert_eq!(Reader::new(&[0x05]).len(4), Err(Error::ProofMalformed { offset: 0 }));
+        let mut r = Reader::new(&[0x01, 0x00]);
+        r.byte().unwrap();
+        assert_eq!(r.finish(), Err(Error::ProofTrailingBytes { offset: 1 }));
+        // A delta that leaves i16 is rejected.
+        let mut w = Writer::default();
+        w.varint(2 * 40000);
+        assert!(Reader::new(&w.bytes).rows(1, 1).is_err());
+    }
+}

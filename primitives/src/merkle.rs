@@ -1,0 +1,238 @@
+//! Domain-separated BLAKE2b-256 Merkle trees and hardened compact multiproofs.
+//!
+//! The tree shape and the multiproof algorithm ("Compact Merkle Multiproofs",
+//! arXiv 2002.07648: shared siblings sent once, nothing derivable sent at all) are
+//! `rs_merkle`'s. This module adds what the protocol needs on top:
+//! * domain separation: leaves are `H(0x00 || ...)`, inner nodes `H(0x01 || l || r)`;
+//!   an odd node at the end of a level is promoted unchanged;
+//! * the leaf count bound into the commitment: `root = H(0x02 || u32 LE count || tree root)`;
+//! * strict multiproofs: indices strictly increasing and in range, exactly the number of
+//!   hashes the indices need (no spare, none missing), at least one leaf.
+
+use crate::{
+    error::TreeKind,
+    hash::{Blake2b256, Hash, TAG_LEAF, TAG_NODE, TAG_ROOT},
+    Error, Result,
+};
+use alloc::vec::Vec;
+use rs_merkle::{utils::indices::proof_indices_by_layers, MerkleProof};
+
+/// `rs_merkle` hasher with the protocol's inner-node encoding.
+#[derive(Clone)]
+pub struct NodeHasher;
+
+impl rs_merkle::Hasher for NodeHasher {
+    type Hash = Hash;
+
+    fn hash(data: &[u8]) -> Hash {
+        crate::hash::blake2_256(data)
+    }
+
+    fn concat_and_hash(left: &Hash, right: Option<&Hash>) -> Hash {
+        match right {
+            Some(right) => Blake2b256::tagged(TAG_NODE).update(left).update(right).finalize(),
+            None => *left,
+        }
+    }
+}
+
+/// The hash of one leaf: `H(0x00 || tree tag || u32 LE layer || u32 LE index || row)`,
+/// the row as its entries' little-endian `i16` bytes (keys then values for patterns).
+pub fn leaf_hash(tree: TreeKind, layer: u32, index: u32, parts: &[&[i16]]) -> Hash {
+    let mut hasher = Blake2b256::tagged(TAG_LEAF);
+    hasher.update(&[tree.tag()]).update(&layer.to_le_bytes()).update(&index.to_le_bytes());
+    for part in parts {
+        for v in part.iter() {
+            hasher.update(&v.to_le_bytes());
+        }
+    }
+    hasher.finalize()
+}
+
+/// The commitment to a tree of `count` leaves whose plain Merkle root is `tree_root`.
+pub fn bind_count(count: u32, tree_root: &Hash) -> Hash {
+    Blake2b256::tagged(TAG_ROOT).update(&count.to_le_bytes()).update(tree_root).finalize()
+}
+
+/// A full tree over a layer's leaves (prover side).
+pub struct Tree {
+    inner: rs_merkle::MerkleTree<NodeHasher>,
+    count: u32,
+}
+
+impl Tree {
+    /// Build from leaf hashes. An empty tree is rejected: the protocol never commits one.
+    pub fn from_leaves(leaves: &[Hash]) -> Result<Self> {
+        let count = u32::try_from(leaves.len()).map_err(|_| Error::Overflow)?;
+        if count == 0 {
+            return Err(Error::EmptyMultiproof);
+        }
+        Ok(Self { inner: rs_merkle::MerkleTree::from_leaves(leaves), count })
+    }
+
+    /// Number of leaves.
+    pub fn len(&self) -> u32 {
+        self.count
+    }
+
+    /// Never true: empty trees cannot be built.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The ghost root: the Merkle root with the leaf count bound in.
+    pub fn root(&self) -> Hash {
+        // A non-empty rs_merkle tree always has a root.
+        bind_count(self.count, &self.inner.root().unwrap_or_default())
+    }
+
+    /// The compact multiproof of `indices` (strictly increasing, in range).
+    pub fn prove(&self, indices: &[u32]) -> Result<Vec<Hash>> {
+        check_indices(indices, self.count)?;
+        let idx: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
+        Ok(self.inner.proof(&idx).proof_hashes().to_vec())
+    }
+}
+
+/// The protocol's checks on a multiproof's indices.
+fn check_indices(indices: &[u32], count: u32) -> Result<()> {
+    if indices.is_empty() || count == 0 {
+        return Err(Error::EmptyMultiproof);
+    }
+    if indices.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Error::IndicesNotStrictlyIncreasing);
+    }
+    match indices.last() {
+        Some(&last) if last >= count => Err(Error::IndexOutOfRange { index: last, leaves: count }),
+        _ => Ok(()),
+    }
+}
+
+/// The number of hashes a compact multiproof of `indices` in a tree of `count` leaves holds.
+pub fn proof_hash_count(indices: &[u32], count: u32) -> Result<u32> {
+    check_indices(indices, count)?;
+    let idx: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
+    let needed: usize = proof_indices_by_layers(&idx, count as usize).iter().map(Vec::len).sum();
+    u32::try_from(needed).map_err(|_| Error::Overflow)
+}
+
+/// The ghost root implied by `leaves` at `indices` and the multiproof `proof`, after the
+/// strict checks. Compare it with a committed root to verify the leaves.
+pub fn root_from_multiproof(indices: &[u32], leaves: &[Hash], proof: &[Hash], count: u32) -> Result<Hash> {
+    if indices.len() != leaves.len() {
+        return Err(Error::UpdateShape);
+    }
+    let expected = proof_hash_count(indices, count)?;
+    if proof.len() != expected as usize {
+        return Err(Error::WrongProofHashCount { expected, got: proof.len() as u32 });
+    }
+    let idx: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
+    let root = MerkleProof::<NodeHasher>::new(proof.to_vec())
+        .root(&idx, leaves, count as usize)
+        // Unreachable after the checks above; reported as a mismatch, never a panic.
+        .map_err(|_| Error::WrongProofHashCount { expected, got: proof.len() as u32 })?;
+    Ok(bind_count(count, &root))
+}
+
+/// Verify `leaves` at `indices` against the committed `root`.
+pub fn verify_multiproof(
+    root: &Hash,
+    indices: &[u32],
+    leaves: &[Hash],
+    proof: &[Hash],
+    count: u32,
+    layer: u32,
+    tree: TreeKind,
+) -> Result<()> {
+    if &root_from_multiproof(indices, leaves, proof, count)? == root {
+        Ok(())
+    } else {
+        Err(Error::RootMismatch { layer, tree })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn leaves(n: u32) -> Vec<Hash> {
+        (0..n).map(|i| leaf_hash(TreeKind::Patterns, 0, i, &[&[i as i16]])).collect()
+    }
+
+    fn index_set(n: u32) -> impl Strategy<Value = (u32, Vec<u32>)> {
+        (1..n).prop_flat_map(|count| {
+            (Just(count), prop::collection::btree_set(0..count, 1..=(count as usize).min(12)))
+                .prop_map(|(c, s)| (c, s.into_iter().collect()))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn honest_multiproofs_verify((count, idx) in index_set(300)) {
+            let all = leaves(count);
+            let tree = Tree::from_leaves(&all).unwrap();
+            let proof = tree.prove(&idx).unwrap();
+            prop_assert_eq!(proof.len() as u32, proof_hash_count(&idx, count).unwrap());
+            let opened: Vec<Hash> = idx.iter().map(|&i| all[i as usize]).collect();
+            prop_assert_eq!(root_from_multiproof(&idx, &opened, &proof, count).unwrap(), tree.root());
+        }
+
+        #[test]
+        fn spare_missing_or_altered_hashes_are_rejected((count, idx) in index_set(300), pick in any::<prop::sample::Index>()) {
+            let all = leaves(count);
+            let tree = Tree::from_leaves(&all).unwrap();
+            let proof = tree.prove(&idx).unwrap();
+            let opened: Vec<Hash> = idx.iter().map(|&i| all[i as usize]).collect();
+            let mut spare = proof.clone();
+            spare.push([7; 32]);
+            prop_assert!(matches!(root_from_multiproof(&idx, &opened, &spare, count), Err(Error::WrongProofHashCount { .. })), "unexpected verdict");
+            if !proof.is_empty() {
+                let mut missing = proof.clone();
+                missing.pop();
+                prop_assert!(root_from_multiproof(&idx, &opened, &missing, count).is_err());
+                let mut altered = proof.clone();
+                altered[pick.index(proof.len())][0] ^= 1;
+                prop_assert_ne!(root_from_multiproof(&idx, &opened, &altered, count).unwrap(), tree.root());
+            }
+            // A different leaf count is a different commitment.
+            if let Ok(root) = root_from_multiproof(&idx, &opened, &proof, count + 1) {
+                prop_assert_ne!(root, tree.root());
+            }
+        }
+    }
+
+    #[test]
+    fn duplicate_unsorted_and_out_of_range_indices_are_rejected() {
+        let all = leaves(16);
+        let tree = Tree::from_leaves(&all).unwrap();
+        let proof = tree.prove(&[3]).unwrap();
+        // rs_merkle alone accepts a duplicated index; the wrapper does not.
+        assert_eq!(
+            root_from_multiproof(&[3, 3], &[all[3], all[3]], &proof, 16),
+            Err(Error::IndicesNotStrictlyIncreasing)
+        );
+        let proof2 = tree.prove(&[3, 9]).unwrap();
+        assert_eq!(
+            root_from_multiproof(&[9, 3], &[all[9], all[3]], &proof2, 16),
+            Err(Error::IndicesNotStrictlyIncreasing)
+        );
+        assert_eq!(
+            root_from_multiproof(&[16], &[all[3]], &proof, 16),
+            Err(Error::IndexOutOfRange { index: 16, leaves: 16 })
+        );
+        assert_eq!(root_from_multiproof(&[], &[], &[], 16), Err(Error::EmptyMultiproof));
+        assert_eq!(tree.prove(&[4, 4]), Err(Error::IndicesNotStrictlyIncreasing));
+    }
+
+    #[test]
+    fn a_subtree_cannot_pass_for_a_leaf() {
+        let all = leaves(4);
+        let tree = Tree::from_leaves(&all).unwrap();
+        // The inner node over leaves 0 and 1, offered as a leaf of a two-leaf tree.
+        let inner = <NodeHasher as rs_merkle::Hasher>::concat_and_hash(&all[0], Some(&all[1]));
+        let right = <NodeHasher as rs_merkle::Hasher>::concat_and_hash(&all[2], Some(&all[3]));
+        let fake = root_from_multiproof(&[0], &[inner], &[right], 2).unwrap();
+        assert_ne!(fake, tree.root());
+    }
+}

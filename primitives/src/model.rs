@@ -1,0 +1,390 @@
+//! A model with its weights and trees: the prover's side of the protocol.
+//!
+//! [`Model::new`] turns weights into a ghost file (building every tree); [`Model::trace`]
+//! runs the sparse forward pass and records what each layer used; [`Model::prove`] adds
+//! the ghost proof; [`Model::find_fraud`] is the watcher's check of someone else's trace.
+
+use crate::{
+    error::TreeKind,
+    ghost_file::{EmbeddingSpec, GhostFile, LayerSpec, LookupSpec, ModelId},
+    layer::{self, row},
+    merkle::{leaf_hash, Tree},
+    proof::{GhostProof, LayerProof},
+    trace::{seed, Input, LinkOpening, Trace},
+    Error, Result,
+};
+use alloc::vec::Vec;
+
+/// One layer's architecture and weights, before commitment.
+#[derive(Clone, Debug, PartialEq, Eq, codec::Encode, codec::Decode)]
+pub enum LayerWeights {
+    /// `values` holds `rows x dim` entries, row-major.
+    Embedding { dim: u32, normalize: bool, values: Vec<i16> },
+    /// `keys` is `N x d`, `values` is `N x e`, `centroids` is `C x d`, all row-major,
+    /// rows ordered by list as `offsets` says.
+    Lookup {
+        d: u32,
+        e: u32,
+        k: u32,
+        beta_q16: u32,
+        n_probe: u32,
+        normalize: bool,
+        offsets: Vec<u32>,
+        keys: Vec<i16>,
+        values: Vec<i16>,
+        centroids: Vec<i16>,
+    },
+}
+
+/// A layer's trees: patterns, and centroids for lookups.
+pub struct LayerTrees {
+    /// Pattern (or embedding row) tree.
+    pub patterns: Tree,
+    /// Centroid tree (lookup layers only).
+    pub centroids: Option<Tree>,
+}
+
+/// The pattern leaves of a layer.
+pub fn pattern_leaves(layer: u32, keys: &[i16], d: usize, values: &[i16], e: usize) -> Result<Vec<Hash>> {
+    let rows = values.len() / e.max(1);
+    (0..rows as u32)
+        .map(|i| {
+            let key: &[i16] = if d == 0 { &[] } else { row(keys, d, i)? };
+            Ok(leaf_hash(TreeKind::Patterns, layer, i, &[key, row(values, e, i)?]))
+        })
+        .collect()
+}
+
+/// The centroid leaves of a layer.
+pub fn centroid_leaves(layer: u32, centroids: &[i16], d: usize) -> Result<Vec<Hash>> {
+    let count = centroids.len() / d.max(1);
+    (0..count as u32).map(|j| Ok(leaf_hash(TreeKind::Centroids, layer, j, &[row(centroids, d, j)?]))).collect()
+}
+
+use crate::hash::Hash;
+
+/// A committed model: ghost file, weights and trees.
+pub struct Model {
+    file: GhostFile,
+    id: ModelId,
+    weights: Vec<LayerWeights>,
+    trees: Vec<LayerTrees>,
+}
+
+/// Hook for [`Model::trace_with`]: sees and may change each lookup layer's probed lists
+/// and selected rows before the layer's output is computed.
+pub type Choice<'a> = &'a mut dyn FnMut(u32, &mut Vec<u32>, &mut Vec<u32>);
+
+impl Model {
+    /// Commit to `layers`: build every tree and the ghost file.
+    pub fn new(name: Vec<u8>, layers: Vec<LayerWeights>) -> Result<Self> {
+        let mut specs = Vec::with_capacity(layers.len());
+        let mut trees = Vec::with_capacity(layers.len());
+        for (i, w) in layers.iter().enumerate() {
+            let l = i as u32;
+            let mismatch = Error::WeightsMismatch { layer: l };
+            match w {
+                LayerWeights::Embedding { dim, normalize, values } => {
+                    let dim_us = *dim as usize;
+                    if dim_us == 0 || values.is_empty() || values.len() % dim_us != 0 {
+                        return Err(mismatch);
+                    }
+                    let patterns = Tree::from_leaves(&pattern_leaves(l, &[], 0, values, dim_us)?)?;
+                    specs.push(LayerSpec::Embedding(EmbeddingSpec {
+                        rows: patterns.len(),
+                        dim: *dim,
+                        normalize: *normalize,
+                        patterns_root: patterns.root(),
+                    }));
+                    trees.push(LayerTrees { patterns, centroids: None });
+                }
+                LayerWeights::Lookup { d, e, k, beta_q16, n_probe, normalize, offsets, keys, values, centroids } => {
+                    let (du, eu) = (*d as usize, *e as usize);
+                    let n = offsets.last().copied().unwrap_or(0) as usize;
+                    let c = offsets.len().saturating_sub(1);
+                    if du == 0
+                        || eu == 0
+                        || keys.len() != n.saturating_mul(du)
+                        || values.len() != n.saturating_mul(eu)
+                        || centroids.len() != c.saturating_mul(du)
+                    {
+                        return Err(mismatch);
+                    }
+                    let patterns = Tree::from_leaves(&pattern_leaves(l, keys, du, values, eu)?)?;
+                    let cents = Tree::from_leaves(&centroid_leaves(l, centroids, du)?)?;
+                    specs.push(LayerSpec::Lookup(LookupSpec {
+                        d: *d,
+                        e: *e,
+                        k: *k,
+                        beta_q16: *beta_q16,
+                        n_probe: *n_probe,
+                        normalize: *normalize,
+                        offsets: offsets.clone(),
+                        patterns_root: patterns.root(),
+                        centroids_root: cents.root(),
+                    }));
+                    trees.push(LayerTrees { patterns, centroids: Some(cents) });
+                }
+            }
+        }
+        let file = GhostFile::new(name, specs);
+        file.validate()?;
+        Ok(Self { id: file.id(), file, weights: layers, trees })
+    }
+
+    /// The ghost file.
+    pub fn ghost_file(&self) -> &GhostFile {
+        &self.file
+    }
+
+    /// The model id.
+    pub fn id(&self) -> ModelId {
+        self.id
+    }
+
+    /// The weights.
+    pub fn weights(&self) -> &[LayerWeights] {
+        &self.weights
+    }
+
+    /// The trees.
+    pub fn trees(&self) -> &[LayerTrees] {
+        &self.trees
+    }
+
+    /// The honest sparse forward pass, with what every layer used.
+    pub fn trace(&self, input: &Input) -> Result<Trace> {
+        self.trace_with(input, &mut |_, _, _| {})
+    }
+
+    /// The forward pass, letting `choose` override each lookup layer's lists and rows.
+    /// Honest provers never do; tests and demos use it to play a cheating prover.
+    pub fn trace_with(&self, input: &Input, choose: Choice<'_>) -> Result<Trace> {
+        check_input(&self.file, input)?;
+        let mut prev = seed(&self.id, input);
+        let mut x: Vec<i16> = match input {
+            Input::Vector(v) => v.clone(),
+            Input::Token(_) => Vec::new(),
+        };
+        let mut openings = Vec::with_capacity(self.weights.len());
+        for (i, w) in self.weights.iter().enumerate() {
+            let l = i as u32;
+            let (probed, selected, output) = match w {
+                LayerWeights::Embedding { dim, normalize, values } => {
+                    let Input::Token(t) = input else { return Err(Error::WrongInputKind) };
+                    let out = layer::finish(row(values, *dim as usize, *t)?.to_vec(), *normalize)?;
+                    (Vec::new(), alloc::vec![*t], out)
+                }
+                LayerWeights::Lookup { .. } => {
+                    let (mut probed, mut selected) = self.select(l, &x)?;
+                    choose(l, &mut probed, &mut selected);
+                    // Commitments list indices in ascending order, whatever the hook did.
+                    probed.sort_unstable();
+                    probed.dedup();
+                    selected.sort_unstable();
+                    selected.dedup();
+                    let out = self.output(l, &x, &selected)?;
+                    (probed, selected, out)
+                }
+            };
+            let opening = LinkOpening { prev, layer: l, probed, selected, output };
+            prev = opening.hash();
+            x = opening.output.clone();
+            openings.push(opening);
+        }
+        Ok(Trace { openings })
+    }
+
+    /// The honest probed lists and selected rows of lookup layer `l` for input `x`.
+    pub fn select(&self, l: u32, x: &[i16]) -> Result<(Vec<u32>, Vec<u32>)> {
+        let Some(LayerWeights::Lookup { d, k, n_probe, offsets, keys, centroids, .. }) = self.weights.get(l as usize)
+        else {
+            return Err(Error::NotALookupLayer { layer: l });
+        };
+        let d = *d as usize;
+        if x.len() != d {
+            return Err(Error::WrongDimension { expected: d as u32, got: x.len() as u32 });
+        }
+        let lists = offsets.len().saturating_sub(1) as u32;
+        let mut centroid_scores = Vec::with_capacity(lists as usize);
+        for j in 0..lists {
+            centroid_scores.push((crate::fixed::dot(x, row(centroids, d, j)?), j));
+        }
+        let probed = layer::top(centroid_scores, *n_probe as usize);
+        let mut candidates = Vec::new();
+        for &j in &probed {
+            let (start, end) = (offsets[j as usize], offsets[j as usize + 1]);
+            for i in start..end {
+                candidates.push((crate::fixed::dot(x, row(keys, d, i)?), i));
+            }
+        }
+        let selected = layer::top(candidates, *k as usize);
+        Ok((probed, selected))
+    }
+
+    /// The output of lookup layer `l` on input `x` over the rows `selected`.
+    pub fn output(&self, l: u32, x: &[i16], selected: &[u32]) -> Result<Vec<i16>> {
+        let Some(LayerWeights::Lookup { d, e, beta_q16, normalize, keys, values, .. }) = self.weights.get(l as usize)
+        else {
+            return Err(Error::NotALookupLayer { layer: l });
+        };
+        let (d, e) = (*d as usize, *e as usize);
+        let ks = selected.iter().map(|&i| row(keys, d, i)).collect::<Result<Vec<_>>>()?;
+        let vs = selected.iter().map(|&i| row(values, e, i)).collect::<Result<Vec<_>>>()?;
+        layer::combine(x, &ks, &vs, *beta_q16, e, *normalize)
+    }
+
+    /// The ghost proof of a trace (honest or not: the proof opens what the trace used).
+    pub fn prove_trace(&self, trace: &Trace) -> Result<GhostProof> {
+        let mut layers = Vec::with_capacity(trace.openings.len());
+        for (i, (opening, w)) in trace.openings.iter().zip(&self.weights).enumerate() {
+            let trees = self.trees.get(i).ok_or(Error::LayerKindMismatch { layer: i as u32 })?;
+            // All probed lists may be empty: then nothing is selected and nothing opened.
+            let patterns_proof =
+                if opening.selected.is_empty() { Vec::new() } else { trees.patterns.prove(&opening.selected)? };
+            layers.push(match w {
+                LayerWeights::Embedding { dim, values, .. } => {
+                    let token = *opening.selected.first().ok_or(Error::LayerKindMismatch { layer: i as u32 })?;
+                    LayerProof::Embedding { token, row: row(values, *dim as usize, token)?.to_vec(), proof: patterns_proof }
+                }
+                LayerWeights::Lookup { d, e, keys, values, centroids, .. } => {
+                    let (d, e) = (*d as usize, *e as usize);
+                    let cents = trees.centroids.as_ref().ok_or(Error::LayerKindMismatch { layer: i as u32 })?;
+                    LayerProof::Lookup {
+                        probed: opening.probed.clone(),
+                        centroids: gather(centroids, d, &opening.probed)?,
+                        centroids_proof: cents.prove(&opening.probed)?,
+                        selected: opening.selected.clone(),
+                        keys: gather(keys, d, &opening.selected)?,
+                        values: gather(values, e, &opening.selected)?,
+                        patterns_proof,
+                    }
+                }
+            });
+        }
+        Ok(GhostProof { layers })
+    }
+
+    /// The honest trace and its ghost proof.
+    pub fn prove(&self, input: &Input) -> Result<(Trace, GhostProof)> {
+        let trace = self.trace(input)?;
+        let proof = self.prove_trace(&trace)?;
+        Ok((trace, proof))
+    }
+
+    /// Check someone's trace against the weights: the first lookup layer whose committed
+    /// lists or rows are not the best ones for its committed input, as a fraud proof.
+    /// `None` when every layer chose correctly (wrong outputs are for a ghost proof to show).
+    pub fn find_fraud(&self, input: &Input, trace: &Trace) -> Result<Option<crate::FraudProof>> {
+        for (i, opening) in trace.openings.iter().enumerate() {
+            let l = i as u32;
+            if !matches!(self.weights.get(i), Some(LayerWeights::Lookup { .. })) {
+                continue;
+            }
+            let (x, input_link) = match i.checked_sub(1) {
+                None => match input {
+                    Input::Vector(v) => (v.clone(), None),
+                    Input::Token(_) => return Err(Error::WrongInputKind),
+                },
+                Some(p) => {
+                    let prev = trace.openings.get(p).ok_or(Error::LinkMismatch { layer: l })?;
+                    (prev.output.clone(), Some(prev.clone()))
+                }
+            };
+            let Some(LayerWeights::Lookup { d, e, offsets, keys, values, centroids, .. }) = self.weights.get(i) else {
+                continue;
+            };
+            let (d, e) = (*d as usize, *e as usize);
+            if x.len() != d {
+                continue;
+            }
+            let (honest_probed, _) = self.select(l, &x)?;
+            let lists = offsets.len().saturating_sub(1) as u32;
+            let list_swap = swap_pair(&honest_probed, &opening.probed).filter(|&(_, beaten)| beaten < lists);
+            let evidence = if let Some((excluded, beaten)) = list_swap {
+                let idx = sorted_pair(excluded, beaten);
+                let cents = self.trees[i].centroids.as_ref().ok_or(Error::NotALookupLayer { layer: l })?;
+                crate::Evidence::ExcludedList {
+                    excluded,
+                    beaten,
+                    excluded_centroid: row(centroids, d, excluded)?.to_vec(),
+                    beaten_centroid: row(centroids, d, beaten)?.to_vec(),
+                    proof: cents.prove(&idx)?,
+                }
+            } else {
+                // Best rows within the lists the prover committed to.
+                let mut candidates = Vec::new();
+                for &j in &opening.probed {
+                    let Some((&start, &end)) = offsets.get(j as usize).zip(offsets.get(j as usize + 1)) else {
+                        continue;
+                    };
+                    for r in start..end {
+                        candidates.push((crate::fixed::dot(&x, row(keys, d, r)?), r));
+                    }
+                }
+                let k = opening.selected.len();
+                let best = layer::top(candidates, k);
+                let Some((excluded, beaten)) = swap_pair(&best, &opening.selected) else { continue };
+                if beaten >= self.trees[i].patterns.len() {
+                    continue;
+                }
+                let idx = sorted_pair(excluded, beaten);
+                crate::Evidence::ExcludedRow {
+                    excluded,
+                    beaten,
+                    excluded_key: row(keys, d, excluded)?.to_vec(),
+                    excluded_value: row(values, e, excluded)?.to_vec(),
+                    beaten_key: row(keys, d, beaten)?.to_vec(),
+                    beaten_value: row(values, e, beaten)?.to_vec(),
+                    proof: self.trees[i].patterns.prove(&idx)?,
+                }
+            };
+            return Ok(Some(crate::FraudProof { layer: l, input_link, link: opening.clone(), evidence }));
+        }
+        Ok(None)
+    }
+}
+
+/// An entry of `best` missing from `committed`, and an entry of `committed` missing from
+/// `best` that it outranks (the worst such one is not needed: any will do).
+fn swap_pair(best: &[u32], committed: &[u32]) -> Option<(u32, u32)> {
+    let excluded = best.iter().find(|b| committed.binary_search(b).is_err())?;
+    let beaten = committed.iter().find(|c| best.binary_search(c).is_err())?;
+    Some((*excluded, *beaten))
+}
+
+fn sorted_pair(a: u32, b: u32) -> [u32; 2] {
+    if a < b {
+        [a, b]
+    } else {
+        [b, a]
+    }
+}
+
+/// Rows `indices` of a row-major matrix, concatenated.
+fn gather(matrix: &[i16], w: usize, indices: &[u32]) -> Result<Vec<i16>> {
+    let mut out = Vec::with_capacity(indices.len() * w);
+    for &i in indices {
+        out.extend_from_slice(row(matrix, w, i)?);
+    }
+    Ok(out)
+}
+
+/// Check that `input` fits the model's first layer.
+pub fn check_input(file: &GhostFile, input: &Input) -> Result<()> {
+    match (file.layers.first(), input) {
+        (Some(LayerSpec::Embedding(e)), Input::Token(t)) => {
+            if *t >= e.rows {
+                return Err(Error::TokenOutOfRange { token: *t, rows: e.rows });
+            }
+            Ok(())
+        }
+        (Some(LayerSpec::Lookup(l)), Input::Vector(v)) => {
+            if v.len() != l.d as usize {
+                return Err(Error::WrongDimension { expected: l.d, got: v.len() as u32 });
+            }
+            Ok(())
+        }
+        _ => Err(Error::WrongInputKind),
+    }
+}

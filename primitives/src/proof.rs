@@ -1,0 +1,253 @@
+//! Ghost proofs: what a prover used, opened against the model's roots, and the verifier.
+//!
+//! Wire layout (`docs/protocol.md`, "Ghost proof encoding"): a version byte, the layer
+//! count, then per layer a kind byte and its fields; indices gap-encoded, rows as zigzag
+//! varints of the difference from the previous row, hashes raw. Decoding needs the ghost
+//! file (it gives the row widths) and accepts only canonical encodings.
+
+use crate::{
+    codec_util::{Reader, Writer},
+    error::TreeKind,
+    ghost_file::{GhostFile, LayerSpec},
+    hash::Hash,
+    layer::{self, row},
+    limits,
+    merkle::{leaf_hash, verify_multiproof},
+    model::check_input,
+    trace::{seed, Claim, Input, LinkOpening, Trace},
+    Error, Result,
+};
+use alloc::vec::Vec;
+
+/// The proof format version.
+pub const PROOF_VERSION: u8 = 1;
+const KIND_EMBEDDING: u8 = 0;
+const KIND_LOOKUP: u8 = 1;
+/// Upper bound on a multiproof's hashes: one per level for each opened leaf.
+const MAX_HASHES_PER_LEAF: usize = 32;
+
+/// The opened part of one layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayerProof {
+    /// The embedding row of the input token.
+    Embedding { token: u32, row: Vec<i16>, proof: Vec<Hash> },
+    /// Probed centroids and selected patterns, each with one multiproof.
+    Lookup {
+        probed: Vec<u32>,
+        centroids: Vec<i16>,
+        centroids_proof: Vec<Hash>,
+        selected: Vec<u32>,
+        keys: Vec<i16>,
+        values: Vec<i16>,
+        patterns_proof: Vec<Hash>,
+    },
+}
+
+/// A ghost proof: one [`LayerProof`] per layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GhostProof {
+    /// The layers, input first.
+    pub layers: Vec<LayerProof>,
+}
+
+impl GhostProof {
+    /// The compact wire encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.byte(PROOF_VERSION);
+        w.len(self.layers.len());
+        for layer in &self.layers {
+            match layer {
+                LayerProof::Embedding { token, row, proof } => {
+                    w.byte(KIND_EMBEDDING);
+                    w.varint(*token as u64);
+                    w.rows(row, row.len());
+                    w.hashes(proof);
+                }
+                LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof } => {
+                    w.byte(KIND_LOOKUP);
+                    w.ascending(probed);
+                    w.rows(centroids, centroids.len() / probed.len().max(1));
+                    w.hashes(centroids_proof);
+                    w.ascending(selected);
+                    w.rows(keys, keys.len() / selected.len().max(1));
+                    w.rows(values, values.len() / selected.len().max(1));
+                    w.hashes(patterns_proof);
+                }
+            }
+        }
+        w.bytes
+    }
+
+    /// Decode against the model's ghost file, with every bound checked before allocating.
+    pub fn decode(bytes: &[u8], file: &GhostFile) -> Result<Self> {
+        if bytes.len() > limits::MAX_PROOF_BYTES {
+            return Err(Error::ProofTooLarge {
+                len: bytes.len().min(u32::MAX as usize) as u32,
+                max: limits::MAX_PROOF_BYTES as u32,
+            });
+        }
+        let mut r = Reader::new(bytes);
+        if r.byte()? != PROOF_VERSION {
+            return Err(Error::ProofMalformed { offset: 0 });
+        }
+        let count = r.len(file.layers.len())?;
+        if count != file.layers.len() {
+            return Err(Error::LayerKindMismatch { layer: count as u32 });
+        }
+        let mut layers = Vec::with_capacity(count);
+        for (i, spec) in file.layers.iter().enumerate() {
+            let kind = r.byte()?;
+            layers.push(match (kind, spec) {
+                (KIND_EMBEDDING, LayerSpec::Embedding(s)) => {
+                    let token = r.u32()?;
+                    let row = r.rows(1, s.dim as usize)?;
+                    let proof = r.hashes(MAX_HASHES_PER_LEAF)?;
+                    LayerProof::Embedding { token, row, proof }
+                }
+                (KIND_LOOKUP, LayerSpec::Lookup(s)) => {
+                    let (d, e) = (s.d as usize, s.e as usize);
+                    let probed = r.ascending(s.n_probe as usize)?;
+                    let centroids = r.rows(probed.len(), d)?;
+                    let centroids_proof = r.hashes(probed.len() * MAX_HASHES_PER_LEAF)?;
+                    let selected = r.ascending(s.k as usize)?;
+                    let keys = r.rows(selected.len(), d)?;
+                    let values = r.rows(selected.len(), e)?;
+                    let patterns_proof = r.hashes(selected.len() * MAX_HASHES_PER_LEAF)?;
+                    LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof }
+                }
+                _ => return Err(Error::LayerKindMismatch { layer: i as u32 }),
+            });
+        }
+        r.finish()?;
+        Ok(Self { layers })
+    }
+
+    /// The floor a proof can be compared with: the raw rows (2 bytes an entry) plus the
+    /// hashes a compact multiproof needs (32 bytes each); indices and framing excluded.
+    pub fn floor_bytes(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|l| match l {
+                LayerProof::Embedding { row, proof, .. } => 2 * row.len() + 32 * proof.len(),
+                LayerProof::Lookup { centroids, centroids_proof, keys, values, patterns_proof, .. } => {
+                    2 * (centroids.len() + keys.len() + values.len())
+                        + 32 * (centroids_proof.len() + patterns_proof.len())
+                }
+            })
+            .sum()
+    }
+}
+
+/// Verify `proof` for `input` and `output` under the model `file`, and return the
+/// trace it proves (whose [`Trace::claim`] holds the links a prover must have posted).
+///
+/// Checks, per layer: the layer kind; for an embedding that the opened row is the input
+/// token's; for a lookup exactly `n_probe` probed lists, exactly `min(k, rows in them)`
+/// selected rows, every one inside a probed list; every opened row against its root;
+/// then the layer output recomputed bit for bit. Last, the final output against `output`.
+pub fn verify(file: &GhostFile, input: &Input, output: &[i16], proof: &GhostProof) -> Result<Trace> {
+    check_input(file, input)?;
+    if proof.layers.len() != file.layers.len() {
+        return Err(Error::LayerKindMismatch { layer: proof.layers.len().min(file.layers.len()) as u32 });
+    }
+    let mut prev = seed(&file.id(), input);
+    let mut x: Vec<i16> = match input {
+        Input::Vector(v) => v.clone(),
+        Input::Token(_) => Vec::new(),
+    };
+    let mut openings = Vec::with_capacity(file.layers.len());
+    for (i, (spec, lp)) in file.layers.iter().zip(&proof.layers).enumerate() {
+        let l = i as u32;
+        let opening = match (spec, lp) {
+            (LayerSpec::Embedding(s), LayerProof::Embedding { token, row: emb, proof }) => {
+                let Input::Token(t) = input else { return Err(Error::WrongInputKind) };
+                if token != t {
+                    return Err(Error::TokenMismatch { expected: *t, got: *token });
+                }
+                if emb.len() != s.dim as usize {
+                    return Err(Error::WrongDimension { expected: s.dim, got: emb.len() as u32 });
+                }
+                let leaf = leaf_hash(TreeKind::Patterns, l, *t, &[&[], emb]);
+                verify_multiproof(&s.patterns_root, &[*t], &[leaf], proof, s.rows, l, TreeKind::Patterns)?;
+                LinkOpening { prev, layer: l, probed: Vec::new(), selected: alloc::vec![*t], output: layer::finish(emb.clone(), s.normalize)? }
+            }
+            (
+                LayerSpec::Lookup(s),
+                LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof },
+            ) => {
+                let (d, e) = (s.d as usize, s.e as usize);
+                if x.len() != d {
+                    return Err(Error::WrongDimension { expected: s.d, got: x.len() as u32 });
+                }
+                if probed.len() != s.n_probe as usize {
+                    return Err(Error::ProbedListCount { layer: l, expected: s.n_probe, got: probed.len() as u32 });
+                }
+                if let Some(&bad) = probed.iter().find(|&&j| j >= s.lists()) {
+                    return Err(Error::ListOutOfRange { layer: l, list: bad });
+                }
+                if centroids.len() != probed.len() * d {
+                    return Err(Error::WrongDimension { expected: (probed.len() * d) as u32, got: centroids.len() as u32 });
+                }
+                let c_leaves = probed
+                    .iter()
+                    .enumerate()
+                    .map(|(n, &j)| Ok(leaf_hash(TreeKind::Centroids, l, j, &[row(centroids, d, n as u32)?])))
+                    .collect::<Result<Vec<_>>>()?;
+                verify_multiproof(&s.centroids_root, probed, &c_leaves, centroids_proof, s.lists(), l, TreeKind::Centroids)?;
+
+                let expected = s.selected_count(probed)?;
+                if selected.len() != expected as usize {
+                    return Err(Error::SelectedCount { layer: l, expected, got: selected.len() as u32 });
+                }
+                for &r in selected {
+                    match s.list_of(r) {
+                        Some(j) if probed.binary_search(&j).is_ok() => {}
+                        _ => return Err(Error::RowNotInProbedList { layer: l, row: r }),
+                    }
+                }
+                if keys.len() != selected.len() * d || values.len() != selected.len() * e {
+                    return Err(Error::WrongDimension { expected: (selected.len() * (d + e)) as u32, got: (keys.len() + values.len()) as u32 });
+                }
+                let mut ks = Vec::with_capacity(selected.len());
+                let mut vs = Vec::with_capacity(selected.len());
+                let mut p_leaves = Vec::with_capacity(selected.len());
+                for (n, &r) in selected.iter().enumerate() {
+                    let (key, value) = (row(keys, d, n as u32)?, row(values, e, n as u32)?);
+                    p_leaves.push(leaf_hash(TreeKind::Patterns, l, r, &[key, value]));
+                    ks.push(key);
+                    vs.push(value);
+                }
+                if !selected.is_empty() {
+                    verify_multiproof(&s.patterns_root, selected, &p_leaves, patterns_proof, s.rows(), l, TreeKind::Patterns)?;
+                } else if !patterns_proof.is_empty() {
+                    return Err(Error::WrongProofHashCount { expected: 0, got: patterns_proof.len() as u32 });
+                }
+                let out = layer::combine(&x, &ks, &vs, s.beta_q16, e, s.normalize)?;
+                LinkOpening { prev, layer: l, probed: probed.clone(), selected: selected.clone(), output: out }
+            }
+            _ => return Err(Error::LayerKindMismatch { layer: l }),
+        };
+        prev = opening.hash();
+        x = opening.output.clone();
+        openings.push(opening);
+    }
+    if x.as_slice() != output {
+        return Err(Error::OutputMismatch);
+    }
+    Ok(Trace { openings })
+}
+
+/// Verify `proof` against a posted claim: the output and every link must match.
+pub fn verify_claim(file: &GhostFile, input: &Input, claim: &Claim, proof: &GhostProof) -> Result<()> {
+    if claim.links.len() != file.layers.len() {
+        return Err(Error::TraceLength { expected: file.layers.len() as u32, got: claim.links.len() as u32 });
+    }
+    let trace = verify(file, input, &claim.output, proof)?;
+    for (l, (opening, link)) in trace.openings.iter().zip(&claim.links).enumerate() {
+        if &opening.hash() != link {
+            return Err(Error::TraceMismatch { layer: l as u32 });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Seeded synthetic models: clustered unit keys in an inverted-file layout, for tests,
+//! benchmarks and `ghost model build --synthetic`.
+
+use crate::quant::FloatLayer;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Shape of one synthetic lookup layer.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    /// Patterns.
+    pub n: u32,
+    /// Key width.
+    pub d: u32,
+    /// Value width.
+    pub e: u32,
+    /// Lists.
+    pub c: u32,
+    /// Patterns used.
+    pub k: u32,
+    /// Lists probed.
+    pub n_probe: u32,
+    /// Inverse temperature.
+    pub beta: f32,
+    /// Renormalise the output.
+    pub normalize: bool,
+}
+
+fn gaussian(rng: &mut ChaCha8Rng) -> f32 {
+    // Sum of uniforms: cheap, deterministic, close enough to normal for test data.
+    (0..4).map(|_| rng.gen::<f32>()).sum::<f32>() - 2.0
+}
+
+fn unit(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// A random unit vector of width `d`.
+pub fn unit_vector(rng: &mut ChaCha8Rng, d: usize) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..d).map(|_| gaussian(rng)).collect();
+    unit(&mut v);
+    v
+}
+
+/// A lookup layer whose `n` keys are unit vectors scattered around `c` random centres
+/// (the centres are the centroids; list sizes vary), and whose values are unit vectors
+/// near their key's centre, so consecutive layers stay meaningful.
+pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLayer {
+    let (n, d, e, c) = (shape.n as usize, shape.d as usize, shape.e as usize, shape.c.max(1) as usize);
+    let centres: Vec<Vec<f32>> = (0..c).map(|_| unit_vector(rng, d)).collect();
+    let value_centres: Vec<Vec<f32>> = (0..c).map(|_| unit_vector(rng, e)).collect();
+    // List sizes: a random split of n into c parts (some may be empty).
+    let mut cuts: Vec<u32> = (0..c - 1).map(|_| rng.gen_range(0..=shape.n)).collect();
+    cuts.sort_unstable();
+    let mut offsets = Vec::with_capacity(c + 1);
+    offsets.push(0);
+    offsets.extend(cuts);
+    offsets.push(shape.n);
+    let spread = 0.6 / (d as f32).sqrt();
+    let mut keys = Vec::with_capacity(n * d);
+    let mut values = Vec::with_capacity(n * e);
+    for j in 0..c {
+        for _ in offsets[j]..offsets[j + 1] {
+            let mut key: Vec<f32> = centres[j].iter().map(|x| x + spread * gaussian(rng)).collect();
+            unit(&mut key);
+            keys.extend(key);
+            let mut value: Vec<f32> = value_centres[j].iter().map(|x| x + 0.5 * gaussian(rng)).collect();
+            unit(&mut value);
+            values.extend(value);
+        }
+    }
+    FloatLayer::Lookup {
+        d: shape.d,
+        e: shape.e,
+        k: shape.k,
+        beta: shape.beta,
+        n_probe: shape.n_probe.min(c as u32),
+        normalize: shape.normalize,
+        offsets,
+        keys,
+        values,
+        centroids: centres.concat(),
+    }
+}
+
+/// A seeded stack of lookup layers (each layer's `d` is the previous layer's `e`).
+pub fn model(seed: u64, shapes: &[Shape]) -> Vec<FloatLayer> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    shapes.iter().map(|s| lookup_layer(s, &mut rng)).collect()
+}
+
+/// A seeded query near one of a layer's keys (or a random unit vector).
+pub fn query(seed: u64, d: usize) -> Vec<f32> {
+    unit_vector(&mut ChaCha8Rng::seed_from_u64(seed), d)
+}

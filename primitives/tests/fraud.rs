@@ -1,0 +1,167 @@
+//! Exclusion fraud proofs: a prover that leaves out a better row or list is convicted by
+//! one proof; a bogus accusation is rejected.
+
+mod common;
+
+use ghost_primitives::{
+    fraud::{decode_fraud, verify_fraud, Evidence},
+    Error, Input, Model,
+};
+use proptest::prelude::*;
+
+/// Replace the best selected row of `layer` with the best row left out of it, if any.
+fn drop_best_row(model: &Model, input: &Input, layer: u32) -> Option<ghost_primitives::trace::Trace> {
+    let honest = model.trace(input).ok()?;
+    let x = match layer {
+        0 => match input {
+            Input::Vector(v) => v.clone(),
+            Input::Token(_) => return None,
+        },
+        l => honest.openings[l as usize - 1].output.clone(),
+    };
+    let (probed, selected) = model.select(layer, &x).ok()?;
+    let spec = model.ghost_file().lookup(layer).ok()?;
+    let pool: Vec<u32> = probed.iter().flat_map(|&j| spec.list_range(j).unwrap()).collect();
+    let outsider = *pool.iter().find(|r| !selected.contains(r))?;
+    let best = *selected.first()?;
+    model
+        .trace_with(input, &mut |l, _, s| {
+            if l == layer {
+                s.retain(|&r| r != best);
+                s.push(outsider);
+            }
+        })
+        .ok()
+}
+
+/// Probe a list the honest pass would not, instead of one it would.
+fn swap_list(model: &Model, input: &Input, layer: u32) -> Option<ghost_primitives::trace::Trace> {
+    let honest = model.trace(input).ok()?;
+    let committed = &honest.openings[layer as usize];
+    let lists = model.ghost_file().lookup(layer).ok()?.lists();
+    let outsider = (0..lists).find(|j| !committed.probed.contains(j))?;
+    let first = *committed.probed.first()?;
+    model
+        .trace_with(input, &mut |l, p, s| {
+            if l == layer {
+                p.retain(|&j| j != first);
+                p.push(outsider);
+                // Stay consistent: select only from the lists now probed.
+                let spec = model.ghost_file().lookup(layer).unwrap();
+                s.retain(|&r| spec.list_of(r).is_some_and(|j| p.contains(&j)));
+            }
+        })
+        .ok()
+}
+
+fn vector_params() -> impl Strategy<Value = common::Params> {
+    common::params().prop_map(|mut p| {
+        p.embedding = None;
+        p
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn honest_traces_give_no_fraud(p in common::params(), q in any::<u64>()) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        let trace = model.trace(&input).unwrap();
+        prop_assert_eq!(model.find_fraud(&input, &trace).unwrap(), None);
+    }
+
+    #[test]
+    fn an_excluded_row_convicts(p in vector_params(), q in any::<u64>(), layer in 0u32..3) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        prop_assume!((layer as usize) < p.shapes.len());
+        let cheat = drop_best_row(&model, &input, layer);
+        prop_assume!(cheat.is_some(), "every candidate row is selected");
+        let cheat = cheat.unwrap();
+        let links = cheat.claim().links;
+        let fraud = model.find_fraud(&input, &cheat).unwrap().expect("the watcher finds the dropped row");
+        prop_assert!(matches!(fraud.evidence, Evidence::ExcludedRow { .. }), "unexpected verdict");
+        let file = model.ghost_file();
+        prop_assert_eq!(verify_fraud(file, &input, &links, &fraud), Ok(()));
+        // The same evidence, SCALE-encoded as the chain receives it.
+        let decoded = decode_fraud(&codec::Encode::encode(&fraud)).unwrap();
+        prop_assert_eq!(verify_fraud(file, &input, &links, &decoded), Ok(()));
+
+        // Bogus variants: roles swapped, against the honest claim, a tampered row.
+        let mut swapped = fraud.clone();
+        if let Evidence::ExcludedRow { excluded, beaten, excluded_key, excluded_value, beaten_key, beaten_value, .. } = &mut swapped.evidence {
+            core::mem::swap(excluded, beaten);
+            core::mem::swap(excluded_key, beaten_key);
+            core::mem::swap(excluded_value, beaten_value);
+        }
+        prop_assert!(verify_fraud(file, &input, &links, &swapped).is_err());
+        let honest_links = model.trace(&input).unwrap().claim().links;
+        prop_assert!(verify_fraud(file, &input, &honest_links, &fraud).is_err());
+        let mut tampered = fraud.clone();
+        if let Evidence::ExcludedRow { excluded_key, .. } = &mut tampered.evidence {
+            excluded_key[0] = excluded_key[0].wrapping_add(1);
+        }
+        prop_assert!(matches!(verify_fraud(file, &input, &links, &tampered), Err(Error::RootMismatch { .. })), "unexpected verdict");
+    }
+
+    #[test]
+    fn an_excluded_list_convicts(p in vector_params(), q in any::<u64>(), layer in 0u32..3) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        prop_assume!((layer as usize) < p.shapes.len());
+        let cheat = swap_list(&model, &input, layer);
+        prop_assume!(cheat.is_some(), "every list is probed");
+        let cheat = cheat.unwrap();
+        let links = cheat.claim().links;
+        let fraud = model.find_fraud(&input, &cheat).unwrap().expect("the watcher finds the skipped list");
+        let file = model.ghost_file();
+        prop_assert!(matches!(fraud.evidence, Evidence::ExcludedList { .. }), "unexpected verdict");
+        prop_assert_eq!(verify_fraud(file, &input, &links, &fraud), Ok(()));
+        let mut swapped = fraud.clone();
+        if let Evidence::ExcludedList { excluded, beaten, excluded_centroid, beaten_centroid, .. } = &mut swapped.evidence {
+            core::mem::swap(excluded, beaten);
+            core::mem::swap(excluded_centroid, beaten_centroid);
+        }
+        prop_assert!(verify_fraud(file, &input, &links, &swapped).is_err());
+        // A forged input link (another input to the layer) does not match the chain.
+        if let Some(prev) = &fraud.input_link {
+            let mut forged = fraud.clone();
+            let mut other = prev.clone();
+            other.output[0] = other.output[0].wrapping_add(1);
+            forged.input_link = Some(other);
+            prop_assert!(matches!(verify_fraud(file, &input, &links, &forged), Err(Error::LinkMismatch { .. })), "unexpected verdict");
+        }
+    }
+}
+
+#[test]
+fn accusing_an_honest_prover_fails_with_the_reason() {
+    let p = common::Params {
+        seed: 11,
+        embedding: None,
+        shapes: vec![ghost_primitives::synthetic::Shape { n: 300, d: 8, e: 4, c: 6, k: 4, n_probe: 2, beta: 8.0, normalize: true }],
+    };
+    let model = common::model(&p);
+    let input = common::input(&p, 5);
+    let honest = model.trace(&input).unwrap();
+    let links = honest.claim().links;
+    let cheat = drop_best_row(&model, &input, 0).unwrap();
+    let fraud = model.find_fraud(&input, &cheat).unwrap().unwrap();
+    // Replayed against the honest claim: the opened link is not the posted one.
+    assert_eq!(verify_fraud(model.ghost_file(), &input, &links, &fraud), Err(Error::LinkMismatch { layer: 0 }));
+    // Against the honest link: the "excluded" row was selected.
+    let mut on_honest = fraud.clone();
+    on_honest.link = honest.openings[0].clone();
+    assert!(matches!(
+        verify_fraud(model.ghost_file(), &input, &links, &on_honest),
+        Err(Error::NotExcluded { .. } | Error::NotCommitted { .. })
+    ));
+    // Wrong layer kind, wrong chain length.
+    let mut wrong_layer = fraud.clone();
+    wrong_layer.layer = 3;
+    assert_eq!(verify_fraud(model.ghost_file(), &input, &links, &wrong_layer), Err(Error::NotALookupLayer { layer: 3 }));
+    assert!(matches!(verify_fraud(model.ghost_file(), &input, &[], &fraud), Err(Error::TraceLength { .. })));
+    assert!(decode_fraud(&[1, 2, 3]).is_err());
+}

@@ -1,0 +1,169 @@
+//! Property tests of ghost proofs: honest ones verify, any bit changed is rejected.
+
+mod common;
+
+use ghost_primitives::{
+    proof::{verify, verify_claim, GhostProof, LayerProof},
+    Error, GhostFile,
+};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn honest_proofs_verify(p in common::params(), q in any::<u64>()) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        let (trace, proof) = model.prove(&input).unwrap();
+        let claim = trace.claim();
+        let bytes = proof.encode();
+        let decoded = GhostProof::decode(&bytes, model.ghost_file()).unwrap();
+        prop_assert_eq!(&decoded, &proof);
+        let proven = verify(model.ghost_file(), &input, &claim.output, &decoded).unwrap();
+        prop_assert_eq!(proven, trace);
+        verify_claim(model.ghost_file(), &input, &claim, &decoded).unwrap();
+        // Entries take at most 3 bytes (2 raw); indices and counts a few bytes a layer.
+        prop_assert!(bytes.len() <= proof.floor_bytes() * 3 / 2 + 64 * model.ghost_file().layers.len() + 64,
+            "proof {} bytes vs floor {}", bytes.len(), proof.floor_bytes());
+    }
+
+    #[test]
+    fn any_bit_flip_of_the_proof_is_rejected(p in common::params(), q in any::<u64>(), bits in prop::collection::vec(any::<prop::sample::Index>(), 16)) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        let (trace, proof) = model.prove(&input).unwrap();
+        let claim = trace.claim();
+        let bytes = proof.encode();
+        for bit in bits {
+            let at = bit.index(bytes.len() * 8);
+            let mut bad = bytes.clone();
+            bad[at / 8] ^= 1 << (at % 8);
+            let verdict = GhostProof::decode(&bad, model.ghost_file())
+                .and_then(|proof| verify_claim(model.ghost_file(), &input, &claim, &proof));
+            prop_assert!(verdict.is_err(), "bit {} of {} accepted", at, bytes.len() * 8);
+        }
+    }
+
+    #[test]
+    fn any_bit_flip_of_the_output_or_links_is_rejected(p in common::params(), q in any::<u64>(), bit in any::<prop::sample::Index>(), link_bit in any::<prop::sample::Index>()) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        let (trace, proof) = model.prove(&input).unwrap();
+        let claim = trace.claim();
+        let at = bit.index(claim.output.len() * 16);
+        let mut output = claim.output.clone();
+        output[at / 16] ^= 1 << (at % 16);
+        prop_assert_eq!(verify(model.ghost_file(), &input, &output, &proof).err(), Some(Error::OutputMismatch));
+        let mut bad = claim.clone();
+        let at = link_bit.index(bad.links.len() * 256);
+        bad.links[at / 256][(at % 256) / 8] ^= 1 << (at % 8);
+        prop_assert!(matches!(verify_claim(model.ghost_file(), &input, &bad, &proof), Err(Error::TraceMismatch { .. })), "unexpected verdict");
+    }
+
+    #[test]
+    fn a_ghost_file_is_bound_to_its_id(p in common::params(), bit in any::<prop::sample::Index>()) {
+        let model = common::model(&p);
+        let bytes = codec::Encode::encode(model.ghost_file());
+        let id = model.id();
+        prop_assert_eq!(GhostFile::decode_expecting(&bytes, &id).unwrap(), model.ghost_file().clone());
+        let at = bit.index(bytes.len() * 8);
+        let mut bad = bytes.clone();
+        bad[at / 8] ^= 1 << (at % 8);
+        prop_assert_eq!(GhostFile::decode_expecting(&bad, &id), Err(Error::ModelIdMismatch));
+        // A wrong id for the right bytes is rejected too.
+        let mut other = id;
+        other[0] ^= 1;
+        prop_assert_eq!(GhostFile::decode_expecting(&bytes, &other), Err(Error::ModelIdMismatch));
+    }
+
+    #[test]
+    fn a_proof_for_another_input_is_rejected(p in common::params(), q in any::<u64>()) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        let other = common::input(&p, q.wrapping_add(1));
+        prop_assume!(input != other);
+        let (trace, proof) = model.prove(&input).unwrap();
+        prop_assert!(verify_claim(model.ghost_file(), &other, &trace.claim(), &proof).is_err());
+    }
+}
+
+/// A two-layer model with list sizes large enough for every tamper below.
+fn fixture() -> (ghost_primitives::Model, ghost_primitives::Input) {
+    let p = common::Params {
+        seed: 7,
+        embedding: None,
+        shapes: vec![
+            ghost_primitives::synthetic::Shape { n: 400, d: 8, e: 6, c: 4, k: 5, n_probe: 2, beta: 8.0, normalize: true },
+            ghost_primitives::synthetic::Shape { n: 100, d: 6, e: 3, c: 3, k: 3, n_probe: 1, beta: 4.0, normalize: false },
+        ],
+    };
+    (common::model(&p), common::input(&p, 3))
+}
+
+#[test]
+fn structural_forgeries_are_rejected_with_their_reason() {
+    let (model, input) = fixture();
+    let file = model.ghost_file();
+    let (trace, proof) = model.prove(&input).unwrap();
+    let output = trace.claim().output;
+    let LayerProof::Lookup { selected, probed, .. } = &proof.layers[0] else { panic!("lookup layer") };
+
+    // Duplicate selected index: caught before any Merkle work.
+    let mut dup = proof.clone();
+    if let LayerProof::Lookup { selected, .. } = &mut dup.layers[0] {
+        selected[1] = selected[0];
+    }
+    assert_eq!(verify(file, &input, &output, &dup), Err(Error::IndicesNotStrictlyIncreasing));
+
+    // One row fewer than min(k, rows in probed lists).
+    let mut short = proof.clone();
+    if let LayerProof::Lookup { selected, keys, values, .. } = &mut short.layers[0] {
+        selected.pop();
+        keys.truncate(keys.len() - 8);
+        values.truncate(values.len() - 6);
+    }
+    assert_eq!(verify(file, &input, &output, &short), Err(Error::SelectedCount { layer: 0, expected: 5, got: 4 }));
+
+    // A probed list id beyond the last list.
+    let mut far = proof.clone();
+    if let LayerProof::Lookup { probed, .. } = &mut far.layers[0] {
+        *probed.last_mut().unwrap() = 99;
+    }
+    assert_eq!(verify(file, &input, &output, &far), Err(Error::ListOutOfRange { layer: 0, list: 99 }));
+
+    // A row value changed: the Merkle root no longer matches.
+    let mut forged = proof.clone();
+    if let LayerProof::Lookup { values, .. } = &mut forged.layers[1] {
+        values[0] = values[0].wrapping_add(1);
+    }
+    assert_eq!(
+        verify(file, &input, &output, &forged),
+        Err(Error::RootMismatch { layer: 1, tree: ghost_primitives::error::TreeKind::Patterns })
+    );
+
+    // Spare multiproof hash.
+    let mut spare = proof.clone();
+    if let LayerProof::Lookup { patterns_proof, .. } = &mut spare.layers[0] {
+        patterns_proof.push([0; 32]);
+    }
+    assert!(matches!(verify(file, &input, &output, &spare), Err(Error::WrongProofHashCount { .. })));
+
+    // Wrong number of layers, wrong input dimension.
+    let mut fewer = proof.clone();
+    fewer.layers.pop();
+    assert!(matches!(verify(file, &input, &output, &fewer), Err(Error::LayerKindMismatch { .. })));
+    let wide = ghost_primitives::Input::Vector(vec![0; 9]);
+    assert_eq!(verify(file, &wide, &output, &proof), Err(Error::WrongDimension { expected: 8, got: 9 }));
+    assert_eq!(verify(file, &ghost_primitives::Input::Token(1), &output, &proof), Err(Error::WrongInputKind));
+
+    // Truncated, trailing and oversized encodings.
+    let bytes = proof.encode();
+    assert!(matches!(GhostProof::decode(&bytes[..bytes.len() - 1], file), Err(Error::ProofMalformed { .. })));
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(matches!(GhostProof::decode(&trailing, file), Err(Error::ProofTrailingBytes { .. })));
+    let huge = vec![1u8; ghost_primitives::limits::MAX_PROOF_BYTES + 1];
+    assert!(matches!(GhostProof::decode(&huge, file), Err(Error::ProofTooLarge { .. })));
+    assert!(!selected.is_empty() && !probed.is_empty());
+}
