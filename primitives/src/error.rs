@@ -157,14 +157,24 @@ impl fmt::Display for Error {
             ProofTrailingBytes { offset } => write!(f, "proof has trailing bytes from byte {offset}"),
             IndicesNotStrictlyIncreasing => write!(f, "multiproof indices are not strictly increasing"),
             IndexOutOfRange { index, leaves } => write!(f, "leaf index {index} is not below the leaf count {leaves}"),
-            WrongProofHashCount { expected, got } => write!(f, "multiproof has {got} hashes, its indices need {expected}"),
+            WrongProofHashCount { expected, got } => {
+                write!(f, "multiproof has {got} hashes, its indices need {expected}")
+            }
             EmptyMultiproof => write!(f, "multiproof proves no leaf"),
-            RootMismatch { layer, tree } => write!(f, "opened {tree:?} rows of layer {layer} do not match the committed root"),
+            RootMismatch { layer, tree } => {
+                write!(f, "opened {tree:?} rows of layer {layer} do not match the committed root")
+            }
             LayerKindMismatch { layer } => write!(f, "proof layer {layer} is missing or of the wrong kind"),
-            ProbedListCount { layer, expected, got } => write!(f, "layer {layer} probes {got} lists, {expected} required"),
+            ProbedListCount { layer, expected, got } => {
+                write!(f, "layer {layer} probes {got} lists, {expected} required")
+            }
             ListOutOfRange { layer, list } => write!(f, "layer {layer} has no list {list}"),
-            SelectedCount { layer, expected, got } => write!(f, "layer {layer} selects {got} rows, {expected} required"),
-            RowNotInProbedList { layer, row } => write!(f, "layer {layer} selects row {row}, which is in no probed list"),
+            SelectedCount { layer, expected, got } => {
+                write!(f, "layer {layer} selects {got} rows, {expected} required")
+            }
+            RowNotInProbedList { layer, row } => {
+                write!(f, "layer {layer} selects row {row}, which is in no probed list")
+            }
             TokenMismatch { expected, got } => write!(f, "embedding opens row {got}, the input token is {expected}"),
             OutputMismatch => write!(f, "recomputed output differs from the claimed output"),
             TraceMismatch { layer } => write!(f, "recomputed commitment differs from the claim at layer {layer}"),

@@ -110,9 +110,7 @@ pub fn mix(scores: &[i64], values: &[&[i16]], beta_q16: u32, e: usize) -> Result
             *a = a.checked_add(*w as i64 * v as i64).ok_or(Error::Overflow)?;
         }
     }
-    acc.into_iter()
-        .map(|a| i16::try_from(div_round(a as i128, total as i128)).map_err(|_| Error::Overflow))
-        .collect()
+    acc.into_iter().map(|a| i16::try_from(div_round(a as i128, total as i128)).map_err(|_| Error::Overflow)).collect()
 }
 
 /// `y / |y|` in Q14: `|y|` is taken in Q22 as `isqrt(sum y_j^2 * 2^16)` and each entry
@@ -123,9 +121,7 @@ pub fn renormalise(y: &[i16]) -> Result<Vec<i16>> {
         return Ok(y.to_vec());
     }
     let norm = (sum_sq << 16).isqrt() as i128; // Q22, > 0
-    y.iter()
-        .map(|&v| i16::try_from(div_round((v as i128) << 22, norm)).map_err(|_| Error::Overflow))
-        .collect()
+    y.iter().map(|&v| i16::try_from(div_round((v as i128) << 22, norm)).map_err(|_| Error::Overflow)).collect()
 }
 
 /// Round an `f32`-valued Q14 quantity to `i16`, saturating at the ends of the range.

@@ -159,7 +159,10 @@ pub fn verify_fraud(file: &GhostFile, input: &Input, links: &[Hash], fraud: &Fra
 pub fn decode_fraud(bytes: &[u8]) -> Result<FraudProof> {
     use codec::DecodeLimit;
     if bytes.len() > crate::limits::MAX_PROOF_BYTES {
-        return Err(Error::ProofTooLarge { len: bytes.len().min(u32::MAX as usize) as u32, max: crate::limits::MAX_PROOF_BYTES as u32 });
+        return Err(Error::ProofTooLarge {
+            len: bytes.len().min(u32::MAX as usize) as u32,
+            max: crate::limits::MAX_PROOF_BYTES as u32,
+        });
     }
     let mut input = bytes;
     FraudProof::decode_all_with_depth_limit(crate::limits::MAX_DECODE_DEPTH, &mut input)

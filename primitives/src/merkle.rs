@@ -41,11 +41,18 @@ impl rs_merkle::Hasher for NodeHasher {
 pub fn leaf_hash(tree: TreeKind, layer: u32, index: u32, parts: &[&[i16]]) -> Hash {
     let mut hasher = Blake2b256::tagged(TAG_LEAF);
     hasher.update(&[tree.tag()]).update(&layer.to_le_bytes()).update(&index.to_le_bytes());
-    for part in parts {
-        for v in part.iter() {
-            hasher.update(&v.to_le_bytes());
+    // Feed the row in blocks: one hasher call per entry would dominate verification.
+    let mut block = [0u8; 256];
+    let mut filled = 0;
+    for v in parts.iter().flat_map(|p| p.iter()) {
+        block[filled..filled + 2].copy_from_slice(&v.to_le_bytes());
+        filled += 2;
+        if filled == block.len() {
+            hasher.update(&block);
+            filled = 0;
         }
     }
+    hasher.update(&block[..filled]);
     hasher.finalize()
 }
 

@@ -245,7 +245,11 @@ impl Model {
             layers.push(match w {
                 LayerWeights::Embedding { dim, values, .. } => {
                     let token = *opening.selected.first().ok_or(Error::LayerKindMismatch { layer: i as u32 })?;
-                    LayerProof::Embedding { token, row: row(values, *dim as usize, token)?.to_vec(), proof: patterns_proof }
+                    LayerProof::Embedding {
+                        token,
+                        row: row(values, *dim as usize, token)?.to_vec(),
+                        proof: patterns_proof,
+                    }
                 }
                 LayerWeights::Lookup { d, e, keys, values, centroids, .. } => {
                     let (d, e) = (*d as usize, *e as usize);

@@ -170,7 +170,13 @@ pub fn verify(file: &GhostFile, input: &Input, output: &[i16], proof: &GhostProo
                 }
                 let leaf = leaf_hash(TreeKind::Patterns, l, *t, &[&[], emb]);
                 verify_multiproof(&s.patterns_root, &[*t], &[leaf], proof, s.rows, l, TreeKind::Patterns)?;
-                LinkOpening { prev, layer: l, probed: Vec::new(), selected: alloc::vec![*t], output: layer::finish(emb.clone(), s.normalize)? }
+                LinkOpening {
+                    prev,
+                    layer: l,
+                    probed: Vec::new(),
+                    selected: alloc::vec![*t],
+                    output: layer::finish(emb.clone(), s.normalize)?,
+                }
             }
             (
                 LayerSpec::Lookup(s),
@@ -187,14 +193,25 @@ pub fn verify(file: &GhostFile, input: &Input, output: &[i16], proof: &GhostProo
                     return Err(Error::ListOutOfRange { layer: l, list: bad });
                 }
                 if centroids.len() != probed.len() * d {
-                    return Err(Error::WrongDimension { expected: (probed.len() * d) as u32, got: centroids.len() as u32 });
+                    return Err(Error::WrongDimension {
+                        expected: (probed.len() * d) as u32,
+                        got: centroids.len() as u32,
+                    });
                 }
                 let c_leaves = probed
                     .iter()
                     .enumerate()
                     .map(|(n, &j)| Ok(leaf_hash(TreeKind::Centroids, l, j, &[row(centroids, d, n as u32)?])))
                     .collect::<Result<Vec<_>>>()?;
-                verify_multiproof(&s.centroids_root, probed, &c_leaves, centroids_proof, s.lists(), l, TreeKind::Centroids)?;
+                verify_multiproof(
+                    &s.centroids_root,
+                    probed,
+                    &c_leaves,
+                    centroids_proof,
+                    s.lists(),
+                    l,
+                    TreeKind::Centroids,
+                )?;
 
                 let expected = s.selected_count(probed)?;
                 if selected.len() != expected as usize {
@@ -207,7 +224,10 @@ pub fn verify(file: &GhostFile, input: &Input, output: &[i16], proof: &GhostProo
                     }
                 }
                 if keys.len() != selected.len() * d || values.len() != selected.len() * e {
-                    return Err(Error::WrongDimension { expected: (selected.len() * (d + e)) as u32, got: (keys.len() + values.len()) as u32 });
+                    return Err(Error::WrongDimension {
+                        expected: (selected.len() * (d + e)) as u32,
+                        got: (keys.len() + values.len()) as u32,
+                    });
                 }
                 let mut ks = Vec::with_capacity(selected.len());
                 let mut vs = Vec::with_capacity(selected.len());
@@ -219,7 +239,15 @@ pub fn verify(file: &GhostFile, input: &Input, output: &[i16], proof: &GhostProo
                     vs.push(value);
                 }
                 if !selected.is_empty() {
-                    verify_multiproof(&s.patterns_root, selected, &p_leaves, patterns_proof, s.rows(), l, TreeKind::Patterns)?;
+                    verify_multiproof(
+                        &s.patterns_root,
+                        selected,
+                        &p_leaves,
+                        patterns_proof,
+                        s.rows(),
+                        l,
+                        TreeKind::Patterns,
+                    )?;
                 } else if !patterns_proof.is_empty() {
                     return Err(Error::WrongProofHashCount { expected: 0, got: patterns_proof.len() as u32 });
                 }

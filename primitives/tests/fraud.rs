@@ -141,7 +141,16 @@ fn accusing_an_honest_prover_fails_with_the_reason() {
     let p = common::Params {
         seed: 11,
         embedding: None,
-        shapes: vec![ghost_primitives::synthetic::Shape { n: 300, d: 8, e: 4, c: 6, k: 4, n_probe: 2, beta: 8.0, normalize: true }],
+        shapes: vec![ghost_primitives::synthetic::Shape {
+            n: 300,
+            d: 8,
+            e: 4,
+            c: 6,
+            k: 4,
+            n_probe: 2,
+            beta: 8.0,
+            normalize: true,
+        }],
     };
     let model = common::model(&p);
     let input = common::input(&p, 5);
@@ -161,7 +170,10 @@ fn accusing_an_honest_prover_fails_with_the_reason() {
     // Wrong layer kind, wrong chain length.
     let mut wrong_layer = fraud.clone();
     wrong_layer.layer = 3;
-    assert_eq!(verify_fraud(model.ghost_file(), &input, &links, &wrong_layer), Err(Error::NotALookupLayer { layer: 3 }));
+    assert_eq!(
+        verify_fraud(model.ghost_file(), &input, &links, &wrong_layer),
+        Err(Error::NotALookupLayer { layer: 3 })
+    );
     assert!(matches!(verify_fraud(model.ghost_file(), &input, &[], &fraud), Err(Error::TraceLength { .. })));
     assert!(decode_fraud(&[1, 2, 3]).is_err());
 }

@@ -18,36 +18,36 @@ pub struct Params {
 }
 
 fn shape(d: u32) -> impl Strategy<Value = Shape> {
-    (1u32..200, 1u32..7, 1u32..12, 1u32..10, 1u32..6, 0.5f32..40.0, any::<bool>()).prop_map(
-        move |(n, e, c, k, n_probe, beta, normalize)| Shape { n, d, e, c, k, n_probe, beta, normalize },
-    )
+    (1u32..200, 1u32..7, 1u32..12, 1u32..10, 1u32..6, 0.5f32..40.0, any::<bool>())
+        .prop_map(move |(n, e, c, k, n_probe, beta, normalize)| Shape { n, d, e, c, k, n_probe, beta, normalize })
 }
 
 /// One to three lookup layers, optionally after an embedding.
 pub fn params() -> impl Strategy<Value = Params> {
-    (any::<u64>(), prop::option::of(1u32..20), 1u32..7, 1usize..4).prop_flat_map(|(seed, embedding, d0, depth)| {
-        let first = shape(d0);
-        (Just(seed), Just(embedding), first, prop::collection::vec(1u32..7, depth - 1)).prop_flat_map(
-            move |(seed, embedding, first, _)| {
-                let e0 = first.e;
-                (Just(seed), Just(embedding), Just(first), shape(e0), prop::bool::ANY, Just(depth))
-            },
-        )
-    })
-    .prop_map(|(seed, embedding, first, second, third_same, depth)| {
-        let mut shapes = vec![first];
-        if depth >= 2 {
-            shapes.push(second.clone());
-        }
-        if depth >= 3 {
-            // A third layer mapping back to the second's width.
-            let mut third = second.clone();
-            third.d = second.e;
-            third.e = if third_same { second.e } else { 3 };
-            shapes.push(third);
-        }
-        Params { seed, embedding, shapes }
-    })
+    (any::<u64>(), prop::option::of(1u32..20), 1u32..7, 1usize..4)
+        .prop_flat_map(|(seed, embedding, d0, depth)| {
+            let first = shape(d0);
+            (Just(seed), Just(embedding), first, prop::collection::vec(1u32..7, depth - 1)).prop_flat_map(
+                move |(seed, embedding, first, _)| {
+                    let e0 = first.e;
+                    (Just(seed), Just(embedding), Just(first), shape(e0), prop::bool::ANY, Just(depth))
+                },
+            )
+        })
+        .prop_map(|(seed, embedding, first, second, third_same, depth)| {
+            let mut shapes = vec![first];
+            if depth >= 2 {
+                shapes.push(second.clone());
+            }
+            if depth >= 3 {
+                // A third layer mapping back to the second's width.
+                let mut third = second.clone();
+                third.d = second.e;
+                third.e = if third_same { second.e } else { 3 };
+                shapes.push(third);
+            }
+            Params { seed, embedding, shapes }
+        })
 }
 
 /// The float layers of `p`.

@@ -41,8 +41,8 @@ pub fn run(job: &Job) -> Result<Outcome, ghost_primitives::Error> {
     let file: &GhostFile = model.ghost_file();
     let (trace, proof) = model.prove(&job.input)?;
     let claim = trace.claim();
-    let foreign_verdict = GhostProof::decode(&job.foreign_proof, file)
-        .and_then(|p| verify_claim(file, &job.input, &claim, &p));
+    let foreign_verdict =
+        GhostProof::decode(&job.foreign_proof, file).and_then(|p| verify_claim(file, &job.input, &claim, &p));
     Ok(Outcome { ghost_file: file.encode(), claim, proof: proof.encode(), foreign_verdict })
 }
 

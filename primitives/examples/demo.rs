@@ -1,0 +1,87 @@
+//! A tour of the protocol without a chain: commit a model, answer a query with a ghost
+//! proof, verify it, reject a tampered answer, and convict a prover that skipped a row.
+//!
+//! `cargo run --release -p ghost-primitives --example demo [-- ROWS]`
+
+use ghost_primitives::{
+    fraud::verify_fraud,
+    proof::{verify_claim, GhostProof},
+    quant::{quantise, quantise_input, FloatInput},
+    synthetic::{self, Shape},
+    Model,
+};
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let n: u32 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(1 << 16);
+    let shape = Shape { n, d: 64, e: 64, c: (n / 1024).max(1), k: 32, n_probe: 8, beta: 16.0, normalize: true };
+    println!("model: one lookup layer, N = {n}, d = e = 64, C = {}, k = 32, n_probe = 8", shape.c);
+
+    let started = Instant::now();
+    let layers = synthetic::model(1, &[shape]);
+    let (weights, stats) = quantise(&layers);
+    let model = Model::new(b"demo".to_vec(), weights)?;
+    let file = model.ghost_file();
+    println!(
+        "committed in {:.2?}: model id 0x{}, ghost file {} bytes, {} entries saturated by quantisation",
+        started.elapsed(),
+        hex(&model.id()),
+        codec::Encode::encoded_size(file),
+        stats.saturated
+    );
+
+    let input = quantise_input(&FloatInput::Vector(synthetic::query(2, 64)));
+    let started = Instant::now();
+    let (trace, proof) = model.prove(&input)?;
+    let elapsed = started.elapsed();
+    let claim = trace.claim();
+    let bytes = proof.encode();
+    println!(
+        "answered with proof in {elapsed:.2?}: proof {} bytes (floor {}), {} rows of {n} used",
+        bytes.len(),
+        proof.floor_bytes(),
+        trace.openings[0].selected.len()
+    );
+
+    let started = Instant::now();
+    verify_claim(file, &input, &claim, &GhostProof::decode(&bytes, file)?)?;
+    println!("verified by the client in {:.2?}", started.elapsed());
+
+    let mut tampered = bytes.clone();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 0x10;
+    let verdict = GhostProof::decode(&tampered, file).and_then(|p| verify_claim(file, &input, &claim, &p));
+    println!("tampered proof byte {at}: rejected: {}", verdict.err().map(|e| e.to_string()).unwrap_or_default());
+
+    // A lazy prover: swaps its best row for a worse one and proves what it used.
+    let spec = file.lookup(0)?.clone();
+    let cheat = model.trace_with(&input, &mut |_, probed, selected| {
+        let pool = probed.iter().filter_map(|&j| spec.list_range(j)).flatten();
+        if let Some(outsider) = pool.into_iter().find(|r| !selected.contains(r)) {
+            selected.remove(0);
+            selected.push(outsider);
+        }
+    })?;
+    let cheat_claim = cheat.claim();
+    let cheat_proof = model.prove_trace(&cheat)?;
+    println!(
+        "lazy prover's own ghost proof verifies: {}",
+        verify_claim(file, &input, &cheat_claim, &cheat_proof).is_ok()
+    );
+    match model.find_fraud(&input, &cheat)? {
+        Some(fraud) => {
+            let verdict = verify_fraud(file, &input, &cheat_claim.links, &fraud);
+            println!(
+                "watcher's exclusion fraud proof ({} bytes SCALE): convicts = {}",
+                codec::Encode::encoded_size(&fraud),
+                verdict.is_ok()
+            );
+        }
+        None => println!("watcher found no exclusion (the swapped row was no worse)"),
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
