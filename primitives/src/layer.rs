@@ -31,7 +31,8 @@ pub fn top(mut candidates: Vec<(i64, u32)>, n: usize) -> Vec<u32> {
 #[inline]
 pub fn row(matrix: &[i16], w: usize, i: u32) -> Result<&[i16]> {
     let start = (i as usize).checked_mul(w).ok_or(Error::Overflow)?;
-    matrix.get(start..start + w).ok_or(Error::Overflow)
+    let end = start.checked_add(w).ok_or(Error::Overflow)?;
+    matrix.get(start..end).ok_or(Error::Overflow)
 }
 
 /// The output of a lookup given the selected rows' keys and values: scores against `x`,
