@@ -71,6 +71,13 @@ pub struct Model {
     trees: Vec<LayerTrees>,
 }
 
+impl core::fmt::Debug for Model {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Weights and trees are large and private: show the identity only.
+        f.debug_struct("Model").field("id", &self.id).field("layers", &self.file.layers.len()).finish_non_exhaustive()
+    }
+}
+
 /// Hook for [`Model::trace_with`]: sees and may change each lookup layer's probed lists
 /// and selected rows before the layer's output is computed.
 pub type Choice<'a> = &'a mut dyn FnMut(u32, &mut Vec<u32>, &mut Vec<u32>);
@@ -130,6 +137,22 @@ impl Model {
         let file = GhostFile::new(name, specs);
         file.validate()?;
         Ok(Self { id: file.id(), file, weights: layers, trees })
+    }
+
+    /// Commit to `layers` and require the result to be the model `file` describes (its
+    /// lineage fields included): how a prover loads weights for a registered model.
+    pub fn for_ghost_file(file: GhostFile, layers: Vec<LayerWeights>) -> Result<Self> {
+        let mut model = Self::new(file.name.clone(), layers)?;
+        if model.file.layers.len() != file.layers.len() {
+            return Err(Error::WeightsMismatch { layer: model.file.layers.len().min(file.layers.len()) as u32 });
+        }
+        if let Some(l) = model.file.layers.iter().zip(&file.layers).position(|(a, b)| a != b) {
+            return Err(Error::WeightsMismatch { layer: l as u32 });
+        }
+        file.validate()?;
+        model.id = file.id();
+        model.file = file;
+        Ok(model)
     }
 
     /// The ghost file.

@@ -1,0 +1,189 @@
+//! `ghost bench`: one run, side by side, on the same data: the sparse forward pass with
+//! proof generation against the dense Hopfield layer (all `N` scores, full softmax), the
+//! recall of the selected set against the exact top-k, proof bytes against the floor,
+//! verification time and peak memory. One thread throughout.
+
+use crate::build::{commit, lookup_layer, synthetic_matrices, LayerParams};
+use anyhow::Result;
+use ghost_primitives::{
+    fixed,
+    layer::top,
+    proof::{verify_claim, GhostProof},
+    quant::{quantise_input, FloatInput, FloatLayer},
+    Input, LayerWeights,
+};
+use ndarray::{ArrayView1, ArrayView2};
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct BenchParams {
+    /// Patterns `N`.
+    pub rows: u32,
+    /// Key and value width.
+    pub dim: u32,
+    /// Lists `C` (and clusters in the synthetic data).
+    pub lists: u32,
+    /// Patterns used.
+    pub k: u32,
+    /// Lists probed.
+    pub n_probe: u32,
+    /// Inverse temperature.
+    pub beta: f32,
+    /// Queries for the sparse path and verification.
+    pub queries: usize,
+    /// Queries for the (slow) dense path.
+    pub dense_queries: usize,
+    /// Seed of data and queries.
+    pub seed: u64,
+}
+
+impl Default for BenchParams {
+    fn default() -> Self {
+        Self { rows: 1 << 20, dim: 64, lists: 1024, k: 32, n_probe: 8, beta: 16.0, queries: 200, dense_queries: 10, seed: 1 }
+    }
+}
+
+/// The figures, in one object.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchReport {
+    pub rows: u32,
+    pub dim: u32,
+    pub lists: u32,
+    pub k: u32,
+    pub n_probe: u32,
+    pub queries: usize,
+    /// Seconds to generate the data, train the index and commit.
+    pub setup_s: f64,
+    /// Mean time of one sparse forward pass with proof generation and encoding.
+    pub sparse_us: f64,
+    /// Mean time of one dense f32 forward pass.
+    pub dense_us: f64,
+    /// `dense_us / sparse_us`.
+    pub speedup: f64,
+    /// Mean share of the exact top-k (all `N` rows, same arithmetic) that the sparse
+    /// lookup selected.
+    pub recall: f64,
+    /// Mean encoded proof size.
+    pub proof_bytes: f64,
+    /// Mean floor: raw rows plus the multiproof hashes.
+    pub floor_bytes: f64,
+    /// Mean time to decode and verify one proof.
+    pub verify_us: f64,
+    /// Peak resident memory of the process, MiB (Linux `VmHWM`; 0 where unknown).
+    pub peak_rss_mib: f64,
+}
+
+/// The dense Hopfield layer in f32: all `N` scores, a full softmax, the weighted sum of
+/// all values. Both products go through ndarray's matrix-matrix kernel (matrixmultiply,
+/// SIMD), the fastest single-threaded f32 path at hand, so the baseline is not a straw man.
+fn dense_forward(keys: ArrayView2<f32>, values: ArrayView2<f32>, x: ArrayView1<f32>, beta: f32) -> Vec<f32> {
+    let x = x.insert_axis(ndarray::Axis(1));
+    let scores = keys.dot(&x);
+    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let weights = scores.mapv(|s| (beta * (s - max)).exp());
+    let total = weights.sum();
+    let y = values.t().dot(&weights).remove_axis(ndarray::Axis(1)) / total;
+    let norm = y.dot(&y).sqrt();
+    (if norm > 0.0 { y / norm } else { y }).to_vec()
+}
+
+/// Peak resident set size in MiB, from `/proc/self/status`.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn micros(d: Duration, n: usize) -> f64 {
+    d.as_secs_f64() * 1e6 / n.max(1) as f64
+}
+
+/// Run the benchmark.
+pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
+    let started = Instant::now();
+    tracing::info!(rows = p.rows, dim = p.dim, lists = p.lists, "generating data and training the index");
+    let (keys, values) = synthetic_matrices(p.rows, p.dim, p.dim, p.lists, p.seed);
+    let params = LayerParams { lists: p.lists, n_probe: p.n_probe, k: p.k, beta: p.beta, seed: p.seed, ..Default::default() };
+    let (layer, _) = lookup_layer(keys, values, &params, progress)?;
+    let (model, _) = commit("bench", std::slice::from_ref(&layer))?;
+    let setup_s = started.elapsed().as_secs_f64();
+    let FloatLayer::Lookup { keys, values, .. } = &layer else { unreachable!("lookup layer") };
+    let (n, d) = (p.rows as usize, p.dim as usize);
+    let keys_f = ArrayView2::from_shape((n, d), keys)?;
+    let values_f = ArrayView2::from_shape((n, d), values)?;
+    let LayerWeights::Lookup { keys: keys_q, .. } = &model.weights()[0] else { unreachable!("lookup layer") };
+
+    // Queries near stored keys, as real lookups are.
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed ^ 0x9e37);
+    let float_queries: Vec<Vec<f32>> = (0..p.queries.max(p.dense_queries))
+        .map(|_| {
+            let i = rng.gen_range(0..n);
+            let mut q: Vec<f32> = keys[i * d..(i + 1) * d].iter().map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5)).collect();
+            let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
+            q.iter_mut().for_each(|x| *x /= norm);
+            q
+        })
+        .collect();
+    let inputs: Vec<Input> = float_queries.iter().map(|q| quantise_input(&FloatInput::Vector(q.clone()))).collect();
+
+    tracing::info!(queries = p.queries, "sparse forward passes with proofs");
+    let mut answers = Vec::with_capacity(p.queries);
+    let t = Instant::now();
+    for input in inputs.iter().take(p.queries) {
+        let (trace, proof) = model.prove(input)?;
+        answers.push((trace, proof.encode(), proof.floor_bytes()));
+    }
+    let sparse_us = micros(t.elapsed(), p.queries);
+
+    tracing::info!(queries = p.dense_queries, "dense forward passes");
+    let t = Instant::now();
+    let mut sink = 0f32;
+    for q in float_queries.iter().take(p.dense_queries) {
+        sink += dense_forward(keys_f, values_f, ArrayView1::from(q), p.beta)[0];
+    }
+    let dense_us = micros(t.elapsed(), p.dense_queries);
+    std::hint::black_box(sink);
+
+    tracing::info!("verification and recall");
+    let file = model.ghost_file();
+    let t = Instant::now();
+    for (input, (trace, bytes, _)) in inputs.iter().zip(&answers) {
+        let proof = GhostProof::decode(bytes, file)?;
+        verify_claim(file, input, &trace.claim(), &proof)?;
+    }
+    let verify_us = micros(t.elapsed(), answers.len());
+
+    let mut recall = 0.0;
+    for (input, (trace, _, _)) in inputs.iter().zip(&answers) {
+        let Input::Vector(x) = input else { unreachable!("vector queries") };
+        let all: Vec<(i64, u32)> = (0..n).map(|i| (fixed::dot(x, &keys_q[i * d..(i + 1) * d]), i as u32)).collect();
+        let exact = top(all, p.k as usize);
+        let selected = &trace.openings[0].selected;
+        recall += exact.iter().filter(|i| selected.binary_search(i).is_ok()).count() as f64 / exact.len().max(1) as f64;
+    }
+    let count = answers.len().max(1) as f64;
+    Ok(BenchReport {
+        rows: p.rows,
+        dim: p.dim,
+        lists: p.lists,
+        k: p.k,
+        n_probe: p.n_probe,
+        queries: p.queries,
+        setup_s,
+        sparse_us,
+        dense_us,
+        speedup: dense_us / sparse_us,
+        recall: recall / count,
+        proof_bytes: answers.iter().map(|a| a.1.len() as f64).sum::<f64>() / count,
+        floor_bytes: answers.iter().map(|a| a.2 as f64).sum::<f64>() / count,
+        verify_us,
+        peak_rss_mib: peak_rss_mib(),
+    })
+}

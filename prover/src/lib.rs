@@ -1,0 +1,27 @@
+//! # ghost-prover
+//!
+//! The library behind the `ghost` CLI. Everything that decides whether a proof is valid
+//! lives in `ghost-primitives`; this crate builds committed models from real matrices,
+//! stores and loads them, serves proven inference over JSON-RPC, verifies answers on the
+//! client side, and measures the whole thing.
+//!
+//! * [`import`]: f32 matrices from `.safetensors`, `.npy` or CSV.
+//! * [`kmeans`]: the inverted-file index (spherical k-means, ndarray).
+//! * [`build`]: matrices to a committed, list-ordered, quantised model.
+//! * [`store`]: the model directory (ghost file, weights, manifest).
+//! * [`digits`]: the digits classifier and its accuracy against f32.
+//! * [`wire`]: JSON forms of inputs, answers and saved responses.
+//! * [`rpc`]: the JSON-RPC API, its server and its client.
+//! * [`client`]: call a prover and verify its answer.
+//! * [`bench`]: sparse-with-proof against dense, recall, proof size, memory.
+
+pub mod bench;
+pub mod build;
+pub mod client;
+pub mod digits;
+pub mod import;
+pub mod kmeans;
+pub mod progress;
+pub mod rpc;
+pub mod store;
+pub mod wire;

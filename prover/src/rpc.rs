@@ -1,0 +1,224 @@
+//! The prover's JSON-RPC API (jsonrpsee), its server and a typed client.
+//!
+//! | method            | params                    | result                         |
+//! |-------------------|---------------------------|--------------------------------|
+//! | `ghost_health`    | —                         | `{ status, models, served }`   |
+//! | `ghost_models`    | —                         | model ids (`0x`-hex)           |
+//! | `ghost_ghostFile` | `model?`                  | the ghost file, `0x`-hex       |
+//! | `ghost_infer`     | `model`, `input`          | an [`Answer`]                  |
+//!
+//! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
+//! prover is shutting down or overloaded, `-32603` internal; malformed params get
+//! JSON-RPC's own `-32602`.
+
+use crate::{
+    store::{hex0x, parse_id},
+    wire::{Answer, WireInput},
+};
+use codec::Encode;
+use ghost_primitives::{limits, Input, Model, ModelId};
+use jsonrpsee::{
+    core::{async_trait, RpcResult},
+    proc_macros::rpc,
+    server::{Server, ServerHandle},
+    types::ErrorObjectOwned,
+};
+use serde::{Deserialize, Serialize};
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+};
+use tokio::sync::Semaphore;
+
+/// Unknown model id.
+pub const UNKNOWN_MODEL: i32 = -32001;
+/// The input does not fit the model (kind, width, token range).
+pub const BAD_INPUT: i32 = -32002;
+/// Too busy to take the request.
+pub const UNAVAILABLE: i32 = -32003;
+/// Something failed inside the prover.
+pub const INTERNAL: i32 = -32603;
+
+/// Largest JSON-RPC request accepted (a 1,024-wide vector is ~8 KB of JSON).
+pub const MAX_REQUEST_BYTES: u32 = 256 * 1024;
+/// Largest response (a ghost proof of the largest models fits easily).
+pub const MAX_RESPONSE_BYTES: u32 = 64 * 1024 * 1024;
+
+/// `ghost_health`'s answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Health {
+    /// Always `"ok"` while serving.
+    pub status: String,
+    /// Models served.
+    pub models: usize,
+    /// Answers given since start.
+    pub served: u64,
+}
+
+#[rpc(server, client, namespace = "ghost")]
+pub trait GhostApi {
+    /// Liveness and counters.
+    #[method(name = "health")]
+    async fn health(&self) -> RpcResult<Health>;
+
+    /// Ids of the models served.
+    #[method(name = "models")]
+    async fn models(&self) -> RpcResult<Vec<String>>;
+
+    /// A served model's ghost file (the only model when `model` is omitted).
+    #[method(name = "ghostFile")]
+    async fn ghost_file(&self, model: Option<String>) -> RpcResult<String>;
+
+    /// Answer `input` with `model`, with a ghost proof.
+    #[method(name = "infer")]
+    async fn infer(&self, model: String, input: WireInput) -> RpcResult<Answer>;
+}
+
+/// How a prover misbehaves on purpose: for demonstrating and testing verification and
+/// disputes, never for serving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Misbehaviour {
+    /// Swap a selected row of the first lookup layer for a candidate it outranks, and
+    /// prove what was used (the proof verifies; an exclusion fraud proof convicts).
+    SkipBestRow,
+    /// Change the output after proving (the proof no longer matches).
+    CorruptOutput,
+    /// Flip a bit in the middle of the encoded proof.
+    CorruptProof,
+}
+
+/// The served models and counters.
+pub struct Prover {
+    models: BTreeMap<ModelId, Arc<Model>>,
+    misbehaviour: Option<Misbehaviour>,
+    workers: Arc<Semaphore>,
+    served: AtomicU64,
+}
+
+fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(code, message.into(), None::<()>)
+}
+
+impl Prover {
+    /// Serve `models`, computing at most `workers` answers at once.
+    pub fn new(models: Vec<Model>, workers: usize, misbehaviour: Option<Misbehaviour>) -> Self {
+        Self {
+            models: models.into_iter().map(|m| (m.id(), Arc::new(m))).collect(),
+            misbehaviour,
+            workers: Arc::new(Semaphore::new(workers.max(1))),
+            served: AtomicU64::new(0),
+        }
+    }
+
+    fn model(&self, id: Option<&str>) -> RpcResult<&Arc<Model>> {
+        match id {
+            None if self.models.len() == 1 => Ok(self.models.values().next().expect("one model")),
+            None => Err(error(UNKNOWN_MODEL, "several models are served: name one (see ghost_models)")),
+            Some(id) => {
+                let parsed = parse_id(id).map_err(|e| error(UNKNOWN_MODEL, format!("{e:#}")))?;
+                self.models.get(&parsed).ok_or_else(|| error(UNKNOWN_MODEL, format!("model {id} is not served here")))
+            }
+        }
+    }
+}
+
+/// The answer to `input`, behaving as `misbehaviour` says.
+pub fn answer(model: &Model, input: &Input, misbehaviour: Option<Misbehaviour>) -> ghost_primitives::Result<Answer> {
+    let trace = match misbehaviour {
+        Some(Misbehaviour::SkipBestRow) => {
+            let file = model.ghost_file().clone();
+            model.trace_with(input, &mut |layer, probed, selected| {
+                let Ok(spec) = file.lookup(layer) else { return };
+                if layer != first_lookup(&file) {
+                    return;
+                }
+                let pool = probed.iter().filter_map(|&j| spec.list_range(j)).flatten();
+                // Any selected row outranks any candidate left out, so the swap is a
+                // provable exclusion.
+                if let Some(outsider) = pool.into_iter().find(|r| !selected.contains(r)) {
+                    selected.remove(0);
+                    selected.push(outsider);
+                }
+            })?
+        }
+        _ => model.trace(input)?,
+    };
+    let mut claim = trace.claim();
+    let mut proof = model.prove_trace(&trace)?.encode();
+    match misbehaviour {
+        Some(Misbehaviour::CorruptOutput) => {
+            if let Some(first) = claim.output.first_mut() {
+                *first = first.wrapping_add(1);
+            }
+        }
+        Some(Misbehaviour::CorruptProof) => {
+            let mid = proof.len() / 2;
+            if let Some(byte) = proof.get_mut(mid) {
+                *byte ^= 0x04;
+            }
+        }
+        _ => {}
+    }
+    Ok(Answer::new(&model.id(), input, &claim, &proof))
+}
+
+fn first_lookup(file: &ghost_primitives::GhostFile) -> u32 {
+    file.layers.iter().position(|l| matches!(l, ghost_primitives::LayerSpec::Lookup(_))).unwrap_or(0) as u32
+}
+
+#[async_trait]
+impl GhostApiServer for Arc<Prover> {
+    async fn health(&self) -> RpcResult<Health> {
+        Ok(Health { status: "ok".into(), models: self.models.len(), served: self.served.load(Ordering::Relaxed) })
+    }
+
+    async fn models(&self) -> RpcResult<Vec<String>> {
+        Ok(self.models.keys().map(|id| hex0x(id)).collect())
+    }
+
+    async fn ghost_file(&self, model: Option<String>) -> RpcResult<String> {
+        Ok(hex0x(&self.model(model.as_deref())?.ghost_file().encode()))
+    }
+
+    async fn infer(&self, model: String, input: WireInput) -> RpcResult<Answer> {
+        let model = self.model(Some(&model))?.clone();
+        if let WireInput::Vector(v) = &input {
+            if v.len() > limits::MAX_DIM as usize {
+                return Err(error(BAD_INPUT, format!("input has {} entries; no model takes more than {}", v.len(), limits::MAX_DIM)));
+            }
+        }
+        let input: Input = input.into();
+        ghost_primitives::model::check_input(model.ghost_file(), &input)
+            .map_err(|e| error(BAD_INPUT, format!("input does not fit the model: {e}")))?;
+        let permit = self.workers.clone().acquire_owned().await.map_err(|_| error(UNAVAILABLE, "shutting down"))?;
+        let misbehaviour = self.misbehaviour;
+        // The forward pass is CPU work: keep it off the reactor.
+        let result = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            answer(&model, &input, misbehaviour)
+        })
+        .await
+        .map_err(|e| error(INTERNAL, format!("inference task failed: {e}")))?;
+        let answer = result.map_err(|e| error(INTERNAL, format!("inference failed: {e}")))?;
+        self.served.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(model = %answer.model, "answered");
+        Ok(answer)
+    }
+}
+
+/// Start serving on `listen`; returns the bound address and the server's handle.
+pub async fn serve(listen: SocketAddr, prover: Prover) -> anyhow::Result<(SocketAddr, ServerHandle)> {
+    let server = Server::builder()
+        .max_request_body_size(MAX_REQUEST_BYTES)
+        .max_response_body_size(MAX_RESPONSE_BYTES)
+        .max_connections(1024)
+        .build(listen)
+        .await?;
+    let addr = server.local_addr()?;
+    let handle = server.start(Arc::new(prover).into_rpc());
+    Ok((addr, handle))
+}

@@ -1,0 +1,152 @@
+//! The model directory:
+//!
+//! * `ghost-file.scale` — the ghost file bytes (public; its hash is the model id);
+//! * `weights.scale` — SCALE `Vec<LayerWeights>`, the quantised weights (private);
+//! * `manifest.json` — what a person wants to know at a glance.
+//!
+//! Loading re-commits to the weights and requires the roots to be the ghost file's, so a
+//! prover never serves weights that do not belong to the model it claims.
+
+use anyhow::{bail, Context, Result};
+use codec::{Decode, Encode};
+use ghost_primitives::{
+    ghost_file::LayerSpec, model::LayerWeights, quant::QuantStats, GhostFile, Model, ModelId,
+};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// File names inside a model directory.
+pub const GHOST_FILE: &str = "ghost-file.scale";
+/// The weights.
+pub const WEIGHTS: &str = "weights.scale";
+/// The manifest.
+pub const MANIFEST: &str = "manifest.json";
+
+/// A summary of a model, for people and scripts.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// `0x`-hex model id.
+    pub model_id: String,
+    /// Model name.
+    pub name: String,
+    /// One line per layer.
+    pub layers: Vec<String>,
+    /// Entries clamped by quantisation.
+    pub saturated: usize,
+    /// Largest change of an entry by quantisation.
+    pub max_quantisation_error: f32,
+    /// How the model was made (the command line, or a description).
+    pub source: String,
+}
+
+/// `0x`-prefixed lower-case hex.
+pub fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// Parse a `0x`-hex (or bare hex) model id.
+pub fn parse_id(s: &str) -> Result<ModelId> {
+    let raw = hex::decode(s.trim().trim_start_matches("0x")).with_context(|| format!("'{s}' is not hex"))?;
+    raw.as_slice().try_into().map_err(|_| anyhow::anyhow!("a model id is 32 bytes, '{s}' has {}", raw.len()))
+}
+
+/// One line describing a layer.
+pub fn describe(spec: &LayerSpec) -> String {
+    match spec {
+        LayerSpec::Embedding(e) => format!("embedding: {} tokens -> {} (normalize: {})", e.rows, e.dim, e.normalize),
+        LayerSpec::Lookup(l) => format!(
+            "lookup: N = {}, d = {}, e = {}, C = {}, k = {}, n_probe = {}, beta = {:.3}, normalize: {}",
+            l.rows(),
+            l.d,
+            l.e,
+            l.lists(),
+            l.k,
+            l.n_probe,
+            l.beta_q16 as f64 / 65536.0,
+            l.normalize
+        ),
+    }
+}
+
+/// Write `model` to `dir` (created if missing).
+pub fn save(dir: &Path, model: &Model, stats: &QuantStats, source: &str) -> Result<Manifest> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let file = model.ghost_file();
+    let manifest = Manifest {
+        model_id: hex0x(&model.id()),
+        name: String::from_utf8_lossy(&file.name).into_owned(),
+        layers: file.layers.iter().map(describe).collect(),
+        saturated: stats.saturated,
+        max_quantisation_error: stats.max_abs_error,
+        source: source.to_string(),
+    };
+    write_atomically(&dir.join(WEIGHTS), &model.weights().to_vec().encode())?;
+    write_atomically(&dir.join(GHOST_FILE), &file.encode())?;
+    write_atomically(&dir.join(MANIFEST), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+    Ok(manifest)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp: PathBuf = path.with_extension("partial");
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
+    Ok(())
+}
+
+/// Read a ghost file: a model directory (its `ghost-file.scale`) or the file itself.
+pub fn read_ghost_file(path: &Path) -> Result<(GhostFile, Vec<u8>)> {
+    let file_path = if path.is_dir() { path.join(GHOST_FILE) } else { path.to_path_buf() };
+    let bytes = std::fs::read(&file_path).with_context(|| format!("reading {}", file_path.display()))?;
+    let file = GhostFile::decode_bounded(&bytes).with_context(|| format!("{} is not a valid ghost file", file_path.display()))?;
+    Ok((file, bytes))
+}
+
+/// Load the model in `dir`, checking that its weights commit to its ghost file.
+pub fn load(dir: &Path) -> Result<Model> {
+    let (file, _) = read_ghost_file(dir)?;
+    let weights_path = dir.join(WEIGHTS);
+    let spinner = crate::progress::spinner("loading weights and building trees");
+    let bytes = std::fs::read(&weights_path).with_context(|| format!("reading {}", weights_path.display()))?;
+    let weights = Vec::<LayerWeights>::decode(&mut bytes.as_slice())
+        .with_context(|| format!("{} is not a weights file", weights_path.display()))?;
+    drop(bytes);
+    let model = match Model::for_ghost_file(file, weights) {
+        Ok(model) => model,
+        Err(e) => bail!("{}: the weights do not match the ghost file: {e}", dir.display()),
+    };
+    spinner.finish_and_clear();
+    Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::{commit, lookup_layer, synthetic_matrices, LayerParams};
+
+    #[test]
+    fn saves_loads_and_refuses_foreign_weights() {
+        let dir = tempfile::tempdir().unwrap();
+        let (k, v) = synthetic_matrices(300, 8, 4, 5, 2);
+        let p = LayerParams { lists: 5, n_probe: 2, k: 4, ..Default::default() };
+        let (layer, _) = lookup_layer(k, v, &p, false).unwrap();
+        let (model, stats) = commit("m", &[layer]).unwrap();
+        let manifest = save(dir.path(), &model, &stats, "test").unwrap();
+        assert_eq!(parse_id(&manifest.model_id).unwrap(), model.id());
+        let loaded = load(dir.path()).unwrap();
+        assert_eq!(loaded.id(), model.id());
+
+        // Weights of another model under this ghost file are refused.
+        let other = tempfile::tempdir().unwrap();
+        let (k, v) = synthetic_matrices(300, 8, 4, 5, 3);
+        let (layer, _) = lookup_layer(k, v, &p, false).unwrap();
+        let (model2, _) = commit("m", &[layer]).unwrap();
+        save(other.path(), &model2, &stats, "test").unwrap();
+        std::fs::copy(other.path().join(WEIGHTS), dir.path().join(WEIGHTS)).unwrap();
+        let err = load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("do not match"), "{err}");
+
+        std::fs::write(dir.path().join(GHOST_FILE), b"junk").unwrap();
+        assert!(load(dir.path()).unwrap_err().to_string().contains("not a valid ghost file"));
+        assert!(parse_id("0x1234").is_err());
+    }
+}

@@ -1,0 +1,134 @@
+//! JSON forms of inputs and answers (the JSON-RPC API and saved responses).
+//!
+//! Inputs travel as Q14 integers, already quantised by the client: the client verifies
+//! against exactly the input it sent. Hashes and proofs travel as `0x`-hex strings.
+
+use crate::store::{hex0x, parse_id};
+use anyhow::{bail, Context, Result};
+use ghost_primitives::{fixed, Claim, Input, ModelId};
+use serde::{Deserialize, Serialize};
+
+/// A model input: `{"vector": [i16, ...]}` (Q14) or `{"token": n}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum WireInput {
+    /// A Q14 vector.
+    Vector(Vec<i16>),
+    /// A token id.
+    Token(u32),
+}
+
+impl From<WireInput> for Input {
+    fn from(w: WireInput) -> Self {
+        match w {
+            WireInput::Vector(v) => Input::Vector(v),
+            WireInput::Token(t) => Input::Token(t),
+        }
+    }
+}
+
+impl From<&Input> for WireInput {
+    fn from(i: &Input) -> Self {
+        match i {
+            Input::Vector(v) => WireInput::Vector(v.clone()),
+            Input::Token(t) => WireInput::Token(*t),
+        }
+    }
+}
+
+/// A prover's answer: everything a client needs to verify it, and to keep as evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Answer {
+    /// `0x`-hex model id.
+    pub model: String,
+    /// The input answered.
+    pub input: WireInput,
+    /// The output, Q14.
+    pub output: Vec<i16>,
+    /// The commitment links, `0x`-hex, one per layer.
+    pub links: Vec<String>,
+    /// The encoded ghost proof, `0x`-hex.
+    pub proof: String,
+}
+
+impl Answer {
+    /// Build from the primitives' values.
+    pub fn new(model: &ModelId, input: &Input, claim: &Claim, proof: &[u8]) -> Self {
+        Self {
+            model: hex0x(model),
+            input: input.into(),
+            output: claim.output.clone(),
+            links: claim.links.iter().map(|l| hex0x(l)).collect(),
+            proof: hex0x(proof),
+        }
+    }
+
+    /// The model id.
+    pub fn model_id(&self) -> Result<ModelId> {
+        parse_id(&self.model).context("answer's model id")
+    }
+
+    /// The claim (output and links).
+    pub fn claim(&self) -> Result<Claim> {
+        let links = self.links.iter().map(|l| parse_id(l)).collect::<Result<Vec<_>>>().context("answer's links")?;
+        Ok(Claim { output: self.output.clone(), links })
+    }
+
+    /// The proof bytes.
+    pub fn proof_bytes(&self) -> Result<Vec<u8>> {
+        hex::decode(self.proof.trim_start_matches("0x")).context("answer's proof is not hex")
+    }
+
+    /// The output as real numbers.
+    pub fn output_f32(&self) -> Vec<f32> {
+        self.output.iter().map(|&q| fixed::to_f32(q)).collect()
+    }
+}
+
+/// Parse a vector given on the command line: comma- or space-separated numbers, or a
+/// JSON array.
+pub fn parse_vector(text: &str) -> Result<Vec<f32>> {
+    let text = text.trim();
+    let values: Vec<f32> = if text.starts_with('[') {
+        serde_json::from_str(text).context("input is not a JSON array of numbers")?
+    } else {
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<f32>().with_context(|| format!("'{s}' is not a number")))
+            .collect::<Result<_>>()?
+    };
+    if values.is_empty() {
+        bail!("input vector is empty");
+    }
+    if values.iter().any(|v| !v.is_finite()) {
+        bail!("input holds NaN or infinite values");
+    }
+    Ok(values)
+}
+
+/// Quantise a real vector to Q14, normalising it to unit length first unless `raw`
+/// (models built by `ghost model build` store unit keys; queries should match).
+pub fn quantise_vector(values: &[f32], raw: bool) -> Input {
+    let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
+    let scale = if raw || norm == 0.0 { 1.0 } else { 1.0 / norm };
+    Input::Vector(values.iter().map(|&v| fixed::quantise(v * scale).0).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_parse_in_every_form() {
+        assert_eq!(parse_vector("1, 2 ,3").unwrap(), vec![1.0, 2.0, 3.0]);
+        assert_eq!(parse_vector("[0.5, -1]").unwrap(), vec![0.5, -1.0]);
+        assert!(parse_vector("1,x").unwrap_err().to_string().contains("'x'"));
+        assert!(parse_vector("").is_err());
+        assert_eq!(quantise_vector(&[3.0, 4.0], false), Input::Vector(vec![9830, 13107]));
+        let json = serde_json::to_string(&WireInput::Vector(vec![1, -2])).unwrap();
+        assert_eq!(json, r#"{"vector":[1,-2]}"#);
+        assert!(serde_json::from_str::<WireInput>(r#"{"vector":[1],"token":2}"#).is_err());
+        assert!(serde_json::from_str::<WireInput>(r#"{"vector":[70000]}"#).is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! The prover as users run it: `ghost serve` on a synthetic model, many concurrent
+//! clients verifying every answer, bad inputs answered with typed errors while serving
+//! goes on, tampered answers refused by `ghost infer` and `ghost verify`, and a lazy
+//! prover convicted by a watcher's exclusion fraud proof.
+
+use ghost_primitives::{fraud::verify_fraud, proof::verify, GhostFile, Input, Model};
+use ghost_prover::{
+    build::{commit, lookup_layer, synthetic_matrices, LayerParams},
+    client::verify_answer,
+    rpc::{GhostApiClient, BAD_INPUT, UNKNOWN_MODEL},
+    store,
+    wire::{quantise_vector, Answer},
+};
+use jsonrpsee::{
+    core::{client::ClientT, ClientError},
+    http_client::{HttpClient, HttpClientBuilder},
+    rpc_params,
+};
+use rand::{Rng, SeedableRng};
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+};
+
+const GHOST: &str = env!("CARGO_BIN_EXE_ghost");
+
+/// A two-layer synthetic model saved in `dir`.
+fn make_model(dir: &Path) -> Model {
+    let params = LayerParams { lists: 16, n_probe: 3, k: 8, beta: 12.0, kmeans_iterations: 4, ..Default::default() };
+    let (k0, v0) = synthetic_matrices(3000, 16, 8, 16, 1);
+    let (k1, v1) = synthetic_matrices(1000, 8, 4, 16, 2);
+    let layers = vec![lookup_layer(k0, v0, &params, false).unwrap().0, lookup_layer(k1, v1, &params, false).unwrap().0];
+    let (model, stats) = commit("served", &layers).unwrap();
+    store::save(dir, &model, &stats, "test").unwrap();
+    model
+}
+
+/// A running `ghost serve`, killed on drop.
+struct Server {
+    child: Child,
+    url: String,
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Server {
+    fn start(dir: &Path, extra: &[&str]) -> Self {
+        let mut child = Command::new(GHOST)
+            .args(["--quiet", "serve", "--listen", "127.0.0.1:0", "--model"])
+            .arg(dir)
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("ghost serve starts");
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        stdout.read_line(&mut line).expect("serve prints its address");
+        let url = line.split_whitespace().last().expect("address").to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "unexpected first line: {line}");
+        Self { child, url, _stdout: stdout }
+    }
+
+    fn client(&self) -> HttpClient {
+        HttpClientBuilder::default().build(&self.url).unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn query(seed: u64, d: usize) -> Vec<f32> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    (0..d).map(|_| rng.gen::<f32>() - 0.5).collect()
+}
+
+fn code(err: ClientError) -> i32 {
+    match err {
+        ClientError::Call(e) => e.code(),
+        other => panic!("expected a JSON-RPC error, got {other}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn serves_many_clients_and_survives_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = make_model(dir.path());
+    let file = model.ghost_file().clone();
+    let id = store::hex0x(&model.id());
+    let server = Server::start(dir.path(), &[]);
+
+    // 24 clients x 6 requests, each answer verified and equal to the local computation.
+    let mut tasks = Vec::new();
+    for c in 0..24u64 {
+        let (client, file, id) = (server.client(), file.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut answers = Vec::new();
+            for r in 0..6u64 {
+                let input = quantise_vector(&query(c * 100 + r, 16), false);
+                let answer = client.infer(id.clone(), (&input).into()).await.expect("answer");
+                verify_answer(&file, &answer, Some(&input)).expect("every answer verifies");
+                answers.push((input, answer));
+            }
+            answers
+        }));
+    }
+    let mut total = 0;
+    for task in tasks {
+        for (input, answer) in task.await.unwrap() {
+            let (trace, proof) = model.prove(&input).unwrap();
+            assert_eq!(answer, Answer::new(&model.id(), &input, &trace.claim(), &proof.encode()));
+            total += 1;
+        }
+    }
+    assert_eq!(total, 144);
+
+    let client = server.client();
+    // Unknown model, wrong width, wrong kind, too wide, malformed params.
+    let good = quantise_vector(&query(1, 16), false);
+    let other_id = store::hex0x(&[7u8; 32]);
+    assert_eq!(code(client.infer(other_id, (&good).into()).await.unwrap_err()), UNKNOWN_MODEL);
+    assert_eq!(code(client.infer("0x12".into(), (&good).into()).await.unwrap_err()), UNKNOWN_MODEL);
+    let narrow = quantise_vector(&query(1, 15), false);
+    assert_eq!(code(client.infer(id.clone(), (&narrow).into()).await.unwrap_err()), BAD_INPUT);
+    assert_eq!(code(client.infer(id.clone(), (&Input::Token(3)).into()).await.unwrap_err()), BAD_INPUT);
+    let wide = Input::Vector(vec![1; 5000]);
+    assert_eq!(code(client.infer(id.clone(), (&wide).into()).await.unwrap_err()), BAD_INPUT);
+    let malformed: Result<serde_json::Value, _> =
+        client.request("ghost_infer", rpc_params![id.clone(), "not an input"]).await;
+    assert_eq!(code(malformed.unwrap_err()), -32602);
+    let out_of_range: Result<serde_json::Value, _> =
+        client.request("ghost_infer", rpc_params![id.clone(), serde_json::json!({"vector": [40000]})]).await;
+    assert_eq!(code(out_of_range.unwrap_err()), -32602);
+    // A request body far over the bound is refused by the transport.
+    let huge: Result<serde_json::Value, _> =
+        client.request("ghost_infer", rpc_params![id.clone(), serde_json::json!({"vector": vec![1; 200_000]})]).await;
+    assert!(huge.is_err());
+
+    // Still serving.
+    let health = client.health().await.unwrap();
+    assert_eq!((health.status.as_str(), health.models, health.served), ("ok", 1, 144));
+    let answer = client.infer(id.clone(), (&good).into()).await.unwrap();
+    verify_answer(&file, &answer, Some(&good)).unwrap();
+    let served_file = client.ghost_file(None).await.unwrap();
+    assert_eq!(hex::decode(served_file.trim_start_matches("0x")).unwrap(), codec::Encode::encode(&file));
+}
+
+fn ghost(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(GHOST).arg("--quiet").args(args).env("RUST_LOG", "warn").output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn tampered_answers_are_refused_by_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    make_model(dir.path());
+    let server = Server::start(dir.path(), &[]);
+    let saved = dir.path().join("answer.json");
+    let dir_s = dir.path().to_str().unwrap();
+    let input = "0.3,-0.1,0.2,0.5,0,0,0.1,-0.4,0.2,0.2,0.1,-0.3,0.05,0.6,-0.2,0.1";
+    let (code, out, err) =
+        ghost(&["infer", "--prover", &server.url, "--ghost-file", dir_s, "--input", input, "--save", saved.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("verified"), "{out}");
+    let (code, out, _) = ghost(&["verify", "--ghost-file", dir_s, "--response", saved.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+
+    let answer: Answer = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let tampered = dir.path().join("tampered.json");
+    let check = |a: &Answer, expect: &str| {
+        std::fs::write(&tampered, serde_json::to_string(a).unwrap()).unwrap();
+        let (code, _, err) = ghost(&["verify", "--ghost-file", dir_s, "--response", tampered.to_str().unwrap()]);
+        assert_eq!(code, 2, "tampered answer accepted: {err}");
+        assert!(err.contains("REJECTED") && err.contains(expect), "unclear message: {err}");
+    };
+    let mut a = answer.clone();
+    a.output[0] = a.output[0].wrapping_add(1);
+    check(&a, "output");
+    let proof = answer.proof_bytes().unwrap();
+    for at in [0, 1, proof.len() / 3, proof.len() / 2, proof.len() - 33, proof.len() - 1] {
+        let mut bad = proof.clone();
+        bad[at] ^= 0x01;
+        let mut a = answer.clone();
+        a.proof = store::hex0x(&bad);
+        check(&a, "does not verify");
+    }
+    let mut a = answer.clone();
+    a.links[0] = store::hex0x(&[0u8; 32]);
+    check(&a, "commitment");
+
+    // A dishonest prover is caught by `ghost infer` itself.
+    drop(server);
+    for mode in ["corrupt-output", "corrupt-proof"] {
+        let bad = Server::start(dir.path(), &["--misbehave", mode]);
+        let (code, _, err) = ghost(&["infer", "--prover", &bad.url, "--ghost-file", dir_s, "--input", input]);
+        assert_eq!(code, 2, "{mode}: {err}");
+        assert!(err.contains("REJECTED"), "{mode}: {err}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lazy_prover_is_convicted_by_a_watcher() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = make_model(dir.path());
+    let file: GhostFile = model.ghost_file().clone();
+    let server = Server::start(dir.path(), &["--misbehave", "skip-best-row"]);
+    let input = quantise_vector(&query(9, 16), false);
+    let answer = server.client().infer(store::hex0x(&model.id()), (&input).into()).await.unwrap();
+    // Its own proof checks out: it really used the rows it claims...
+    verify_answer(&file, &answer, Some(&input)).expect("the lazy answer's proof verifies");
+    // ...but a watcher holding the weights finds the row it skipped.
+    let proof = ghost_primitives::GhostProof::decode(&answer.proof_bytes().unwrap(), &file).unwrap();
+    let trace = verify(&file, &input, &answer.output, &proof).unwrap();
+    let fraud = model.find_fraud(&input, &trace).unwrap().expect("an excluded row");
+    assert_eq!(verify_fraud(&file, &input, &answer.claim().unwrap().links, &fraud), Ok(()));
+}
