@@ -1,8 +1,50 @@
 #!/usr/bin/env bash
-# The main job: build a synthetic model, serve a proven lookup, verify it, and show a
-# tampered answer rejected. Grows into the full chain demo as the node lands.
+# The main job, as far as it exists: build the digits classifier as a committed model,
+# serve it, ask for a classification and verify the ghost proof; then ask a dishonest
+# prover and watch the answer be refused; then the protocol tour (fraud proof included).
+# Grows into the dev-chain demo (paid and challenged inferences) as the node lands.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
 bash scripts/setup.sh
-cargo run --release --locked -p ghost-primitives --example demo -- "$@"
+cargo build --release --locked -p ghost-prover
+ghost="$CARGO_TARGET_DIR/release/ghost"
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+say() { printf '\n== %s ==\n' "$*"; }
+
+say "build the digits classifier (keys: 899 training images, values: one-hot labels)"
+"$ghost" --quiet model build --digits --out "$work/digits"
+
+start_prover() { # dir, extra args...; prints the URL
+    local out="$work/serve.$RANDOM"
+    "$ghost" --quiet serve --model "$1" --listen 127.0.0.1:0 "${@:2}" >"$out" 2>"$out.log" &
+    pids+=($!)
+    for _ in $(seq 50); do
+        grep -q '^serving' "$out" 2>/dev/null && break
+        sleep 0.1
+    done
+    awk '/^serving/ {print $NF}' "$out"
+}
+
+say "serve it, and classify test image 1 (label $(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f65))"
+url=$(start_prover "$work/digits")
+image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
+"$ghost" infer --prover "$url" --ghost-file "$work/digits" --input "$image" --save "$work/answer.json"
+"$ghost" verify --ghost-file "$work/digits" --response "$work/answer.json"
+
+say "a dishonest prover changes the output after proving: the client refuses it"
+bad=$(start_prover "$work/digits" --misbehave corrupt-output)
+if "$ghost" infer --prover "$bad" --ghost-file "$work/digits" --input "$image"; then
+    echo "a forged answer was accepted" >&2
+    exit 1
+fi
+
+say "accuracy of the committed fixed-point sparse model against the f32 dense layer"
+"$ghost" digits
+
+say "protocol tour: proofs, tampering, and an exclusion fraud proof against a lazy prover"
+cargo run --release --locked -q -p ghost-primitives --example demo

@@ -42,7 +42,17 @@ pub struct BenchParams {
 
 impl Default for BenchParams {
     fn default() -> Self {
-        Self { rows: 1 << 20, dim: 64, lists: 1024, k: 32, n_probe: 8, beta: 16.0, queries: 200, dense_queries: 10, seed: 1 }
+        Self {
+            rows: 1 << 20,
+            dim: 64,
+            lists: 1024,
+            k: 32,
+            n_probe: 8,
+            beta: 16.0,
+            queries: 200,
+            dense_queries: 10,
+            seed: 1,
+        }
     }
 }
 
@@ -110,7 +120,8 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     let started = Instant::now();
     tracing::info!(rows = p.rows, dim = p.dim, lists = p.lists, "generating data and training the index");
     let (keys, values) = synthetic_matrices(p.rows, p.dim, p.dim, p.lists, p.seed);
-    let params = LayerParams { lists: p.lists, n_probe: p.n_probe, k: p.k, beta: p.beta, seed: p.seed, ..Default::default() };
+    let params =
+        LayerParams { lists: p.lists, n_probe: p.n_probe, k: p.k, beta: p.beta, seed: p.seed, ..Default::default() };
     let (layer, _) = lookup_layer(keys, values, &params, progress)?;
     let (model, _) = commit("bench", std::slice::from_ref(&layer))?;
     let setup_s = started.elapsed().as_secs_f64();
@@ -125,7 +136,8 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     let float_queries: Vec<Vec<f32>> = (0..p.queries.max(p.dense_queries))
         .map(|_| {
             let i = rng.gen_range(0..n);
-            let mut q: Vec<f32> = keys[i * d..(i + 1) * d].iter().map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5)).collect();
+            let mut q: Vec<f32> =
+                keys[i * d..(i + 1) * d].iter().map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5)).collect();
             let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
             q.iter_mut().for_each(|x| *x /= norm);
             q

@@ -58,7 +58,15 @@ pub fn split(samples: &[Sample]) -> (Vec<Sample>, Vec<Sample>) {
 pub fn params() -> LayerParams {
     // beta = 96: the softmax weight of a neighbour 0.05 less similar than the nearest is
     // e^-4.8, so the 16 patterns a lookup uses carry nearly all of the dense layer's mass.
-    LayerParams { lists: 16, n_probe: 6, k: 16, beta: 96.0, normalize: false, kmeans_iterations: 10, ..Default::default() }
+    LayerParams {
+        lists: 16,
+        n_probe: 6,
+        k: 16,
+        beta: 96.0,
+        normalize: false,
+        kmeans_iterations: 10,
+        ..Default::default()
+    }
 }
 
 /// The classifier layer from training samples.
@@ -107,7 +115,13 @@ pub fn evaluate(model: &Model, layer: &FloatLayer, test: &[Sample]) -> Result<Ac
         agree += (fixed_class == dense_class) as usize;
     }
     let pct = |n: usize| 100.0 * n as f64 / test.len().max(1) as f64;
-    Ok(Accuracy { test_images: test.len(), sparse_fixed: pct(fixed), sparse_f32: pct(sparse), dense_f32: pct(dense), agreement: pct(agree) })
+    Ok(Accuracy {
+        test_images: test.len(),
+        sparse_fixed: pct(fixed),
+        sparse_f32: pct(sparse),
+        dense_f32: pct(dense),
+        agreement: pct(agree),
+    })
 }
 
 /// Build the classifier from the vendored data and evaluate it.

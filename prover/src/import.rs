@@ -26,7 +26,9 @@ fn read_safetensors(path: &Path, tensor: Option<&str>) -> Result<Array2<f32>> {
             let names = file.names();
             match names.as_slice() {
                 [only] => only.to_string(),
-                _ => bail!("{}: holds tensors {:?}; name one with --keys-tensor/--values-tensor", path.display(), names),
+                _ => {
+                    bail!("{}: holds tensors {:?}; name one with --keys-tensor/--values-tensor", path.display(), names)
+                }
             }
         }
     };
@@ -37,8 +39,7 @@ fn read_safetensors(path: &Path, tensor: Option<&str>) -> Result<Array2<f32>> {
     let &[rows, cols] = view.shape() else {
         bail!("{}: tensor '{name}' has shape {:?}; a 2-D matrix is required", path.display(), view.shape());
     };
-    let data: Vec<f32> =
-        view.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let data: Vec<f32> = view.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     Ok(Array2::from_shape_vec((rows, cols), data)?)
 }
 

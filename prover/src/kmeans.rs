@@ -88,8 +88,8 @@ pub fn train(rows: ArrayView2<f32>, opts: &Options) -> Index {
             counts[j as usize] += 1;
         }
         // An empty list takes a random sample row, so no centroid is wasted.
-        for j in 0..lists {
-            if counts[j] == 0 {
+        for (j, &count) in counts.iter().enumerate() {
+            if count == 0 {
                 let pick = sample(&mut rng, train.nrows(), 1).index(0);
                 sums.row_mut(j).assign(&train.row(pick));
             }

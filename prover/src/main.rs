@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use ghost_primitives::{quant::FloatLayer, Input};
 use ghost_prover::{
     bench::{self, BenchParams},
     build::{commit, lookup_layer, synthetic_matrices, LayerParams},
@@ -12,7 +13,6 @@ use ghost_prover::{
     store::{self, hex0x},
     wire::{parse_vector, quantise_vector, Answer},
 };
-use ghost_primitives::{quant::FloatLayer, Input};
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 #[derive(Parser)]
@@ -149,7 +149,7 @@ struct InferArgs {
     #[arg(long)]
     ghost_file: PathBuf,
     /// Input vector: comma-separated numbers or a JSON array.
-    #[arg(long, conflicts_with_all = ["input_file", "token"])]
+    #[arg(long, conflicts_with_all = ["input_file", "token"], allow_hyphen_values = true)]
     input: Option<String>,
     /// File holding the input vector.
     #[arg(long, conflicts_with = "token")]
@@ -214,9 +214,7 @@ struct Rejected(String);
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
@@ -251,7 +249,11 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
                 println!(
                     "digits ({} test images): fixed-point sparse {:.2}%, f32 sparse {:.2}%, f32 dense {:.2}%; \
                      fixed sparse and f32 dense agree on {:.2}%",
-                    accuracy.test_images, accuracy.sparse_fixed, accuracy.sparse_f32, accuracy.dense_f32, accuracy.agreement
+                    accuracy.test_images,
+                    accuracy.sparse_fixed,
+                    accuracy.sparse_f32,
+                    accuracy.dense_f32,
+                    accuracy.agreement
                 );
             }
             Ok(Ok(()))
@@ -339,7 +341,8 @@ fn serve(args: ServeArgs) -> Result<()> {
             banner.push_str(&format!("  model {id}\n"));
         }
         let mut stdout = std::io::stdout().lock();
-        let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes()).and_then(|_| std::io::Write::flush(&mut stdout));
+        let _ =
+            std::io::Write::write_all(&mut stdout, banner.as_bytes()).and_then(|_| std::io::Write::flush(&mut stdout));
         drop(stdout);
         tracing::info!(%addr, workers, "prover listening");
         tokio::select! {
@@ -379,7 +382,8 @@ fn infer(args: InferArgs) -> Result<Result<(), Rejected>> {
             .with_context(|| format!("asking {} for model {model_id}", args.prover))
     })?;
     if let Some(path) = &args.save {
-        std::fs::write(path, serde_json::to_string_pretty(&answer)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, serde_json::to_string_pretty(&answer)?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     match verify_answer(&file, &answer, Some(&input)) {
         Ok(v) => {
@@ -409,7 +413,8 @@ fn print_answer(answer: &Answer) {
 
 fn verify(args: VerifyArgs) -> Result<Result<(), Rejected>> {
     let (file, _) = store::read_ghost_file(&args.ghost_file)?;
-    let text = std::fs::read_to_string(&args.response).with_context(|| format!("reading {}", args.response.display()))?;
+    let text =
+        std::fs::read_to_string(&args.response).with_context(|| format!("reading {}", args.response.display()))?;
     let answer: Answer = match serde_json::from_str(&text) {
         Ok(a) => a,
         Err(e) => return Ok(Err(Rejected(format!("{} is not a saved answer: {e}", args.response.display())))),
@@ -440,11 +445,19 @@ fn bench_cmd(args: BenchArgs, progress: bool) -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string(&r)?);
     } else {
-        println!("N = {}, d = e = {}, C = {}, k = {}, n_probe = {} (one thread, setup {:.1} s)", r.rows, r.dim, r.lists, r.k, r.n_probe, r.setup_s);
+        println!(
+            "N = {}, d = e = {}, C = {}, k = {}, n_probe = {} (one thread, setup {:.1} s)",
+            r.rows, r.dim, r.lists, r.k, r.n_probe, r.setup_s
+        );
         println!("sparse forward + proof  {:>10.1} us", r.sparse_us);
         println!("dense forward (f32)     {:>10.1} us   speedup {:.1}x", r.dense_us, r.speedup);
         println!("recall vs exact top-k   {:>10.3}", r.recall);
-        println!("proof bytes             {:>10.0}   floor {:.0} (ratio {:.3})", r.proof_bytes, r.floor_bytes, r.proof_bytes / r.floor_bytes);
+        println!(
+            "proof bytes             {:>10.0}   floor {:.0} (ratio {:.3})",
+            r.proof_bytes,
+            r.floor_bytes,
+            r.proof_bytes / r.floor_bytes
+        );
         println!("verify (decode + check) {:>10.1} us", r.verify_us);
         println!("peak memory             {:>10.0} MiB", r.peak_rss_mib);
     }

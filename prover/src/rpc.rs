@@ -188,7 +188,10 @@ impl GhostApiServer for Arc<Prover> {
         let model = self.model(Some(&model))?.clone();
         if let WireInput::Vector(v) = &input {
             if v.len() > limits::MAX_DIM as usize {
-                return Err(error(BAD_INPUT, format!("input has {} entries; no model takes more than {}", v.len(), limits::MAX_DIM)));
+                return Err(error(
+                    BAD_INPUT,
+                    format!("input has {} entries; no model takes more than {}", v.len(), limits::MAX_DIM),
+                ));
             }
         }
         let input: Input = input.into();

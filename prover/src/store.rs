@@ -9,9 +9,7 @@
 
 use anyhow::{bail, Context, Result};
 use codec::{Decode, Encode};
-use ghost_primitives::{
-    ghost_file::LayerSpec, model::LayerWeights, quant::QuantStats, GhostFile, Model, ModelId,
-};
+use ghost_primitives::{ghost_file::LayerSpec, model::LayerWeights, quant::QuantStats, GhostFile, Model, ModelId};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -97,7 +95,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn read_ghost_file(path: &Path) -> Result<(GhostFile, Vec<u8>)> {
     let file_path = if path.is_dir() { path.join(GHOST_FILE) } else { path.to_path_buf() };
     let bytes = std::fs::read(&file_path).with_context(|| format!("reading {}", file_path.display()))?;
-    let file = GhostFile::decode_bounded(&bytes).with_context(|| format!("{} is not a valid ghost file", file_path.display()))?;
+    let file = GhostFile::decode_bounded(&bytes)
+        .with_context(|| format!("{} is not a valid ghost file", file_path.display()))?;
     Ok((file, bytes))
 }
 

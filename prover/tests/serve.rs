@@ -152,7 +152,11 @@ async fn serves_many_clients_and_survives_bad_input() {
 
 fn ghost(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(GHOST).arg("--quiet").args(args).env("RUST_LOG", "warn").output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -163,8 +167,17 @@ fn tampered_answers_are_refused_by_the_cli() {
     let saved = dir.path().join("answer.json");
     let dir_s = dir.path().to_str().unwrap();
     let input = "0.3,-0.1,0.2,0.5,0,0,0.1,-0.4,0.2,0.2,0.1,-0.3,0.05,0.6,-0.2,0.1";
-    let (code, out, err) =
-        ghost(&["infer", "--prover", &server.url, "--ghost-file", dir_s, "--input", input, "--save", saved.to_str().unwrap()]);
+    let (code, out, err) = ghost(&[
+        "infer",
+        "--prover",
+        &server.url,
+        "--ghost-file",
+        dir_s,
+        "--input",
+        input,
+        "--save",
+        saved.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("verified"), "{out}");
     let (code, out, _) = ghost(&["verify", "--ghost-file", dir_s, "--response", saved.to_str().unwrap()]);
