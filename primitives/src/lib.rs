@@ -15,6 +15,7 @@
 //! * [`update`]: sparse updates that publish a new model version.
 //! * [`quant`] (std): quantisation from f32 and its error against an f32 reference.
 //! * [`synthetic`] (std): seeded clustered models for tests, benchmarks and the CLI.
+//! * [`testing`]: deterministic `no_std` models for runtime benchmarks and pallet tests.
 //!
 //! The exact byte formats and arithmetic are specified in `docs/protocol.md` and
 //! `docs/ghost-file.md`; this crate is their reference implementation.
@@ -36,6 +37,7 @@ pub mod proof;
 pub mod quant;
 #[cfg(feature = "std")]
 pub mod synthetic;
+pub mod testing;
 pub mod trace;
 pub mod update;
 

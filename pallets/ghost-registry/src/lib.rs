@@ -1,1 +1,529 @@
+//! # Ghost registry
+//!
+//! The chain's record of models: their ghost files (architecture and Merkle roots), owners,
+//! prices and royalties, their lineage of versions, and the provers bonded to serve them.
+//!
+//! ## Overview
+//!
+//! * A model is registered by its ghost file; its id is the file's BLAKE2b-256 hash
+//!   (`ghost-primitives`). The owner pays a storage deposit proportional to the file.
+//! * A new version is published by a **sparse update**: changed row indices, their old and
+//!   new rows and one multiproof. The pallet checks the old rows against the parent's root
+//!   and computes the new root from the same proof (`GhostFile::apply_update`); the new
+//!   ghost file records its parent and an optional training-data hash.
+//! * Provers bond native tokens per model to serve it, unbond, and withdraw after a delay;
+//!   bonds stay slashable until withdrawn.
+//! * Other pallets read models and bonds and slash provers through [`ModelRegistry`].
+//!
+//! ## Dispatchable functions
+//!
+//! * [`register`](Pallet::register) — origin: signed (becomes the owner). Errors:
+//!   [`Error::InvalidGhostFile`], [`Error::AlreadyRegistered`],
+//!   [`Error::InsufficientDeposit`]. Event: [`Event::ModelRegistered`].
+//! * [`publish_update`](Pallet::publish_update) — origin: the parent's owner. Errors:
+//!   [`Error::UnknownModel`], [`Error::NotOwner`], [`Error::ModelRetired`],
+//!   [`Error::UpdateTooLarge`], [`Error::InvalidUpdate`], [`Error::AlreadyRegistered`],
+//!   [`Error::InsufficientDeposit`]. Event: [`Event::VersionPublished`].
+//! * [`retire`](Pallet::retire) — origin: the owner. Errors: [`Error::UnknownModel`],
+//!   [`Error::NotOwner`], [`Error::ModelRetired`]. Event: [`Event::ModelRetired`].
+//! * [`bond`](Pallet::bond) — origin: signed (the prover). Errors: [`Error::UnknownModel`],
+//!   [`Error::ModelRetired`], [`Error::BondTooSmall`], [`Error::Unbonding`],
+//!   [`Error::InsufficientFunds`]. Event: [`Event::Bonded`].
+//! * [`unbond`](Pallet::unbond) — origin: a bonded prover. Errors: [`Error::NotBonded`],
+//!   [`Error::Unbonding`]. Event: [`Event::Unbonding`].
+//! * [`withdraw`](Pallet::withdraw) — origin: an unbonding prover. Errors:
+//!   [`Error::NotBonded`], [`Error::StillBonded`], [`Error::TooEarly`]. Event:
+//!   [`Event::Withdrawn`].
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use ghost_primitives::{GhostFile, ModelId};
+use polkadot_sdk::{frame_support, frame_system, sp_runtime};
+use sp_runtime::Perbill;
+
+/// What the inference pallet needs to know of a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelTerms<AccountId> {
+    /// Receives the royalty.
+    pub owner: AccountId,
+    /// Price of one inference, in credit.
+    pub price: u128,
+    /// Owner's share of the price.
+    pub royalty: Perbill,
+    /// Whether new requests are accepted.
+    pub active: bool,
+}
+
+/// Reading models and bonds, and slashing provers.
+pub trait ModelRegistry<AccountId> {
+    /// Native balance of bonds.
+    type Balance;
+    /// A model's terms.
+    fn terms(model: &ModelId) -> Option<ModelTerms<AccountId>>;
+    /// A model's decoded ghost file.
+    fn ghost_file(model: &ModelId) -> Option<GhostFile>;
+    /// Whether `prover` is bonded (and not unbonding) on `model`.
+    fn is_bonded(model: &ModelId, prover: &AccountId) -> bool;
+    /// Move up to `amount` of `prover`'s bond on `model` to `to`; returns what moved.
+    fn slash(model: &ModelId, prover: &AccountId, amount: Self::Balance, to: &AccountId) -> Self::Balance;
+    /// Register a model and bond a prover on it (benchmarks only).
+    #[cfg(feature = "runtime-benchmarks")]
+    fn register_for_benchmark(owner: &AccountId, file: &GhostFile, price: u128, prover: &AccountId);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+    use super::*;
+    use alloc::vec::Vec;
+    use codec::Encode;
+    use frame_support::{
+        pallet_prelude::*,
+        traits::{
+            fungible::{Inspect, Mutate, MutateHold},
+            tokens::{Fortitude, Precision, Restriction},
+        },
+    };
+    use frame_system::pallet_prelude::*;
+    use ghost_primitives::{update::ModelUpdate, Hash};
+    use sp_runtime::traits::{CheckedAdd, Saturating, Zero};
+
+    pub(crate) type BalanceOf<T> =
+        <<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+    #[pallet::pallet]
+    pub struct Pallet<T>(_);
+
+    #[pallet::config]
+    pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+        /// The native currency: deposits and bonds are holds on it.
+        type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason> + Mutate<Self::AccountId>;
+        /// The overarching hold reason.
+        type RuntimeHoldReason: From<HoldReason>;
+        /// Largest ghost file accepted.
+        #[pallet::constant]
+        type MaxGhostFileBytes: Get<u32>;
+        /// Deposit held per model, whatever its size.
+        #[pallet::constant]
+        type DepositBase: Get<BalanceOf<Self>>;
+        /// Deposit held per byte of ghost file.
+        #[pallet::constant]
+        type DepositPerByte: Get<BalanceOf<Self>>;
+        /// Smallest bond a prover may serve with.
+        #[pallet::constant]
+        type MinBond: Get<BalanceOf<Self>>;
+        /// Blocks between unbonding and withdrawing; longer than any dispute can last.
+        #[pallet::constant]
+        type UnbondingDelay: Get<BlockNumberFor<Self>>;
+        /// Most rows one sparse update may change.
+        #[pallet::constant]
+        type MaxUpdateRows: Get<u32>;
+        /// Weights of the calls.
+        type WeightInfo: WeightInfo;
+    }
+
+    /// Why native tokens are held.
+    #[pallet::composite_enum]
+    pub enum HoldReason {
+        /// Storage deposit of a registered model.
+        ModelDeposit,
+        /// A prover's bond.
+        ProverBond,
+    }
+
+    /// Whether a model takes new requests.
+    #[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+    pub enum ModelStatus {
+        /// Takes requests.
+        Active,
+        /// Kept for disputes and lineage; takes no new requests.
+        Retired,
+    }
+
+    /// The on-chain record of a model.
+    #[derive(Clone, Encode, Decode, DecodeWithMemTracking, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+    pub struct ModelInfo<AccountId, Balance, BlockNumber> {
+        /// Registrant; receives royalties; may update and retire.
+        pub owner: AccountId,
+        /// Price of one inference, in credit.
+        pub price: u128,
+        /// Owner's share of each price.
+        pub royalty: Perbill,
+        /// Storage deposit held from the owner.
+        pub deposit: Balance,
+        /// Active or retired.
+        pub status: ModelStatus,
+        /// The version this one was derived from.
+        pub parent: Option<ModelId>,
+        /// Declared training-data hash.
+        pub training_data: Option<Hash>,
+        /// Block of registration.
+        pub registered_at: BlockNumber,
+    }
+
+    /// A prover's bond on a model.
+    #[derive(Clone, Encode, Decode, DecodeWithMemTracking, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+    pub struct BondInfo<Balance, BlockNumber> {
+        /// Held amount (slashing lowers it).
+        pub amount: Balance,
+        /// When unbonding, the first block withdrawal is allowed.
+        pub withdrawable_at: Option<BlockNumber>,
+    }
+
+    pub(crate) type ModelInfoOf<T> =
+        ModelInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+    /// Registered models.
+    #[pallet::storage]
+    pub type Models<T: Config> = StorageMap<_, Identity, ModelId, ModelInfoOf<T>>;
+
+    /// Their ghost files (the bytes whose hash is the id).
+    #[pallet::storage]
+    pub type GhostFiles<T: Config> = StorageMap<_, Identity, ModelId, BoundedVec<u8, T::MaxGhostFileBytes>>;
+
+    /// Bonds by model and prover.
+    #[pallet::storage]
+    pub type Bonds<T: Config> = StorageDoubleMap<
+        _,
+        Identity,
+        ModelId,
+        Blake2_128Concat,
+        T::AccountId,
+        BondInfo<BalanceOf<T>, BlockNumberFor<T>>,
+    >;
+
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// A model was registered.
+        ModelRegistered { model: ModelId, owner: T::AccountId, price: u128, royalty: Perbill, deposit: BalanceOf<T> },
+        /// A new version was published by a verified sparse update.
+        VersionPublished { model: ModelId, parent: ModelId, owner: T::AccountId, changed_rows: u32 },
+        /// A model stopped taking requests.
+        ModelRetired { model: ModelId },
+        /// A prover bonded (or topped up) on a model.
+        Bonded { model: ModelId, prover: T::AccountId, total: BalanceOf<T> },
+        /// A prover started unbonding.
+        Unbonding { model: ModelId, prover: T::AccountId, withdrawable_at: BlockNumberFor<T> },
+        /// A prover withdrew its bond.
+        Withdrawn { model: ModelId, prover: T::AccountId, amount: BalanceOf<T> },
+        /// Part of a prover's bond was slashed.
+        Slashed { model: ModelId, prover: T::AccountId, amount: BalanceOf<T>, to: T::AccountId },
+    }
+
+    #[pallet::error]
+    pub enum Error<T> {
+        /// The bytes are not a valid ghost file (see `docs/ghost-file.md`, "Validity").
+        InvalidGhostFile,
+        /// A model with this ghost file is already registered.
+        AlreadyRegistered,
+        /// Not enough free balance for the storage deposit.
+        InsufficientDeposit,
+        /// No model has this id.
+        UnknownModel,
+        /// Only the model's owner may do this.
+        NotOwner,
+        /// The model is retired: publish or use another version.
+        ModelRetired,
+        /// The update changes more rows than `MaxUpdateRows`: split it.
+        UpdateTooLarge,
+        /// The update's old rows do not match the model, or its proof is malformed.
+        InvalidUpdate,
+        /// The bond would be below `MinBond`.
+        BondTooSmall,
+        /// Not enough free balance to bond.
+        InsufficientFunds,
+        /// The account has no bond on this model.
+        NotBonded,
+        /// The bond is unbonding: withdraw it after the delay, then bond again.
+        Unbonding,
+        /// Call `unbond` first.
+        StillBonded,
+        /// The unbonding delay has not passed yet.
+        TooEarly,
+        /// A deposit computation overflowed.
+        Overflow,
+    }
+
+    #[pallet::call]
+    impl<T: Config> Pallet<T> {
+        /// Register the model `ghost_file` describes, at `price` credit per inference with
+        /// `royalty` of each price for the owner.
+        #[pallet::call_index(0)]
+        #[pallet::weight(T::WeightInfo::register(ghost_file.len() as u32))]
+        pub fn register(
+            origin: OriginFor<T>,
+            ghost_file: BoundedVec<u8, T::MaxGhostFileBytes>,
+            price: u128,
+            royalty: Perbill,
+        ) -> DispatchResult {
+            let owner = ensure_signed(origin)?;
+            let file = GhostFile::decode_bounded(&ghost_file).map_err(|_| Error::<T>::InvalidGhostFile)?;
+            Self::insert_model(owner, file.id(), ghost_file, price, royalty, None, None)?;
+            Ok(())
+        }
+
+        /// Publish the next version of `parent` by a sparse update; the new version keeps
+        /// `price` and `royalty` as given.
+        #[pallet::call_index(1)]
+        #[pallet::weight(T::WeightInfo::publish_update(
+            update.indices.len() as u32,
+            update.old_rows.iter().chain(&update.new_rows).map(|r| r.key.len() + r.value.len()).sum::<usize>() as u32,
+        ))]
+        pub fn publish_update(
+            origin: OriginFor<T>,
+            parent: ModelId,
+            update: ModelUpdate,
+            price: u128,
+            royalty: Perbill,
+        ) -> DispatchResult {
+            let owner = ensure_signed(origin)?;
+            ensure!(update.indices.len() <= T::MaxUpdateRows::get() as usize, Error::<T>::UpdateTooLarge);
+            let info = Models::<T>::get(parent).ok_or(Error::<T>::UnknownModel)?;
+            ensure!(info.owner == owner, Error::<T>::NotOwner);
+            ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
+            let file = Self::ghost_file_of(&parent).ok_or(Error::<T>::UnknownModel)?;
+            let next = file.apply_update(&update).map_err(|_| Error::<T>::InvalidUpdate)?;
+            let bytes: BoundedVec<u8, T::MaxGhostFileBytes> =
+                next.encode().try_into().map_err(|_| Error::<T>::InvalidGhostFile)?;
+            let id = next.id();
+            let changed_rows = update.indices.len() as u32;
+            Self::insert_model(owner.clone(), id, bytes, price, royalty, Some(parent), next.training_data)?;
+            Self::deposit_event(Event::VersionPublished { model: id, parent, owner, changed_rows });
+            Ok(())
+        }
+
+        /// Stop taking requests for `model`. Its record and ghost file stay, for disputes
+        /// and lineage, and so does its deposit.
+        #[pallet::call_index(2)]
+        #[pallet::weight(T::WeightInfo::retire())]
+        pub fn retire(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Models::<T>::try_mutate(model, |info| {
+                let info = info.as_mut().ok_or(Error::<T>::UnknownModel)?;
+                ensure!(info.owner == who, Error::<T>::NotOwner);
+                ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
+                info.status = ModelStatus::Retired;
+                Ok::<_, DispatchError>(())
+            })?;
+            Self::deposit_event(Event::ModelRetired { model });
+            Ok(())
+        }
+
+        /// Bond `amount` native tokens (more, if already bonded) to serve `model`.
+        #[pallet::call_index(3)]
+        #[pallet::weight(T::WeightInfo::bond())]
+        pub fn bond(origin: OriginFor<T>, model: ModelId, amount: BalanceOf<T>) -> DispatchResult {
+            let prover = ensure_signed(origin)?;
+            let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
+            ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
+            let mut bond = Bonds::<T>::get(model, &prover)
+                .unwrap_or(BondInfo { amount: Zero::zero(), withdrawable_at: None });
+            ensure!(bond.withdrawable_at.is_none(), Error::<T>::Unbonding);
+            bond.amount = bond.amount.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+            ensure!(bond.amount >= T::MinBond::get() && !amount.is_zero(), Error::<T>::BondTooSmall);
+            T::Currency::hold(&HoldReason::ProverBond.into(), &prover, amount)
+                .map_err(|_| Error::<T>::InsufficientFunds)?;
+            let total = bond.amount;
+            Bonds::<T>::insert(model, &prover, bond);
+            Self::deposit_event(Event::Bonded { model, prover, total });
+            Ok(())
+        }
+
+        /// Stop serving `model`; the bond can be withdrawn after `UnbondingDelay` blocks
+        /// and stays slashable until then.
+        #[pallet::call_index(4)]
+        #[pallet::weight(T::WeightInfo::unbond())]
+        pub fn unbond(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+            let prover = ensure_signed(origin)?;
+            let withdrawable_at =
+                frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingDelay::get());
+            Bonds::<T>::try_mutate(model, &prover, |bond| {
+                let bond = bond.as_mut().ok_or(Error::<T>::NotBonded)?;
+                ensure!(bond.withdrawable_at.is_none(), Error::<T>::Unbonding);
+                bond.withdrawable_at = Some(withdrawable_at);
+                Ok::<_, DispatchError>(())
+            })?;
+            Self::deposit_event(Event::Unbonding { model, prover, withdrawable_at });
+            Ok(())
+        }
+
+        /// Release an unbonded bond after the delay.
+        #[pallet::call_index(5)]
+        #[pallet::weight(T::WeightInfo::withdraw())]
+        pub fn withdraw(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+            let prover = ensure_signed(origin)?;
+            let bond = Bonds::<T>::get(model, &prover).ok_or(Error::<T>::NotBonded)?;
+            let at = bond.withdrawable_at.ok_or(Error::<T>::StillBonded)?;
+            ensure!(frame_system::Pallet::<T>::block_number() >= at, Error::<T>::TooEarly);
+            let amount = T::Currency::release(&HoldReason::ProverBond.into(), &prover, bond.amount, Precision::BestEffort)?;
+            Bonds::<T>::remove(model, &prover);
+            Self::deposit_event(Event::Withdrawn { model, prover, amount });
+            Ok(())
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// The decoded ghost file of `model`.
+        pub fn ghost_file_of(model: &ModelId) -> Option<GhostFile> {
+            GhostFiles::<T>::get(model).and_then(|bytes| GhostFile::decode_bounded(&bytes).ok())
+        }
+
+        fn insert_model(
+            owner: T::AccountId,
+            id: ModelId,
+            bytes: BoundedVec<u8, T::MaxGhostFileBytes>,
+            price: u128,
+            royalty: Perbill,
+            parent: Option<ModelId>,
+            training_data: Option<Hash>,
+        ) -> DispatchResult {
+            ensure!(!Models::<T>::contains_key(id), Error::<T>::AlreadyRegistered);
+            let per_byte: BalanceOf<T> = T::DepositPerByte::get().saturating_mul((bytes.len() as u32).into());
+            let deposit = T::DepositBase::get().checked_add(&per_byte).ok_or(Error::<T>::Overflow)?;
+            T::Currency::hold(&HoldReason::ModelDeposit.into(), &owner, deposit)
+                .map_err(|_| Error::<T>::InsufficientDeposit)?;
+            let info = ModelInfo {
+                owner: owner.clone(),
+                price,
+                royalty,
+                deposit,
+                status: ModelStatus::Active,
+                parent,
+                training_data,
+                registered_at: frame_system::Pallet::<T>::block_number(),
+            };
+            Models::<T>::insert(id, info);
+            GhostFiles::<T>::insert(id, bytes);
+            Self::deposit_event(Event::ModelRegistered { model: id, owner, price, royalty, deposit });
+            Ok(())
+        }
+
+        /// The chain of versions ending at `model`, newest first (at most `limit` long).
+        pub fn lineage(model: ModelId, limit: u32) -> Vec<ModelId> {
+            let mut out = Vec::new();
+            let mut next = Some(model);
+            while let Some(id) = next {
+                if out.len() >= limit as usize || !Models::<T>::contains_key(id) {
+                    break;
+                }
+                out.push(id);
+                next = Models::<T>::get(id).and_then(|m| m.parent);
+            }
+            out
+        }
+    }
+
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        #[cfg(feature = "try-runtime")]
+        fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// Every model has its ghost file, hashing to its id; held deposits and bonds
+        /// equal the records.
+        #[cfg(any(test, feature = "try-runtime"))]
+        pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+            use alloc::collections::btree_map::BTreeMap;
+            use frame_support::traits::fungible::InspectHold;
+            let mut held: BTreeMap<T::AccountId, (BalanceOf<T>, BalanceOf<T>)> = BTreeMap::new();
+            for (id, info) in Models::<T>::iter() {
+                let bytes = GhostFiles::<T>::get(id).ok_or("model without ghost file")?;
+                ensure!(ghost_primitives::hash::blake2_256(&bytes) == id, "ghost file does not hash to its id");
+                let entry = held.entry(info.owner).or_insert((Zero::zero(), Zero::zero()));
+                entry.0 = entry.0.saturating_add(info.deposit);
+            }
+            ensure!(GhostFiles::<T>::iter_keys().count() == Models::<T>::iter_keys().count(), "orphan ghost file");
+            for (_, prover, bond) in Bonds::<T>::iter() {
+                let entry = held.entry(prover).or_insert((Zero::zero(), Zero::zero()));
+                entry.1 = entry.1.saturating_add(bond.amount);
+            }
+            for (who, (deposits, bonds)) in held {
+                ensure!(
+                    T::Currency::balance_on_hold(&HoldReason::ModelDeposit.into(), &who) == deposits,
+                    "held deposits differ from the records"
+                );
+                ensure!(
+                    T::Currency::balance_on_hold(&HoldReason::ProverBond.into(), &who) == bonds,
+                    "held bonds differ from the records"
+                );
+            }
+            Ok(())
+        }
+    }
+
+    impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
+        type Balance = BalanceOf<T>;
+
+        fn terms(model: &ModelId) -> Option<ModelTerms<T::AccountId>> {
+            Models::<T>::get(model).map(|m| ModelTerms {
+                owner: m.owner,
+                price: m.price,
+                royalty: m.royalty,
+                active: m.status == ModelStatus::Active,
+            })
+        }
+
+        fn ghost_file(model: &ModelId) -> Option<GhostFile> {
+            Self::ghost_file_of(model)
+        }
+
+        fn is_bonded(model: &ModelId, prover: &T::AccountId) -> bool {
+            Bonds::<T>::get(model, prover)
+                .is_some_and(|b| b.withdrawable_at.is_none() && b.amount >= T::MinBond::get())
+        }
+
+        fn slash(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>, to: &T::AccountId) -> BalanceOf<T> {
+            let Some(mut bond) = Bonds::<T>::get(model, prover) else { return Zero::zero() };
+            let amount = amount.min(bond.amount);
+            let moved = T::Currency::transfer_on_hold(
+                &HoldReason::ProverBond.into(),
+                prover,
+                to,
+                amount,
+                Precision::BestEffort,
+                Restriction::Free,
+                Fortitude::Force,
+            )
+            .unwrap_or_else(|_| Zero::zero());
+            bond.amount = bond.amount.saturating_sub(moved);
+            if bond.amount.is_zero() {
+                Bonds::<T>::remove(model, prover);
+            } else {
+                Bonds::<T>::insert(model, prover, bond);
+            }
+            Self::deposit_event(Event::Slashed { model: *model, prover: prover.clone(), amount: moved, to: to.clone() });
+            moved
+        }
+
+        #[cfg(feature = "runtime-benchmarks")]
+        fn register_for_benchmark(owner: &T::AccountId, file: &GhostFile, price: u128, prover: &T::AccountId) {
+            use frame_support::traits::fungible::Mutate;
+            let plenty = T::MinBond::get()
+                .saturating_mul(1000u32.into())
+                .saturating_add(T::DepositPerByte::get().saturating_mul(T::MaxGhostFileBytes::get().into()))
+                .saturating_add(T::DepositBase::get());
+            let _ = T::Currency::mint_into(owner, plenty);
+            let _ = T::Currency::mint_into(prover, plenty);
+            let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = file.encode().try_into().expect("benchmark model fits");
+            Self::insert_model(owner.clone(), file.id(), bytes, price, Perbill::from_percent(10), None, None)
+                .expect("benchmark model registers");
+            let _ = T::Currency::hold(&HoldReason::ProverBond.into(), prover, T::MinBond::get());
+            Bonds::<T>::insert(file.id(), prover, BondInfo { amount: T::MinBond::get(), withdrawable_at: None });
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Benchmarks (FRAME v2), with real ghost files and sparse updates.
+
+use super::*;
+use crate::pallet::{BalanceOf, Pallet as Registry};
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_benchmarking::v2::*;
+use frame_support::{
+    traits::{fungible::Mutate, Get},
+    BoundedVec,
+};
+use frame_system::RawOrigin;
+use ghost_primitives::{
+    error::TreeKind,
+    model::LayerWeights,
+    testing::{self, Shape},
+    update::{ModelUpdate, UpdatedRow},
+    Model,
+};
+use polkadot_sdk::{frame_benchmarking, frame_support, frame_system};
+use sp_runtime::traits::Bounded;
+
+fn funded<T: Config>(name: &'static str) -> T::AccountId {
+    let who: T::AccountId = account(name, 0, 0);
+    let _ = T::Currency::mint_into(&who, BalanceOf::<T>::max_value() / 4u32.into());
+    who
+}
+
+/// A model whose ghost file has about `lists * 4` bytes of offsets.
+fn model_with_lists(lists: u32) -> Model {
+    let n = lists.max(1) * 4;
+    testing::model(7, &[Shape { n, d: 16, e: 16, c: lists.max(1), k: 8, n_probe: 1 }]).expect("benchmark model")
+}
+
+fn update_of(m: &Model, rows: u32) -> ModelUpdate {
+    let LayerWeights::Lookup { d, e, keys, values, .. } = &m.weights()[0] else { unreachable!("lookup layer") };
+    let (d, e) = (*d as usize, *e as usize);
+    let indices: Vec<u32> = (0..rows).map(|i| i * 2).collect();
+    let old: Vec<UpdatedRow> = indices
+        .iter()
+        .map(|&i| UpdatedRow { key: keys[i as usize * d..][..d].to_vec(), value: values[i as usize * e..][..e].to_vec() })
+        .collect();
+    let new = old.iter().map(|r| UpdatedRow { key: r.key.clone(), value: r.value.iter().map(|v| v ^ 1).collect() }).collect();
+    let proof = m.trees()[0].patterns.prove(&indices).expect("indices in range");
+    ModelUpdate { layer: 0, tree: TreeKind::Patterns, indices, old_rows: old, new_rows: new, proof, training_data: None }
+}
+
+fn registered<T: Config>(owner: &T::AccountId, m: &Model) -> ModelId {
+    let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = m.ghost_file().encode().try_into().expect("fits");
+    Registry::<T>::register(RawOrigin::Signed(owner.clone()).into(), bytes, 1, Perbill::zero()).expect("registers");
+    m.id()
+}
+
+#[benchmarks]
+mod benchmarks {
+    use super::*;
+
+    #[benchmark]
+    fn register(b: Linear<256, { T::MaxGhostFileBytes::get() }>) {
+        let owner = funded::<T>("owner");
+        // Offsets are 4 bytes per list: choose lists so the file is about `b` bytes.
+        let m = model_with_lists((b.saturating_sub(200) / 4).max(1));
+        let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = m.ghost_file().encode().try_into().expect("fits");
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), bytes, 1, Perbill::zero());
+        assert!(Models::<T>::contains_key(m.id()));
+    }
+
+    #[benchmark]
+    fn publish_update(n: Linear<1, { T::MaxUpdateRows::get().min(64) }>, w: Linear<1, 1>) {
+        let owner = funded::<T>("owner");
+        let m = model_with_lists(64);
+        let id = registered::<T>(&owner, &m);
+        let update = update_of(&m, n);
+        let _ = w;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), id, update, 1, Perbill::zero());
+    }
+
+    #[benchmark]
+    fn retire() {
+        let owner = funded::<T>("owner");
+        let id = registered::<T>(&owner, &model_with_lists(4));
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), id);
+        assert_eq!(Models::<T>::get(id).map(|m| m.status), Some(ModelStatus::Retired));
+    }
+
+    #[benchmark]
+    fn bond() {
+        let owner = funded::<T>("owner");
+        let prover = funded::<T>("prover");
+        let id = registered::<T>(&owner, &model_with_lists(4));
+        #[extrinsic_call]
+        _(RawOrigin::Signed(prover.clone()), id, T::MinBond::get());
+        assert!(Bonds::<T>::contains_key(id, &prover));
+    }
+
+    #[benchmark]
+    fn unbond() -> Result<(), BenchmarkError> {
+        let owner = funded::<T>("owner");
+        let prover = funded::<T>("prover");
+        let id = registered::<T>(&owner, &model_with_lists(4));
+        Registry::<T>::bond(RawOrigin::Signed(prover.clone()).into(), id, T::MinBond::get())?;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(prover.clone()), id);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn withdraw() -> Result<(), BenchmarkError> {
+        let owner = funded::<T>("owner");
+        let prover = funded::<T>("prover");
+        let id = registered::<T>(&owner, &model_with_lists(4));
+        Registry::<T>::bond(RawOrigin::Signed(prover.clone()).into(), id, T::MinBond::get())?;
+        Registry::<T>::unbond(RawOrigin::Signed(prover.clone()).into(), id)?;
+        let later = frame_system::Pallet::<T>::block_number() + T::UnbondingDelay::get();
+        frame_system::Pallet::<T>::set_block_number(later);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(prover.clone()), id);
+        assert!(!Bonds::<T>::contains_key(id, &prover));
+        Ok(())
+    }
+
+    impl_benchmark_test_suite!(Registry, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,289 @@
+//! Every call's success and error paths, with real ghost files and sparse updates from
+//! `ghost-primitives`; the invariants after every test; random call sequences.
+
+use crate::{mock::*, BondInfo, Bonds, Error, Event, GhostFiles, ModelRegistry, ModelStatus, Models};
+use codec::Encode;
+use ghost_primitives::{
+    error::TreeKind,
+    model::LayerWeights,
+    testing::{self, Shape},
+    update::{ModelUpdate, UpdatedRow},
+    Model,
+};
+use polkadot_sdk::{
+    frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec},
+    sp_runtime::{DispatchError, Perbill},
+};
+use proptest::prelude::*;
+
+const SHAPE: Shape = Shape { n: 64, d: 8, e: 4, c: 4, k: 3, n_probe: 2 };
+
+fn model(seed: u64) -> Model {
+    testing::model(seed, &[SHAPE]).expect("test model")
+}
+
+fn bytes(m: &Model) -> BoundedVec<u8, <Test as crate::Config>::MaxGhostFileBytes> {
+    m.ghost_file().encode().try_into().expect("fits")
+}
+
+fn check_invariants() {
+    Registry::do_try_state().expect("registry invariants");
+}
+
+fn test(f: impl FnOnce()) {
+    new_test_ext().execute_with(|| {
+        f();
+        check_invariants();
+    });
+}
+
+fn register(owner: u64, m: &Model) {
+    assert_ok!(Registry::register(RuntimeOrigin::signed(owner), bytes(m), 10, Perbill::from_percent(20)));
+}
+
+/// An update changing rows `rows` of layer 0's patterns by `delta`.
+fn update_of(m: &Model, rows: &[u32], delta: i16) -> ModelUpdate {
+    let LayerWeights::Lookup { d, e, keys, values, .. } = &m.weights()[0] else { unreachable!() };
+    let (d, e) = (*d as usize, *e as usize);
+    let old: Vec<UpdatedRow> = rows
+        .iter()
+        .map(|&i| UpdatedRow {
+            key: keys[i as usize * d..][..d].to_vec(),
+            value: values[i as usize * e..][..e].to_vec(),
+        })
+        .collect();
+    let new = old
+        .iter()
+        .map(|r| UpdatedRow { key: r.key.clone(), value: r.value.iter().map(|v| v.wrapping_add(delta)).collect() })
+        .collect();
+    ModelUpdate {
+        layer: 0,
+        tree: TreeKind::Patterns,
+        indices: rows.to_vec(),
+        old_rows: old,
+        new_rows: new,
+        proof: m.trees()[0].patterns.prove(rows).unwrap(),
+        training_data: Some([7; 32]),
+    }
+}
+
+#[test]
+fn register_stores_the_file_and_holds_the_deposit() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        let info = Models::<Test>::get(m.id()).unwrap();
+        let deposit = 100 + bytes(&m).len() as u64;
+        assert_eq!((info.owner, info.price, info.deposit, info.status), (1, 10, deposit, ModelStatus::Active));
+        assert_eq!(Balances::balance_on_hold(&RuntimeHoldReason::Registry(crate::HoldReason::ModelDeposit), &1), deposit);
+        System::assert_last_event(
+            Event::ModelRegistered { model: m.id(), owner: 1, price: 10, royalty: Perbill::from_percent(20), deposit }
+                .into(),
+        );
+        assert_eq!(Registry::ghost_file(&m.id()).as_ref(), Some(m.ghost_file()));
+        let terms = Registry::terms(&m.id()).unwrap();
+        assert!(terms.active && terms.owner == 1 && terms.price == 10);
+    });
+}
+
+#[test]
+fn register_errors() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(2), bytes(&m), 1, Perbill::zero()),
+            Error::<Test>::AlreadyRegistered
+        );
+        let junk: BoundedVec<u8, _> = b"GHST\x01junk".to_vec().try_into().unwrap();
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(1), junk, 1, Perbill::zero()),
+            Error::<Test>::InvalidGhostFile
+        );
+        let poor = 99; // no balance at all
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(poor), bytes(&model(2)), 1, Perbill::zero()),
+            Error::<Test>::InsufficientDeposit
+        );
+        assert_noop!(
+            Registry::register(RuntimeOrigin::none(), bytes(&model(3)), 1, Perbill::zero()),
+            DispatchError::BadOrigin
+        );
+    });
+}
+
+#[test]
+fn a_sparse_update_publishes_a_verified_version() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        let update = update_of(&m, &[3, 17, 40], 5);
+        assert_ok!(Registry::publish_update(RuntimeOrigin::signed(1), m.id(), update.clone(), 12, Perbill::zero()));
+        let next = m.ghost_file().apply_update(&update).unwrap();
+        let info = Models::<Test>::get(next.id()).expect("new version registered");
+        assert_eq!((info.parent, info.training_data, info.price), (Some(m.id()), Some([7; 32]), 12));
+        assert_eq!(GhostFiles::<Test>::get(next.id()).unwrap().to_vec(), next.encode());
+        System::assert_last_event(
+            Event::VersionPublished { model: next.id(), parent: m.id(), owner: 1, changed_rows: 3 }.into(),
+        );
+        assert_eq!(Registry::lineage(next.id(), 10), vec![next.id(), m.id()]);
+    });
+}
+
+#[test]
+fn update_errors() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        let good = update_of(&m, &[3], 5);
+        assert_noop!(
+            Registry::publish_update(RuntimeOrigin::signed(2), m.id(), good.clone(), 1, Perbill::zero()),
+            Error::<Test>::NotOwner
+        );
+        assert_noop!(
+            Registry::publish_update(RuntimeOrigin::signed(1), [9; 32], good.clone(), 1, Perbill::zero()),
+            Error::<Test>::UnknownModel
+        );
+        let mut lie = good.clone();
+        lie.old_rows[0].value[0] ^= 1;
+        assert_noop!(
+            Registry::publish_update(RuntimeOrigin::signed(1), m.id(), lie, 1, Perbill::zero()),
+            Error::<Test>::InvalidUpdate
+        );
+        let big = update_of(&m, &(0..17).collect::<Vec<_>>(), 1);
+        assert_noop!(
+            Registry::publish_update(RuntimeOrigin::signed(1), m.id(), big, 1, Perbill::zero()),
+            Error::<Test>::UpdateTooLarge
+        );
+        // The same update twice would register the same version twice.
+        assert_ok!(Registry::publish_update(RuntimeOrigin::signed(1), m.id(), good.clone(), 10, Perbill::zero()));
+        assert_noop!(
+            Registry::publish_update(RuntimeOrigin::signed(1), m.id(), good.clone(), 10, Perbill::zero()),
+            Error::<Test>::AlreadyRegistered
+        );
+        assert_ok!(Registry::retire(RuntimeOrigin::signed(1), m.id()));
+        assert_noop!(
+            Registry::publish_update(RuntimeOrigin::signed(1), m.id(), good, 1, Perbill::zero()),
+            Error::<Test>::ModelRetired
+        );
+    });
+}
+
+#[test]
+fn retire_stops_requests_and_bonds() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        assert_noop!(Registry::retire(RuntimeOrigin::signed(2), m.id()), Error::<Test>::NotOwner);
+        assert_noop!(Registry::retire(RuntimeOrigin::signed(1), [0; 32]), Error::<Test>::UnknownModel);
+        assert_ok!(Registry::retire(RuntimeOrigin::signed(1), m.id()));
+        System::assert_last_event(Event::ModelRetired { model: m.id() }.into());
+        assert!(!Registry::terms(&m.id()).unwrap().active);
+        assert_noop!(Registry::retire(RuntimeOrigin::signed(1), m.id()), Error::<Test>::ModelRetired);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500), Error::<Test>::ModelRetired);
+    });
+}
+
+#[test]
+fn bond_unbond_withdraw() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 499), Error::<Test>::BondTooSmall);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), [1; 32], 500), Error::<Test>::UnknownModel);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(98), m.id(), 500), Error::<Test>::InsufficientFunds);
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500));
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 100));
+        System::assert_last_event(Event::Bonded { model: m.id(), prover: 2, total: 600 }.into());
+        assert!(Registry::is_bonded(&m.id(), &2));
+        assert_noop!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()), Error::<Test>::StillBonded);
+        assert_noop!(Registry::unbond(RuntimeOrigin::signed(3), m.id()), Error::<Test>::NotBonded);
+        assert_ok!(Registry::unbond(RuntimeOrigin::signed(2), m.id()));
+        System::assert_last_event(Event::Unbonding { model: m.id(), prover: 2, withdrawable_at: 11 }.into());
+        assert!(!Registry::is_bonded(&m.id(), &2));
+        assert_noop!(Registry::unbond(RuntimeOrigin::signed(2), m.id()), Error::<Test>::Unbonding);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500), Error::<Test>::Unbonding);
+        assert_noop!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()), Error::<Test>::TooEarly);
+        assert_noop!(Registry::withdraw(RuntimeOrigin::signed(3), m.id()), Error::<Test>::NotBonded);
+        System::set_block_number(11);
+        assert_ok!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()));
+        System::assert_last_event(Event::Withdrawn { model: m.id(), prover: 2, amount: 600 }.into());
+        assert_eq!(Bonds::<Test>::get(m.id(), 2), None);
+    });
+}
+
+#[test]
+fn slashing_moves_held_bond_and_stops_at_the_bond() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 600));
+        assert_eq!(Registry::slash(&m.id(), &2, 200, &3), 200);
+        assert_eq!(Bonds::<Test>::get(m.id(), 2), Some(BondInfo { amount: 400, withdrawable_at: None }));
+        assert!(!Registry::is_bonded(&m.id(), &2), "below MinBond: no longer serving");
+        assert_eq!(Balances::free_balance(3), 100_200);
+        assert_eq!(Registry::slash(&m.id(), &2, 1_000, &3), 400);
+        assert_eq!(Bonds::<Test>::get(m.id(), 2), None);
+        assert_eq!(Registry::slash(&m.id(), &2, 1, &3), 0);
+    });
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Register(u64, u64),
+    Update(u64, u8, i16),
+    Retire(u64, u8),
+    Bond(u64, u8, u64),
+    Unbond(u64, u8),
+    Withdraw(u64, u8),
+    Slash(u8, u64, u64),
+    Advance(u64),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let who = 1u64..=5;
+    prop_oneof![
+        (who.clone(), 0u64..4).prop_map(|(a, s)| Op::Register(a, s)),
+        (who.clone(), any::<u8>(), 1i16..50).prop_map(|(a, m, d)| Op::Update(a, m, d)),
+        (who.clone(), any::<u8>()).prop_map(|(a, m)| Op::Retire(a, m)),
+        (who.clone(), any::<u8>(), 0u64..900).prop_map(|(a, m, n)| Op::Bond(a, m, n)),
+        (who.clone(), any::<u8>()).prop_map(|(a, m)| Op::Unbond(a, m)),
+        (who.clone(), any::<u8>()).prop_map(|(a, m)| Op::Withdraw(a, m)),
+        (any::<u8>(), who, 0u64..700).prop_map(|(m, p, n)| Op::Slash(m, p, n)),
+        (1u64..8).prop_map(Op::Advance),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn random_sequences_keep_the_invariants(ops in prop::collection::vec(op(), 1..40)) {
+        new_test_ext().execute_with(|| {
+            let models: Vec<Model> = (0..4).map(model).collect();
+            let pick = |i: u8| {
+                let ids: Vec<_> = Models::<Test>::iter_keys().collect();
+                ids.get(i as usize % ids.len().max(1)).copied().unwrap_or([0; 32])
+            };
+            for op in ops {
+                let _ = match op {
+                    Op::Register(a, s) => Registry::register(RuntimeOrigin::signed(a), bytes(&models[s as usize]), 5, Perbill::zero()),
+                    Op::Update(a, m, delta) => {
+                        let id = pick(m);
+                        match models.iter().find(|x| x.id() == id) {
+                            Some(base) => Registry::publish_update(RuntimeOrigin::signed(a), id, update_of(base, &[1, 9], delta), 5, Perbill::zero()),
+                            None => Ok(()),
+                        }
+                    }
+                    Op::Retire(a, m) => Registry::retire(RuntimeOrigin::signed(a), pick(m)),
+                    Op::Bond(a, m, n) => Registry::bond(RuntimeOrigin::signed(a), pick(m), n),
+                    Op::Unbond(a, m) => Registry::unbond(RuntimeOrigin::signed(a), pick(m)),
+                    Op::Withdraw(a, m) => Registry::withdraw(RuntimeOrigin::signed(a), pick(m)),
+                    Op::Slash(m, p, n) => { Registry::slash(&pick(m), &p, n, &1); Ok(()) }
+                    Op::Advance(n) => { System::set_block_number(System::block_number() + n); Ok(()) }
+                };
+                check_invariants();
+            }
+        });
+    }
+}
