@@ -198,8 +198,9 @@ impl<'a> Reader<'a> {
         }
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
+            let raw = self.bytes.get(self.pos..self.pos + 32).ok_or_else(|| self.malformed())?;
             let mut h = [0u8; 32];
-            h.copy_from_slice(&self.bytes[self.pos..self.pos + 32]);
+            h.copy_from_slice(raw);
             self.pos += 32;
             out.push(h);
         }

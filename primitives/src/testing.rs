@@ -36,7 +36,7 @@ pub fn entries(seed: u64, stream: u32, count: usize) -> Vec<i16> {
         h.update(&seed.to_le_bytes()).update(&stream.to_le_bytes()).update(&block.to_le_bytes());
         for pair in h.finalize().chunks_exact(2) {
             if out.len() < count {
-                out.push((i16::from_le_bytes([pair[0], pair[1]]) >> 2) as i16);
+                out.push(i16::from_le_bytes([pair[0], pair[1]]) >> 2);
             }
         }
         block += 1;

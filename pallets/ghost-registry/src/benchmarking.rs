@@ -38,11 +38,23 @@ fn update_of(m: &Model, rows: u32) -> ModelUpdate {
     let indices: Vec<u32> = (0..rows).map(|i| i * 2).collect();
     let old: Vec<UpdatedRow> = indices
         .iter()
-        .map(|&i| UpdatedRow { key: keys[i as usize * d..][..d].to_vec(), value: values[i as usize * e..][..e].to_vec() })
+        .map(|&i| UpdatedRow {
+            key: keys[i as usize * d..][..d].to_vec(),
+            value: values[i as usize * e..][..e].to_vec(),
+        })
         .collect();
-    let new = old.iter().map(|r| UpdatedRow { key: r.key.clone(), value: r.value.iter().map(|v| v ^ 1).collect() }).collect();
+    let new =
+        old.iter().map(|r| UpdatedRow { key: r.key.clone(), value: r.value.iter().map(|v| v ^ 1).collect() }).collect();
     let proof = m.trees()[0].patterns.prove(&indices).expect("indices in range");
-    ModelUpdate { layer: 0, tree: TreeKind::Patterns, indices, old_rows: old, new_rows: new, proof, training_data: None }
+    ModelUpdate {
+        layer: 0,
+        tree: TreeKind::Patterns,
+        indices,
+        old_rows: old,
+        new_rows: new,
+        proof,
+        training_data: None,
+    }
 }
 
 fn registered<T: Config>(owner: &T::AccountId, m: &Model) -> ModelId {

@@ -181,8 +181,7 @@ pub mod pallet {
         pub withdrawable_at: Option<BlockNumber>,
     }
 
-    pub(crate) type ModelInfoOf<T> =
-        ModelInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+    pub(crate) type ModelInfoOf<T> = ModelInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
     /// Registered models.
     #[pallet::storage]
@@ -328,8 +327,8 @@ pub mod pallet {
             let prover = ensure_signed(origin)?;
             let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
             ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
-            let mut bond = Bonds::<T>::get(model, &prover)
-                .unwrap_or(BondInfo { amount: Zero::zero(), withdrawable_at: None });
+            let mut bond =
+                Bonds::<T>::get(model, &prover).unwrap_or(BondInfo { amount: Zero::zero(), withdrawable_at: None });
             ensure!(bond.withdrawable_at.is_none(), Error::<T>::Unbonding);
             bond.amount = bond.amount.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
             ensure!(bond.amount >= T::MinBond::get() && !amount.is_zero(), Error::<T>::BondTooSmall);
@@ -347,8 +346,7 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::unbond())]
         pub fn unbond(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
             let prover = ensure_signed(origin)?;
-            let withdrawable_at =
-                frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingDelay::get());
+            let withdrawable_at = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingDelay::get());
             Bonds::<T>::try_mutate(model, &prover, |bond| {
                 let bond = bond.as_mut().ok_or(Error::<T>::NotBonded)?;
                 ensure!(bond.withdrawable_at.is_none(), Error::<T>::Unbonding);
@@ -367,7 +365,8 @@ pub mod pallet {
             let bond = Bonds::<T>::get(model, &prover).ok_or(Error::<T>::NotBonded)?;
             let at = bond.withdrawable_at.ok_or(Error::<T>::StillBonded)?;
             ensure!(frame_system::Pallet::<T>::block_number() >= at, Error::<T>::TooEarly);
-            let amount = T::Currency::release(&HoldReason::ProverBond.into(), &prover, bond.amount, Precision::BestEffort)?;
+            let amount =
+                T::Currency::release(&HoldReason::ProverBond.into(), &prover, bond.amount, Precision::BestEffort)?;
             Bonds::<T>::remove(model, &prover);
             Self::deposit_event(Event::Withdrawn { model, prover, amount });
             Ok(())
@@ -436,7 +435,6 @@ pub mod pallet {
     impl<T: Config> Pallet<T> {
         /// Every model has its ghost file, hashing to its id; held deposits and bonds
         /// equal the records.
-        #[cfg(any(test, feature = "try-runtime"))]
         pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
             use alloc::collections::btree_map::BTreeMap;
             use frame_support::traits::fungible::InspectHold;
@@ -483,8 +481,7 @@ pub mod pallet {
         }
 
         fn is_bonded(model: &ModelId, prover: &T::AccountId) -> bool {
-            Bonds::<T>::get(model, prover)
-                .is_some_and(|b| b.withdrawable_at.is_none() && b.amount >= T::MinBond::get())
+            Bonds::<T>::get(model, prover).is_some_and(|b| b.withdrawable_at.is_none() && b.amount >= T::MinBond::get())
         }
 
         fn slash(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>, to: &T::AccountId) -> BalanceOf<T> {
@@ -506,7 +503,12 @@ pub mod pallet {
             } else {
                 Bonds::<T>::insert(model, prover, bond);
             }
-            Self::deposit_event(Event::Slashed { model: *model, prover: prover.clone(), amount: moved, to: to.clone() });
+            Self::deposit_event(Event::Slashed {
+                model: *model,
+                prover: prover.clone(),
+                amount: moved,
+                to: to.clone(),
+            });
             moved
         }
 
@@ -519,6 +521,7 @@ pub mod pallet {
                 .saturating_add(T::DepositBase::get());
             let _ = T::Currency::mint_into(owner, plenty);
             let _ = T::Currency::mint_into(prover, plenty);
+            // Benchmark set-up only: a failure is a broken benchmark, reported loudly.
             let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = file.encode().try_into().expect("benchmark model fits");
             Self::insert_model(owner.clone(), file.id(), bytes, price, Perbill::from_percent(10), None, None)
                 .expect("benchmark model registers");

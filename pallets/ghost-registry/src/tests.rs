@@ -75,7 +75,10 @@ fn register_stores_the_file_and_holds_the_deposit() {
         let info = Models::<Test>::get(m.id()).unwrap();
         let deposit = 100 + bytes(&m).len() as u64;
         assert_eq!((info.owner, info.price, info.deposit, info.status), (1, 10, deposit, ModelStatus::Active));
-        assert_eq!(Balances::balance_on_hold(&RuntimeHoldReason::Registry(crate::HoldReason::ModelDeposit), &1), deposit);
+        assert_eq!(
+            Balances::balance_on_hold(&RuntimeHoldReason::Registry(crate::HoldReason::ModelDeposit), &1),
+            deposit
+        );
         System::assert_last_event(
             Event::ModelRegistered { model: m.id(), owner: 1, price: 10, royalty: Perbill::from_percent(20), deposit }
                 .into(),
@@ -195,6 +198,7 @@ fn bond_unbond_withdraw() {
         assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500));
         assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 100));
         System::assert_last_event(Event::Bonded { model: m.id(), prover: 2, total: 600 }.into());
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), u64::MAX), Error::<Test>::Overflow);
         assert!(Registry::is_bonded(&m.id(), &2));
         assert_noop!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()), Error::<Test>::StillBonded);
         assert_noop!(Registry::unbond(RuntimeOrigin::signed(3), m.id()), Error::<Test>::NotBonded);

@@ -8,7 +8,10 @@
 #![allow(unused_parens, unused_imports)]
 
 use core::marker::PhantomData;
-use polkadot_sdk::frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
+use polkadot_sdk::frame_support::{
+    traits::Get,
+    weights::{constants::RocksDbWeight, Weight},
+};
 
 /// Weight functions of the calls.
 pub trait WeightInfo {

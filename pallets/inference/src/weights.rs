@@ -10,7 +10,10 @@
 #![allow(unused_parens, unused_imports)]
 
 use core::marker::PhantomData;
-use polkadot_sdk::frame_support::{traits::Get, weights::{constants::RocksDbWeight, RuntimeDbWeight, Weight}};
+use polkadot_sdk::frame_support::{
+    traits::Get,
+    weights::{constants::RocksDbWeight, RuntimeDbWeight, Weight},
+};
 
 /// Weight functions of the calls and the deadline hook.
 pub trait WeightInfo {
@@ -54,7 +57,9 @@ fn verify(b: u32, db: RuntimeDbWeight) -> Weight {
     figures(db)[4].saturating_add(Weight::from_parts(60_000, 1).saturating_mul(b.into()))
 }
 fn on_initialize(n: u32, db: RuntimeDbWeight) -> Weight {
-    Weight::from_parts(5_000_000, 2_000).saturating_add(db.reads_writes(1, 1)).saturating_add(figures(db)[5].saturating_mul(n.into()))
+    Weight::from_parts(5_000_000, 2_000)
+        .saturating_add(db.reads_writes(1, 1))
+        .saturating_add(figures(db)[5].saturating_mul(n.into()))
 }
 
 /// Weights for a runtime, using its database weights.

@@ -248,11 +248,8 @@ pub mod pallet {
         /// The full credit limit of a line: granted plus what the collateral buys.
         pub fn limit_of(line: &CreditLine<BalanceOf<T>>) -> Result<Credit, Error<T>> {
             let per = T::CollateralPerCredit::get();
-            let bought: Credit = if per.is_zero() {
-                0
-            } else {
-                (line.collateral / per).try_into().map_err(|_| Error::<T>::Overflow)?
-            };
+            let bought: Credit =
+                if per.is_zero() { 0 } else { (line.collateral / per).try_into().map_err(|_| Error::<T>::Overflow)? };
             line.granted.checked_add(bought).ok_or(Error::<T>::Overflow)
         }
 

@@ -1,0 +1,199 @@
+//! Benchmarks (FRAME v2), with real models, ghost proofs and fraud proofs. Proof-dependent
+//! calls take the proof's size: the model is shaped so the proof is about `b` bytes.
+
+use super::*;
+use crate::pallet::{BalanceOf, Pallet as Inference};
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_benchmarking::v2::*;
+use frame_support::{
+    traits::{fungible::Mutate, Get, Hooks},
+    BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use ghost_primitives::{
+    testing::{self, Shape},
+    trace::Trace,
+    Input, Model,
+};
+use pallet_ghost_registry::ModelRegistry;
+use pallet_mutual_credit::CreditLedger;
+use polkadot_sdk::{frame_benchmarking, frame_support, frame_system};
+use sp_runtime::traits::{Bounded, One, Saturating};
+
+struct Setup<T: Config> {
+    model: Model,
+    client: T::AccountId,
+    prover: T::AccountId,
+    challenger: T::AccountId,
+}
+
+fn setup<T: Config>(shape: Shape) -> Setup<T>
+where
+    T::Currency: Mutate<T::AccountId>,
+{
+    let model = testing::model(1, &[shape]).expect("benchmark model");
+    let owner: T::AccountId = account("owner", 0, 0);
+    let client: T::AccountId = account("client", 0, 0);
+    let prover: T::AccountId = account("prover", 0, 0);
+    let challenger: T::AccountId = account("challenger", 0, 0);
+    T::Registry::register_for_benchmark(&owner, model.ghost_file(), 100, &prover);
+    T::Credit::set_limit(&client, u128::MAX / 4);
+    let _ = T::Currency::mint_into(&challenger, BalanceOf::<T>::max_value() / 4u32.into());
+    Setup { model, client, prover, challenger }
+}
+
+fn small() -> Shape {
+    Shape { n: 256, d: 16, e: 16, c: 8, k: 8, n_probe: 2 }
+}
+
+/// A shape whose ghost proof is about `b` bytes (about 170 bytes per selected row).
+fn shape_for_proof(b: u32) -> Shape {
+    let k = (b / 170).clamp(1, 256);
+    Shape { n: 4096, d: 32, e: 32, c: 16, k, n_probe: 16 }
+}
+
+fn input_of(m: &Model) -> Input {
+    testing::input(2, m.ghost_file().lookup(0).map(|l| l.d).unwrap_or(1))
+}
+
+fn requested<T: Config>(s: &Setup<T>) -> RequestId {
+    let id = NextRequestId::<T>::get();
+    Inference::<T>::request(RawOrigin::Signed(s.client.clone()).into(), s.model.id(), input_of(&s.model), u128::MAX)
+        .expect("request");
+    id
+}
+
+fn answered<T: Config>(s: &Setup<T>, trace: &Trace) -> RequestId {
+    let id = requested::<T>(s);
+    let claim = trace.claim();
+    Inference::<T>::submit_result(
+        RawOrigin::Signed(s.prover.clone()).into(),
+        id,
+        claim.output.try_into().expect("output fits"),
+        claim.links.try_into().expect("links fit"),
+    )
+    .expect("submit");
+    id
+}
+
+fn lazy(m: &Model) -> Trace {
+    let spec = m.ghost_file().lookup(0).expect("lookup").clone();
+    m.trace_with(&input_of(m), &mut |l, probed, selected| {
+        if l == 0 {
+            let outsider = probed.iter().filter_map(|&j| spec.list_range(j)).flatten().find(|r| !selected.contains(r));
+            if let Some(o) = outsider {
+                selected.remove(0);
+                selected.push(o);
+            }
+        }
+    })
+    .expect("trace")
+}
+
+#[benchmarks(where T::Currency: Mutate<T::AccountId>)]
+mod benchmarks {
+    use super::*;
+
+    #[benchmark]
+    fn request(i: Linear<1, { T::MaxInputLen::get() }>) {
+        let s = setup::<T>(small());
+        let input = Input::Vector((0..i).map(|v| v as i16).collect());
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.client.clone()), s.model.id(), input, u128::MAX);
+        assert_eq!(NextRequestId::<T>::get(), 1);
+    }
+
+    #[benchmark]
+    fn submit_result(o: Linear<1, { T::MaxOutputLen::get() }>, l: Linear<1, { T::MaxLayers::get() }>) {
+        let s = setup::<T>(small());
+        let id = requested::<T>(&s);
+        let output: BoundedVec<i16, T::MaxOutputLen> =
+            (0..o).map(|v| v as i16).collect::<Vec<_>>().try_into().expect("fits");
+        let links: BoundedVec<ghost_primitives::Hash, T::MaxLayers> =
+            (0..l).map(|v| [v as u8; 32]).collect::<Vec<_>>().try_into().expect("fits");
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.prover.clone()), id, output, links);
+    }
+
+    #[benchmark]
+    fn accept() {
+        let s = setup::<T>(small());
+        let id = answered::<T>(&s, &s.model.trace(&input_of(&s.model)).expect("trace"));
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.client.clone()), id);
+        assert!(!Requests::<T>::contains_key(id));
+    }
+
+    /// The worst deadline: a prove-it challenge left unanswered convicts the prover.
+    #[benchmark]
+    fn settle() {
+        let s = setup::<T>(small());
+        let id = answered::<T>(&s, &s.model.trace(&input_of(&s.model)).expect("trace"));
+        Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
+        let after = frame_system::Pallet::<T>::block_number()
+            .saturating_add(T::ResponseWindow::get())
+            .saturating_add(One::one());
+        frame_system::Pallet::<T>::set_block_number(after);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.challenger.clone()), id);
+        assert!(!Requests::<T>::contains_key(id));
+    }
+
+    #[benchmark]
+    fn challenge() {
+        let s = setup::<T>(small());
+        let id = answered::<T>(&s, &s.model.trace(&input_of(&s.model)).expect("trace"));
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.challenger.clone()), id);
+    }
+
+    #[benchmark]
+    fn respond(b: Linear<200, 40_000>) {
+        let s = setup::<T>(shape_for_proof(b));
+        let trace = s.model.trace(&input_of(&s.model)).expect("trace");
+        let id = answered::<T>(&s, &trace);
+        Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
+        let proof: BoundedVec<u8, T::MaxProofBytes> =
+            s.model.prove_trace(&trace).expect("proof").encode().try_into().expect("proof fits");
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.prover.clone()), id, proof);
+        assert!(!Requests::<T>::contains_key(id));
+    }
+
+    #[benchmark]
+    fn report_exclusion(b: Linear<300, 8_000>) {
+        // Fraud proofs carry two rows: widen them to reach about `b` bytes.
+        let widest = T::MaxInputLen::get().min(T::MaxOutputLen::get()).max(1);
+        let w = (b / 9).max(4).min(widest);
+        let s = setup::<T>(Shape { n: 4096, d: w, e: w, c: 16, k: 8, n_probe: 4 });
+        let cheat = lazy(&s.model);
+        let id = answered::<T>(&s, &cheat);
+        let fraud = s.model.find_fraud(&input_of(&s.model), &cheat).expect("checks").expect("a fraud");
+        let fraud: BoundedVec<u8, T::MaxFraudProofBytes> = fraud.encode().try_into().expect("fraud fits");
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.challenger.clone()), id, fraud);
+        assert!(!Requests::<T>::contains_key(id));
+    }
+
+    #[benchmark]
+    fn on_initialize(n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>) {
+        let s = setup::<T>(small());
+        let trace = s.model.trace(&input_of(&s.model)).expect("trace");
+        for _ in 0..n {
+            let id = answered::<T>(&s, &trace);
+            Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
+        }
+        let due: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number()
+            .saturating_add(T::ResponseWindow::get())
+            .saturating_add(One::one());
+        frame_system::Pallet::<T>::set_block_number(due);
+        #[block]
+        {
+            Inference::<T>::on_initialize(due);
+        }
+        assert_eq!(Requests::<T>::iter().count(), 0);
+    }
+
+    impl_benchmark_test_suite!(Inference, crate::mock::new_test_ext(), crate::mock::Test);
+}
