@@ -30,6 +30,8 @@
 //!   [`Event::CreditClosed`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -72,6 +74,7 @@ pub mod pallet {
         },
         PalletId,
     };
+    use alloc::vec::Vec;
     use frame_system::pallet_prelude::*;
     use sp_runtime::traits::{AccountIdConversion, CheckedAdd, CheckedSub, Zero};
 
