@@ -66,6 +66,7 @@ pub trait CreditLedger<AccountId> {
 #[frame_support::pallet]
 pub mod pallet {
     use super::*;
+    use alloc::vec::Vec;
     use frame_support::{
         pallet_prelude::*,
         traits::{
@@ -74,7 +75,6 @@ pub mod pallet {
         },
         PalletId,
     };
-    use alloc::vec::Vec;
     use frame_system::pallet_prelude::*;
     use sp_runtime::traits::{AccountIdConversion, CheckedAdd, CheckedSub, Zero};
 
