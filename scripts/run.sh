@@ -7,14 +7,36 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
 bash scripts/setup.sh
-cargo build --release --locked -p ghost-prover
+# The same build as the tests (one compiled graph): binaries and test harnesses.
+features="ghost-node/runtime-benchmarks,pallet-mutual-credit/runtime-benchmarks,pallet-ghost-registry/runtime-benchmarks,pallet-inference/runtime-benchmarks"
+cargo test --workspace --release --locked --features "$features" --no-run
 ghost="$CARGO_TARGET_DIR/release/ghost"
+node="$CARGO_TARGET_DIR/release/ghost-node"
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
 say() { printf '\n== %s ==\n' "$*"; }
+
+say "a dev chain: Alice validates, GRANDPA finalises"
+rpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$node" --dev --tmp --rpc-port "$rpc_port" --no-prometheus --no-telemetry >"$work/node.log" 2>&1 &
+pids+=($!)
+finalized() {
+    curl -s -H 'Content-Type: application/json' -d '{"id":1,"jsonrpc":"2.0","method":"chain_getFinalizedHead"}' "http://127.0.0.1:$rpc_port" |
+        python3 -c 'import json,sys; h=json.load(sys.stdin)["result"]; print(h)' 2>/dev/null || true
+}
+number_of() {
+    curl -s -H 'Content-Type: application/json' -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"chain_getHeader\",\"params\":[\"$1\"]}" "http://127.0.0.1:$rpc_port" |
+        python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"]["number"], 16))'
+}
+for _ in $(seq 120); do
+    head=$(finalized)
+    if [ -n "$head" ] && [ "$(number_of "$head")" -ge 3 ]; then break; fi
+    sleep 0.5
+done
+echo "finalised block #$(number_of "$(finalized)") on ws://127.0.0.1:$rpc_port (connect polkadot.js or subxt there)"
 
 say "build the digits classifier (keys: 899 training images, values: one-hot labels)"
 "$ghost" --quiet model build --digits --out "$work/digits"

@@ -1,0 +1,41 @@
+//! Chain specifications: `dev` and `local`, from the runtime's genesis presets.
+
+use ghost_runtime::WASM_BINARY;
+use polkadot_sdk::{sc_service, sc_service::ChainType, sp_genesis_builder};
+
+/// A chain specification of this runtime.
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+fn wasm() -> Result<&'static [u8], String> {
+    WASM_BINARY.ok_or_else(|| "the node was built without its wasm runtime (SKIP_WASM_BUILD)".to_string())
+}
+
+/// One validator, Alice; dev accounts endowed and given credit.
+pub fn development() -> Result<ChainSpec, String> {
+    Ok(ChainSpec::builder(wasm()?, None)
+        .with_name("Ghostchain Development")
+        .with_id("dev")
+        .with_chain_type(ChainType::Development)
+        .with_properties(properties())
+        .with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+        .build())
+}
+
+/// Two validators, Alice and Bob.
+pub fn local() -> Result<ChainSpec, String> {
+    Ok(ChainSpec::builder(wasm()?, None)
+        .with_name("Ghostchain Local Testnet")
+        .with_id("ghost_local")
+        .with_chain_type(ChainType::Local)
+        .with_properties(properties())
+        .with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+        .build())
+}
+
+fn properties() -> sc_service::Properties {
+    let mut p = sc_service::Properties::new();
+    p.insert("tokenSymbol".into(), "GHOST".into());
+    p.insert("tokenDecimals".into(), 12.into());
+    p.insert("ss58Format".into(), 42.into());
+    p
+}

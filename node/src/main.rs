@@ -1,0 +1,17 @@
+//! `ghost-node`: the Ghostchain node.
+//!
+//! * `ghost-node --dev` — one validator (Alice) on a temporary database: blocks every 2 s,
+//!   finalised by GRANDPA right after; RPC on 127.0.0.1:9944.
+//! * `ghost-node --chain local --alice` / `--bob` (with `--bootnodes`) — a two-validator
+//!   Aura + GRANDPA network on one machine.
+//! * `ghost-node benchmark pallet ...` — regenerates the pallets' weights.
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> polkadot_sdk::sc_cli::Result<()> {
+    command::run()
+}

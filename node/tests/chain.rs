@@ -1,0 +1,206 @@
+//! The real `ghost-node`: a dev chain that finalises, a model registered by a signed
+//! extrinsic through subxt and read back, the `GhostApi` runtime API verifying an honest
+//! ghost proof and rejecting a forged one, and a two-validator network on loopback that
+//! finalises and agrees on its head.
+
+use codec::{Decode, Encode};
+use ghost_primitives::{
+    testing::{self, Shape},
+    Model,
+};
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+use subxt::{
+    dynamic::{self, Value},
+    OnlineClient, PolkadotConfig,
+};
+
+const NODE: &str = env!("CARGO_BIN_EXE_ghost-node");
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// A running node, killed on drop.
+struct Node {
+    child: Child,
+    rpc: u16,
+}
+
+impl Node {
+    fn start(args: &[&str]) -> Self {
+        let rpc = free_port();
+        let child = Command::new(NODE)
+            .args(args)
+            .args(["--tmp", "--no-prometheus", "--no-telemetry", "--rpc-port", &rpc.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ghost-node starts");
+        Self { child, rpc }
+    }
+
+    fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.rpc)
+    }
+
+    async fn client(&self) -> OnlineClient<PolkadotConfig> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            match OnlineClient::<PolkadotConfig>::from_insecure_url(self.url()).await {
+                Ok(client) => return client,
+                Err(e) if Instant::now() > deadline => panic!("node RPC never came up: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn finalized_number(client: &OnlineClient<PolkadotConfig>) -> u32 {
+    let hash = client.backend().latest_finalized_block_ref().await.expect("finalized head").hash();
+    client.blocks().at(hash).await.expect("block").number()
+}
+
+async fn wait_finalized(client: &OnlineClient<PolkadotConfig>, at_least: u32, within: Duration) -> u32 {
+    let deadline = Instant::now() + within;
+    loop {
+        let n = finalized_number(client).await;
+        if n >= at_least {
+            return n;
+        }
+        assert!(Instant::now() < deadline, "finalised only up to #{n} in {within:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn model() -> Model {
+    testing::model(3, &[Shape { n: 256, d: 16, e: 8, c: 8, k: 4, n_probe: 2 }]).expect("test model")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_chain_registers_models_and_verifies_proofs() {
+    let node = Node::start(&["--dev"]);
+    let api = node.client().await;
+    wait_finalized(&api, 2, Duration::from_secs(60)).await;
+
+    // Register a model by a signed extrinsic, built from the chain's metadata.
+    let m = model();
+    let bytes = m.ghost_file().encode();
+    let tx = dynamic::tx(
+        "GhostRegistry",
+        "register",
+        vec![Value::from_bytes(&bytes), Value::u128(7), Value::unnamed_composite([Value::u128(100_000_000)])],
+    );
+    let alice = subxt_signer::sr25519::dev::alice();
+    let sent = Instant::now();
+    let events = api
+        .tx()
+        .sign_and_submit_then_watch_default(&tx, &alice)
+        .await
+        .expect("submitted")
+        .wait_for_finalized_success()
+        .await
+        .expect("registration succeeds and is finalised");
+    let took = sent.elapsed();
+    assert!(took < Duration::from_secs(20), "registration took {took:?} to finalise");
+    println!("registration finalised {took:?} after submission");
+    assert!(events
+        .iter()
+        .flatten()
+        .any(|e| e.pallet_name() == "GhostRegistry" && e.variant_name() == "ModelRegistered"));
+
+    // Read it back from storage.
+    let storage = api.storage().at_latest().await.expect("storage");
+    let stored = storage
+        .fetch(&dynamic::storage("GhostRegistry", "GhostFiles", vec![Value::from_bytes(m.id())]))
+        .await
+        .expect("fetch")
+        .expect("the ghost file is stored");
+    assert_eq!(stored.encoded(), (bytes.clone()).encode().as_slice(), "stored bytes are the ghost file");
+
+    // The runtime API verifies an honest proof and rejects a forged one.
+    let input = testing::input(4, 16);
+    let (trace, proof) = m.prove(&input).expect("prove");
+    let claim = trace.claim();
+    let at = api.runtime_api().at_latest().await.expect("runtime api");
+    let call = |proof: Vec<u8>, claim: ghost_primitives::Claim| {
+        let params = (m.id(), input.clone(), claim, proof).encode();
+        let at = at.clone();
+        async move {
+            let raw = at.call_raw("GhostApi_verify_proof", Some(&params)).await.expect("state_call");
+            Result::<(), ghost_primitives::Error>::decode(&mut &raw[..]).expect("decodes")
+        }
+    };
+    assert_eq!(call(proof.encode(), claim.clone()).await, Ok(()));
+    let mut forged = proof.encode();
+    let mid = forged.len() / 2;
+    forged[mid] ^= 1;
+    assert!(call(forged, claim.clone()).await.is_err(), "a flipped bit is rejected on chain");
+    let mut wrong = claim.clone();
+    wrong.output[0] = wrong.output[0].wrapping_add(1);
+    assert_eq!(call(proof.encode(), wrong).await, Err(ghost_primitives::Error::OutputMismatch));
+
+    // Metadata lists the Ghostchain pallets for any standard client.
+    let metadata = api.metadata();
+    for pallet in ["MutualCredit", "GhostRegistry", "Inference"] {
+        assert!(metadata.pallet_by_name(pallet).is_some(), "{pallet} in metadata");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_network_of_two_validators_finalises_and_agrees() {
+    // A fixed node key gives Alice a known peer id for Bob's bootnode address.
+    const ALICE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+    const ALICE_PEER: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+    let (p2p_a, p2p_b) = (free_port(), free_port());
+    let listen_a = format!("/ip4/127.0.0.1/tcp/{p2p_a}");
+    let listen_b = format!("/ip4/127.0.0.1/tcp/{p2p_b}");
+    let boot = format!("{listen_a}/p2p/{ALICE_PEER}");
+    let alice = Node::start(&["--chain", "local", "--alice", "--node-key", ALICE_KEY, "--listen-addr", &listen_a]);
+    const BOB_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000002";
+    let bob = Node::start(&[
+        "--chain",
+        "local",
+        "--bob",
+        "--node-key",
+        BOB_KEY,
+        "--listen-addr",
+        &listen_b,
+        "--bootnodes",
+        &boot,
+    ]);
+    let (a, b) = (alice.client().await, bob.client().await);
+    let n = wait_finalized(&a, 3, Duration::from_secs(120)).await;
+    wait_finalized(&b, n, Duration::from_secs(60)).await;
+    // Both finalised the same chain: their blocks at the lower head's height are equal.
+    let (head_a, head_b) = (finalized_number(&a).await, finalized_number(&b).await);
+    let height = head_a.min(head_b);
+    assert_eq!(
+        finalized_hash_at(&a, height).await,
+        finalized_hash_at(&b, height).await,
+        "the nodes disagree at #{height}"
+    );
+}
+
+/// The hash of the block at `height` on `client`'s finalised chain.
+async fn finalized_hash_at(client: &OnlineClient<PolkadotConfig>, height: u32) -> subxt::utils::H256 {
+    let mut block = client
+        .blocks()
+        .at(client.backend().latest_finalized_block_ref().await.expect("head").hash())
+        .await
+        .expect("block");
+    while block.number() > height {
+        block = client.blocks().at(block.header().parent_hash).await.expect("parent");
+    }
+    block.hash()
+}

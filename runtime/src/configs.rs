@@ -1,0 +1,168 @@
+//! Every pallet's configuration, and the chain's constants.
+
+use super::*;
+use frame_support::{
+    derive_impl,
+    dispatch::DispatchClass,
+    parameter_types,
+    traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+    weights::{
+        constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+        IdentityFee, Weight,
+    },
+    PalletId,
+};
+use frame_system::limits::{BlockLength, BlockWeights};
+use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use polkadot_sdk::{pallet_aura, pallet_grandpa, pallet_sudo, sp_consensus_aura::sr25519::AuthorityId as AuraId};
+use sp_runtime::{traits::One, Perbill};
+
+const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+/// Largest block, in bytes.
+const MAX_BLOCK_BYTES: u32 = 5 * 1024 * 1024;
+
+parameter_types! {
+    pub const BlockHashCount: BlockNumber = 2400;
+    pub const Version: RuntimeVersion = VERSION;
+    /// Two seconds of compute per block, 75% for normal transactions.
+    pub RuntimeBlockWeights: BlockWeights =
+        BlockWeights::with_sensible_defaults(Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX), NORMAL_DISPATCH_RATIO);
+    pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+        .max_length(MAX_BLOCK_BYTES)
+        .modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * MAX_BLOCK_BYTES)
+        .build();
+    pub const SS58Prefix: u8 = 42;
+}
+
+#[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
+impl frame_system::Config for Runtime {
+    type Block = Block;
+    type BlockWeights = RuntimeBlockWeights;
+    type BlockLength = RuntimeBlockLength;
+    type AccountId = AccountId;
+    type Nonce = Nonce;
+    type Hash = Hash;
+    type BlockHashCount = BlockHashCount;
+    type DbWeight = RocksDbWeight;
+    type Version = Version;
+    type AccountData = pallet_balances::AccountData<Balance>;
+    type SS58Prefix = SS58Prefix;
+    type MaxConsumers = ConstU32<16>;
+}
+
+impl pallet_aura::Config for Runtime {
+    type AuthorityId = AuraId;
+    type DisabledValidators = ();
+    type MaxAuthorities = ConstU32<32>;
+    type AllowMultipleBlocksPerSlot = ConstBool<false>;
+    type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
+}
+
+impl pallet_grandpa::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type WeightInfo = ();
+    type MaxAuthorities = ConstU32<32>;
+    type MaxNominators = ConstU32<0>;
+    type MaxSetIdSessionEntries = ConstU64<0>;
+    type KeyOwnerProof = sp_core::Void;
+    type EquivocationReportSystem = ();
+}
+
+impl pallet_timestamp::Config for Runtime {
+    type Moment = u64;
+    type OnTimestampSet = Aura;
+    type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
+    type WeightInfo = ();
+}
+
+impl pallet_balances::Config for Runtime {
+    type MaxLocks = ConstU32<50>;
+    type MaxReserves = ();
+    type ReserveIdentifier = [u8; 8];
+    type Balance = Balance;
+    type RuntimeEvent = RuntimeEvent;
+    type DustRemoval = ();
+    type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+    type AccountStore = System;
+    type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+    type FreezeIdentifier = RuntimeFreezeReason;
+    type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type RuntimeFreezeReason = RuntimeFreezeReason;
+    type DoneSlashHandler = ();
+}
+
+parameter_types! {
+    pub FeeMultiplier: Multiplier = Multiplier::one();
+}
+
+impl pallet_transaction_payment::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+    type OperationalFeeMultiplier = ConstU8<5>;
+    type WeightToFee = IdentityFee<Balance>;
+    type LengthToFee = IdentityFee<Balance>;
+    type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+    type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_sudo::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+/// Blocks a prover has to post a result (40 s at 2 s blocks).
+pub const RESULT_WINDOW: BlockNumber = 20;
+/// Blocks a result stays challengeable.
+pub const CHALLENGE_WINDOW: BlockNumber = 20;
+/// Blocks a challenged prover has to post its ghost proof.
+pub const RESPONSE_WINDOW: BlockNumber = 20;
+/// Blocks before an unbonded prover bond can be withdrawn: longer than any dispute.
+pub const UNBONDING_DELAY: BlockNumber = RESULT_WINDOW + CHALLENGE_WINDOW + RESPONSE_WINDOW + 10;
+
+parameter_types! {
+    pub const CreditPalletId: PalletId = PalletId(*b"gh/credt");
+    pub const ChallengerShare: Perbill = Perbill::from_percent(50);
+}
+
+impl pallet_mutual_credit::Config for Runtime {
+    type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    /// A milli-token of collateral buys one credit unit.
+    type CollateralPerCredit = ConstU128<MILLI_UNIT>;
+    type PalletId = CreditPalletId;
+    type WeightInfo = pallet_mutual_credit::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_ghost_registry::Config for Runtime {
+    type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type MaxGhostFileBytes = ConstU32<{ 256 * 1024 }>;
+    type DepositBase = ConstU128<{ UNIT }>;
+    type DepositPerByte = ConstU128<{ MILLI_UNIT }>;
+    type MinBond = ConstU128<{ 100 * UNIT }>;
+    type UnbondingDelay = ConstU32<UNBONDING_DELAY>;
+    type MaxUpdateRows = ConstU32<256>;
+    type WeightInfo = pallet_ghost_registry::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_inference::Config for Runtime {
+    type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type Registry = GhostRegistry;
+    type Credit = MutualCredit;
+    type ResultWindow = ConstU32<RESULT_WINDOW>;
+    type ChallengeWindow = ConstU32<CHALLENGE_WINDOW>;
+    type ResponseWindow = ConstU32<RESPONSE_WINDOW>;
+    type ChallengeBond = ConstU128<{ 10 * UNIT }>;
+    type Slash = ConstU128<{ 50 * UNIT }>;
+    type ChallengerShare = ChallengerShare;
+    type MaxInputLen = ConstU32<{ ghost_primitives::limits::MAX_DIM }>;
+    type MaxOutputLen = ConstU32<{ ghost_primitives::limits::MAX_DIM }>;
+    type MaxLayers = ConstU32<{ ghost_primitives::limits::MAX_LAYERS }>;
+    type MaxProofBytes = ConstU32<{ 1024 * 1024 }>;
+    type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
+    type MaxDeadlinesPerBlock = ConstU32<64>;
+    type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+}
