@@ -132,7 +132,7 @@ impl pallet_mutual_credit::Config for Runtime {
     /// A milli-token of collateral buys one credit unit.
     type CollateralPerCredit = ConstU128<MILLI_UNIT>;
     type PalletId = CreditPalletId;
-    type WeightInfo = pallet_mutual_credit::weights::SubstrateWeight<Runtime>;
+    type WeightInfo = crate::weights::pallet_mutual_credit::WeightInfo<Runtime>;
 }
 
 impl pallet_ghost_registry::Config for Runtime {
@@ -144,7 +144,7 @@ impl pallet_ghost_registry::Config for Runtime {
     type MinBond = ConstU128<{ 100 * UNIT }>;
     type UnbondingDelay = ConstU32<UNBONDING_DELAY>;
     type MaxUpdateRows = ConstU32<256>;
-    type WeightInfo = pallet_ghost_registry::weights::SubstrateWeight<Runtime>;
+    type WeightInfo = crate::weights::pallet_ghost_registry::WeightInfo<Runtime>;
 }
 
 impl pallet_inference::Config for Runtime {
@@ -164,5 +164,5 @@ impl pallet_inference::Config for Runtime {
     type MaxProofBytes = ConstU32<{ 1024 * 1024 }>;
     type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
     type MaxDeadlinesPerBlock = ConstU32<64>;
-    type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+    type WeightInfo = crate::weights::pallet_inference::WeightInfo<Runtime>;
 }

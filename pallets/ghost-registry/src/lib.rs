@@ -278,7 +278,7 @@ pub mod pallet {
         #[pallet::call_index(1)]
         #[pallet::weight(T::WeightInfo::publish_update(
             update.indices.len() as u32,
-            update.old_rows.iter().chain(&update.new_rows).map(|r| r.key.len() + r.value.len()).sum::<usize>() as u32,
+            update.old_rows.iter().chain(&update.new_rows).map(|r| r.key.len() + r.value.len()).max().unwrap_or(0) as u32,
         ))]
         pub fn publish_update(
             origin: OriginFor<T>,

@@ -3,7 +3,7 @@
 //! Conservative estimates until the benchmark machinery of `ghost-node` regenerates this
 //! file (`ghost-node benchmark pallet --pallet pallet_ghost_registry --extrinsic '*'
 //! --output pallets/ghost-registry/src/weights.rs`); the benchmarks are in `benchmarking.rs`.
-//! `b` is ghost-file bytes, `n` changed rows, `w` row entries of an update.
+//! `b` is ghost-file bytes, `n` changed rows, `w` entries of the widest changed row.
 
 #![allow(unused_parens, unused_imports)]
 
@@ -35,7 +35,7 @@ fn publish_update(n: u32, w: u32, db: polkadot_sdk::frame_support::weights::Runt
     // multiproof paths per row.
     Weight::from_parts(2_000_000_000, 1_100_000)
         .saturating_add(Weight::from_parts(60_000_000, 0).saturating_mul(n.into()))
-        .saturating_add(Weight::from_parts(40_000, 0).saturating_mul(w.into()))
+        .saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(w.into()))
         .saturating_add(db.reads_writes(4, 4))
 }
 

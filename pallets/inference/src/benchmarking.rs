@@ -180,13 +180,26 @@ mod benchmarks {
     fn on_initialize(n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>) {
         let s = setup::<T>(small());
         let trace = s.model.trace(&input_of(&s.model)).expect("trace");
-        for _ in 0..n {
+        // Open n prove-it challenges, a few per block so no set-up queue overflows ...
+        let start = frame_system::Pallet::<T>::block_number();
+        let mut ids = Vec::new();
+        for i in 0..n {
+            frame_system::Pallet::<T>::set_block_number(start.saturating_add((i / 8).into()));
             let id = answered::<T>(&s, &trace);
             Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
+            ids.push(id);
         }
-        let due: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number()
-            .saturating_add(T::ResponseWindow::get())
-            .saturating_add(One::one());
+        // ... then let all of them expire in one block: the worst case, n convictions.
+        let due: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
+        for id in &ids {
+            Requests::<T>::mutate(id, |r| {
+                if let Some(r) = r {
+                    r.deadline = due.saturating_sub(One::one());
+                }
+            });
+        }
+        let queue: BoundedVec<RequestId, T::MaxDeadlinesPerBlock> = ids.try_into().expect("n is bounded");
+        Deadlines::<T>::insert(due, queue);
         frame_system::Pallet::<T>::set_block_number(due);
         #[block]
         {
