@@ -21,7 +21,7 @@ for component in rust-src clippy rustfmt; do
 done
 
 missing=()
-for pkg in protobuf-compiler clang libclang-dev pkg-config; do
+for pkg in protobuf-compiler clang libclang-dev pkg-config curl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
