@@ -234,14 +234,7 @@ impl Model {
             centroid_scores.push((crate::fixed::dot(x, row(centroids, d, j)?), j));
         }
         let probed = layer::top(centroid_scores, *n_probe as usize);
-        let mut candidates = Vec::new();
-        for &j in &probed {
-            let (start, end) = (offsets[j as usize], offsets[j as usize + 1]);
-            for i in start..end {
-                candidates.push((crate::fixed::dot(x, row(keys, d, i)?), i));
-            }
-        }
-        let selected = layer::top(candidates, *k as usize);
+        let selected = layer::top(score_lists(x, keys, d, offsets, &probed)?, *k as usize);
         Ok((probed, selected))
     }
 
@@ -340,17 +333,8 @@ impl Model {
                 }
             } else {
                 // Best rows within the lists the prover committed to.
-                let mut candidates = Vec::new();
-                for &j in &opening.probed {
-                    let Some((&start, &end)) = offsets.get(j as usize).zip(offsets.get(j as usize + 1)) else {
-                        continue;
-                    };
-                    for r in start..end {
-                        candidates.push((crate::fixed::dot(&x, row(keys, d, r)?), r));
-                    }
-                }
-                let k = opening.selected.len();
-                let best = layer::top(candidates, k);
+                let candidates = score_lists(&x, keys, d, offsets, &opening.probed)?;
+                let best = layer::top(candidates, opening.selected.len());
                 let Some((excluded, beaten)) = swap_pair(&best, &opening.selected) else { continue };
                 if beaten >= self.trees[i].patterns.len() {
                     continue;
@@ -370,6 +354,18 @@ impl Model {
         }
         Ok(None)
     }
+}
+
+/// `(score, row)` of every row in the given lists (ids that are not lists are skipped).
+fn score_lists(x: &[i16], keys: &[i16], d: usize, offsets: &[u32], lists: &[u32]) -> Result<Vec<(i64, u32)>> {
+    let mut candidates = Vec::new();
+    for &j in lists {
+        let Some((&start, &end)) = offsets.get(j as usize).zip(offsets.get(j as usize + 1)) else { continue };
+        for r in start..end {
+            candidates.push((crate::fixed::dot(x, row(keys, d, r)?), r));
+        }
+    }
+    Ok(candidates)
 }
 
 /// An entry of `best` missing from `committed`, and an entry of `committed` missing from
