@@ -11,19 +11,18 @@ bash scripts/setup.sh
 step() { printf '\n== %s ==\n' "$*"; }
 
 # One feature set for everything: runtime benchmarks on (the pallets' benchmarks run as
-# tests, and the node can regenerate weights), so the polkadot-sdk graph is compiled once
-# for the node, the runtime, the tests and the benches.
+# tests, and the node offers the benchmarking host functions), so the polkadot-sdk graph is
+# compiled once for the node, the runtime, the tests and the benches. The node's `benchmark`
+# subcommand (feature `benchmark-cli`) stays out: scripts/weights.sh builds it.
 features="ghost-node/runtime-benchmarks,pallet-mutual-credit/runtime-benchmarks,pallet-ghost-registry/runtime-benchmarks,pallet-inference/runtime-benchmarks"
 
 step "format"
 cargo fmt --all -- --check
 
 step "lint"
-# Lint runs in check mode, a second compilation of every dependency: the node and runtime
-# (1,000+ client crates) are linted by developers before they commit, not here, to keep
-# CI within its time budget. Everything else is linted on every run.
-cargo clippy --workspace --exclude ghost-node --exclude ghost-runtime --all-targets --release --locked \
-    --features "pallet-mutual-credit/runtime-benchmarks,pallet-ghost-registry/runtime-benchmarks,pallet-inference/runtime-benchmarks" -- -D warnings
+# Check mode compiles every dependency a second time (metadata only); the wasm runtime is
+# not needed to lint the crates that embed it.
+SKIP_WASM_BUILD=1 cargo clippy --workspace --all-targets --release --locked --features "$features" -- -D warnings
 
 step "no_std primitives for the runtime's targets"
 cargo build --release --locked -p ghost-primitives --no-default-features --target wasm32-unknown-unknown

@@ -1,6 +1,8 @@
 //! Command line: the standard Substrate node commands plus benchmarking.
 
-use polkadot_sdk::{frame_benchmarking_cli, sc_cli};
+#[cfg(feature = "benchmark-cli")]
+use polkadot_sdk::frame_benchmarking_cli;
+use polkadot_sdk::sc_cli;
 
 /// `ghost-node [SUBCOMMAND] [RUN OPTIONS]`.
 #[derive(Debug, clap::Parser)]
@@ -37,8 +39,16 @@ pub enum Subcommand {
     /// Revert the chain to a previous state.
     Revert(sc_cli::RevertCmd),
     /// Benchmarks: `benchmark pallet` regenerates the pallets' weights.
+    #[cfg(feature = "benchmark-cli")]
     #[command(subcommand)]
     Benchmark(frame_benchmarking_cli::BenchmarkCmd),
+    /// Benchmarks: only in a node built with `--features benchmark-cli`.
+    #[cfg(not(feature = "benchmark-cli"))]
+    Benchmark {
+        /// Ignored: this build has no benchmark commands.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
     /// Database metadata.
     ChainInfo(sc_cli::ChainInfoCmd),
 }

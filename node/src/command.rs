@@ -6,8 +6,9 @@ use crate::{
     service,
 };
 use ghost_runtime::opaque::Block;
+#[cfg(feature = "benchmark-cli")]
+use polkadot_sdk::frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
 use polkadot_sdk::{
-    frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE},
     sc_cli::{self, SubstrateCli},
     sc_consensus_grandpa, sc_network,
     sc_service::{self, PartialComponents},
@@ -102,13 +103,11 @@ pub fn run() -> sc_cli::Result<()> {
                 Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
             })
         }
+        #[cfg(feature = "benchmark-cli")]
         Some(Subcommand::Benchmark(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| match cmd {
                 BenchmarkCmd::Pallet(cmd) => {
-                    if !cfg!(feature = "runtime-benchmarks") {
-                        return Err("benchmarks need a node built with `--features runtime-benchmarks`".into());
-                    }
                     cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(config.chain_spec))
                 }
                 BenchmarkCmd::Block(cmd) => {
@@ -119,6 +118,10 @@ pub fn run() -> sc_cli::Result<()> {
                 _ => Err("this node benchmarks pallets (`benchmark pallet`), blocks and the machine".into()),
             })
         }
+        #[cfg(not(feature = "benchmark-cli"))]
+        Some(Subcommand::Benchmark { .. }) => Err("this ghost-node was built without the benchmark commands: \
+             build it with `cargo build --release -p ghost-node --features benchmark-cli` (scripts/weights.sh does)"
+            .into()),
         Some(Subcommand::ChainInfo(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run::<Block>(&config))

@@ -4,7 +4,7 @@
 //!   finalised by GRANDPA right after; RPC on 127.0.0.1:9944.
 //! * `ghost-node --chain local --alice` / `--bob` (with `--bootnodes`) — a two-validator
 //!   Aura + GRANDPA network on one machine.
-//! * `ghost-node benchmark pallet ...` — regenerates the pallets' weights.
+//! * `ghost-node benchmark pallet ...` — regenerates the pallets' weights (feature `benchmark-cli`).
 
 mod chain_spec;
 mod cli;

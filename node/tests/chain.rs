@@ -8,9 +8,11 @@ use ghost_primitives::{
     testing::{self, Shape},
     Model,
 };
+use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
 use std::{
-    net::TcpListener,
+    io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
+    sync::mpsc,
     time::{Duration, Instant},
 };
 use subxt::{
@@ -20,10 +22,6 @@ use subxt::{
 
 const NODE: &str = env!("CARGO_BIN_EXE_ghost-node");
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
 /// A running node, killed on drop.
 struct Node {
     child: Child,
@@ -31,20 +29,36 @@ struct Node {
 }
 
 impl Node {
+    /// Start a node on ports the OS picks (`--rpc-port 0`, listen addresses on port 0), so
+    /// tests running side by side never share one; the RPC port is read from the log.
     fn start(args: &[&str]) -> Self {
-        let rpc = free_port();
-        let child = Command::new(NODE)
+        let mut child = Command::new(NODE)
             .args(args)
-            .args(["--tmp", "--no-prometheus", "--no-telemetry", "--rpc-port", &rpc.to_string()])
+            .args(["--tmp", "--no-prometheus", "--no-telemetry", "--no-mdns", "--rpc-port", "0"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("ghost-node starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = mpsc::channel();
+        // Keep draining the log after the port is found, or the node blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(port) = rpc_port_in(&line) {
+                    let _ = tx.send(port);
+                }
+            }
+        });
+        let rpc = rx.recv_timeout(Duration::from_secs(60)).expect("the node logs its JSON-RPC address");
         Self { child, rpc }
     }
 
     fn url(&self) -> String {
         format!("ws://127.0.0.1:{}", self.rpc)
+    }
+
+    fn http_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.rpc)
     }
 
     async fn client(&self) -> OnlineClient<PolkadotConfig> {
@@ -57,6 +71,12 @@ impl Node {
             }
         }
     }
+}
+
+/// The port of `Running JSON-RPC server: addr=127.0.0.1:PORT,...`.
+fn rpc_port_in(line: &str) -> Option<u16> {
+    let addr = line.split("Running JSON-RPC server: addr=").nth(1)?;
+    addr.split(',').next()?.trim().rsplit(':').next()?.parse().ok()
 }
 
 impl Drop for Node {
@@ -89,7 +109,7 @@ fn model() -> Model {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_chain_registers_models_and_verifies_proofs() {
-    let node = Node::start(&["--dev"]);
+    let node = Node::start(&["--dev", "--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
     let api = node.client().await;
     wait_finalized(&api, 2, Duration::from_secs(60)).await;
 
@@ -159,15 +179,22 @@ async fn dev_chain_registers_models_and_verifies_proofs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_local_network_of_two_validators_finalises_and_agrees() {
-    // A fixed node key gives Alice a known peer id for Bob's bootnode address.
+    // Validators of a live chain need a network key of their own: fixed ones here.
     const ALICE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
-    const ALICE_PEER: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
-    let (p2p_a, p2p_b) = (free_port(), free_port());
-    let listen_a = format!("/ip4/127.0.0.1/tcp/{p2p_a}");
-    let listen_b = format!("/ip4/127.0.0.1/tcp/{p2p_b}");
-    let boot = format!("{listen_a}/p2p/{ALICE_PEER}");
-    let alice = Node::start(&["--chain", "local", "--alice", "--node-key", ALICE_KEY, "--listen-addr", &listen_a]);
     const BOB_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000002";
+    let alice =
+        Node::start(&["--chain", "local", "--alice", "--node-key", ALICE_KEY, "--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
+    // Bob boots from the address Alice actually listens on, with her peer id.
+    let http = HttpClientBuilder::default().build(alice.http_url()).expect("http client");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let boot = loop {
+        let addrs: Vec<String> = http.request("system_localListenAddresses", rpc_params![]).await.unwrap_or_default();
+        if let Some(a) = addrs.into_iter().find(|a| a.starts_with("/ip4/127.0.0.1/tcp/")) {
+            break a;
+        }
+        assert!(Instant::now() < deadline, "Alice never reported a loopback listen address");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
     let bob = Node::start(&[
         "--chain",
         "local",
@@ -175,7 +202,7 @@ async fn a_local_network_of_two_validators_finalises_and_agrees() {
         "--node-key",
         BOB_KEY,
         "--listen-addr",
-        &listen_b,
+        "/ip4/127.0.0.1/tcp/0",
         "--bootnodes",
         &boot,
     ]);

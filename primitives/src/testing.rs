@@ -1,11 +1,12 @@
 //! Deterministic models for benchmarks and on-chain tests: `no_std`, no randomness source,
 //! entries drawn from BLAKE2b of a seed. Not for serving: the keys are not normalised and
-//! the lists are equal slices, not trained clusters.
+//! the lists are equal slices, not trained clusters. Also the one lazy prover that tests,
+//! benchmarks, demos and `ghost serve --misbehave` play.
 
 use crate::{
     hash::Blake2b256,
     model::{LayerWeights, Model},
-    trace::Input,
+    trace::{Input, Trace},
     Result,
 };
 use alloc::vec::Vec;
@@ -75,6 +76,27 @@ pub fn input(seed: u64, d: u32) -> Input {
     Input::Vector(entries(seed, u32::MAX, d as usize))
 }
 
+/// A lazy prover's trace of `input`: at lookup layer `layer` the best selected row is swapped
+/// for the first probed row left out. Any selected row outranks every row left out, so the
+/// trace is a provable exclusion, while its own ghost proof still verifies. `None` when
+/// `layer` is not a lookup layer or every probed row is selected (nothing to leave out).
+pub fn lazy_trace(model: &Model, input: &Input, layer: u32) -> Result<Option<Trace>> {
+    let Ok(spec) = model.ghost_file().lookup(layer) else { return Ok(None) };
+    let mut swapped = false;
+    let trace = model.trace_with(input, &mut |l, probed, selected| {
+        if l != layer || selected.is_empty() {
+            return;
+        }
+        let pool = probed.iter().filter_map(|&j| spec.list_range(j)).flatten();
+        if let Some(outsider) = pool.into_iter().find(|r| !selected.contains(r)) {
+            selected.remove(0);
+            selected.push(outsider);
+            swapped = true;
+        }
+    })?;
+    Ok(swapped.then_some(trace))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +110,25 @@ mod tests {
         let input = input(3, 8);
         let (trace, proof) = a.prove(&input).unwrap();
         crate::proof::verify_claim(a.ghost_file(), &input, &trace.claim(), &proof).unwrap();
+    }
+
+    #[test]
+    fn the_lazy_trace_proves_itself_and_is_convicted() {
+        let shapes =
+            [Shape { n: 120, d: 8, e: 8, c: 6, k: 3, n_probe: 2 }, Shape { n: 60, d: 8, e: 4, c: 4, k: 2, n_probe: 2 }];
+        let m = model(5, &shapes).unwrap();
+        let input = input(6, 8);
+        for layer in 0..2 {
+            let lazy = lazy_trace(&m, &input, layer).unwrap().expect("a row to leave out");
+            let honest = m.trace(&input).unwrap();
+            assert_ne!(lazy.openings[layer as usize].selected, honest.openings[layer as usize].selected);
+            let proof = m.prove_trace(&lazy).unwrap();
+            crate::proof::verify_claim(m.ghost_file(), &input, &lazy.claim(), &proof).unwrap();
+            let fraud = m.find_fraud(&input, &lazy).unwrap().expect("an exclusion");
+            crate::fraud::verify_fraud(m.ghost_file(), &input, &lazy.claim().links, &fraud).unwrap();
+        }
+        assert!(lazy_trace(&m, &input, 2).unwrap().is_none(), "no such layer");
+        let all = model(5, &[Shape { n: 6, d: 8, e: 4, c: 2, k: 6, n_probe: 2 }]).unwrap();
+        assert!(lazy_trace(&all, &input, 0).unwrap().is_none(), "every probed row is selected");
     }
 }

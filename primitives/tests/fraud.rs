@@ -11,27 +11,7 @@ use proptest::prelude::*;
 
 /// Replace the best selected row of `layer` with the best row left out of it, if any.
 fn drop_best_row(model: &Model, input: &Input, layer: u32) -> Option<ghost_primitives::trace::Trace> {
-    let honest = model.trace(input).ok()?;
-    let x = match layer {
-        0 => match input {
-            Input::Vector(v) => v.clone(),
-            Input::Token(_) => return None,
-        },
-        l => honest.openings[l as usize - 1].output.clone(),
-    };
-    let (probed, selected) = model.select(layer, &x).ok()?;
-    let spec = model.ghost_file().lookup(layer).ok()?;
-    let pool: Vec<u32> = probed.iter().flat_map(|&j| spec.list_range(j).unwrap()).collect();
-    let outsider = *pool.iter().find(|r| !selected.contains(r))?;
-    let best = *selected.first()?;
-    model
-        .trace_with(input, &mut |l, _, s| {
-            if l == layer {
-                s.retain(|&r| r != best);
-                s.push(outsider);
-            }
-        })
-        .ok()
+    ghost_primitives::testing::lazy_trace(model, input, layer).unwrap()
 }
 
 /// Probe a list the honest pass would not, instead of one it would.

@@ -130,20 +130,8 @@ impl Prover {
 pub fn answer(model: &Model, input: &Input, misbehaviour: Option<Misbehaviour>) -> ghost_primitives::Result<Answer> {
     let trace = match misbehaviour {
         Some(Misbehaviour::SkipBestRow) => {
-            let file = model.ghost_file().clone();
-            model.trace_with(input, &mut |layer, probed, selected| {
-                let Ok(spec) = file.lookup(layer) else { return };
-                if layer != first_lookup(&file) {
-                    return;
-                }
-                let pool = probed.iter().filter_map(|&j| spec.list_range(j)).flatten();
-                // Any selected row outranks any candidate left out, so the swap is a
-                // provable exclusion.
-                if let Some(outsider) = pool.into_iter().find(|r| !selected.contains(r)) {
-                    selected.remove(0);
-                    selected.push(outsider);
-                }
-            })?
+            let layer = first_lookup(model.ghost_file());
+            ghost_primitives::testing::lazy_trace(model, input, layer)?.map_or_else(|| model.trace(input), Ok)?
         }
         _ => model.trace(input)?,
     };

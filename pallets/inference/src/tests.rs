@@ -78,17 +78,7 @@ fn proof_bytes(m: &Model, trace: &Trace) -> BoundedVec<u8, <Test as crate::Confi
 
 /// A lazy trace: layer 0 swaps its best-scoring selected row for one it outranks.
 fn lazy(m: &Model) -> Trace {
-    let spec = m.ghost_file().lookup(0).unwrap().clone();
-    m.trace_with(&input(), &mut |l, probed, selected| {
-        if l == 0 {
-            let outsider = probed.iter().flat_map(|&j| spec.list_range(j).unwrap()).find(|r| !selected.contains(r));
-            if let Some(o) = outsider {
-                selected.remove(0);
-                selected.push(o);
-            }
-        }
-    })
-    .unwrap()
+    ghost_primitives::testing::lazy_trace(m, &input(), 0).unwrap().expect("a row to leave out")
 }
 
 fn fraud_bytes(m: &Model, trace: &Trace) -> BoundedVec<u8, <Test as crate::Config>::MaxFraudProofBytes> {
