@@ -51,7 +51,14 @@ impl SubstrateCli for Cli {
 
 /// Parse the command line and run it.
 pub fn run() -> sc_cli::Result<()> {
-    let cli = Cli::from_args();
+    let mut cli = Cli::from_args();
+    // The built-in local testnet runs on one machine: its validators may make up a network
+    // key at start. Validators of any other chain must keep theirs (`--node-key-file`), as
+    // their peer id is how the others find them.
+    let chain = cli.run.shared_params.chain.as_deref().unwrap_or_default();
+    if !cli.run.shared_params.dev && matches!(chain, "" | "local") {
+        cli.run.network_params.node_key_params.unsafe_force_node_key_generation = true;
+    }
 
     match &cli.subcommand {
         Some(Subcommand::Key(cmd)) => cmd.run(&cli),

@@ -6,6 +6,11 @@
 //!   Aura + GRANDPA network on one machine.
 //! * `ghost-node benchmark pallet ...` — regenerates the pallets' weights (feature `benchmark-cli`).
 
+#![allow(
+    clippy::result_large_err,
+    reason = "the node returns the errors of the Substrate service and CLI APIs it calls, as they are"
+)]
+
 mod chain_spec;
 mod cli;
 mod command;
