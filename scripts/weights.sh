@@ -5,12 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
-# The CI's feature set plus the node's `benchmark` subcommand (frame-benchmarking-cli).
-features="ghost-node/benchmark-cli,ghost-node/runtime-benchmarks,pallet-mutual-credit/runtime-benchmarks,pallet-ghost-registry/runtime-benchmarks,pallet-inference/runtime-benchmarks"
-# frame-benchmarking-cli's storage-benchmark runtime is not in the workspace's default
-# resolution, which the wasm builder reads; `benchmark pallet` does not use it.
-export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
-cargo build --release --locked --workspace --features "$features"
+# The node with its `benchmark` subcommand (frame-benchmarking-cli) and the runtime's benchmarks.
+cargo build --release --locked -p ghost-node --features benchmark-cli
 node="$CARGO_TARGET_DIR/release/ghost-node"
 mkdir -p runtime/src/weights
 for pallet in pallet_mutual_credit pallet_ghost_registry pallet_inference; do
