@@ -4,10 +4,7 @@
 //! finalises and agrees on its head.
 
 use codec::{Decode, Encode};
-use ghost_primitives::{
-    testing::{self, Shape},
-    Model,
-};
+use ghost_primitives::{testing, Model, Shape};
 use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
 use std::{
     io::{BufRead, BufReader},
@@ -104,7 +101,7 @@ async fn wait_finalized(client: &OnlineClient<PolkadotConfig>, at_least: u32, wi
 }
 
 fn model() -> Model {
-    testing::model(3, &[Shape { n: 256, d: 16, e: 8, c: 8, k: 4, n_probe: 2 }]).expect("test model")
+    testing::model(3, &[Shape { n: 256, d: 16, e: 8, c: 8, k: 4, n_probe: 2, ..Shape::BASE }]).expect("test model")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

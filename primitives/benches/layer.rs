@@ -8,14 +8,13 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ghost_primitives::{
     proof::{verify, GhostProof},
     quant::{quantise, quantise_input, FloatInput, FloatLayer},
-    synthetic::{self, Shape},
-    Model,
+    synthetic, Model, Shape,
 };
 use rand::{Rng, SeedableRng};
 
 fn setup() -> (Model, Vec<ghost_primitives::Input>) {
     let n = std::env::var("GHOST_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1u32 << 20);
-    let shape = Shape { n, d: 64, e: 64, c: 1024, k: 32, n_probe: 8, beta: 16.0, normalize: true };
+    let shape = Shape { n, d: 64, e: 64, c: 1024, k: 32, n_probe: 8, beta_q16: 16 << 16, normalize: true };
     let layers = synthetic::model(42, &[shape]);
     let FloatLayer::Lookup { keys, .. } = &layers[0] else { unreachable!("lookup layer") };
     // Queries near stored keys, as real lookups are.

@@ -7,14 +7,13 @@ use ghost_primitives::{
     fraud::verify_fraud,
     proof::{verify_claim, GhostProof},
     quant::{quantise, quantise_input, FloatInput},
-    synthetic::{self, Shape},
-    Model,
+    synthetic, Model, Shape,
 };
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: u32 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(1 << 16);
-    let shape = Shape { n, d: 64, e: 64, c: (n / 1024).max(1), k: 32, n_probe: 8, beta: 16.0, normalize: true };
+    let shape = Shape { n, d: 64, e: 64, c: (n / 1024).max(1), k: 32, n_probe: 8, beta_q16: 16 << 16, normalize: true };
     println!("model: one lookup layer, N = {n}, d = e = 64, C = {}, k = 32, n_probe = 8", shape.c);
 
     let started = Instant::now();

@@ -35,6 +35,7 @@ pub mod model;
 pub mod proof;
 #[cfg(feature = "std")]
 pub mod quant;
+pub mod shape;
 #[cfg(feature = "std")]
 pub mod synthetic;
 pub mod testing;
@@ -47,6 +48,7 @@ pub use ghost_file::{GhostFile, LayerSpec, ModelId};
 pub use hash::Hash;
 pub use model::{LayerWeights, Model};
 pub use proof::{verify, verify_claim, GhostProof};
+pub use shape::Shape;
 pub use trace::{Claim, Input, LinkOpening};
 pub use update::ModelUpdate;
 

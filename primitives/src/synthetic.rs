@@ -1,30 +1,9 @@
 //! Seeded synthetic models: clustered unit keys in an inverted-file layout, for tests,
 //! benchmarks and `ghost model build --synthetic`.
 
-use crate::quant::FloatLayer;
+use crate::{quant::FloatLayer, shape::Shape};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-/// Shape of one synthetic lookup layer.
-#[derive(Clone, Debug)]
-pub struct Shape {
-    /// Patterns.
-    pub n: u32,
-    /// Key width.
-    pub d: u32,
-    /// Value width.
-    pub e: u32,
-    /// Lists.
-    pub c: u32,
-    /// Patterns used.
-    pub k: u32,
-    /// Lists probed.
-    pub n_probe: u32,
-    /// Inverse temperature.
-    pub beta: f32,
-    /// Renormalise the output.
-    pub normalize: bool,
-}
 
 fn gaussian(rng: &mut ChaCha8Rng) -> f32 {
     // Sum of uniforms: cheap, deterministic, close enough to normal for test data.
@@ -76,7 +55,7 @@ pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLayer {
         d: shape.d,
         e: shape.e,
         k: shape.k,
-        beta: shape.beta,
+        beta: shape.beta(),
         n_probe: shape.n_probe.min(c as u32),
         normalize: shape.normalize,
         offsets,

@@ -6,27 +6,11 @@
 use crate::{
     hash::Blake2b256,
     model::{LayerWeights, Model},
+    shape::Shape,
     trace::{Input, Trace},
     Result,
 };
 use alloc::vec::Vec;
-
-/// The shape of one lookup layer.
-#[derive(Clone, Copy, Debug)]
-pub struct Shape {
-    /// Patterns.
-    pub n: u32,
-    /// Key width.
-    pub d: u32,
-    /// Value width.
-    pub e: u32,
-    /// Lists (equal slices of the rows).
-    pub c: u32,
-    /// Patterns used.
-    pub k: u32,
-    /// Lists probed.
-    pub n_probe: u32,
-}
 
 /// `count` entries in `[-8192, 8191]` (Q14: `[-0.5, 0.5)`) from `seed` and `stream`.
 pub fn entries(seed: u64, stream: u32, count: usize) -> Vec<i16> {
@@ -58,9 +42,9 @@ pub fn model(seed: u64, shapes: &[Shape]) -> Result<Model> {
                 d: s.d,
                 e: s.e,
                 k: s.k,
-                beta_q16: 8 << 16,
+                beta_q16: s.beta_q16,
                 n_probe: s.n_probe.min(c),
-                normalize: true,
+                normalize: s.normalize,
                 offsets,
                 keys: entries(seed, stream, (s.n * s.d) as usize),
                 values: entries(seed, stream + 1, (s.n * s.e) as usize),
@@ -103,7 +87,7 @@ mod tests {
 
     #[test]
     fn models_are_deterministic_and_prove() {
-        let shapes = [Shape { n: 100, d: 8, e: 4, c: 5, k: 3, n_probe: 2 }];
+        let shapes = [Shape { n: 100, d: 8, e: 4, c: 5, k: 3, n_probe: 2, ..Shape::BASE }];
         let a = model(1, &shapes).unwrap();
         assert_eq!(a.id(), model(1, &shapes).unwrap().id());
         assert_ne!(a.id(), model(2, &shapes).unwrap().id());
@@ -114,8 +98,10 @@ mod tests {
 
     #[test]
     fn the_lazy_trace_proves_itself_and_is_convicted() {
-        let shapes =
-            [Shape { n: 120, d: 8, e: 8, c: 6, k: 3, n_probe: 2 }, Shape { n: 60, d: 8, e: 4, c: 4, k: 2, n_probe: 2 }];
+        let shapes = [
+            Shape { n: 120, d: 8, e: 8, c: 6, k: 3, n_probe: 2, ..Shape::BASE },
+            Shape { n: 60, d: 8, e: 4, c: 4, k: 2, n_probe: 2, ..Shape::BASE },
+        ];
         let m = model(5, &shapes).unwrap();
         let input = input(6, 8);
         for layer in 0..2 {
@@ -128,7 +114,7 @@ mod tests {
             crate::fraud::verify_fraud(m.ghost_file(), &input, &lazy.claim().links, &fraud).unwrap();
         }
         assert!(lazy_trace(&m, &input, 2).unwrap().is_none(), "no such layer");
-        let all = model(5, &[Shape { n: 6, d: 8, e: 4, c: 2, k: 6, n_probe: 2 }]).unwrap();
+        let all = model(5, &[Shape { n: 6, d: 8, e: 4, c: 2, k: 6, n_probe: 2, ..Shape::BASE }]).unwrap();
         assert!(lazy_trace(&all, &input, 0).unwrap().is_none(), "every probed row is selected");
     }
 }

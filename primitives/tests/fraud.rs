@@ -121,14 +121,14 @@ fn accusing_an_honest_prover_fails_with_the_reason() {
     let p = common::Params {
         seed: 11,
         embedding: None,
-        shapes: vec![ghost_primitives::synthetic::Shape {
+        shapes: vec![ghost_primitives::Shape {
             n: 300,
             d: 8,
             e: 4,
             c: 6,
             k: 4,
             n_probe: 2,
-            beta: 8.0,
+            beta_q16: 8 << 16,
             normalize: true,
         }],
     };

@@ -94,26 +94,8 @@ fn fixture() -> (ghost_primitives::Model, ghost_primitives::Input) {
         seed: 7,
         embedding: None,
         shapes: vec![
-            ghost_primitives::synthetic::Shape {
-                n: 400,
-                d: 8,
-                e: 6,
-                c: 4,
-                k: 5,
-                n_probe: 2,
-                beta: 8.0,
-                normalize: true,
-            },
-            ghost_primitives::synthetic::Shape {
-                n: 100,
-                d: 6,
-                e: 3,
-                c: 3,
-                k: 3,
-                n_probe: 1,
-                beta: 4.0,
-                normalize: false,
-            },
+            ghost_primitives::Shape { n: 400, d: 8, e: 6, c: 4, k: 5, n_probe: 2, beta_q16: 8 << 16, normalize: true },
+            ghost_primitives::Shape { n: 100, d: 6, e: 3, c: 3, k: 3, n_probe: 1, beta_q16: 4 << 16, normalize: false },
         ],
     };
     (common::model(&p), common::input(&p, 3))

@@ -13,9 +13,9 @@ use frame_system::RawOrigin;
 use ghost_primitives::{
     error::TreeKind,
     model::LayerWeights,
-    testing::{self, Shape},
+    testing,
     update::{ModelUpdate, UpdatedRow},
-    Model,
+    Model, Shape,
 };
 use polkadot_sdk::{frame_benchmarking, frame_support, frame_system};
 use sp_runtime::traits::Bounded;
@@ -29,7 +29,8 @@ fn funded<T: Config>(name: &'static str) -> T::AccountId {
 /// A model whose ghost file has about `lists * 4` bytes of offsets.
 fn model_with_lists(lists: u32) -> Model {
     let n = lists.max(1) * 4;
-    testing::model(7, &[Shape { n, d: 16, e: 16, c: lists.max(1), k: 8, n_probe: 1 }]).expect("benchmark model")
+    testing::model(7, &[Shape { n, d: 16, e: 16, c: lists.max(1), k: 8, n_probe: 1, ..Shape::BASE }])
+        .expect("benchmark model")
 }
 
 fn update_of(m: &Model, rows: u32) -> ModelUpdate {
@@ -85,8 +86,8 @@ mod benchmarks {
         let owner = funded::<T>("owner");
         // Rows of `w` entries: key and value of w/2 each.
         let half = (w / 2).max(1);
-        let m =
-            testing::model(7, &[Shape { n: 256, d: half, e: half, c: 64, k: 8, n_probe: 1 }]).expect("benchmark model");
+        let m = testing::model(7, &[Shape { n: 256, d: half, e: half, c: 64, k: 8, n_probe: 1, ..Shape::BASE }])
+            .expect("benchmark model");
         let id = registered::<T>(&owner, &m);
         let update = update_of(&m, n);
         #[extrinsic_call]

@@ -6,9 +6,9 @@ use codec::Encode;
 use ghost_primitives::{
     error::TreeKind,
     model::LayerWeights,
-    testing::{self, Shape},
+    testing,
     update::{ModelUpdate, UpdatedRow},
-    Model,
+    Model, Shape,
 };
 use polkadot_sdk::{
     frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec},
@@ -16,7 +16,7 @@ use polkadot_sdk::{
 };
 use proptest::prelude::*;
 
-const SHAPE: Shape = Shape { n: 64, d: 8, e: 4, c: 4, k: 3, n_probe: 2 };
+const SHAPE: Shape = Shape { n: 64, d: 8, e: 4, c: 4, k: 3, n_probe: 2, ..Shape::BASE };
 
 fn model(seed: u64) -> Model {
     testing::model(seed, &[SHAPE]).expect("test model")

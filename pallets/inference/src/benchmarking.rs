@@ -11,11 +11,7 @@ use frame_support::{
     BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use ghost_primitives::{
-    testing::{self, Shape},
-    trace::Trace,
-    Input, Model,
-};
+use ghost_primitives::{testing, trace::Trace, Input, Model, Shape};
 use pallet_ghost_registry::ModelRegistry;
 use pallet_mutual_credit::CreditLedger;
 use polkadot_sdk::{frame_benchmarking, frame_support, frame_system};
@@ -44,13 +40,13 @@ where
 }
 
 fn small() -> Shape {
-    Shape { n: 256, d: 16, e: 16, c: 8, k: 8, n_probe: 2 }
+    Shape { n: 256, d: 16, e: 16, c: 8, k: 8, n_probe: 2, ..Shape::BASE }
 }
 
 /// A shape whose ghost proof is about `b` bytes (about 170 bytes per selected row).
 fn shape_for_proof(b: u32) -> Shape {
     let k = (b / 170).clamp(1, 256);
-    Shape { n: 4096, d: 32, e: 32, c: 16, k, n_probe: 16 }
+    Shape { n: 4096, d: 32, e: 32, c: 16, k, n_probe: 16, ..Shape::BASE }
 }
 
 fn input_of(m: &Model) -> Input {
@@ -157,7 +153,7 @@ mod benchmarks {
         // Fraud proofs carry two rows: widen them to reach about `b` bytes.
         let widest = T::MaxInputLen::get().min(T::MaxOutputLen::get()).max(1);
         let w = (b / 9).max(4).min(widest);
-        let s = setup::<T>(Shape { n: 4096, d: w, e: w, c: 16, k: 8, n_probe: 4 });
+        let s = setup::<T>(Shape { n: 4096, d: w, e: w, c: 16, k: 8, n_probe: 4, ..Shape::BASE });
         let cheat = lazy(&s.model);
         let id = answered::<T>(&s, &cheat);
         let fraud = s.model.find_fraud(&input_of(&s.model), &cheat).expect("checks").expect("a fraud");

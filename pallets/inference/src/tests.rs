@@ -4,11 +4,7 @@
 
 use crate::{mock::*, Conviction, Error, Event, Phase, Requests};
 use codec::Encode;
-use ghost_primitives::{
-    testing::{self, Shape},
-    trace::Trace,
-    Hash, Input, Model,
-};
+use ghost_primitives::{testing, trace::Trace, Hash, Input, Model, Shape};
 use pallet_ghost_registry::ModelRegistry;
 use pallet_mutual_credit::CreditLedger;
 use polkadot_sdk::{
@@ -26,7 +22,10 @@ const PRICE: u128 = 100;
 fn model() -> Model {
     testing::model(
         5,
-        &[Shape { n: 120, d: 8, e: 6, c: 6, k: 4, n_probe: 2 }, Shape { n: 60, d: 6, e: 3, c: 3, k: 3, n_probe: 1 }],
+        &[
+            Shape { n: 120, d: 8, e: 6, c: 6, k: 4, n_probe: 2, ..Shape::BASE },
+            Shape { n: 60, d: 6, e: 3, c: 3, k: 3, n_probe: 1, ..Shape::BASE },
+        ],
     )
     .expect("test model")
 }
@@ -273,8 +272,8 @@ fn forged_proofs_are_rejected_and_the_silent_prover_is_convicted() {
         let other = testing::model(
             6,
             &[
-                Shape { n: 120, d: 8, e: 6, c: 6, k: 4, n_probe: 2 },
-                Shape { n: 60, d: 6, e: 3, c: 3, k: 3, n_probe: 1 },
+                Shape { n: 120, d: 8, e: 6, c: 6, k: 4, n_probe: 2, ..Shape::BASE },
+                Shape { n: 60, d: 6, e: 3, c: 3, k: 3, n_probe: 1, ..Shape::BASE },
             ],
         )
         .unwrap();

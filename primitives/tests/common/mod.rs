@@ -3,8 +3,7 @@
 
 use ghost_primitives::{
     quant::{quantise, quantise_input, FloatInput, FloatLayer},
-    synthetic::{self, Shape},
-    Input, Model,
+    synthetic, Input, Model, Shape,
 };
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -18,8 +17,9 @@ pub struct Params {
 }
 
 fn shape(d: u32) -> impl Strategy<Value = Shape> {
-    (1u32..200, 1u32..7, 1u32..12, 1u32..10, 1u32..6, 0.5f32..40.0, any::<bool>())
-        .prop_map(move |(n, e, c, k, n_probe, beta, normalize)| Shape { n, d, e, c, k, n_probe, beta, normalize })
+    (1u32..200, 1u32..7, 1u32..12, 1u32..10, 1u32..6, (1u32 << 15)..(40 << 16), any::<bool>()).prop_map(
+        move |(n, e, c, k, n_probe, beta_q16, normalize)| Shape { n, d, e, c, k, n_probe, beta_q16, normalize },
+    )
 }
 
 /// One to three lookup layers, optionally after an embedding.
@@ -37,11 +37,11 @@ pub fn params() -> impl Strategy<Value = Params> {
         .prop_map(|(seed, embedding, first, second, third_same, depth)| {
             let mut shapes = vec![first];
             if depth >= 2 {
-                shapes.push(second.clone());
+                shapes.push(second);
             }
             if depth >= 3 {
                 // A third layer mapping back to the second's width.
-                let mut third = second.clone();
+                let mut third = second;
                 third.d = second.e;
                 third.e = if third_same { second.e } else { 3 };
                 shapes.push(third);
