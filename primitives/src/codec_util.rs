@@ -181,8 +181,12 @@ impl<'a> Reader<'a> {
             for p in prev.iter_mut() {
                 let at = self.pos;
                 let z = self.u32()?;
-                let diff = ((z >> 1) as i32) ^ -((z & 1) as i32);
-                let v = i16::try_from(*p as i32 + diff).map_err(|_| Error::ProofMalformed { offset: at as u32 })?;
+                // Zigzag in i64: no u32 value can overflow it, and the sum is range-checked.
+                let diff = ((z >> 1) as i64) ^ -((z & 1) as i64);
+                let v = i64::from(*p)
+                    .checked_add(diff)
+                    .and_then(|v| i16::try_from(v).ok())
+                    .ok_or(Error::ProofMalformed { offset: at as u32 })?;
                 out.push(v);
                 *p = v;
             }

@@ -13,7 +13,7 @@ use crate::{
     hash::Hash,
     layer::outranks,
     merkle::{leaf_hash, verify_multiproof},
-    trace::{seed, Input, LinkOpening},
+    trace::{bound_seed, Input, LinkOpening},
     Error, Result,
 };
 use alloc::vec::Vec;
@@ -61,6 +61,22 @@ pub struct FraudProof {
 /// `Ok(())` when `fraud` convicts the prover of the claim with these `links` for `input`;
 /// otherwise the reason the fraud proof fails.
 pub fn verify_fraud(file: &GhostFile, input: &Input, links: &[Hash], fraud: &FraudProof) -> Result<()> {
+    verify_fraud_bound(file, &[], input, links, fraud)
+}
+
+/// [`verify_fraud`] against a claim bound to `binding` (on chain: the prover's account).
+///
+/// Every opening the proof relies on is tied to the posted links and, through them, to
+/// the seed: link `l` by its hash, its input link `l - 1` by its hash and by `prev`, and
+/// that input link's own `prev` to link `l - 2` (the seed, of this model, input and
+/// binding, when `l = 1`).
+pub fn verify_fraud_bound(
+    file: &GhostFile,
+    binding: &[u8],
+    input: &Input,
+    links: &[Hash],
+    fraud: &FraudProof,
+) -> Result<()> {
     let l = fraud.layer;
     let spec = file.lookup(l)?;
     if links.len() != file.layers.len() {
@@ -74,7 +90,7 @@ pub fn verify_fraud(file: &GhostFile, input: &Input, links: &[Hash], fraud: &Fra
     let x: &[i16] = match (l.checked_sub(1), &fraud.input_link) {
         (None, None) => {
             let Input::Vector(v) = input else { return Err(Error::WrongInputKind) };
-            if link.prev != seed(&file.id(), input) {
+            if link.prev != bound_seed(&file.id(), input, binding) {
                 return Err(Error::LinkMismatch { layer: l });
             }
             v
@@ -82,6 +98,13 @@ pub fn verify_fraud(file: &GhostFile, input: &Input, links: &[Hash], fraud: &Fra
         (Some(p), Some(prev)) => {
             let committed = links.get(p as usize).ok_or(Error::LinkMismatch { layer: p })?;
             if prev.layer != p || &prev.hash() != committed || &link.prev != committed {
+                return Err(Error::LinkMismatch { layer: p });
+            }
+            let before = match p.checked_sub(1) {
+                None => bound_seed(&file.id(), input, binding),
+                Some(q) => *links.get(q as usize).ok_or(Error::LinkMismatch { layer: q })?,
+            };
+            if prev.prev != before {
                 return Err(Error::LinkMismatch { layer: p });
             }
             &prev.output

@@ -3,13 +3,14 @@
 //! SCALE-encoded, versioned, bounded by [`limits::MAX_GHOST_FILE_BYTES`]; the model id is
 //! the BLAKE2b-256 of the encoded bytes. The byte layout is in `docs/ghost-file.md`.
 
+use crate::trace::Input;
 use crate::{
     error::LayerRule,
     hash::{blake2_256, Hash},
     limits, Error, Result,
 };
 use alloc::vec::Vec;
-use codec::{Decode, DecodeLimit, DecodeWithMemTracking, Encode};
+use codec::{Decode, DecodeLimit, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
 /// A model's identity: BLAKE2b-256 of its encoded ghost file.
@@ -268,6 +269,144 @@ impl GhostFile {
     /// Width of the model's output.
     pub fn output_dim(&self) -> u32 {
         self.layers.last().map(LayerSpec::output_dim).unwrap_or(0)
+    }
+
+    /// What the chain keeps of this model besides its bytes.
+    pub fn shape(&self) -> Option<ModelShape> {
+        Some(ModelShape {
+            layers: u32::try_from(self.layers.len()).ok()?,
+            input: InputShape::of(self)?,
+            output_dim: self.output_dim(),
+            proof: self.proof_bound(),
+        })
+    }
+
+    /// Upper bounds on any ghost proof of this model that the verifier can accept, and on
+    /// the work of verifying it, from the shape alone. The chain refuses to register a
+    /// model whose bound exceeds its limits, so that an honest prover can always post its
+    /// proof and the verification's weight is known before dispatch.
+    pub fn proof_bound(&self) -> ProofBound {
+        let mut b = ProofBound::default();
+        // Version byte and layer count.
+        b.add_bytes(1 + VARINT_MAX);
+        for layer in &self.layers {
+            match layer {
+                LayerSpec::Embedding(s) => {
+                    b.add_bytes(1 + VARINT_MAX);
+                    b.add_opening(1, u64::from(s.rows), 0, u64::from(s.dim));
+                }
+                LayerSpec::Lookup(s) => {
+                    let (d, e) = (u64::from(s.d), u64::from(s.e));
+                    // Kind byte; every opened row is matched against the input (d products).
+                    b.add_bytes(1);
+                    b.add_opening(u64::from(s.n_probe), u64::from(s.lists()), d, 0);
+                    let selected = u64::from(s.k).min(u64::from(s.rows()));
+                    b.add_opening(selected, u64::from(s.rows()), d, e);
+                    b.products = b.products.saturating_add(selected.saturating_mul(e));
+                }
+            }
+        }
+        b
+    }
+}
+
+/// The summary of a model that the chain keeps beside its ghost file: enough to check a
+/// request's input and a result's shape, and to bound a proof's size and verification
+/// work, without decoding the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub struct ModelShape {
+    /// Number of layers, and so of commitment links in a claim.
+    pub layers: u32,
+    /// What the first layer takes.
+    pub input: InputShape,
+    /// Width of the output.
+    pub output_dim: u32,
+    /// Worst-case proof size and verification work.
+    pub proof: ProofBound,
+}
+
+/// What a model takes as input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub enum InputShape {
+    /// A token id below `rows` (the model starts with an embedding).
+    Token { rows: u32 },
+    /// A Q14 vector of width `dim`.
+    Vector { dim: u32 },
+}
+
+impl InputShape {
+    /// The input of `file`'s first layer (`None` for a file without layers).
+    pub fn of(file: &GhostFile) -> Option<Self> {
+        Some(match file.layers.first()? {
+            LayerSpec::Embedding(e) => InputShape::Token { rows: e.rows },
+            LayerSpec::Lookup(l) => InputShape::Vector { dim: l.d },
+        })
+    }
+
+    /// Whether `input` fits, or why not.
+    pub fn check(&self, input: &Input) -> Result<()> {
+        match (self, input) {
+            (InputShape::Token { rows }, Input::Token(t)) if t >= rows => {
+                Err(Error::TokenOutOfRange { token: *t, rows: *rows })
+            }
+            (InputShape::Vector { dim }, Input::Vector(v)) if v.len() != *dim as usize => {
+                Err(Error::WrongDimension { expected: *dim, got: v.len().min(u32::MAX as usize) as u32 })
+            }
+            (InputShape::Token { .. }, Input::Token(_)) | (InputShape::Vector { .. }, Input::Vector(_)) => Ok(()),
+            _ => Err(Error::WrongInputKind),
+        }
+    }
+}
+
+/// Longest LEB128 varint of a `u32` (indices, counts, zigzag row entries).
+const VARINT_MAX: u64 = 5;
+/// Longest zigzag varint of a row entry's difference (`|diff| <= 65535`).
+const ENTRY_MAX: u64 = 3;
+
+/// Worst-case size and verification work of a model's ghost proofs
+/// ([`GhostFile::proof_bound`]). Every figure saturates rather than overflows.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct ProofBound {
+    /// Encoded bytes of the largest proof.
+    pub bytes: u64,
+    /// BLAKE2b compressions: every opened leaf (128 bytes a block) and every inner node
+    /// recomputed on the way to the roots.
+    pub compressions: u64,
+    /// Fixed-point multiply-adds: scores of the opened rows and the value mix.
+    pub products: u64,
+}
+
+impl ProofBound {
+    fn add_bytes(&mut self, n: u64) {
+        self.bytes = self.bytes.saturating_add(n);
+    }
+
+    /// `m` leaves opened from a tree of `n`, each with a key part of width `key` (scored
+    /// against the input) and a value part of width `value`: indices, rows and a compact
+    /// multiproof, which holds at most `m` hashes per level and at most `n - m` in all
+    /// (each covers a disjoint subtree of unopened leaves).
+    fn add_opening(&mut self, m: u64, n: u64, key: u64, value: u64) {
+        let width = key.saturating_add(value);
+        let depth = u64::from(u64::BITS - n.saturating_sub(1).leading_zeros());
+        let hashes = m.saturating_mul(depth).min(n.saturating_sub(m));
+        let rows = m.saturating_mul(width).saturating_mul(ENTRY_MAX);
+        self.add_bytes(
+            VARINT_MAX
+                .saturating_add(m.saturating_mul(VARINT_MAX))
+                .saturating_add(rows)
+                .saturating_add(VARINT_MAX)
+                .saturating_add(hashes.saturating_mul(32)),
+        );
+        // A leaf is 10 bytes of header and 2 bytes an entry; a node one block.
+        let leaf_blocks = width.saturating_mul(2).saturating_add(10).div_ceil(128).max(1);
+        self.compressions = self
+            .compressions
+            .saturating_add(m.saturating_mul(leaf_blocks))
+            .saturating_add(m.saturating_add(hashes))
+            .saturating_add(1);
+        self.products = self.products.saturating_add(m.saturating_mul(key));
     }
 }
 

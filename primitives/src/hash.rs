@@ -16,7 +16,7 @@ pub const TAG_NODE: u8 = 0x01;
 pub const TAG_ROOT: u8 = 0x02;
 /// Tag of a trace link: `H(LINK || SCALE(LinkOpening))`.
 pub const TAG_LINK: u8 = 0x03;
-/// Tag of a trace seed: `H(SEED || model id || SCALE(Input))`.
+/// Tag of a trace seed: `H(SEED || model id || SCALE(Input) || binding)`.
 pub const TAG_SEED: u8 = 0x04;
 
 /// A BLAKE2b-256 hasher fed in parts (same digest as `sp_crypto_hashing::blake2_256`).

@@ -43,11 +43,11 @@ pub mod trace;
 pub mod update;
 
 pub use error::{Error, Result};
-pub use fraud::{verify_fraud, Evidence, FraudProof};
-pub use ghost_file::{GhostFile, LayerSpec, ModelId};
+pub use fraud::{verify_fraud, verify_fraud_bound, Evidence, FraudProof};
+pub use ghost_file::{GhostFile, InputShape, LayerSpec, ModelId, ModelShape, ProofBound};
 pub use hash::Hash;
 pub use model::{LayerWeights, Model};
-pub use proof::{verify, verify_claim, GhostProof};
+pub use proof::{verify, verify_bound, verify_claim, verify_claim_bound, GhostProof};
 pub use shape::Shape;
 pub use trace::{Claim, Input, LinkOpening};
 pub use update::ModelUpdate;

@@ -10,7 +10,7 @@ use crate::{
     layer::{self, row},
     merkle::{leaf_hash, Tree},
     proof::{GhostProof, LayerProof},
-    trace::{seed, Input, LinkOpening, Trace},
+    trace::{bound_seed, Input, LinkOpening, Trace},
     Error, Result,
 };
 use alloc::vec::Vec;
@@ -183,8 +183,18 @@ impl Model {
     /// The forward pass, letting `choose` override each lookup layer's lists and rows.
     /// Honest provers never do; tests and demos use it to play a cheating prover.
     pub fn trace_with(&self, input: &Input, choose: Choice<'_>) -> Result<Trace> {
+        self.trace_bound_with(input, &[], choose)
+    }
+
+    /// The honest forward pass of a prover bound to `binding` (see [`crate::trace`]).
+    pub fn trace_bound(&self, input: &Input, binding: &[u8]) -> Result<Trace> {
+        self.trace_bound_with(input, binding, &mut |_, _, _| {})
+    }
+
+    /// [`Model::trace_with`] for a prover bound to `binding`.
+    pub fn trace_bound_with(&self, input: &Input, binding: &[u8], choose: Choice<'_>) -> Result<Trace> {
         check_input(&self.file, input)?;
-        let mut prev = seed(&self.id, input);
+        let mut prev = bound_seed(&self.id, input, binding);
         let mut x: Vec<i16> = match input {
             Input::Vector(v) => v.clone(),
             Input::Token(_) => Vec::new(),
@@ -395,19 +405,5 @@ fn gather(matrix: &[i16], w: usize, indices: &[u32]) -> Result<Vec<i16>> {
 
 /// Check that `input` fits the model's first layer.
 pub fn check_input(file: &GhostFile, input: &Input) -> Result<()> {
-    match (file.layers.first(), input) {
-        (Some(LayerSpec::Embedding(e)), Input::Token(t)) => {
-            if *t >= e.rows {
-                return Err(Error::TokenOutOfRange { token: *t, rows: e.rows });
-            }
-            Ok(())
-        }
-        (Some(LayerSpec::Lookup(l)), Input::Vector(v)) => {
-            if v.len() != l.d as usize {
-                return Err(Error::WrongDimension { expected: l.d, got: v.len() as u32 });
-            }
-            Ok(())
-        }
-        _ => Err(Error::WrongInputKind),
-    }
+    crate::ghost_file::InputShape::of(file).ok_or(Error::WrongInputKind)?.check(input)
 }

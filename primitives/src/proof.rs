@@ -14,7 +14,7 @@ use crate::{
     limits,
     merkle::{leaf_hash, verify_multiproof},
     model::check_input,
-    trace::{seed, Claim, Input, LinkOpening, Trace},
+    trace::{bound_seed, Claim, Input, LinkOpening, Trace},
     Error, Result,
 };
 use alloc::vec::Vec;
@@ -147,11 +147,22 @@ impl GhostProof {
 /// selected rows, every one inside a probed list; every opened row against its root;
 /// then the layer output recomputed bit for bit. Last, the final output against `output`.
 pub fn verify(file: &GhostFile, input: &Input, output: &[i16], proof: &GhostProof) -> Result<Trace> {
+    verify_bound(file, &[], input, output, proof)
+}
+
+/// [`verify`] for a prover bound to `binding` (on chain: the prover's encoded account).
+pub fn verify_bound(
+    file: &GhostFile,
+    binding: &[u8],
+    input: &Input,
+    output: &[i16],
+    proof: &GhostProof,
+) -> Result<Trace> {
     check_input(file, input)?;
     if proof.layers.len() != file.layers.len() {
         return Err(Error::LayerKindMismatch { layer: proof.layers.len().min(file.layers.len()) as u32 });
     }
-    let mut prev = seed(&file.id(), input);
+    let mut prev = bound_seed(&file.id(), input, binding);
     let mut x: Vec<i16> = match input {
         Input::Vector(v) => v.clone(),
         Input::Token(_) => Vec::new(),
@@ -268,10 +279,21 @@ pub fn verify(file: &GhostFile, input: &Input, output: &[i16], proof: &GhostProo
 
 /// Verify `proof` against a posted claim: the output and every link must match.
 pub fn verify_claim(file: &GhostFile, input: &Input, claim: &Claim, proof: &GhostProof) -> Result<()> {
+    verify_claim_bound(file, &[], input, claim, proof)
+}
+
+/// [`verify_claim`] for a claim bound to `binding` (on chain: the prover's encoded account).
+pub fn verify_claim_bound(
+    file: &GhostFile,
+    binding: &[u8],
+    input: &Input,
+    claim: &Claim,
+    proof: &GhostProof,
+) -> Result<()> {
     if claim.links.len() != file.layers.len() {
         return Err(Error::TraceLength { expected: file.layers.len() as u32, got: claim.links.len() as u32 });
     }
-    let trace = verify(file, input, &claim.output, proof)?;
+    let trace = verify_bound(file, binding, input, &claim.output, proof)?;
     for (l, (opening, link)) in trace.openings.iter().zip(&claim.links).enumerate() {
         if &opening.hash() != link {
             return Err(Error::TraceMismatch { layer: l as u32 });

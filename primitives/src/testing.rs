@@ -65,9 +65,14 @@ pub fn input(seed: u64, d: u32) -> Input {
 /// trace is a provable exclusion, while its own ghost proof still verifies. `None` when
 /// `layer` is not a lookup layer or every probed row is selected (nothing to leave out).
 pub fn lazy_trace(model: &Model, input: &Input, layer: u32) -> Result<Option<Trace>> {
+    lazy_trace_bound(model, input, layer, &[])
+}
+
+/// [`lazy_trace`] of a prover bound to `binding` (on chain: its encoded account).
+pub fn lazy_trace_bound(model: &Model, input: &Input, layer: u32, binding: &[u8]) -> Result<Option<Trace>> {
     let Ok(spec) = model.ghost_file().lookup(layer) else { return Ok(None) };
     let mut swapped = false;
-    let trace = model.trace_with(input, &mut |l, probed, selected| {
+    let trace = model.trace_bound_with(input, binding, &mut |l, probed, selected| {
         if l != layer || selected.is_empty() {
             return;
         }

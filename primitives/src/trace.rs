@@ -1,10 +1,15 @@
 //! The per-layer commitment hash chain a prover posts with a result.
 //!
-//! `seed = H(0x04 || model id || SCALE(input))`; link `l` opens to
+//! `seed = H(0x04 || model id || SCALE(input) || binding)`; link `l` opens to
 //! `LinkOpening { prev, layer: l, probed P_l, selected S_l, output y_l }` and hashes to
 //! `H(0x03 || SCALE(opening))`, where `prev` is link `l - 1` (the seed for `l = 0`). The
 //! claim is the model output with all `L` links: a ghost proof must reproduce them, and an
 //! exclusion fraud proof opens one (and its predecessor, for the layer's input).
+//!
+//! The `binding` names who answers: the chain binds a result to its prover's account (the
+//! SCALE encoding of the account id), so that links copied from another prover's result
+//! open to nothing under the copier's seed. Off-chain answers use the empty binding, whose
+//! seed is `H(0x04 || model id || SCALE(input))`.
 
 use crate::{
     ghost_file::ModelId,
@@ -47,11 +52,18 @@ impl LinkOpening {
     }
 }
 
-/// The start of a chain: binds the model and the input.
+/// The start of an unbound chain (off-chain answers): binds the model and the input.
 pub fn seed(model: &ModelId, input: &Input) -> Hash {
+    bound_seed(model, input, &[])
+}
+
+/// The start of a chain bound to `binding` (on chain: the prover's encoded account id).
+/// `SCALE(input)` is self-delimiting, so the binding is simply what follows it.
+pub fn bound_seed(model: &ModelId, input: &Input, binding: &[u8]) -> Hash {
     let mut hasher = Blake2b256::tagged(TAG_SEED);
     hasher.update(model);
     input.encode_to(&mut hasher);
+    hasher.update(binding);
     hasher.finalize()
 }
 

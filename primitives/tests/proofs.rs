@@ -167,3 +167,48 @@ fn structural_forgeries_are_rejected_with_their_reason() {
     assert!(matches!(GhostProof::decode(&huge, file), Err(Error::ProofTooLarge { .. })));
     assert!(!selected.is_empty() && !probed.is_empty());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The chain admits models by `proof_bound`: no honest (or any accepted) proof may be
+    /// larger, and its verification opens no more than the bound's leaves.
+    #[test]
+    fn no_proof_exceeds_the_shape_bound(p in common::params(), q in any::<u64>()) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        let (_, proof) = model.prove(&input).unwrap();
+        let bound = model.ghost_file().proof_bound();
+        let bytes = proof.encode().len() as u64;
+        prop_assert!(bytes <= bound.bytes, "proof {} bytes over the bound {}", bytes, bound.bytes);
+        // The bound is a bound, not a guess: within a small factor of the real thing.
+        prop_assert!(bound.bytes <= 4 * bytes + 4096, "bound {} far above {}", bound.bytes, bytes);
+    }
+
+    /// A claim bound to one prover does not verify for another: copied links convict.
+    #[test]
+    fn a_claim_is_bound_to_its_prover(p in common::params(), q in any::<u64>()) {
+        let model = common::model(&p);
+        let input = common::input(&p, q);
+        let alice = model.trace_bound(&input, &[1; 32]).unwrap();
+        let proof = model.prove_trace(&alice).unwrap();
+        ghost_primitives::verify_claim_bound(model.ghost_file(), &[1; 32], &input, &alice.claim(), &proof).unwrap();
+        let copied = ghost_primitives::verify_claim_bound(model.ghost_file(), &[2; 32], &input, &alice.claim(), &proof);
+        prop_assert!(matches!(copied, Err(Error::TraceMismatch { layer: 0 })), "{:?}", copied);
+        // The empty binding is the unbound (off-chain) chain.
+        prop_assert_eq!(model.trace_bound(&input, &[]).unwrap(), model.trace(&input).unwrap());
+    }
+}
+
+/// A zigzag entry whose difference overflows `i32` once added to the previous entry is
+/// refused as malformed (it used to overflow: a panic with overflow checks on, a silent
+/// wrap in release).
+#[test]
+fn row_entries_that_overflow_are_malformed() {
+    use ghost_primitives::codec_util::Reader;
+    // Row 1: +32767 (zigzag 65534). Row 2: a difference of +2^31 - 1 (zigzag 2^32 - 2).
+    let bytes = [0xfe, 0xff, 0x03, 0xfe, 0xff, 0xff, 0xff, 0x0f];
+    assert_eq!(Reader::new(&bytes).rows(2, 1), Err(Error::ProofMalformed { offset: 3 }));
+    // The same first row with an in-range second row decodes.
+    assert_eq!(Reader::new(&[0xfe, 0xff, 0x03, 0x01]).rows(2, 1), Ok(vec![32767, 32766]));
+}
