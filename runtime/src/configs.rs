@@ -121,6 +121,15 @@ pub const RESPONSE_WINDOW: BlockNumber = 20;
 /// Blocks before an unbonded prover bond can be withdrawn: longer than any dispute.
 pub const UNBONDING_DELAY: BlockNumber = RESULT_WINDOW + CHALLENGE_WINDOW + RESPONSE_WINDOW + 10;
 
+/// Largest ghost proof a `respond` may carry; the registry refuses models whose worst-case
+/// proof is larger, so an honest prover can always answer.
+pub const MAX_PROOF_BYTES: u32 = 1024 * 1024;
+/// Most BLAKE2b compressions one proof's verification may take (the registry refuses
+/// heavier models): at about a microsecond each in wasm, a tenth of a block at most.
+pub const MAX_PROOF_COMPRESSIONS: u64 = 150_000;
+/// Most fixed-point multiply-adds one proof's verification may take.
+pub const MAX_PROOF_PRODUCTS: u64 = 20_000_000;
+
 parameter_types! {
     pub const CreditPalletId: PalletId = PalletId(*b"gh/credt");
     pub const ChallengerShare: Perbill = Perbill::from_percent(50);
@@ -144,6 +153,9 @@ impl pallet_ghost_registry::Config for Runtime {
     type MinBond = ConstU128<{ 100 * UNIT }>;
     type UnbondingDelay = ConstU32<UNBONDING_DELAY>;
     type MaxUpdateRows = ConstU32<256>;
+    type MaxProofBytes = ConstU32<MAX_PROOF_BYTES>;
+    type MaxProofCompressions = ConstU64<MAX_PROOF_COMPRESSIONS>;
+    type MaxProofProducts = ConstU64<MAX_PROOF_PRODUCTS>;
     type WeightInfo = crate::weights::pallet_ghost_registry::WeightInfo<Runtime>;
 }
 
@@ -161,7 +173,7 @@ impl pallet_inference::Config for Runtime {
     type MaxInputLen = ConstU32<{ ghost_primitives::limits::MAX_DIM }>;
     type MaxOutputLen = ConstU32<{ ghost_primitives::limits::MAX_DIM }>;
     type MaxLayers = ConstU32<{ ghost_primitives::limits::MAX_LAYERS }>;
-    type MaxProofBytes = ConstU32<{ 1024 * 1024 }>;
+    type MaxProofBytes = ConstU32<MAX_PROOF_BYTES>;
     type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
     type MaxDeadlinesPerBlock = ConstU32<64>;
     type WeightInfo = crate::weights::pallet_inference::WeightInfo<Runtime>;

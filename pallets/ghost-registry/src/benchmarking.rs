@@ -58,8 +58,17 @@ fn update_of(m: &Model, rows: u32) -> ModelUpdate {
     }
 }
 
+/// Commit `owner` to `m` and move to the next block, where it may be registered.
+fn committed<T: Config>(owner: &T::AccountId, m: &Model) {
+    let commitment = Registry::<T>::registration_commitment(owner, &m.id());
+    Registry::<T>::commit_registration(RawOrigin::Signed(owner.clone()).into(), commitment).expect("commits");
+    let next = frame_system::Pallet::<T>::block_number() + 1u32.into();
+    frame_system::Pallet::<T>::set_block_number(next);
+}
+
 fn registered<T: Config>(owner: &T::AccountId, m: &Model) -> ModelId {
     let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = m.ghost_file().encode().try_into().expect("fits");
+    committed::<T>(owner, m);
     Registry::<T>::register(RawOrigin::Signed(owner.clone()).into(), bytes, 1, Perbill::zero()).expect("registers");
     m.id()
 }
@@ -76,6 +85,7 @@ mod benchmarks {
         // Offsets are 4 bytes per list: choose lists so the file is about `b` bytes.
         let m = model_with_lists((b.saturating_sub(200) / 4).max(1));
         let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = m.ghost_file().encode().try_into().expect("fits");
+        committed::<T>(&owner, &m);
         #[extrinsic_call]
         _(RawOrigin::Signed(owner), bytes, 1, Perbill::zero());
         assert!(Models::<T>::contains_key(m.id()));

@@ -7,22 +7,41 @@
 //!
 //! * A model is registered by its ghost file; its id is the file's BLAKE2b-256 hash
 //!   (`ghost-primitives`). The owner pays a storage deposit proportional to the file.
+//!   Registration is commit–reveal: the owner first commits to `H(owner ‖ model id)` and
+//!   registers in a later block, so a ghost file copied from the transaction pool cannot be
+//!   registered by anyone else first. A registered file has no parent: versions come only
+//!   from verified sparse updates.
+//! * The registry refuses models whose worst-case ghost proof ([`ModelShape`]) is larger
+//!   than the chain accepts or heavier to verify than it allows, so that an honest prover
+//!   can always answer a prove-it challenge, and keeps that shape beside the file so that
+//!   no call has to decode the file to check an input or bound its weight.
 //! * A new version is published by a **sparse update**: changed row indices, their old and
 //!   new rows and one multiproof. The pallet checks the old rows against the parent's root
 //!   and computes the new root from the same proof (`GhostFile::apply_update`); the new
 //!   ghost file records its parent and an optional training-data hash.
 //! * Provers bond native tokens per model to serve it, unbond, and withdraw after a delay;
-//!   bonds stay slashable until withdrawn.
+//!   bonds stay slashable until withdrawn. Each open result locks the slash it risks
+//!   ([`ModelRegistry::lock`]), so every result is backed in full and a locked bond cannot
+//!   be withdrawn.
 //! * Other pallets read models and bonds and slash provers through [`ModelRegistry`].
 //!
 //! ## Dispatchable functions
 //!
-//! * [`register`](Pallet::register) — origin: signed (becomes the owner). Errors:
-//!   [`Error::InvalidGhostFile`], [`Error::AlreadyRegistered`],
+//! * [`commit_registration`](Pallet::commit_registration) — origin: signed (the future
+//!   owner). Holds `DepositBase`. Errors: [`Error::AlreadyCommitted`],
+//!   [`Error::InsufficientDeposit`]. Event: [`Event::RegistrationCommitted`].
+//! * [`register`](Pallet::register) — origin: signed (becomes the owner), with a
+//!   commitment from an earlier block. Errors: [`Error::InvalidGhostFile`],
+//!   [`Error::ParentNotAllowed`], [`Error::NotCommitted`], [`Error::CommittedThisBlock`],
+//!   [`Error::ProofTooLarge`], [`Error::VerificationTooHeavy`], [`Error::AlreadyRegistered`],
 //!   [`Error::InsufficientDeposit`]. Event: [`Event::ModelRegistered`].
+//! * [`cancel_commitment`](Pallet::cancel_commitment) — origin: the committer. Releases
+//!   the deposit of an unused commitment. Errors: [`Error::NotCommitted`]. Event:
+//!   [`Event::CommitmentCancelled`].
 //! * [`publish_update`](Pallet::publish_update) — origin: the parent's owner. Errors:
 //!   [`Error::UnknownModel`], [`Error::NotOwner`], [`Error::ModelRetired`],
-//!   [`Error::UpdateTooLarge`], [`Error::InvalidUpdate`], [`Error::AlreadyRegistered`],
+//!   [`Error::UpdateTooLarge`], [`Error::InvalidUpdate`], [`Error::ProofTooLarge`],
+//!   [`Error::VerificationTooHeavy`], [`Error::AlreadyRegistered`],
 //!   [`Error::InsufficientDeposit`]. Event: [`Event::VersionPublished`].
 //! * [`retire`](Pallet::retire) — origin: the owner. Errors: [`Error::UnknownModel`],
 //!   [`Error::NotOwner`], [`Error::ModelRetired`]. Event: [`Event::ModelRetired`].
@@ -32,8 +51,8 @@
 //! * [`unbond`](Pallet::unbond) — origin: a bonded prover. Errors: [`Error::NotBonded`],
 //!   [`Error::Unbonding`]. Event: [`Event::Unbonding`].
 //! * [`withdraw`](Pallet::withdraw) — origin: an unbonding prover. Errors:
-//!   [`Error::NotBonded`], [`Error::StillBonded`], [`Error::TooEarly`]. Event:
-//!   [`Event::Withdrawn`].
+//!   [`Error::NotBonded`], [`Error::StillBonded`], [`Error::TooEarly`],
+//!   [`Error::BondLocked`]. Event: [`Event::Withdrawn`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -49,7 +68,7 @@ mod tests;
 pub mod weights;
 pub use weights::WeightInfo;
 
-use ghost_primitives::{GhostFile, ModelId};
+use ghost_primitives::{GhostFile, ModelId, ModelShape};
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 use sp_runtime::Perbill;
 
@@ -64,6 +83,8 @@ pub struct ModelTerms<AccountId> {
     pub royalty: Perbill,
     /// Whether new requests are accepted.
     pub active: bool,
+    /// Layers, input, output width and worst-case proof of the model.
+    pub shape: ModelShape,
 }
 
 /// Reading models and bonds, and slashing provers.
@@ -76,8 +97,16 @@ pub trait ModelRegistry<AccountId> {
     fn ghost_file(model: &ModelId) -> Option<GhostFile>;
     /// Whether `prover` is bonded (and not unbonding) on `model`.
     fn is_bonded(model: &ModelId, prover: &AccountId) -> bool;
-    /// Move up to `amount` of `prover`'s bond on `model` to `to`; returns what moved.
+    /// Lock `amount` of `prover`'s bond on `model` for an open result: fails unless the
+    /// prover is bonded and that much of its bond is not locked yet.
+    fn lock(model: &ModelId, prover: &AccountId, amount: Self::Balance) -> sp_runtime::DispatchResult;
+    /// Unlock up to `amount` locked by [`ModelRegistry::lock`] (the result closed).
+    fn unlock(model: &ModelId, prover: &AccountId, amount: Self::Balance);
+    /// Move up to `amount` of `prover`'s bond on `model` to `to`, taking it from what is
+    /// locked first; returns what moved.
     fn slash(model: &ModelId, prover: &AccountId, amount: Self::Balance, to: &AccountId) -> Self::Balance;
+    /// Largest encoded ghost proof the chain accepts for any model.
+    fn max_proof_bytes() -> u32;
     /// Register a model and bond a prover on it (benchmarks only).
     #[cfg(feature = "runtime-benchmarks")]
     fn register_for_benchmark(owner: &AccountId, file: &GhostFile, price: u128, prover: &AccountId);
@@ -129,6 +158,16 @@ pub mod pallet {
         /// Most rows one sparse update may change.
         #[pallet::constant]
         type MaxUpdateRows: Get<u32>;
+        /// Largest ghost proof the chain accepts: models whose worst-case proof is larger
+        /// are refused (an honest prover could not answer a prove-it challenge).
+        #[pallet::constant]
+        type MaxProofBytes: Get<u32>;
+        /// Most BLAKE2b compressions the verification of one ghost proof may take.
+        #[pallet::constant]
+        type MaxProofCompressions: Get<u64>;
+        /// Most fixed-point multiply-adds the verification of one ghost proof may take.
+        #[pallet::constant]
+        type MaxProofProducts: Get<u64>;
         /// Weights of the calls.
         type WeightInfo: WeightInfo;
     }
@@ -166,10 +205,12 @@ pub mod pallet {
         pub status: ModelStatus,
         /// The version this one was derived from.
         pub parent: Option<ModelId>,
-        /// Declared training-data hash.
+        /// Declared training-data hash (lineage).
         pub training_data: Option<Hash>,
         /// Block of registration.
         pub registered_at: BlockNumber,
+        /// Layers, input, output width and worst-case proof, from the ghost file.
+        pub shape: ModelShape,
     }
 
     /// A prover's bond on a model.
@@ -177,6 +218,8 @@ pub mod pallet {
     pub struct BondInfo<Balance, BlockNumber> {
         /// Held amount (slashing lowers it).
         pub amount: Balance,
+        /// The part that backs open results (one slash each); never above `amount`.
+        pub locked: Balance,
         /// When unbonding, the first block withdrawal is allowed.
         pub withdrawable_at: Option<BlockNumber>,
     }
@@ -190,6 +233,11 @@ pub mod pallet {
     /// Their ghost files (the bytes whose hash is the id).
     #[pallet::storage]
     pub type GhostFiles<T: Config> = StorageMap<_, Identity, ModelId, BoundedVec<u8, T::MaxGhostFileBytes>>;
+
+    /// Registration commitments: `H(SCALE(owner) ‖ model id)` to the committer, the block
+    /// of the commitment and the deposit held for it.
+    #[pallet::storage]
+    pub type Commitments<T: Config> = StorageMap<_, Identity, Hash, (T::AccountId, BlockNumberFor<T>, BalanceOf<T>)>;
 
     /// Bonds by model and prover.
     #[pallet::storage]
@@ -205,6 +253,10 @@ pub mod pallet {
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
+        /// A future owner committed to registering a model.
+        RegistrationCommitted { who: T::AccountId, commitment: Hash },
+        /// An unused registration commitment was withdrawn.
+        CommitmentCancelled { who: T::AccountId, commitment: Hash },
         /// A model was registered.
         ModelRegistered { model: ModelId, owner: T::AccountId, price: u128, royalty: Perbill, deposit: BalanceOf<T> },
         /// A new version was published by a verified sparse update.
@@ -253,6 +305,26 @@ pub mod pallet {
         TooEarly,
         /// A deposit computation overflowed.
         Overflow,
+        /// A registered ghost file must not name a parent: new versions are published by
+        /// `publish_update`.
+        ParentNotAllowed,
+        /// No registration commitment of this account matches: call
+        /// `commit_registration(H(owner ‖ model id))` first.
+        NotCommitted,
+        /// The commitment was made in this block: register in a later one.
+        CommittedThisBlock,
+        /// This commitment exists already.
+        AlreadyCommitted,
+        /// The model's worst-case ghost proof is larger than `MaxProofBytes`: fewer layers,
+        /// smaller `k`, `n_probe` or widths.
+        ProofTooLarge,
+        /// Verifying the model's worst-case ghost proof takes more hashing or arithmetic
+        /// than `MaxProofCompressions` / `MaxProofProducts` allow.
+        VerificationTooHeavy,
+        /// Part of the bond backs open results: withdraw after they close.
+        BondLocked,
+        /// Not enough of the bond is free to back another open result: bond more.
+        BondExhausted,
     }
 
     #[pallet::call]
@@ -269,7 +341,15 @@ pub mod pallet {
         ) -> DispatchResult {
             let owner = ensure_signed(origin)?;
             let file = GhostFile::decode_bounded(&ghost_file).map_err(|_| Error::<T>::InvalidGhostFile)?;
-            Self::insert_model(owner, file.id(), ghost_file, price, royalty, None, None)?;
+            ensure!(file.parent.is_none(), Error::<T>::ParentNotAllowed);
+            let id = file.id();
+            let commitment = Self::registration_commitment(&owner, &id);
+            let (committer, at, held) = Commitments::<T>::get(commitment).ok_or(Error::<T>::NotCommitted)?;
+            ensure!(committer == owner, Error::<T>::NotCommitted);
+            ensure!(at < frame_system::Pallet::<T>::block_number(), Error::<T>::CommittedThisBlock);
+            // The commitment's deposit becomes part of the model's.
+            Commitments::<T>::remove(commitment);
+            Self::insert_model(owner, &file, ghost_file, price, royalty, None, held)?;
             Ok(())
         }
 
@@ -298,7 +378,7 @@ pub mod pallet {
                 next.encode().try_into().map_err(|_| Error::<T>::InvalidGhostFile)?;
             let id = next.id();
             let changed_rows = update.indices.len() as u32;
-            Self::insert_model(owner.clone(), id, bytes, price, royalty, Some(parent), next.training_data)?;
+            Self::insert_model(owner.clone(), &next, bytes, price, royalty, Some(parent), Zero::zero())?;
             Self::deposit_event(Event::VersionPublished { model: id, parent, owner, changed_rows });
             Ok(())
         }
@@ -327,8 +407,11 @@ pub mod pallet {
             let prover = ensure_signed(origin)?;
             let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
             ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
-            let mut bond =
-                Bonds::<T>::get(model, &prover).unwrap_or(BondInfo { amount: Zero::zero(), withdrawable_at: None });
+            let mut bond = Bonds::<T>::get(model, &prover).unwrap_or(BondInfo {
+                amount: Zero::zero(),
+                locked: Zero::zero(),
+                withdrawable_at: None,
+            });
             ensure!(bond.withdrawable_at.is_none(), Error::<T>::Unbonding);
             bond.amount = bond.amount.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
             ensure!(bond.amount >= T::MinBond::get() && !amount.is_zero(), Error::<T>::BondTooSmall);
@@ -365,10 +448,41 @@ pub mod pallet {
             let bond = Bonds::<T>::get(model, &prover).ok_or(Error::<T>::NotBonded)?;
             let at = bond.withdrawable_at.ok_or(Error::<T>::StillBonded)?;
             ensure!(frame_system::Pallet::<T>::block_number() >= at, Error::<T>::TooEarly);
+            ensure!(bond.locked.is_zero(), Error::<T>::BondLocked);
             let amount =
                 T::Currency::release(&HoldReason::ProverBond.into(), &prover, bond.amount, Precision::BestEffort)?;
             Bonds::<T>::remove(model, &prover);
             Self::deposit_event(Event::Withdrawn { model, prover, amount });
+            Ok(())
+        }
+
+        /// Commit to registering a model: `commitment = BLAKE2b-256(SCALE(owner) ‖ model
+        /// id)`. Holds `DepositBase` until `register` (where it becomes part of the model's
+        /// deposit) or `cancel_commitment`.
+        #[pallet::call_index(6)]
+        #[pallet::weight(T::WeightInfo::bond())]
+        pub fn commit_registration(origin: OriginFor<T>, commitment: Hash) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            ensure!(!Commitments::<T>::contains_key(commitment), Error::<T>::AlreadyCommitted);
+            let deposit = T::DepositBase::get();
+            T::Currency::hold(&HoldReason::ModelDeposit.into(), &who, deposit)
+                .map_err(|_| Error::<T>::InsufficientDeposit)?;
+            let now = frame_system::Pallet::<T>::block_number();
+            Commitments::<T>::insert(commitment, (who.clone(), now, deposit));
+            Self::deposit_event(Event::RegistrationCommitted { who, commitment });
+            Ok(())
+        }
+
+        /// Withdraw an unused registration commitment and release its deposit.
+        #[pallet::call_index(7)]
+        #[pallet::weight(T::WeightInfo::withdraw())]
+        pub fn cancel_commitment(origin: OriginFor<T>, commitment: Hash) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let (committer, _, held) = Commitments::<T>::get(commitment).ok_or(Error::<T>::NotCommitted)?;
+            ensure!(committer == who, Error::<T>::NotCommitted);
+            T::Currency::release(&HoldReason::ModelDeposit.into(), &who, held, Precision::BestEffort)?;
+            Commitments::<T>::remove(commitment);
+            Self::deposit_event(Event::CommitmentCancelled { who, commitment });
             Ok(())
         }
     }
@@ -379,19 +493,44 @@ pub mod pallet {
             GhostFiles::<T>::get(model).and_then(|bytes| GhostFile::decode_bounded(&bytes).ok())
         }
 
+        /// The registration commitment of `owner` to `model`.
+        pub fn registration_commitment(owner: &T::AccountId, model: &ModelId) -> Hash {
+            let mut preimage = owner.encode();
+            preimage.extend_from_slice(model);
+            ghost_primitives::hash::blake2_256(&preimage)
+        }
+
+        /// The shape of `file`, if the chain can serve it: every honest proof fits the
+        /// chain's proof limit, and its verification the chain's work limits.
+        pub fn admissible_shape(file: &GhostFile) -> Result<ModelShape, Error<T>> {
+            let shape = file.shape().ok_or(Error::<T>::InvalidGhostFile)?;
+            ensure!(shape.proof.bytes <= u64::from(T::MaxProofBytes::get()), Error::<T>::ProofTooLarge);
+            ensure!(
+                shape.proof.compressions <= T::MaxProofCompressions::get()
+                    && shape.proof.products <= T::MaxProofProducts::get(),
+                Error::<T>::VerificationTooHeavy
+            );
+            Ok(shape)
+        }
+
+        /// Store a model whose bytes are `file`'s, holding its deposit from `owner` (less
+        /// `already_held`, a commitment's deposit that becomes part of it).
         fn insert_model(
             owner: T::AccountId,
-            id: ModelId,
+            file: &GhostFile,
             bytes: BoundedVec<u8, T::MaxGhostFileBytes>,
             price: u128,
             royalty: Perbill,
             parent: Option<ModelId>,
-            training_data: Option<Hash>,
+            already_held: BalanceOf<T>,
         ) -> DispatchResult {
+            let id = file.id();
+            let shape = Self::admissible_shape(file)?;
             ensure!(!Models::<T>::contains_key(id), Error::<T>::AlreadyRegistered);
             let per_byte: BalanceOf<T> = T::DepositPerByte::get().saturating_mul((bytes.len() as u32).into());
             let deposit = T::DepositBase::get().checked_add(&per_byte).ok_or(Error::<T>::Overflow)?;
-            T::Currency::hold(&HoldReason::ModelDeposit.into(), &owner, deposit)
+            let to_hold = deposit.saturating_sub(already_held);
+            T::Currency::hold(&HoldReason::ModelDeposit.into(), &owner, to_hold)
                 .map_err(|_| Error::<T>::InsufficientDeposit)?;
             let info = ModelInfo {
                 owner: owner.clone(),
@@ -400,8 +539,9 @@ pub mod pallet {
                 deposit,
                 status: ModelStatus::Active,
                 parent,
-                training_data,
+                training_data: file.training_data,
                 registered_at: frame_system::Pallet::<T>::block_number(),
+                shape,
             };
             Models::<T>::insert(id, info);
             GhostFiles::<T>::insert(id, bytes);
@@ -446,7 +586,12 @@ pub mod pallet {
                 entry.0 = entry.0.saturating_add(info.deposit);
             }
             ensure!(GhostFiles::<T>::iter_keys().count() == Models::<T>::iter_keys().count(), "orphan ghost file");
+            for (_, (who, _, deposit)) in Commitments::<T>::iter() {
+                let entry = held.entry(who).or_insert((Zero::zero(), Zero::zero()));
+                entry.0 = entry.0.saturating_add(deposit);
+            }
             for (_, prover, bond) in Bonds::<T>::iter() {
+                ensure!(bond.locked <= bond.amount, "a bond locks more than it holds");
                 let entry = held.entry(prover).or_insert((Zero::zero(), Zero::zero()));
                 entry.1 = entry.1.saturating_add(bond.amount);
             }
@@ -473,6 +618,7 @@ pub mod pallet {
                 price: m.price,
                 royalty: m.royalty,
                 active: m.status == ModelStatus::Active,
+                shape: m.shape,
             })
         }
 
@@ -482,6 +628,29 @@ pub mod pallet {
 
         fn is_bonded(model: &ModelId, prover: &T::AccountId) -> bool {
             Bonds::<T>::get(model, prover).is_some_and(|b| b.withdrawable_at.is_none() && b.amount >= T::MinBond::get())
+        }
+
+        fn lock(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+            Bonds::<T>::try_mutate(model, prover, |bond| {
+                let bond = bond.as_mut().ok_or(Error::<T>::NotBonded)?;
+                ensure!(bond.withdrawable_at.is_none(), Error::<T>::Unbonding);
+                let locked = bond.locked.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+                ensure!(locked <= bond.amount, Error::<T>::BondExhausted);
+                bond.locked = locked;
+                Ok(())
+            })
+        }
+
+        fn unlock(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>) {
+            Bonds::<T>::mutate(model, prover, |bond| {
+                if let Some(bond) = bond {
+                    bond.locked = bond.locked.saturating_sub(amount);
+                }
+            });
+        }
+
+        fn max_proof_bytes() -> u32 {
+            T::MaxProofBytes::get()
         }
 
         fn slash(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>, to: &T::AccountId) -> BalanceOf<T> {
@@ -498,6 +667,7 @@ pub mod pallet {
             )
             .unwrap_or_else(|_| Zero::zero());
             bond.amount = bond.amount.saturating_sub(moved);
+            bond.locked = bond.locked.saturating_sub(moved).min(bond.amount);
             if bond.amount.is_zero() {
                 Bonds::<T>::remove(model, prover);
             } else {
@@ -523,10 +693,12 @@ pub mod pallet {
             let _ = T::Currency::mint_into(prover, plenty);
             // Benchmark set-up only: a failure is a broken benchmark, reported loudly.
             let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = file.encode().try_into().expect("benchmark model fits");
-            Self::insert_model(owner.clone(), file.id(), bytes, price, Perbill::from_percent(10), None, None)
+            Self::insert_model(owner.clone(), file, bytes, price, Perbill::from_percent(10), None, Zero::zero())
                 .expect("benchmark model registers");
-            let _ = T::Currency::hold(&HoldReason::ProverBond.into(), prover, T::MinBond::get());
-            Bonds::<T>::insert(file.id(), prover, BondInfo { amount: T::MinBond::get(), withdrawable_at: None });
+            // Enough bond to back a full deadline queue of open results.
+            let amount = T::MinBond::get().saturating_mul(500u32.into());
+            let _ = T::Currency::hold(&HoldReason::ProverBond.into(), prover, amount);
+            Bonds::<T>::insert(file.id(), prover, BondInfo { amount, locked: Zero::zero(), withdrawable_at: None });
         }
     }
 }

@@ -37,7 +37,15 @@ fn test(f: impl FnOnce()) {
     });
 }
 
+/// Commit to `m` for `owner` and move to the next block, where it may be registered.
+fn commit(owner: u64, m: &Model) {
+    let commitment = Registry::registration_commitment(&owner, &m.id());
+    assert_ok!(Registry::commit_registration(RuntimeOrigin::signed(owner), commitment));
+    System::set_block_number(System::block_number() + 1);
+}
+
 fn register(owner: u64, m: &Model) {
+    commit(owner, m);
     assert_ok!(Registry::register(RuntimeOrigin::signed(owner), bytes(m), 10, Perbill::from_percent(20)));
 }
 
@@ -94,6 +102,7 @@ fn register_errors() {
     test(|| {
         let m = model(1);
         register(1, &m);
+        commit(2, &m);
         assert_noop!(
             Registry::register(RuntimeOrigin::signed(2), bytes(&m), 1, Perbill::zero()),
             Error::<Test>::AlreadyRegistered
@@ -105,7 +114,10 @@ fn register_errors() {
         );
         let poor = 99; // no balance at all
         assert_noop!(
-            Registry::register(RuntimeOrigin::signed(poor), bytes(&model(2)), 1, Perbill::zero()),
+            Registry::commit_registration(
+                RuntimeOrigin::signed(poor),
+                Registry::registration_commitment(&poor, &model(2).id())
+            ),
             Error::<Test>::InsufficientDeposit
         );
         assert_noop!(
@@ -203,13 +215,13 @@ fn bond_unbond_withdraw() {
         assert_noop!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()), Error::<Test>::StillBonded);
         assert_noop!(Registry::unbond(RuntimeOrigin::signed(3), m.id()), Error::<Test>::NotBonded);
         assert_ok!(Registry::unbond(RuntimeOrigin::signed(2), m.id()));
-        System::assert_last_event(Event::Unbonding { model: m.id(), prover: 2, withdrawable_at: 11 }.into());
+        System::assert_last_event(Event::Unbonding { model: m.id(), prover: 2, withdrawable_at: 12 }.into());
         assert!(!Registry::is_bonded(&m.id(), &2));
         assert_noop!(Registry::unbond(RuntimeOrigin::signed(2), m.id()), Error::<Test>::Unbonding);
         assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500), Error::<Test>::Unbonding);
         assert_noop!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()), Error::<Test>::TooEarly);
         assert_noop!(Registry::withdraw(RuntimeOrigin::signed(3), m.id()), Error::<Test>::NotBonded);
-        System::set_block_number(11);
+        System::set_block_number(12);
         assert_ok!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()));
         System::assert_last_event(Event::Withdrawn { model: m.id(), prover: 2, amount: 600 }.into());
         assert_eq!(Bonds::<Test>::get(m.id(), 2), None);
@@ -223,12 +235,157 @@ fn slashing_moves_held_bond_and_stops_at_the_bond() {
         register(1, &m);
         assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 600));
         assert_eq!(Registry::slash(&m.id(), &2, 200, &3), 200);
-        assert_eq!(Bonds::<Test>::get(m.id(), 2), Some(BondInfo { amount: 400, withdrawable_at: None }));
+        assert_eq!(Bonds::<Test>::get(m.id(), 2), Some(BondInfo { amount: 400, locked: 0, withdrawable_at: None }));
         assert!(!Registry::is_bonded(&m.id(), &2), "below MinBond: no longer serving");
         assert_eq!(Balances::free_balance(3), 100_200);
         assert_eq!(Registry::slash(&m.id(), &2, 1_000, &3), 400);
         assert_eq!(Bonds::<Test>::get(m.id(), 2), None);
         assert_eq!(Registry::slash(&m.id(), &2, 1, &3), 0);
+    });
+}
+
+/// Attack: a squatter copies a ghost file out of the pool (or computes the next version of
+/// a pending `publish_update`) and registers it first. Without the owner's commitment from
+/// an earlier block it cannot; a file naming a parent is refused outright.
+#[test]
+fn copying_a_ghost_file_from_the_pool_gains_nothing() {
+    test(|| {
+        let m = model(1);
+        let owner_commitment = Registry::registration_commitment(&1, &m.id());
+        assert_ok!(Registry::commit_registration(RuntimeOrigin::signed(1), owner_commitment));
+        // The squatter sees the owner's `register` in the pool: no commitment of its own.
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(2), bytes(&m), 1, Perbill::zero()),
+            Error::<Test>::NotCommitted
+        );
+        // Committing now is too late for this block, and the owner's commitment is not its.
+        assert_ok!(Registry::commit_registration(
+            RuntimeOrigin::signed(2),
+            Registry::registration_commitment(&2, &m.id())
+        ));
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(2), bytes(&m), 1, Perbill::zero()),
+            Error::<Test>::CommittedThisBlock
+        );
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(1), bytes(&m), 1, Perbill::zero()),
+            Error::<Test>::CommittedThisBlock
+        );
+        System::set_block_number(2);
+        assert_ok!(Registry::register(RuntimeOrigin::signed(1), bytes(&m), 10, Perbill::zero()));
+        assert_eq!(Models::<Test>::get(m.id()).unwrap().owner, 1);
+        // The squatter's commitment is worthless; it takes its deposit back.
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(2), bytes(&m), 1, Perbill::zero()),
+            Error::<Test>::AlreadyRegistered
+        );
+        assert_noop!(
+            Registry::cancel_commitment(RuntimeOrigin::signed(1), Registry::registration_commitment(&2, &m.id())),
+            Error::<Test>::NotCommitted
+        );
+        assert_ok!(Registry::cancel_commitment(
+            RuntimeOrigin::signed(2),
+            Registry::registration_commitment(&2, &m.id())
+        ));
+        // Lineage hijack: the next version, computed from a pending update, names a parent.
+        let update = update_of(&m, &[3], 5);
+        let next = m.ghost_file().apply_update(&update).unwrap();
+        assert!(next.parent.is_some());
+        let next_bytes: BoundedVec<u8, _> = next.encode().try_into().unwrap();
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(2), next_bytes, 1, Perbill::zero()),
+            Error::<Test>::ParentNotAllowed
+        );
+    });
+}
+
+/// The registry keeps a registered file's declared training-data hash as lineage.
+#[test]
+fn registration_keeps_the_training_data_hash() {
+    test(|| {
+        let m = model(4);
+        let mut file = m.ghost_file().clone();
+        file.training_data = Some([9; 32]);
+        let bytes: BoundedVec<u8, _> = file.encode().try_into().unwrap();
+        assert_ok!(Registry::commit_registration(
+            RuntimeOrigin::signed(1),
+            Registry::registration_commitment(&1, &file.id())
+        ));
+        System::set_block_number(2);
+        assert_ok!(Registry::register(RuntimeOrigin::signed(1), bytes, 1, Perbill::zero()));
+        assert_eq!(Models::<Test>::get(file.id()).unwrap().training_data, Some([9; 32]));
+    });
+}
+
+/// Attack: a model whose honest ghost proof cannot be posted (larger than the chain's
+/// proof limit, or heavier to verify than a block allows) would make every prove-it
+/// challenge convict an honest prover. The registry refuses it, naming the limit.
+#[test]
+fn models_whose_honest_proof_cannot_be_posted_are_refused() {
+    test(|| {
+        // d = e = 1024, k = 256 over 32 layers: megabytes of proof.
+        let wide = Shape { n: 256, d: 1024, e: 1024, c: 1, k: 256, n_probe: 1, ..Shape::BASE };
+        let file = ghost_primitives::GhostFile::new(
+            b"wide".to_vec(),
+            (0..32)
+                .map(|_| {
+                    ghost_primitives::LayerSpec::Lookup(ghost_primitives::ghost_file::LookupSpec {
+                        d: wide.d,
+                        e: wide.e,
+                        k: wide.k,
+                        beta_q16: wide.beta_q16,
+                        n_probe: 1,
+                        normalize: true,
+                        offsets: vec![0, wide.n],
+                        patterns_root: [1; 32],
+                        centroids_root: [2; 32],
+                    })
+                })
+                .collect(),
+        );
+        assert!(file.proof_bound().bytes > 256 * 1024);
+        let bytes: BoundedVec<u8, _> = file.encode().try_into().unwrap();
+        assert_ok!(Registry::commit_registration(
+            RuntimeOrigin::signed(1),
+            Registry::registration_commitment(&1, &file.id())
+        ));
+        System::set_block_number(2);
+        assert_noop!(
+            Registry::register(RuntimeOrigin::signed(1), bytes, 1, Perbill::zero()),
+            Error::<Test>::ProofTooLarge
+        );
+        // Small proofs but heavy arithmetic: within bytes, over the products limit.
+        let heavy =
+            testing::model(3, &[Shape { n: 4096, d: 256, e: 256, c: 1, k: 200, n_probe: 1, ..Shape::BASE }]).unwrap();
+        let shape = heavy.ghost_file().shape().unwrap();
+        assert!(
+            shape.proof.products > 10_000_000 || shape.proof.compressions > 100_000 || shape.proof.bytes > 256 * 1024
+        );
+        assert!(Registry::admissible_shape(heavy.ghost_file()).is_err());
+    });
+}
+
+/// Every open result locks one slash: a bond backs as many results as it holds slashes,
+/// and a locked bond cannot be withdrawn.
+#[test]
+fn locked_bond_backs_results_and_cannot_be_withdrawn() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 1_000));
+        assert_ok!(Registry::lock(&m.id(), &2, 400));
+        assert_ok!(Registry::lock(&m.id(), &2, 400));
+        assert_noop!(Registry::lock(&m.id(), &2, 400), Error::<Test>::BondExhausted);
+        assert_noop!(Registry::lock(&m.id(), &3, 1), Error::<Test>::NotBonded);
+        // A slash takes from the lock it backs.
+        assert_eq!(Registry::slash(&m.id(), &2, 400, &3), 400);
+        assert_eq!(Bonds::<Test>::get(m.id(), 2).map(|b| (b.amount, b.locked)), Some((600, 400)));
+        assert_ok!(Registry::unbond(RuntimeOrigin::signed(2), m.id()));
+        assert_noop!(Registry::lock(&m.id(), &2, 1), Error::<Test>::Unbonding);
+        System::set_block_number(100);
+        assert_noop!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()), Error::<Test>::BondLocked);
+        Registry::unlock(&m.id(), &2, 400);
+        assert_ok!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()));
     });
 }
 
@@ -241,6 +398,10 @@ enum Op {
     Unbond(u64, u8),
     Withdraw(u64, u8),
     Slash(u8, u64, u64),
+    Lock(u8, u64, u64),
+    Unlock(u8, u64, u64),
+    Commit(u64, u64),
+    Cancel(u64, u64),
     Advance(u64),
 }
 
@@ -253,7 +414,11 @@ fn op() -> impl Strategy<Value = Op> {
         (who.clone(), any::<u8>(), 0u64..900).prop_map(|(a, m, n)| Op::Bond(a, m, n)),
         (who.clone(), any::<u8>()).prop_map(|(a, m)| Op::Unbond(a, m)),
         (who.clone(), any::<u8>()).prop_map(|(a, m)| Op::Withdraw(a, m)),
-        (any::<u8>(), who, 0u64..700).prop_map(|(m, p, n)| Op::Slash(m, p, n)),
+        (any::<u8>(), who.clone(), 0u64..700).prop_map(|(m, p, n)| Op::Slash(m, p, n)),
+        (any::<u8>(), who.clone(), 0u64..700).prop_map(|(m, p, n)| Op::Lock(m, p, n)),
+        (any::<u8>(), who.clone(), 0u64..700).prop_map(|(m, p, n)| Op::Unlock(m, p, n)),
+        (who.clone(), 0u64..4).prop_map(|(a, s)| Op::Commit(a, s)),
+        (who, 0u64..4).prop_map(|(a, s)| Op::Cancel(a, s)),
         (1u64..8).prop_map(Op::Advance),
     ]
 }
@@ -284,6 +449,10 @@ proptest! {
                     Op::Unbond(a, m) => Registry::unbond(RuntimeOrigin::signed(a), pick(m)),
                     Op::Withdraw(a, m) => Registry::withdraw(RuntimeOrigin::signed(a), pick(m)),
                     Op::Slash(m, p, n) => { Registry::slash(&pick(m), &p, n, &1); Ok(()) }
+                    Op::Lock(m, p, n) => Registry::lock(&pick(m), &p, n),
+                    Op::Unlock(m, p, n) => { Registry::unlock(&pick(m), &p, n); Ok(()) }
+                    Op::Commit(a, s) => Registry::commit_registration(RuntimeOrigin::signed(a), Registry::registration_commitment(&a, &models[s as usize].id())),
+                    Op::Cancel(a, s) => Registry::cancel_commitment(RuntimeOrigin::signed(a), Registry::registration_commitment(&a, &models[s as usize].id())),
                     Op::Advance(n) => { System::set_block_number(System::block_number() + n); Ok(()) }
                 };
                 check_invariants();

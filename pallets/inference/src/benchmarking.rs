@@ -2,6 +2,7 @@
 //! calls take the proof's size: the model is shaped so the proof is about `b` bytes.
 
 use super::*;
+use crate::pallet::BoundedInput;
 use crate::pallet::{BalanceOf, Pallet as Inference};
 use alloc::vec::Vec;
 use codec::Encode;
@@ -28,13 +29,20 @@ fn setup<T: Config>(shape: Shape) -> Setup<T>
 where
     T::Currency: Mutate<T::AccountId>,
 {
-    let model = testing::model(1, &[shape]).expect("benchmark model");
+    setup_model::<T>(testing::model(1, &[shape]).expect("benchmark model"))
+}
+
+fn setup_model<T: Config>(model: Model) -> Setup<T>
+where
+    T::Currency: Mutate<T::AccountId>,
+{
     let owner: T::AccountId = account("owner", 0, 0);
     let client: T::AccountId = account("client", 0, 0);
     let prover: T::AccountId = account("prover", 0, 0);
     let challenger: T::AccountId = account("challenger", 0, 0);
     T::Registry::register_for_benchmark(&owner, model.ghost_file(), 100, &prover);
     T::Credit::set_limit(&client, u128::MAX / 4);
+    let _ = T::Currency::mint_into(&client, BalanceOf::<T>::max_value() / 4u32.into());
     let _ = T::Currency::mint_into(&challenger, BalanceOf::<T>::max_value() / 4u32.into());
     Setup { model, client, prover, challenger }
 }
@@ -53,11 +61,46 @@ fn input_of(m: &Model) -> Input {
     testing::input(2, m.ghost_file().lookup(0).map(|l| l.d).unwrap_or(1))
 }
 
+fn bounded<T: Config>(input: Input) -> BoundedInput<T> {
+    match input {
+        Input::Token(t) => BoundedInput::Token(t),
+        Input::Vector(v) => BoundedInput::Vector(v.try_into().expect("input fits")),
+    }
+}
+
 fn requested<T: Config>(s: &Setup<T>) -> RequestId {
     let id = NextRequestId::<T>::get();
-    Inference::<T>::request(RawOrigin::Signed(s.client.clone()).into(), s.model.id(), input_of(&s.model), u128::MAX)
-        .expect("request");
+    Inference::<T>::request(
+        RawOrigin::Signed(s.client.clone()).into(),
+        s.model.id(),
+        bounded::<T>(input_of(&s.model)),
+        u128::MAX,
+    )
+    .expect("request");
     id
+}
+
+/// The honest trace of the set-up prover, bound to its account.
+fn honest<T: Config>(s: &Setup<T>) -> Trace {
+    s.model.trace_bound(&input_of(&s.model), &s.prover.encode()).expect("trace")
+}
+
+fn next_block<T: Config>() {
+    let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+    frame_system::Pallet::<T>::set_block_number(next);
+}
+
+/// Commit the challenger's dispute of `id` with `evidence`, in an earlier block.
+fn committed<T: Config>(s: &Setup<T>, id: RequestId, evidence: &[u8]) {
+    let digest = Inference::<T>::dispute_digest(&s.challenger, id, evidence);
+    Inference::<T>::commit(RawOrigin::Signed(s.challenger.clone()).into(), id, digest).expect("commit");
+    next_block::<T>();
+}
+
+/// A prove-it challenge of `id` by the set-up challenger.
+fn challenged<T: Config>(s: &Setup<T>, id: RequestId) {
+    committed::<T>(s, id, &[]);
+    Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
 }
 
 fn answered<T: Config>(s: &Setup<T>, trace: &Trace) -> RequestId {
@@ -73,9 +116,12 @@ fn answered<T: Config>(s: &Setup<T>, trace: &Trace) -> RequestId {
     id
 }
 
-/// A lazy trace: layer 0 swaps its best-scoring selected row for one it outranks.
-fn lazy(m: &Model) -> Trace {
-    testing::lazy_trace(m, &input_of(m), 0).expect("trace").expect("a row to leave out")
+/// A lazy trace of the set-up prover: layer 0 swaps its best-scoring selected row for one
+/// it outranks.
+fn lazy<T: Config>(s: &Setup<T>) -> Trace {
+    testing::lazy_trace_bound(&s.model, &input_of(&s.model), 0, &s.prover.encode())
+        .expect("trace")
+        .expect("a row to leave out")
 }
 
 #[benchmarks(where T::Currency: Mutate<T::AccountId>)]
@@ -84,8 +130,9 @@ mod benchmarks {
 
     #[benchmark]
     fn request(i: Linear<1, { T::MaxInputLen::get() }>) {
-        let s = setup::<T>(small());
-        let input = Input::Vector((0..i).map(|v| v as i16).collect());
+        // The model takes `i` entries: the input check walks them all.
+        let s = setup::<T>(Shape { n: 64, d: i, e: 16, c: 4, k: 4, n_probe: 1, ..Shape::BASE });
+        let input = bounded::<T>(Input::Vector((0..i).map(|v| v as i16).collect()));
         #[extrinsic_call]
         _(RawOrigin::Signed(s.client.clone()), s.model.id(), input, u128::MAX);
         assert_eq!(NextRequestId::<T>::get(), 1);
@@ -93,7 +140,16 @@ mod benchmarks {
 
     #[benchmark]
     fn submit_result(o: Linear<1, { T::MaxOutputLen::get() }>, l: Linear<1, { T::MaxLayers::get() }>) {
-        let s = setup::<T>(small());
+        // `l` layers, the last `o` wide: the result is checked against that shape.
+        let shapes: Vec<Shape> = (0..l)
+            .map(|j| {
+                let e = if j + 1 == l { o } else { 8 };
+                let d = 8;
+                Shape { n: 16, d, e, c: 2, k: 2, n_probe: 1, ..Shape::BASE }
+            })
+            .collect();
+        let model = testing::model(1, &shapes).expect("benchmark model");
+        let s = setup_model::<T>(model);
         let id = requested::<T>(&s);
         let output: BoundedVec<i16, T::MaxOutputLen> =
             (0..o).map(|v| v as i16).collect::<Vec<_>>().try_into().expect("fits");
@@ -106,7 +162,7 @@ mod benchmarks {
     #[benchmark]
     fn accept() {
         let s = setup::<T>(small());
-        let id = answered::<T>(&s, &s.model.trace(&input_of(&s.model)).expect("trace"));
+        let id = answered::<T>(&s, &honest::<T>(&s));
         #[extrinsic_call]
         _(RawOrigin::Signed(s.client.clone()), id);
         assert!(!Requests::<T>::contains_key(id));
@@ -116,8 +172,8 @@ mod benchmarks {
     #[benchmark]
     fn settle() {
         let s = setup::<T>(small());
-        let id = answered::<T>(&s, &s.model.trace(&input_of(&s.model)).expect("trace"));
-        Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
+        let id = answered::<T>(&s, &honest::<T>(&s));
+        challenged::<T>(&s, id);
         let after = frame_system::Pallet::<T>::block_number()
             .saturating_add(T::ResponseWindow::get())
             .saturating_add(One::one());
@@ -130,7 +186,8 @@ mod benchmarks {
     #[benchmark]
     fn challenge() {
         let s = setup::<T>(small());
-        let id = answered::<T>(&s, &s.model.trace(&input_of(&s.model)).expect("trace"));
+        let id = answered::<T>(&s, &honest::<T>(&s));
+        committed::<T>(&s, id, &[]);
         #[extrinsic_call]
         _(RawOrigin::Signed(s.challenger.clone()), id);
     }
@@ -138,14 +195,14 @@ mod benchmarks {
     #[benchmark]
     fn respond(b: Linear<200, 40_000>) {
         let s = setup::<T>(shape_for_proof(b));
-        let trace = s.model.trace(&input_of(&s.model)).expect("trace");
+        let trace = honest::<T>(&s);
         let id = answered::<T>(&s, &trace);
-        Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
+        challenged::<T>(&s, id);
         let proof: BoundedVec<u8, T::MaxProofBytes> =
             s.model.prove_trace(&trace).expect("proof").encode().try_into().expect("proof fits");
         #[extrinsic_call]
         _(RawOrigin::Signed(s.prover.clone()), id, proof);
-        assert!(!Requests::<T>::contains_key(id));
+        assert!(Requests::<T>::get(id).is_some_and(|r| r.result.is_some_and(|r| r.proven)));
     }
 
     #[benchmark]
@@ -154,10 +211,11 @@ mod benchmarks {
         let widest = T::MaxInputLen::get().min(T::MaxOutputLen::get()).max(1);
         let w = (b / 9).max(4).min(widest);
         let s = setup::<T>(Shape { n: 4096, d: w, e: w, c: 16, k: 8, n_probe: 4, ..Shape::BASE });
-        let cheat = lazy(&s.model);
+        let cheat = lazy::<T>(&s);
         let id = answered::<T>(&s, &cheat);
         let fraud = s.model.find_fraud(&input_of(&s.model), &cheat).expect("checks").expect("a fraud");
         let fraud: BoundedVec<u8, T::MaxFraudProofBytes> = fraud.encode().try_into().expect("fraud fits");
+        committed::<T>(&s, id, &fraud);
         #[extrinsic_call]
         _(RawOrigin::Signed(s.challenger.clone()), id, fraud);
         assert!(!Requests::<T>::contains_key(id));
@@ -166,14 +224,14 @@ mod benchmarks {
     #[benchmark]
     fn on_initialize(n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>) {
         let s = setup::<T>(small());
-        let trace = s.model.trace(&input_of(&s.model)).expect("trace");
+        let trace = honest::<T>(&s);
         // Open n prove-it challenges, a few per block so no set-up queue overflows ...
         let start = frame_system::Pallet::<T>::block_number();
         let mut ids = Vec::new();
         for i in 0..n {
-            frame_system::Pallet::<T>::set_block_number(start.saturating_add((i / 8).into()));
+            frame_system::Pallet::<T>::set_block_number(start.saturating_add((2 * (i / 8)).into()));
             let id = answered::<T>(&s, &trace);
-            Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
+            challenged::<T>(&s, id);
             ids.push(id);
         }
         // ... then let all of them expire in one block: the worst case, n convictions.
@@ -181,7 +239,11 @@ mod benchmarks {
         for id in &ids {
             Requests::<T>::mutate(id, |r| {
                 if let Some(r) = r {
+                    if let Some(at) = r.settle_at {
+                        Deadlines::<T>::mutate(at, |q| q.retain(|q| q != id));
+                    }
                     r.deadline = due.saturating_sub(One::one());
+                    r.settle_at = Some(due);
                 }
             });
         }

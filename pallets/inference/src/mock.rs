@@ -57,6 +57,9 @@ impl pallet_ghost_registry::Config for Test {
     type MinBond = ConstU64<1_000>;
     type UnbondingDelay = ConstU64<100>;
     type MaxUpdateRows = ConstU32<16>;
+    type MaxProofBytes = ConstU32<{ 256 * 1024 }>;
+    type MaxProofCompressions = ConstU64<100_000>;
+    type MaxProofProducts = ConstU64<10_000_000>;
     type WeightInfo = ();
 }
 
@@ -65,6 +68,8 @@ pub const CHALLENGE_WINDOW: u64 = 10;
 pub const RESPONSE_WINDOW: u64 = 4;
 pub const CHALLENGE_BOND: u64 = 300;
 pub const SLASH: u64 = 800;
+pub const REQUEST_DEPOSIT: u64 = 50;
+pub const DEADLINE_SPILL: u32 = 2;
 
 impl pallet_inference::Config for Test {
     type Currency = Balances;
@@ -74,6 +79,7 @@ impl pallet_inference::Config for Test {
     type ResultWindow = ConstU64<RESULT_WINDOW>;
     type ChallengeWindow = ConstU64<CHALLENGE_WINDOW>;
     type ResponseWindow = ConstU64<RESPONSE_WINDOW>;
+    type RequestDeposit = ConstU64<REQUEST_DEPOSIT>;
     type ChallengeBond = ConstU64<CHALLENGE_BOND>;
     type Slash = ConstU64<SLASH>;
     type ChallengerShare = ChallengerShare;
@@ -83,14 +89,15 @@ impl pallet_inference::Config for Test {
     type MaxProofBytes = ConstU32<{ 256 * 1024 }>;
     type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
     type MaxDeadlinesPerBlock = ConstU32<4>;
+    type DeadlineSpill = ConstU32<DEADLINE_SPILL>;
     type WeightInfo = ();
 }
 
 /// Accounts: 1 owner, 2 prover, 3 client (credit limit 1,000), 4 watcher, 5 second client
-/// (limit 1,000); each holds 100,000 native.
+/// (limit 1,000), 6 a second (dishonest) prover; each holds 100,000 native.
 pub fn new_test_ext() -> TestExternalities {
     let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().expect("genesis builds");
-    pallet_balances::GenesisConfig::<Test> { balances: (1..=5).map(|a| (a, 100_000)).collect(), ..Default::default() }
+    pallet_balances::GenesisConfig::<Test> { balances: (1..=6).map(|a| (a, 100_000)).collect(), ..Default::default() }
         .assimilate_storage(&mut storage)
         .expect("balances genesis");
     pallet_mutual_credit::GenesisConfig::<Test> { limits: vec![(3, 1_000), (5, 1_000)] }

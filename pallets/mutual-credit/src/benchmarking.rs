@@ -24,7 +24,7 @@ mod benchmarks {
     #[benchmark]
     fn transfer() {
         let from: T::AccountId = account("from", 0, 0);
-        let to: T::AccountId = account("to", 0, 0);
+        let to = funded::<T>("to");
         <Credit<T> as CreditLedger<T::AccountId>>::set_limit(&from, 1_000);
         #[extrinsic_call]
         _(RawOrigin::Signed(from.clone()), to.clone(), 500);

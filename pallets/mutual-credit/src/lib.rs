@@ -17,7 +17,8 @@
 //!
 //! * [`transfer`](Pallet::transfer) — origin: signed. Moves `amount` to `to`.
 //!   Errors: [`Error::ZeroAmount`], [`Error::SelfTransfer`], [`Error::EscrowIsReserved`],
-//!   [`Error::CreditLimitExceeded`], [`Error::Overflow`]. Event: [`Event::Transferred`].
+//!   [`Error::UnknownReceiver`], [`Error::CreditLimitExceeded`], [`Error::Overflow`]. Event:
+//!   [`Event::Transferred`].
 //! * [`set_credit_limit`](Pallet::set_credit_limit) — origin: root. Sets the granted part
 //!   of an account's limit. Errors: [`Error::EscrowIsReserved`]. Event:
 //!   [`Event::CreditLimitSet`].
@@ -134,7 +135,10 @@ pub mod pallet {
     #[pallet::genesis_build]
     impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
         fn build(&self) {
+            let escrow = Pallet::<T>::escrow_account();
             for (who, limit) in &self.limits {
+                // A chain spec that grants the escrow a limit would let it go negative.
+                assert!(who != &escrow, "the genesis credit limits name the escrow account");
                 Lines::<T>::mutate(who, |line| line.granted = *limit);
             }
         }
@@ -179,6 +183,9 @@ pub mod pallet {
         /// Releasing that collateral would leave the balance below the lowered limit:
         /// pay back credit first.
         BalanceNeedsCollateral,
+        /// The receiver has no account on chain (no native balance): credit balances are
+        /// storage, which an account's existential deposit pays for.
+        UnknownReceiver,
     }
 
     #[pallet::call]
@@ -192,6 +199,7 @@ pub mod pallet {
             ensure!(from != to, Error::<T>::SelfTransfer);
             let escrow = Self::escrow_account();
             ensure!(from != escrow && to != escrow, Error::<T>::EscrowIsReserved);
+            ensure!(frame_system::Pallet::<T>::account_exists(&to), Error::<T>::UnknownReceiver);
             Self::move_credit(&from, &to, amount)?;
             Self::deposit_event(Event::Transferred { from, to, amount });
             Ok(())
@@ -268,6 +276,8 @@ pub mod pallet {
 
         /// Move credit, enforcing the payer's limit; the sum of balances is unchanged.
         pub(crate) fn move_credit(from: &T::AccountId, to: &T::AccountId, amount: Credit) -> DispatchResult {
+            // Reading both balances before writing either would create `amount` from nothing.
+            ensure!(from != to, Error::<T>::SelfTransfer);
             let signed = CreditBalance::try_from(amount).map_err(|_| Error::<T>::Overflow)?;
             let from_balance = Balances::<T>::get(from).checked_sub(signed).ok_or(Error::<T>::Overflow)?;
             let to_balance = Balances::<T>::get(to).checked_add(signed).ok_or(Error::<T>::Overflow)?;

@@ -54,7 +54,34 @@ fn transfer_errors() {
         assert_noop!(Credit::transfer(RuntimeOrigin::signed(escrow), 1, 5), Error::<Test>::EscrowIsReserved);
         assert_noop!(Credit::transfer(RuntimeOrigin::signed(1), 2, u128::MAX), Error::<Test>::Overflow);
         assert_noop!(Credit::transfer(RuntimeOrigin::none(), 2, 1), DispatchError::BadOrigin);
+        // Credit balances are storage: only accounts that exist (and so paid an existential
+        // deposit) receive them.
+        assert_noop!(Credit::transfer(RuntimeOrigin::signed(1), 77, 5), Error::<Test>::UnknownReceiver);
     });
+}
+
+/// Attack: moving credit from an account to itself read both balances before writing
+/// either, so the second write created `amount` from nothing (the sum left zero). Every
+/// path into `move_credit` now refuses it, escrow included.
+#[test]
+fn moving_credit_to_oneself_creates_nothing() {
+    test(|| {
+        assert_noop!(Credit::move_credit(&1, &1, 40), Error::<Test>::SelfTransfer);
+        let escrow = Credit::escrow_account();
+        assert_ok!(<Credit as CreditLedger<u64>>::escrow(&1, 40));
+        assert_noop!(Credit::move_credit(&escrow, &escrow, 40), Error::<Test>::SelfTransfer);
+        assert_eq!(Credit::escrowed(), 40);
+        assert_ok!(<Credit as CreditLedger<u64>>::release(&1, 40));
+    });
+}
+
+/// A chain spec that grants the escrow account a credit limit is refused at genesis.
+#[test]
+#[should_panic(expected = "the genesis credit limits name the escrow account")]
+fn genesis_limits_cannot_name_the_escrow() {
+    use polkadot_sdk::sp_runtime::BuildStorage;
+    let escrow = Credit::escrow_account();
+    let _ = crate::GenesisConfig::<Test> { limits: vec![(escrow, 100)] }.build_storage();
 }
 
 #[test]
