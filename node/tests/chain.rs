@@ -113,12 +113,24 @@ async fn dev_chain_registers_models_and_verifies_proofs() {
     // Register a model by a signed extrinsic, built from the chain's metadata.
     let m = model();
     let bytes = m.ghost_file().encode();
+    let alice = subxt_signer::sr25519::dev::alice();
+    // Registration is commit-reveal: commit to H(owner ‖ model id), register a block later.
+    let mut preimage = alice.public_key().0.to_vec();
+    preimage.extend_from_slice(&m.id());
+    let commitment = ghost_primitives::hash::blake2_256(&preimage);
+    let commit = dynamic::tx("GhostRegistry", "commit_registration", vec![Value::from_bytes(commitment)]);
+    api.tx()
+        .sign_and_submit_then_watch_default(&commit, &alice)
+        .await
+        .expect("submitted")
+        .wait_for_finalized_success()
+        .await
+        .expect("the commitment is finalised");
     let tx = dynamic::tx(
         "GhostRegistry",
         "register",
         vec![Value::from_bytes(&bytes), Value::u128(7), Value::unnamed_composite([Value::u128(100_000_000)])],
     );
-    let alice = subxt_signer::sr25519::dev::alice();
     let sent = Instant::now();
     let events = api
         .tx()
@@ -150,15 +162,30 @@ async fn dev_chain_registers_models_and_verifies_proofs() {
     let (trace, proof) = m.prove(&input).expect("prove");
     let claim = trace.claim();
     let at = api.runtime_api().at_latest().await.expect("runtime api");
-    let call = |proof: Vec<u8>, claim: ghost_primitives::Claim| {
-        let params = (m.id(), input.clone(), claim, proof).encode();
+    let call_as = |prover: Option<[u8; 32]>, proof: Vec<u8>, claim: ghost_primitives::Claim| {
+        // No prover: an off-chain (unbound) answer.
+        let params = (m.id(), prover, input.clone(), claim, proof).encode();
         let at = at.clone();
         async move {
             let raw = at.call_raw("GhostApi_verify_proof", Some(&params)).await.expect("state_call");
             Result::<(), ghost_primitives::Error>::decode(&mut &raw[..]).expect("decodes")
         }
     };
+    let call = |proof: Vec<u8>, claim: ghost_primitives::Claim| call_as(None, proof, claim);
     assert_eq!(call(proof.encode(), claim.clone()).await, Ok(()));
+    // An on-chain claim is bound to its prover: it verifies for that account only.
+    let bound = m.trace_bound(&input, &alice.public_key().0).expect("trace");
+    let bound_proof = m.prove_trace(&bound).expect("proof").encode();
+    assert_eq!(call_as(Some(alice.public_key().0), bound_proof.clone(), bound.claim()).await, Ok(()));
+    assert_eq!(
+        call_as(Some([9; 32]), bound_proof, bound.claim()).await,
+        Err(ghost_primitives::Error::TraceMismatch { layer: 0 })
+    );
+    // Proofs above the chain's own limit are refused before decoding.
+    assert!(matches!(
+        call(vec![0; 1024 * 1024 + 1], claim.clone()).await,
+        Err(ghost_primitives::Error::ProofTooLarge { max: 1048576, .. })
+    ));
     let mut forged = proof.encode();
     let mid = forged.len() / 2;
     forged[mid] ^= 1;

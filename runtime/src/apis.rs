@@ -174,10 +174,17 @@ impl_runtime_apis! {
     }
 
     impl crate::ghost_api::GhostApi<Block, AccountId, Balance, BlockNumber> for Runtime {
-        fn verify_proof(model: ModelId, input: Input, claim: Claim, proof: Vec<u8>) -> Result<(), ghost_primitives::Error> {
+        fn verify_proof(model: ModelId, prover: Option<AccountId>, input: Input, claim: Claim, proof: Vec<u8>) -> Result<(), ghost_primitives::Error> {
+            // The chain's own limit, not the protocol's (8x larger): public `state_call`
+            // must not buy more verification than a transaction can.
+            let max = crate::configs::MAX_PROOF_BYTES;
+            if proof.len() > max as usize {
+                return Err(ghost_primitives::Error::ProofTooLarge { len: proof.len().min(u32::MAX as usize) as u32, max });
+            }
             let file = pallet_ghost_registry::Pallet::<Runtime>::ghost_file_of(&model).ok_or(ghost_primitives::Error::ModelIdMismatch)?;
             let proof = ghost_primitives::GhostProof::decode(&proof, &file)?;
-            ghost_primitives::verify_claim(&file, &input, &claim, &proof)
+            let binding = prover.map(|p| codec::Encode::encode(&p)).unwrap_or_default();
+            ghost_primitives::verify_claim_bound(&file, &binding, &input, &claim, &proof)
         }
 
         fn model(model: ModelId) -> Option<(pallet_ghost_registry::ModelInfo<AccountId, Balance, BlockNumber>, Vec<u8>)> {

@@ -13,9 +13,12 @@ use frame_support::{
     PalletId,
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use polkadot_sdk::{pallet_aura, pallet_grandpa, pallet_sudo, sp_consensus_aura::sr25519::AuthorityId as AuraId};
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{
+    traits::{Bounded, One},
+    FixedPointNumber, Perbill, Perquintill,
+};
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 /// Largest block, in bytes.
@@ -93,7 +96,15 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-    pub FeeMultiplier: Multiplier = Multiplier::one();
+    /// Blocks fuller than this raise the fee multiplier, emptier ones lower it: spam that
+    /// fills blocks (requests filling deadline slots, say) pays more with every block.
+    pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+    /// How fast the multiplier moves (as Polkadot's): about 2.3x a day of full blocks at
+    /// 6 s; at 2 s blocks three times as fast.
+    pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+    /// Fees never fall below the identity fee.
+    pub MinimumMultiplier: Multiplier = Multiplier::one();
+    pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
 
 impl pallet_transaction_payment::Config for Runtime {
@@ -102,7 +113,8 @@ impl pallet_transaction_payment::Config for Runtime {
     type OperationalFeeMultiplier = ConstU8<5>;
     type WeightToFee = IdentityFee<Balance>;
     type LengthToFee = IdentityFee<Balance>;
-    type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+    type FeeMultiplierUpdate =
+        TargetedFeeAdjustment<Self, TargetBlockFullness, AdjustmentVariable, MinimumMultiplier, MaximumMultiplier>;
     type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
@@ -167,6 +179,9 @@ impl pallet_inference::Config for Runtime {
     type ResultWindow = ConstU32<RESULT_WINDOW>;
     type ChallengeWindow = ConstU32<CHALLENGE_WINDOW>;
     type ResponseWindow = ConstU32<RESPONSE_WINDOW>;
+    /// What an open request (and its deadline slot) ties up: a spammer filling the slots
+    /// within reach of one block's deadlines locks 256 x 17 of these.
+    type RequestDeposit = ConstU128<{ UNIT }>;
     type ChallengeBond = ConstU128<{ 10 * UNIT }>;
     type Slash = ConstU128<{ 50 * UNIT }>;
     type ChallengerShare = ChallengerShare;
@@ -175,6 +190,7 @@ impl pallet_inference::Config for Runtime {
     type MaxLayers = ConstU32<{ ghost_primitives::limits::MAX_LAYERS }>;
     type MaxProofBytes = ConstU32<MAX_PROOF_BYTES>;
     type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
-    type MaxDeadlinesPerBlock = ConstU32<64>;
+    type MaxDeadlinesPerBlock = ConstU32<256>;
+    type DeadlineSpill = ConstU32<16>;
     type WeightInfo = crate::weights::pallet_inference::WeightInfo<Runtime>;
 }

@@ -29,8 +29,11 @@ sp_api::decl_runtime_apis! {
         BlockNumber: codec::Codec,
     {
         /// Verify `proof` (encoded ghost proof) for `claim` on `input` against the registered
-        /// model: `Ok(())`, or the primitives' reason. An unknown model is `ModelIdMismatch`.
-        fn verify_proof(model: ModelId, input: Input, claim: Claim, proof: Vec<u8>) -> Result<(), ghost_primitives::Error>;
+        /// model: `Ok(())`, or the primitives' reason. `prover` binds the claim to the
+        /// account that posted it on chain (`None`: an off-chain, unbound answer). An unknown
+        /// model is `ModelIdMismatch`; a proof above the chain's `respond` limit is
+        /// `ProofTooLarge`, as it would be on chain.
+        fn verify_proof(model: ModelId, prover: Option<AccountId>, input: Input, claim: Claim, proof: Vec<u8>) -> Result<(), ghost_primitives::Error>;
         /// A model's record and its ghost file bytes.
         fn model(model: ModelId) -> Option<(ModelInfo<AccountId, Balance, BlockNumber>, Vec<u8>)>;
         /// The model and its ancestors, newest first (at most 64).
