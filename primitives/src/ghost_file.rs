@@ -277,6 +277,7 @@ impl GhostFile {
             layers: u32::try_from(self.layers.len()).ok()?,
             input: InputShape::of(self)?,
             output_dim: self.output_dim(),
+            file_bytes: u32::try_from(self.encoded_size()).ok()?,
             proof: self.proof_bound(),
         })
     }
@@ -321,6 +322,8 @@ pub struct ModelShape {
     pub input: InputShape,
     /// Width of the output.
     pub output_dim: u32,
+    /// Encoded size of the ghost file (what loading it for a verification costs).
+    pub file_bytes: u32,
     /// Worst-case proof size and verification work.
     pub proof: ProofBound,
 }

@@ -137,10 +137,11 @@ pub const UNBONDING_DELAY: BlockNumber = RESULT_WINDOW + CHALLENGE_WINDOW + RESP
 /// proof is larger, so an honest prover can always answer.
 pub const MAX_PROOF_BYTES: u32 = 1024 * 1024;
 /// Most BLAKE2b compressions one proof's verification may take (the registry refuses
-/// heavier models): at about a microsecond each in wasm, a tenth of a block at most.
-pub const MAX_PROOF_COMPRESSIONS: u64 = 150_000;
+/// heavier models). Within `MAX_PROOF_BYTES` no shape reaches much more (hashes are 32
+/// bytes each); 28 layers of the headline shape (N = 2^20, d = e = 64, k = 32) need 24,500.
+pub const MAX_PROOF_COMPRESSIONS: u64 = 28_000;
 /// Most fixed-point multiply-adds one proof's verification may take.
-pub const MAX_PROOF_PRODUCTS: u64 = 20_000_000;
+pub const MAX_PROOF_PRODUCTS: u64 = 4_000_000;
 
 parameter_types! {
     pub const CreditPalletId: PalletId = PalletId(*b"gh/credt");
@@ -153,7 +154,7 @@ impl pallet_mutual_credit::Config for Runtime {
     /// A milli-token of collateral buys one credit unit.
     type CollateralPerCredit = ConstU128<MILLI_UNIT>;
     type PalletId = CreditPalletId;
-    type WeightInfo = crate::weights::pallet_mutual_credit::WeightInfo<Runtime>;
+    type WeightInfo = pallet_mutual_credit::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_ghost_registry::Config for Runtime {
@@ -168,7 +169,7 @@ impl pallet_ghost_registry::Config for Runtime {
     type MaxProofBytes = ConstU32<MAX_PROOF_BYTES>;
     type MaxProofCompressions = ConstU64<MAX_PROOF_COMPRESSIONS>;
     type MaxProofProducts = ConstU64<MAX_PROOF_PRODUCTS>;
-    type WeightInfo = crate::weights::pallet_ghost_registry::WeightInfo<Runtime>;
+    type WeightInfo = pallet_ghost_registry::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_inference::Config for Runtime {
@@ -192,5 +193,5 @@ impl pallet_inference::Config for Runtime {
     type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
     type MaxDeadlinesPerBlock = ConstU32<256>;
     type DeadlineSpill = ConstU32<16>;
-    type WeightInfo = crate::weights::pallet_inference::WeightInfo<Runtime>;
+    type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 }

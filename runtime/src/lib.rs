@@ -26,7 +26,6 @@ pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod ghost_api;
-pub mod weights;
 
 use polkadot_sdk::{
     frame_executive, frame_support, frame_system, pallet_balances, pallet_timestamp, pallet_transaction_payment,

@@ -91,17 +91,59 @@ mod benchmarks {
         assert!(Models::<T>::contains_key(m.id()));
     }
 
+    /// `e` row entries in the update (old and new rows): the widest rows the chain admits
+    /// (d = e = 1024), as many as `e` needs, at most `MaxUpdateRows`. The parent's ghost
+    /// file is small: loading it is `load_ghost_file`.
     #[benchmark]
-    fn publish_update(n: Linear<1, { T::MaxUpdateRows::get().min(64) }>, w: Linear<4, 256>) {
+    fn publish_update(e: Linear<4, { T::MaxUpdateRows::get() * 4 * 1024 }>) {
         let owner = funded::<T>("owner");
-        // Rows of `w` entries: key and value of w/2 each.
-        let half = (w / 2).max(1);
-        let m = testing::model(7, &[Shape { n: 256, d: half, e: half, c: 64, k: 8, n_probe: 1, ..Shape::BASE }])
+        let rows = e.div_ceil(4 * 1024).clamp(1, T::MaxUpdateRows::get());
+        let half = (e / rows / 4).clamp(1, 1024);
+        let m = testing::model(7, &[Shape { n: 2 * rows, d: half, e: half, c: 1, k: 1, n_probe: 1, ..Shape::BASE }])
             .expect("benchmark model");
         let id = registered::<T>(&owner, &m);
-        let update = update_of(&m, n);
+        let update = update_of(&m, rows);
         #[extrinsic_call]
         _(RawOrigin::Signed(owner), id, update, 1, Perbill::zero());
+    }
+
+    /// Reading, decoding and validating a stored ghost file of about `f` bytes, then
+    /// encoding and hashing it (what `publish_update` does with its parent, and the
+    /// verifying calls with their model).
+    #[benchmark]
+    fn load_ghost_file(f: Linear<256, { T::MaxGhostFileBytes::get() }>) -> Result<(), BenchmarkError> {
+        let owner = funded::<T>("owner");
+        // One list per 4 bytes of offsets, one narrow row per list.
+        let lists = (f.saturating_sub(200) / 4).clamp(1, ghost_primitives::limits::MAX_LISTS);
+        let m = testing::model(7, &[Shape { n: lists, d: 1, e: 1, c: lists, k: 1, n_probe: 1, ..Shape::BASE }])
+            .expect("benchmark model");
+        let id = registered::<T>(&owner, &m);
+        #[block]
+        {
+            let file = Registry::<T>::ghost_file_of(&id).ok_or(BenchmarkError::Stop("stored"))?;
+            assert_eq!(file.id(), id);
+        }
+        Ok(())
+    }
+
+    #[benchmark]
+    fn commit_registration() {
+        let owner = funded::<T>("owner");
+        let commitment = Registry::<T>::registration_commitment(&owner, &[7; 32]);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), commitment);
+        assert!(Commitments::<T>::contains_key(commitment));
+    }
+
+    #[benchmark]
+    fn cancel_commitment() -> Result<(), BenchmarkError> {
+        let owner = funded::<T>("owner");
+        let commitment = Registry::<T>::registration_commitment(&owner, &[7; 32]);
+        Registry::<T>::commit_registration(RawOrigin::Signed(owner.clone()).into(), commitment)?;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), commitment);
+        assert!(!Commitments::<T>::contains_key(commitment));
+        Ok(())
     }
 
     #[benchmark]

@@ -68,7 +68,8 @@ mod tests;
 pub mod weights;
 pub use weights::WeightInfo;
 
-use ghost_primitives::{GhostFile, ModelId, ModelShape};
+use frame_support::weights::Weight;
+use ghost_primitives::{GhostFile, ModelId, ModelShape, ProofBound};
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 use sp_runtime::Perbill;
 
@@ -105,8 +106,13 @@ pub trait ModelRegistry<AccountId> {
     /// Move up to `amount` of `prover`'s bond on `model` to `to`, taking it from what is
     /// locked first; returns what moved.
     fn slash(model: &ModelId, prover: &AccountId, amount: Self::Balance, to: &AccountId) -> Self::Balance;
-    /// Largest encoded ghost proof the chain accepts for any model.
-    fn max_proof_bytes() -> u32;
+    /// The most any admitted model's ghost proof may take: bytes, BLAKE2b compressions,
+    /// multiply-adds (`ProofBound` as a limit).
+    fn proof_limits() -> ProofBound;
+    /// The largest ghost file the registry stores.
+    fn max_ghost_file_bytes() -> u32;
+    /// The weight of loading (reading, decoding, validating) a ghost file of `bytes`.
+    fn load_ghost_file_weight(bytes: u32) -> Weight;
     /// Register a model and bond a prover on it (benchmarks only).
     #[cfg(feature = "runtime-benchmarks")]
     fn register_for_benchmark(owner: &AccountId, file: &GhostFile, price: u128, prover: &AccountId);
@@ -356,17 +362,15 @@ pub mod pallet {
         /// Publish the next version of `parent` by a sparse update; the new version keeps
         /// `price` and `royalty` as given.
         #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::publish_update(
-            update.indices.len() as u32,
-            update.old_rows.iter().chain(&update.new_rows).map(|r| r.key.len() + r.value.len()).max().unwrap_or(0) as u32,
-        ))]
+        #[pallet::weight(T::WeightInfo::publish_update(Pallet::<T>::update_entries(update))
+            .saturating_add(T::WeightInfo::load_ghost_file(T::MaxGhostFileBytes::get())))]
         pub fn publish_update(
             origin: OriginFor<T>,
             parent: ModelId,
             update: ModelUpdate,
             price: u128,
             royalty: Perbill,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let owner = ensure_signed(origin)?;
             ensure!(update.indices.len() <= T::MaxUpdateRows::get() as usize, Error::<T>::UpdateTooLarge);
             let info = Models::<T>::get(parent).ok_or(Error::<T>::UnknownModel)?;
@@ -380,7 +384,12 @@ pub mod pallet {
             let changed_rows = update.indices.len() as u32;
             Self::insert_model(owner.clone(), &next, bytes, price, royalty, Some(parent), Zero::zero())?;
             Self::deposit_event(Event::VersionPublished { model: id, parent, owner, changed_rows });
-            Ok(())
+            // Charged for the largest file before dispatch; this one's size now.
+            Ok(Some(
+                T::WeightInfo::publish_update(Self::update_entries(&update))
+                    .saturating_add(T::WeightInfo::load_ghost_file(info.shape.file_bytes)),
+            )
+            .into())
         }
 
         /// Stop taking requests for `model`. Its record and ghost file stay, for disputes
@@ -460,7 +469,7 @@ pub mod pallet {
         /// id)`. Holds `DepositBase` until `register` (where it becomes part of the model's
         /// deposit) or `cancel_commitment`.
         #[pallet::call_index(6)]
-        #[pallet::weight(T::WeightInfo::bond())]
+        #[pallet::weight(T::WeightInfo::commit_registration())]
         pub fn commit_registration(origin: OriginFor<T>, commitment: Hash) -> DispatchResult {
             let who = ensure_signed(origin)?;
             ensure!(!Commitments::<T>::contains_key(commitment), Error::<T>::AlreadyCommitted);
@@ -475,7 +484,7 @@ pub mod pallet {
 
         /// Withdraw an unused registration commitment and release its deposit.
         #[pallet::call_index(7)]
-        #[pallet::weight(T::WeightInfo::withdraw())]
+        #[pallet::weight(T::WeightInfo::cancel_commitment())]
         pub fn cancel_commitment(origin: OriginFor<T>, commitment: Hash) -> DispatchResult {
             let who = ensure_signed(origin)?;
             let (committer, _, held) = Commitments::<T>::get(commitment).ok_or(Error::<T>::NotCommitted)?;
@@ -491,6 +500,13 @@ pub mod pallet {
         /// The decoded ghost file of `model`.
         pub fn ghost_file_of(model: &ModelId) -> Option<GhostFile> {
             GhostFiles::<T>::get(model).and_then(|bytes| GhostFile::decode_bounded(&bytes).ok())
+        }
+
+        /// Row entries an update carries (old and new rows): what verifying it hashes.
+        pub fn update_entries(update: &ModelUpdate) -> u32 {
+            let entries: usize =
+                update.old_rows.iter().chain(&update.new_rows).map(|r| r.key.len() + r.value.len()).sum();
+            u32::try_from(entries).unwrap_or(u32::MAX)
         }
 
         /// The registration commitment of `owner` to `model`.
@@ -649,8 +665,20 @@ pub mod pallet {
             });
         }
 
-        fn max_proof_bytes() -> u32 {
-            T::MaxProofBytes::get()
+        fn proof_limits() -> ProofBound {
+            ProofBound {
+                bytes: T::MaxProofBytes::get().into(),
+                compressions: T::MaxProofCompressions::get(),
+                products: T::MaxProofProducts::get(),
+            }
+        }
+
+        fn max_ghost_file_bytes() -> u32 {
+            T::MaxGhostFileBytes::get()
+        }
+
+        fn load_ghost_file_weight(bytes: u32) -> Weight {
+            T::WeightInfo::load_ghost_file(bytes)
         }
 
         fn slash(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>, to: &T::AccountId) -> BalanceOf<T> {

@@ -51,10 +51,50 @@ fn small() -> Shape {
     Shape { n: 256, d: 16, e: 16, c: 8, k: 8, n_probe: 2, ..Shape::BASE }
 }
 
-/// A shape whose ghost proof is about `b` bytes (about 170 bytes per selected row).
-fn shape_for_proof(b: u32) -> Shape {
-    let k = (b / 170).clamp(1, 256);
-    Shape { n: 4096, d: 32, e: 32, c: 16, k, n_probe: 16, ..Shape::BASE }
+/// A model whose worst-case proof takes about `c` BLAKE2b compressions to verify (at
+/// least `c`, where the chain's limits allow): layers of 4,096 patterns (d = e = 32, 16
+/// lists, 4 probed), as few as reach `c`, each with the smallest `k` that does, within
+/// the chain's proof limits. Rows of 64 entries are the worst case per compression for
+/// decoding and arithmetic among shapes that reach the compression limit within the
+/// byte limit (wider rows run into the byte limit first).
+fn model_for_compressions<T: Config>(c: u32) -> Model {
+    let limits = T::Registry::proof_limits();
+    let layer = |k: u32| Shape { n: 4096, d: 32, e: 32, c: 16, k, n_probe: 4, ..Shape::BASE };
+    let bound = |layers: u32, k: u32| {
+        let spec = |s: Shape| {
+            ghost_primitives::LayerSpec::Lookup(ghost_primitives::ghost_file::LookupSpec {
+                d: s.d,
+                e: s.e,
+                k: s.k,
+                beta_q16: s.beta_q16,
+                n_probe: s.n_probe,
+                normalize: s.normalize,
+                offsets: (0..=s.c).map(|j| j * (s.n / s.c)).collect(),
+                patterns_root: [0; 32],
+                centroids_root: [0; 32],
+            })
+        };
+        ghost_primitives::GhostFile::new(b"testing".to_vec(), (0..layers).map(|_| spec(layer(k))).collect())
+            .proof_bound()
+    };
+    let admitted = |b: ghost_primitives::ProofBound| {
+        b.bytes <= limits.bytes && b.compressions <= limits.compressions && b.products <= limits.products
+    };
+    let mut best = (1, 1);
+    'search: for layers in 1..=T::MaxLayers::get() {
+        for k in 1..=256 {
+            let b = bound(layers, k);
+            if !admitted(b) {
+                break;
+            }
+            best = (layers, k);
+            if b.compressions >= u64::from(c) {
+                break 'search;
+            }
+        }
+    }
+    let (layers, k) = best;
+    testing::model(1, &(0..layers).map(|_| layer(k)).collect::<Vec<_>>()).expect("benchmark model")
 }
 
 fn input_of(m: &Model) -> Input {
@@ -192,9 +232,10 @@ mod benchmarks {
         _(RawOrigin::Signed(s.challenger.clone()), id);
     }
 
+    /// `c` compressions of verification work, up to the most any admitted model needs.
     #[benchmark]
-    fn respond(b: Linear<200, 40_000>) {
-        let s = setup::<T>(shape_for_proof(b));
+    fn respond(c: Linear<600, { T::Registry::proof_limits().compressions as u32 }>) {
+        let s = setup_model::<T>(model_for_compressions::<T>(c));
         let trace = honest::<T>(&s);
         let id = answered::<T>(&s, &trace);
         challenged::<T>(&s, id);
@@ -203,6 +244,28 @@ mod benchmarks {
         #[extrinsic_call]
         _(RawOrigin::Signed(s.prover.clone()), id, proof);
         assert!(Requests::<T>::get(id).is_some_and(|r| r.result.is_some_and(|r| r.proven)));
+    }
+
+    #[benchmark]
+    fn commit() {
+        let s = setup::<T>(small());
+        let id = answered::<T>(&s, &honest::<T>(&s));
+        let digest = Inference::<T>::dispute_digest(&s.challenger, id, &[]);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.challenger.clone()), id, digest);
+        assert!(Commitments::<T>::contains_key(id, &s.challenger));
+    }
+
+    #[benchmark]
+    fn reclaim() {
+        let s = setup::<T>(small());
+        let id = answered::<T>(&s, &honest::<T>(&s));
+        let digest = Inference::<T>::dispute_digest(&s.challenger, id, &[1]);
+        Inference::<T>::commit(RawOrigin::Signed(s.challenger.clone()).into(), id, digest).expect("commit");
+        Inference::<T>::accept(RawOrigin::Signed(s.client.clone()).into(), id).expect("accept");
+        #[extrinsic_call]
+        _(RawOrigin::Signed(s.challenger.clone()), id);
+        assert!(!Commitments::<T>::contains_key(id, &s.challenger));
     }
 
     #[benchmark]

@@ -577,7 +577,7 @@ pub mod pallet {
         /// Holds the challenge bond; reveal with `challenge` or `report_exclusion` in a
         /// later block, before the deadline.
         #[pallet::call_index(7)]
-        #[pallet::weight(T::WeightInfo::challenge())]
+        #[pallet::weight(T::WeightInfo::commit())]
         pub fn commit(origin: OriginFor<T>, id: RequestId, digest: Hash) -> DispatchResult {
             let who = ensure_signed(origin)?;
             let request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
@@ -617,8 +617,12 @@ pub mod pallet {
         /// proof takes the challenger's bond and reopens the result to exclusion fraud
         /// proofs for a full challenge window; it pays nothing by itself.
         #[pallet::call_index(5)]
-        #[pallet::weight(T::WeightInfo::respond(proof.len() as u32))]
-        pub fn respond(origin: OriginFor<T>, id: RequestId, proof: BoundedVec<u8, T::MaxProofBytes>) -> DispatchResult {
+        #[pallet::weight(Pallet::<T>::respond_weight(None))]
+        pub fn respond(
+            origin: OriginFor<T>,
+            id: RequestId,
+            proof: BoundedVec<u8, T::MaxProofBytes>,
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
             let mut request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
             let Phase::Challenged { challenger, bond } = request.phase.clone() else {
@@ -627,6 +631,7 @@ pub mod pallet {
             let result = request.result.as_mut().ok_or(Error::<T>::WrongPhase)?;
             ensure!(result.prover == who, Error::<T>::NotProver);
             ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
+            let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let file = T::Registry::ghost_file(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let claim = Claim { output: result.output.to_vec(), links: result.links.to_vec() };
             let binding = result.prover.encode();
@@ -641,24 +646,26 @@ pub mod pallet {
             let challenge_until = request.deadline;
             Requests::<T>::insert(id, request);
             Self::deposit_event(Event::ChallengeAnswered { id, challenger, forfeited, challenge_until });
-            Ok(())
+            Ok(Some(Self::respond_weight(Some(&terms.shape))).into())
         }
 
         /// Reveal an exclusion fraud proof (SCALE-encoded `ghost_primitives::FraudProof`,
         /// committed as the evidence) against the prover of request `id`. The committed bond
         /// is returned if the proof convicts, forfeited to the prover if it does not.
         #[pallet::call_index(6)]
-        #[pallet::weight(T::WeightInfo::report_exclusion(fraud.len() as u32))]
+        #[pallet::weight(T::WeightInfo::report_exclusion(fraud.len() as u32)
+            .saturating_add(T::Registry::load_ghost_file_weight(T::Registry::max_ghost_file_bytes())))]
         pub fn report_exclusion(
             origin: OriginFor<T>,
             id: RequestId,
             fraud: BoundedVec<u8, T::MaxFraudProofBytes>,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let challenger = ensure_signed(origin)?;
             let request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
             ensure!(request.phase != Phase::Pending, Error::<T>::WrongPhase);
             ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
             let result = request.result.clone().ok_or(Error::<T>::WrongPhase)?;
+            let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let file = T::Registry::ghost_file(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let bond = Self::reveal(id, &challenger, &fraud)?;
             let binding = result.prover.encode();
@@ -680,13 +687,16 @@ pub mod pallet {
                     Self::deposit_event(Event::ChallengeDefeated { id, challenger, forfeited, reason: why });
                 }
             }
-            Ok(())
+            // Charged for the largest ghost file before dispatch; this model's now.
+            let weight = T::WeightInfo::report_exclusion(fraud.len() as u32)
+                .saturating_add(T::Registry::load_ghost_file_weight(terms.shape.file_bytes));
+            Ok(Some(weight).into())
         }
 
         /// Release the bond of a commitment on request `id` that was never revealed, once
         /// the request has closed.
         #[pallet::call_index(8)]
-        #[pallet::weight(T::WeightInfo::accept())]
+        #[pallet::weight(T::WeightInfo::reclaim())]
         pub fn reclaim(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
             let who = ensure_signed(origin)?;
             let commitment = Commitments::<T>::get(id, &who).ok_or(Error::<T>::NotCommitted)?;
@@ -701,6 +711,18 @@ pub mod pallet {
     impl<T: Config> Pallet<T> {
         fn now() -> BlockNumberFor<T> {
             frame_system::Pallet::<T>::block_number()
+        }
+
+        /// The weight of `respond` on a model of `shape`: verifying its worst-case proof
+        /// and loading its ghost file. Without a shape, the worst any admitted model has
+        /// (what is charged before dispatch; the difference is refunded after).
+        pub fn respond_weight(shape: Option<&ghost_primitives::ModelShape>) -> Weight {
+            let (compressions, file_bytes) = match shape {
+                Some(s) => (s.proof.compressions, s.file_bytes),
+                None => (T::Registry::proof_limits().compressions, T::Registry::max_ghost_file_bytes()),
+            };
+            T::WeightInfo::respond(u32::try_from(compressions).unwrap_or(u32::MAX))
+                .saturating_add(T::Registry::load_ghost_file_weight(file_bytes))
         }
 
         /// The digest a dispute of request `id` by `who` is committed as: `evidence` is empty

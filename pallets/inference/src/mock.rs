@@ -58,8 +58,8 @@ impl pallet_ghost_registry::Config for Test {
     type UnbondingDelay = ConstU64<100>;
     type MaxUpdateRows = ConstU32<16>;
     type MaxProofBytes = ConstU32<{ 256 * 1024 }>;
-    type MaxProofCompressions = ConstU64<100_000>;
-    type MaxProofProducts = ConstU64<10_000_000>;
+    type MaxProofCompressions = ConstU64<28_000>;
+    type MaxProofProducts = ConstU64<4_000_000>;
     type WeightInfo = ();
 }
 

@@ -791,9 +791,9 @@ proptest! {
                     Op::Accept(r) => { let id = pick(r); let client = Requests::<Test>::get(id).map(|q| q.client).unwrap_or(CLIENT); Inference::accept(RuntimeOrigin::signed(client), id) }
                     Op::CommitChallenge(r, w) => { let (id, a) = (pick(r), who(w)); Inference::commit(RuntimeOrigin::signed(a), id, Inference::dispute_digest(&a, id, &[])) }
                     Op::Challenge(r, w) => Inference::challenge(RuntimeOrigin::signed(who(w)), pick(r)),
-                    Op::CheatRespond(r) => Inference::respond(RuntimeOrigin::signed(CHEAT), pick(r), proof_bytes(m, &cheat)),
+                    Op::CheatRespond(r) => Inference::respond(RuntimeOrigin::signed(CHEAT), pick(r), proof_bytes(m, &cheat)).map(|_| ()).map_err(|e| e.error),
                     Op::CommitFraud(r, w) => { let (id, a) = (pick(r), who(w)); Inference::commit(RuntimeOrigin::signed(a), id, Inference::dispute_digest(&a, id, &fraud)) }
-                    Op::Fraud(r, w) => Inference::report_exclusion(RuntimeOrigin::signed(who(w)), pick(r), fraud.clone()),
+                    Op::Fraud(r, w) => Inference::report_exclusion(RuntimeOrigin::signed(who(w)), pick(r), fraud.clone()).map(|_| ()).map_err(|e| e.error),
                     Op::Reclaim(r, w) => {
                         let id = closed.get(r as usize % closed.len().max(1)).copied().unwrap_or(u64::MAX);
                         Inference::reclaim(RuntimeOrigin::signed(who(w)), id)
