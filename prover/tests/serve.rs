@@ -141,7 +141,8 @@ async fn serves_many_clients_and_survives_bad_input() {
         client.request("ghost_infer", rpc_params![id.clone(), serde_json::json!({"vector": vec![1; 200_000]})]).await;
     assert!(huge.is_err());
 
-    // Still serving.
+    // Still serving (on a new connection: the server closes the one it refused a body on).
+    let client = server.client();
     let health = client.health().await.unwrap();
     assert_eq!((health.status.as_str(), health.models, health.served), ("ok", 1, 144));
     let answer = client.infer(id.clone(), (&good).into()).await.unwrap();
