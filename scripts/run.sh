@@ -42,26 +42,27 @@ echo "finalised block #$(number_of "$(finalized)") on ws://127.0.0.1:$rpc_port (
 say "build the digits classifier (keys: 899 training images, values: one-hot labels)"
 "$ghost" --quiet model build --digits --out "$work/digits"
 
-start_prover() { # dir, extra args...; prints the URL
-    local out="$work/serve.$RANDOM"
-    "$ghost" --quiet serve --model "$1" --listen 127.0.0.1:0 "${@:2}" >"$out" 2>"$out.log" &
+start_prover() { # name, dir, extra args...; sets $url. Not run in a subshell, so that its
+    # PID reaches `pids` and the cleanup stops it.
+    local out="$work/serve.$1"
+    "$ghost" --quiet serve --model "$2" --listen 127.0.0.1:0 "${@:3}" >"$out" 2>"$out.log" &
     pids+=($!)
     for _ in $(seq 50); do
         grep -q '^serving' "$out" 2>/dev/null && break
         sleep 0.1
     done
-    awk '/^serving/ {print $NF}' "$out"
+    url=$(awk '/^serving/ {print $NF}' "$out")
 }
 
 say "serve it, and classify test image 1 (label $(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f65))"
-url=$(start_prover "$work/digits")
+start_prover honest "$work/digits"
 image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
 "$ghost" infer --prover "$url" --ghost-file "$work/digits" --input "$image" --save "$work/answer.json"
 "$ghost" verify --ghost-file "$work/digits" --response "$work/answer.json"
 
 say "a dishonest prover changes the output after proving: the client refuses it"
-bad=$(start_prover "$work/digits" --misbehave corrupt-output)
-if "$ghost" infer --prover "$bad" --ghost-file "$work/digits" --input "$image"; then
+start_prover lying "$work/digits" --misbehave corrupt-output
+if "$ghost" infer --prover "$url" --ghost-file "$work/digits" --input "$image"; then
     echo "a forged answer was accepted" >&2
     exit 1
 fi
