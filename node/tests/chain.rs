@@ -194,6 +194,12 @@ async fn dev_chain_registers_models_and_verifies_proofs() {
     wrong.output[0] = wrong.output[0].wrapping_add(1);
     assert_eq!(call(proof.encode(), wrong).await, Err(ghost_primitives::Error::OutputMismatch));
 
+    // The chain runs the wasm runtime this build made (with whichever wasm target the
+    // toolchain has: `wasm32v1-none` when installed, else `wasm32-unknown-unknown`).
+    let code = storage.fetch_raw(b":code".to_vec()).await.expect("fetch").expect("the chain has its code");
+    let built = ghost_runtime::WASM_BINARY.expect("the test build includes the wasm runtime");
+    assert!(code == built, "the node runs this build's runtime ({} bytes on chain, {} built)", code.len(), built.len());
+
     // Metadata lists the Ghostchain pallets for any standard client.
     let metadata = api.metadata();
     for pallet in ["MutualCredit", "GhostRegistry", "Inference"] {
