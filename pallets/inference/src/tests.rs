@@ -725,13 +725,17 @@ enum Op {
     /// The cheat posts a lazy result, or copies the honest prover's.
     Cheat(u8, bool),
     Accept(u8),
-    /// Commit a prove-it challenge (by client, watcher or the cheat as a sybil).
+    /// Commit a prove-it challenge (by a client, the watcher, or a sybil of the cheat).
     CommitChallenge(u8, u8),
-    Challenge(u8, u8),
+    /// Commit the fraud proof against the cheat's lazy trace.
+    CommitFraud(u8, u8),
+    /// Reveal an existing commitment as it was committed (waiting a block if it is new),
+    /// or (`true`) as the other kind: a mismatch must fail cleanly.
+    Reveal(u8, bool),
+    /// Reveal by someone who did not commit (a front-runner copying from the pool).
+    CopyReveal(u8, u8, bool),
     /// The cheat answers a challenge with its own (lazy) proof.
     CheatRespond(u8),
-    CommitFraud(u8, u8),
-    Fraud(u8, u8),
     Reclaim(u8, u8),
     Advance(u64),
     Settle(u8),
@@ -739,23 +743,24 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        any::<bool>().prop_map(Op::Request),
-        any::<u8>().prop_map(Op::Submit),
-        (any::<u8>(), any::<bool>()).prop_map(|(r, copy)| Op::Cheat(r, copy)),
-        any::<u8>().prop_map(Op::Accept),
-        (any::<u8>(), any::<u8>()).prop_map(|(r, w)| Op::CommitChallenge(r, w)),
-        (any::<u8>(), any::<u8>()).prop_map(|(r, w)| Op::Challenge(r, w)),
-        any::<u8>().prop_map(Op::CheatRespond),
-        (any::<u8>(), any::<u8>()).prop_map(|(r, w)| Op::CommitFraud(r, w)),
-        (any::<u8>(), any::<u8>()).prop_map(|(r, w)| Op::Fraud(r, w)),
-        (any::<u8>(), any::<u8>()).prop_map(|(r, w)| Op::Reclaim(r, w)),
-        (1u64..6).prop_map(Op::Advance),
-        any::<u8>().prop_map(Op::Settle),
+        2 => any::<bool>().prop_map(Op::Request),
+        2 => any::<u8>().prop_map(Op::Submit),
+        2 => (any::<u8>(), any::<bool>()).prop_map(|(r, copy)| Op::Cheat(r, copy)),
+        1 => any::<u8>().prop_map(Op::Accept),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(r, w)| Op::CommitChallenge(r, w)),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(r, w)| Op::CommitFraud(r, w)),
+        3 => (any::<u8>(), any::<bool>()).prop_map(|(r, f)| Op::Reveal(r, f)),
+        1 => (any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(r, w, f)| Op::CopyReveal(r, w, f)),
+        1 => any::<u8>().prop_map(Op::CheatRespond),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(r, w)| Op::Reclaim(r, w)),
+        3 => (1u64..4).prop_map(Op::Advance),
+        1 => (4u64..25).prop_map(Op::Advance),
+        1 => any::<u8>().prop_map(Op::Settle),
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     /// Random sequences of every call from the honest prover, a cheating prover, clients,
     /// a watcher and sybils, with random block advances. After every step: credit sums to
@@ -764,7 +769,7 @@ proptest! {
     /// slash, no request is stuck past its deadline, and the honest prover — which answers
     /// every prove-it challenge as soon as it sees it — is never slashed.
     #[test]
-    fn random_sequences_keep_the_invariants(ops in prop::collection::vec(op(), 1..40)) {
+    fn random_sequences_keep_the_invariants(ops in prop::collection::vec(op(), 1..60)) {
         test(|m| {
             let good = honest(m, PROVER);
             let cheat = lazy(m, CHEAT);
@@ -773,6 +778,15 @@ proptest! {
             let who = |w: u8| disputers[w as usize % disputers.len()];
             let pick = |r: u8| {
                 let ids: Vec<u64> = Requests::<Test>::iter_keys().collect();
+                ids.get(r as usize % ids.len().max(1)).copied().unwrap_or(u64::MAX)
+            };
+            // Disputes aim at requests with a result (most often the cheat's), as real
+            // challengers and watchers do; the rest of the picks are blind.
+            let pick_answered = |r: u8, cheat_only: bool| {
+                let ids: Vec<u64> = Requests::<Test>::iter()
+                    .filter(|(_, q)| q.result.as_ref().is_some_and(|res| !cheat_only || res.prover == CHEAT))
+                    .map(|(id, _)| id)
+                    .collect();
                 ids.get(r as usize % ids.len().max(1)).copied().unwrap_or(u64::MAX)
             };
             let (honest_bond, _) = prover_bond(m, PROVER);
@@ -789,11 +803,41 @@ proptest! {
                         Inference::submit_result(RuntimeOrigin::signed(CHEAT), pick(r), claim.output.try_into().unwrap(), claim.links.try_into().unwrap())
                     }
                     Op::Accept(r) => { let id = pick(r); let client = Requests::<Test>::get(id).map(|q| q.client).unwrap_or(CLIENT); Inference::accept(RuntimeOrigin::signed(client), id) }
-                    Op::CommitChallenge(r, w) => { let (id, a) = (pick(r), who(w)); Inference::commit(RuntimeOrigin::signed(a), id, Inference::dispute_digest(&a, id, &[])) }
-                    Op::Challenge(r, w) => Inference::challenge(RuntimeOrigin::signed(who(w)), pick(r)),
-                    Op::CheatRespond(r) => Inference::respond(RuntimeOrigin::signed(CHEAT), pick(r), proof_bytes(m, &cheat)).map(|_| ()).map_err(|e| e.error),
-                    Op::CommitFraud(r, w) => { let (id, a) = (pick(r), who(w)); Inference::commit(RuntimeOrigin::signed(a), id, Inference::dispute_digest(&a, id, &fraud)) }
-                    Op::Fraud(r, w) => Inference::report_exclusion(RuntimeOrigin::signed(who(w)), pick(r), fraud.clone()).map(|_| ()).map_err(|e| e.error),
+                    Op::CommitChallenge(r, w) => { let (id, a) = (pick_answered(r, false), who(w)); Inference::commit(RuntimeOrigin::signed(a), id, Inference::dispute_digest(&a, id, &[])) }
+                    Op::Reveal(r, swap) => {
+                        let commitments: Vec<(u64, u64, crate::Commitment<u64, u64>)> = Commitments::<Test>::iter().collect();
+                        match commitments.get(r as usize % commitments.len().max(1)) {
+                            Some((id, a, c)) => {
+                                let (id, a) = (*id, *a);
+                                if c.at == now() {
+                                    next_block();
+                                }
+                                let as_fraud = (c.digest != Inference::dispute_digest(&a, id, &[])) != swap;
+                                if as_fraud {
+                                    Inference::report_exclusion(RuntimeOrigin::signed(a), id, fraud.clone()).map(|_| ()).map_err(|e| e.error)
+                                } else {
+                                    Inference::challenge(RuntimeOrigin::signed(a), id)
+                                }
+                            }
+                            None => Ok(()),
+                        }
+                    }
+                    Op::CopyReveal(r, w, as_fraud) => {
+                        let (id, a) = (pick(r), who(w));
+                        if Commitments::<Test>::contains_key(id, a) {
+                            Ok(())
+                        } else {
+                            let copied = if as_fraud {
+                                Inference::report_exclusion(RuntimeOrigin::signed(a), id, fraud.clone()).map(|_| ()).map_err(|e| e.error)
+                            } else {
+                                Inference::challenge(RuntimeOrigin::signed(a), id)
+                            };
+                            assert!(copied.is_err(), "a reveal without a commitment was accepted");
+                            copied
+                        }
+                    }
+                    Op::CheatRespond(r) => Inference::respond(RuntimeOrigin::signed(CHEAT), pick_answered(r, true), proof_bytes(m, &cheat)).map(|_| ()).map_err(|e| e.error),
+                    Op::CommitFraud(r, w) => { let (id, a) = (pick_answered(r, true), who(w)); Inference::commit(RuntimeOrigin::signed(a), id, Inference::dispute_digest(&a, id, &fraud)) }
                     Op::Reclaim(r, w) => {
                         let id = closed.get(r as usize % closed.len().max(1)).copied().unwrap_or(u64::MAX);
                         Inference::reclaim(RuntimeOrigin::signed(who(w)), id)
