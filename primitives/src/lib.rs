@@ -24,6 +24,7 @@
 extern crate alloc;
 
 pub mod codec_util;
+pub mod commitment;
 pub mod error;
 pub mod fixed;
 pub mod fraud;

@@ -13,15 +13,25 @@
 //! * [`wire`]: JSON forms of inputs, answers and saved responses.
 //! * [`rpc`]: the JSON-RPC API, its server and its client.
 //! * [`client`]: call a prover and verify its answer.
+//! * [`chain`]: the chain client (subxt, from the runtime's metadata): keys, transactions, reads.
+//! * [`journal`]: the prover daemon's durable record of the results it posted.
+//! * [`daemon`]: `ghost prover run`, the on-chain prover.
+//! * [`watcher`]: `ghost watch`, which recomputes posted results and disputes wrong ones.
+//! * [`onchain`]: the chain commands (models, credit, paid inference).
 //! * [`bench`]: sparse-with-proof against dense, recall, proof size, memory.
 
 pub mod bench;
 pub mod build;
+pub mod chain;
 pub mod client;
+pub mod daemon;
 pub mod digits;
 pub mod import;
+pub mod journal;
 pub mod kmeans;
+pub mod onchain;
 pub mod progress;
 pub mod rpc;
 pub mod store;
+pub mod watcher;
 pub mod wire;

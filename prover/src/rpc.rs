@@ -6,12 +6,15 @@
 //! | `ghost_models`    | —                         | model ids (`0x`-hex)           |
 //! | `ghost_ghostFile` | `model?`                  | the ghost file, `0x`-hex       |
 //! | `ghost_infer`     | `model`, `input`          | an [`Answer`]                  |
+//! | `ghost_proof`     | `request` (on-chain id)   | a journal [`Entry`]: the posted output, links and ghost proof |
 //!
 //! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
-//! prover is shutting down or overloaded, `-32603` internal; malformed params get
-//! JSON-RPC's own `-32602`.
+//! prover is shutting down or overloaded, `-32004` no proof of that request here (not
+//! posted by this prover, or closed), `-32603` internal; malformed params get JSON-RPC's
+//! own `-32602`.
 
 use crate::{
+    journal::{Entry, Journal},
     store::{hex0x, parse_id},
     wire::{Answer, WireInput},
 };
@@ -40,6 +43,8 @@ pub const UNKNOWN_MODEL: i32 = -32001;
 pub const BAD_INPUT: i32 = -32002;
 /// Too busy to take the request.
 pub const UNAVAILABLE: i32 = -32003;
+/// No proof of that request is kept here.
+pub const NO_PROOF: i32 = -32004;
 /// Something failed inside the prover.
 pub const INTERNAL: i32 = -32603;
 
@@ -76,6 +81,11 @@ pub trait GhostApi {
     /// Answer `input` with `model`, with a ghost proof.
     #[method(name = "infer")]
     async fn infer(&self, model: String, input: WireInput) -> RpcResult<Answer>;
+
+    /// The ghost proof of the result this prover posted on chain for request `request`,
+    /// served while the result can be challenged.
+    #[method(name = "proof")]
+    async fn proof(&self, request: u64) -> RpcResult<Entry>;
 }
 
 /// How a prover misbehaves on purpose: for demonstrating and testing verification and
@@ -97,6 +107,7 @@ pub struct Prover {
     misbehaviour: Option<Misbehaviour>,
     workers: Arc<Semaphore>,
     served: AtomicU64,
+    journal: Option<Journal>,
 }
 
 fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
@@ -111,7 +122,14 @@ impl Prover {
             misbehaviour,
             workers: Arc::new(Semaphore::new(workers.max(1))),
             served: AtomicU64::new(0),
+            journal: None,
         }
+    }
+
+    /// Also serve the proofs of results posted on chain, from `journal`.
+    pub fn with_journal(mut self, journal: Journal) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     fn model(&self, id: Option<&str>) -> RpcResult<&Arc<Model>> {
@@ -128,12 +146,23 @@ impl Prover {
 
 /// The answer to `input`, behaving as `misbehaviour` says.
 pub fn answer(model: &Model, input: &Input, misbehaviour: Option<Misbehaviour>) -> ghost_primitives::Result<Answer> {
+    answer_bound(model, input, &[], misbehaviour)
+}
+
+/// [`answer`] bound to `binding` (on chain: the prover's SCALE-encoded account).
+pub fn answer_bound(
+    model: &Model,
+    input: &Input,
+    binding: &[u8],
+    misbehaviour: Option<Misbehaviour>,
+) -> ghost_primitives::Result<Answer> {
     let trace = match misbehaviour {
         Some(Misbehaviour::SkipBestRow) => {
             let layer = first_lookup(model.ghost_file());
-            ghost_primitives::testing::lazy_trace(model, input, layer)?.map_or_else(|| model.trace(input), Ok)?
+            ghost_primitives::testing::lazy_trace_bound(model, input, layer, binding)?
+                .map_or_else(|| model.trace_bound(input, binding), Ok)?
         }
-        _ => model.trace(input)?,
+        _ => model.trace_bound(input, binding)?,
     };
     let mut claim = trace.claim();
     let mut proof = model.prove_trace(&trace)?.encode();
@@ -198,6 +227,13 @@ impl GhostApiServer for Arc<Prover> {
         self.served.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(model = %answer.model, "answered");
         Ok(answer)
+    }
+
+    async fn proof(&self, request: u64) -> RpcResult<Entry> {
+        self.journal
+            .as_ref()
+            .and_then(|j| j.get(request))
+            .ok_or_else(|| error(NO_PROOF, format!("no proof of request {request} is kept here")))
     }
 }
 

@@ -167,6 +167,7 @@ impl pallet_ghost_registry::Config for Runtime {
     type UnbondingDelay = ConstU32<UNBONDING_DELAY>;
     type MaxUpdateRows = ConstU32<256>;
     type MaxProofBytes = ConstU32<MAX_PROOF_BYTES>;
+    type MaxEndpointBytes = ConstU32<256>;
     type MaxProofCompressions = ConstU64<MAX_PROOF_COMPRESSIONS>;
     type MaxProofProducts = ConstU64<MAX_PROOF_PRODUCTS>;
     type WeightInfo = pallet_ghost_registry::weights::SubstrateWeight<Runtime>;

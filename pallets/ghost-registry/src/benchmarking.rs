@@ -156,13 +156,18 @@ mod benchmarks {
     }
 
     #[benchmark]
-    fn bond() {
+    fn bond() -> Result<(), BenchmarkError> {
         let owner = funded::<T>("owner");
         let prover = funded::<T>("prover");
         let id = registered::<T>(&owner, &model_with_lists(4));
+        // The longest endpoint: validated byte by byte and stored.
+        let mut url = b"https://".to_vec();
+        url.resize(T::MaxEndpointBytes::get() as usize, b'p');
+        let endpoint: crate::EndpointOf<T> = url.try_into().map_err(|_| BenchmarkError::Stop("endpoint bound"))?;
         #[extrinsic_call]
-        _(RawOrigin::Signed(prover.clone()), id, T::MinBond::get());
+        _(RawOrigin::Signed(prover.clone()), id, T::MinBond::get(), endpoint);
         assert!(Bonds::<T>::contains_key(id, &prover));
+        Ok(())
     }
 
     #[benchmark]
@@ -170,7 +175,7 @@ mod benchmarks {
         let owner = funded::<T>("owner");
         let prover = funded::<T>("prover");
         let id = registered::<T>(&owner, &model_with_lists(4));
-        Registry::<T>::bond(RawOrigin::Signed(prover.clone()).into(), id, T::MinBond::get())?;
+        Registry::<T>::bond(RawOrigin::Signed(prover.clone()).into(), id, T::MinBond::get(), Default::default())?;
         #[extrinsic_call]
         _(RawOrigin::Signed(prover.clone()), id);
         Ok(())
@@ -181,7 +186,7 @@ mod benchmarks {
         let owner = funded::<T>("owner");
         let prover = funded::<T>("prover");
         let id = registered::<T>(&owner, &model_with_lists(4));
-        Registry::<T>::bond(RawOrigin::Signed(prover.clone()).into(), id, T::MinBond::get())?;
+        Registry::<T>::bond(RawOrigin::Signed(prover.clone()).into(), id, T::MinBond::get(), Default::default())?;
         Registry::<T>::unbond(RawOrigin::Signed(prover.clone()).into(), id)?;
         let later = frame_system::Pallet::<T>::block_number() + T::UnbondingDelay::get();
         frame_system::Pallet::<T>::set_block_number(later);

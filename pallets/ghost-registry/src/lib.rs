@@ -20,7 +20,9 @@
 //!   and computes the new root from the same proof (`GhostFile::apply_update`); the new
 //!   ghost file records its parent and an optional training-data hash.
 //! * Provers bond native tokens per model to serve it, unbond, and withdraw after a delay;
-//!   bonds stay slashable until withdrawn. Each open result locks the slash it risks
+//!   bonds stay slashable until withdrawn. A bond carries the prover's public endpoint (the
+//!   URL of its JSON-RPC, where it serves the ghost proofs of its results), so the chain is
+//!   where clients find the provers of a model: iterate `Bonds` by model. Each open result locks the slash it risks
 //!   ([`ModelRegistry::lock`]), so every result is backed in full and a locked bond cannot
 //!   be withdrawn.
 //! * Other pallets read models and bonds and slash provers through [`ModelRegistry`].
@@ -45,9 +47,11 @@
 //!   [`Error::InsufficientDeposit`]. Event: [`Event::VersionPublished`].
 //! * [`retire`](Pallet::retire) — origin: the owner. Errors: [`Error::UnknownModel`],
 //!   [`Error::NotOwner`], [`Error::ModelRetired`]. Event: [`Event::ModelRetired`].
-//! * [`bond`](Pallet::bond) — origin: signed (the prover). Errors: [`Error::UnknownModel`],
-//!   [`Error::ModelRetired`], [`Error::BondTooSmall`], [`Error::Unbonding`],
-//!   [`Error::InsufficientFunds`]. Event: [`Event::Bonded`].
+//! * [`bond`](Pallet::bond) — origin: signed (the prover). Bonds, tops up, or (with a zero
+//!   amount) only changes the endpoint clients fetch proofs from. Errors:
+//!   [`Error::UnknownModel`], [`Error::ModelRetired`], [`Error::BondTooSmall`],
+//!   [`Error::Unbonding`], [`Error::InsufficientFunds`], [`Error::BadEndpoint`]. Event:
+//!   [`Event::Bonded`].
 //! * [`unbond`](Pallet::unbond) — origin: a bonded prover. Errors: [`Error::NotBonded`],
 //!   [`Error::Unbonding`]. Event: [`Event::Unbonding`].
 //! * [`withdraw`](Pallet::withdraw) — origin: an unbonding prover. Errors:
@@ -118,6 +122,14 @@ pub trait ModelRegistry<AccountId> {
     fn register_for_benchmark(owner: &AccountId, file: &GhostFile, price: u128, prover: &AccountId);
 }
 
+/// Whether `endpoint` may be stored with a bond: empty, or an `http://` or `https://` URL
+/// of printable ASCII without spaces (what a client can put in a request line as is).
+pub fn endpoint_is_valid(endpoint: &[u8]) -> bool {
+    endpoint.is_empty()
+        || ((endpoint.starts_with(b"http://") || endpoint.starts_with(b"https://"))
+            && endpoint.iter().all(|b| b.is_ascii_graphic()))
+}
+
 #[frame_support::pallet]
 pub mod pallet {
     use super::*;
@@ -168,6 +180,9 @@ pub mod pallet {
         /// are refused (an honest prover could not answer a prove-it challenge).
         #[pallet::constant]
         type MaxProofBytes: Get<u32>;
+        /// Longest prover endpoint (URL) stored with a bond.
+        #[pallet::constant]
+        type MaxEndpointBytes: Get<u32>;
         /// Most BLAKE2b compressions the verification of one ghost proof may take.
         #[pallet::constant]
         type MaxProofCompressions: Get<u64>;
@@ -221,14 +236,21 @@ pub mod pallet {
 
     /// A prover's bond on a model.
     #[derive(Clone, Encode, Decode, DecodeWithMemTracking, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-    pub struct BondInfo<Balance, BlockNumber> {
+    pub struct BondInfo<Balance, BlockNumber, Endpoint> {
         /// Held amount (slashing lowers it).
         pub amount: Balance,
         /// The part that backs open results (one slash each); never above `amount`.
         pub locked: Balance,
         /// When unbonding, the first block withdrawal is allowed.
         pub withdrawable_at: Option<BlockNumber>,
+        /// Where the prover serves its ghost proofs: an `http://` or `https://` URL of its
+        /// JSON-RPC (`ghost_proof`, keyed by request id); empty when it serves none.
+        pub endpoint: Endpoint,
     }
+
+    /// The endpoint stored with a bond.
+    pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointBytes>;
+    pub(crate) type BondInfoOf<T> = BondInfo<BalanceOf<T>, BlockNumberFor<T>, EndpointOf<T>>;
 
     pub(crate) type ModelInfoOf<T> = ModelInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
@@ -247,14 +269,7 @@ pub mod pallet {
 
     /// Bonds by model and prover.
     #[pallet::storage]
-    pub type Bonds<T: Config> = StorageDoubleMap<
-        _,
-        Identity,
-        ModelId,
-        Blake2_128Concat,
-        T::AccountId,
-        BondInfo<BalanceOf<T>, BlockNumberFor<T>>,
-    >;
+    pub type Bonds<T: Config> = StorageDoubleMap<_, Identity, ModelId, Blake2_128Concat, T::AccountId, BondInfoOf<T>>;
 
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -269,8 +284,8 @@ pub mod pallet {
         VersionPublished { model: ModelId, parent: ModelId, owner: T::AccountId, changed_rows: u32 },
         /// A model stopped taking requests.
         ModelRetired { model: ModelId },
-        /// A prover bonded (or topped up) on a model.
-        Bonded { model: ModelId, prover: T::AccountId, total: BalanceOf<T> },
+        /// A prover bonded (or topped up, or changed its endpoint) on a model.
+        Bonded { model: ModelId, prover: T::AccountId, total: BalanceOf<T>, endpoint: EndpointOf<T> },
         /// A prover started unbonding.
         Unbonding { model: ModelId, prover: T::AccountId, withdrawable_at: BlockNumberFor<T> },
         /// A prover withdrew its bond.
@@ -331,6 +346,9 @@ pub mod pallet {
         BondLocked,
         /// Not enough of the bond is free to back another open result: bond more.
         BondExhausted,
+        /// An endpoint is empty or an `http://` / `https://` URL of printable ASCII without
+        /// spaces.
+        BadEndpoint,
     }
 
     #[pallet::call]
@@ -409,26 +427,38 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Bond `amount` native tokens (more, if already bonded) to serve `model`.
+        /// Bond `amount` native tokens (more, if already bonded) to serve `model`, and
+        /// publish `endpoint`, the URL clients fetch this prover's ghost proofs from (empty:
+        /// none). A bonded prover may give a zero `amount` to change only its endpoint.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::bond())]
-        pub fn bond(origin: OriginFor<T>, model: ModelId, amount: BalanceOf<T>) -> DispatchResult {
+        pub fn bond(
+            origin: OriginFor<T>,
+            model: ModelId,
+            amount: BalanceOf<T>,
+            endpoint: EndpointOf<T>,
+        ) -> DispatchResult {
             let prover = ensure_signed(origin)?;
+            ensure!(endpoint_is_valid(&endpoint), Error::<T>::BadEndpoint);
             let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
             ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
             let mut bond = Bonds::<T>::get(model, &prover).unwrap_or(BondInfo {
                 amount: Zero::zero(),
                 locked: Zero::zero(),
                 withdrawable_at: None,
+                endpoint: Default::default(),
             });
             ensure!(bond.withdrawable_at.is_none(), Error::<T>::Unbonding);
             bond.amount = bond.amount.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
-            ensure!(bond.amount >= T::MinBond::get() && !amount.is_zero(), Error::<T>::BondTooSmall);
-            T::Currency::hold(&HoldReason::ProverBond.into(), &prover, amount)
-                .map_err(|_| Error::<T>::InsufficientFunds)?;
+            ensure!(bond.amount >= T::MinBond::get(), Error::<T>::BondTooSmall);
+            if !amount.is_zero() {
+                T::Currency::hold(&HoldReason::ProverBond.into(), &prover, amount)
+                    .map_err(|_| Error::<T>::InsufficientFunds)?;
+            }
+            bond.endpoint = endpoint.clone();
             let total = bond.amount;
             Bonds::<T>::insert(model, &prover, bond);
-            Self::deposit_event(Event::Bonded { model, prover, total });
+            Self::deposit_event(Event::Bonded { model, prover, total, endpoint });
             Ok(())
         }
 
@@ -511,9 +541,7 @@ pub mod pallet {
 
         /// The registration commitment of `owner` to `model`.
         pub fn registration_commitment(owner: &T::AccountId, model: &ModelId) -> Hash {
-            let mut preimage = owner.encode();
-            preimage.extend_from_slice(model);
-            ghost_primitives::hash::blake2_256(&preimage)
+            ghost_primitives::commitment::registration(owner, model)
         }
 
         /// The shape of `file`, if the chain can serve it: every honest proof fits the
@@ -726,7 +754,12 @@ pub mod pallet {
             // Enough bond to back a full deadline queue of open results.
             let amount = T::MinBond::get().saturating_mul(500u32.into());
             let _ = T::Currency::hold(&HoldReason::ProverBond.into(), prover, amount);
-            Bonds::<T>::insert(file.id(), prover, BondInfo { amount, locked: Zero::zero(), withdrawable_at: None });
+            let endpoint = alloc::vec![b'h'; T::MaxEndpointBytes::get() as usize].try_into().unwrap_or_default();
+            Bonds::<T>::insert(
+                file.id(),
+                prover,
+                BondInfo { amount, locked: Zero::zero(), withdrawable_at: None, endpoint },
+            );
         }
     }
 }

@@ -18,6 +18,14 @@ use proptest::prelude::*;
 
 const SHAPE: Shape = Shape { n: 64, d: 8, e: 4, c: 4, k: 3, n_probe: 2, ..Shape::BASE };
 
+fn url() -> crate::EndpointOf<Test> {
+    b"http://127.0.0.1:9955".to_vec().try_into().unwrap()
+}
+
+fn endpoint(s: &[u8]) -> crate::EndpointOf<Test> {
+    s.to_vec().try_into().unwrap()
+}
+
 fn model(seed: u64) -> Model {
     testing::model(seed, &[SHAPE]).expect("test model")
 }
@@ -195,7 +203,7 @@ fn retire_stops_requests_and_bonds() {
         System::assert_last_event(Event::ModelRetired { model: m.id() }.into());
         assert!(!Registry::terms(&m.id()).unwrap().active);
         assert_noop!(Registry::retire(RuntimeOrigin::signed(1), m.id()), Error::<Test>::ModelRetired);
-        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500), Error::<Test>::ModelRetired);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500, url()), Error::<Test>::ModelRetired);
     });
 }
 
@@ -204,13 +212,13 @@ fn bond_unbond_withdraw() {
     test(|| {
         let m = model(1);
         register(1, &m);
-        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 499), Error::<Test>::BondTooSmall);
-        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), [1; 32], 500), Error::<Test>::UnknownModel);
-        assert_noop!(Registry::bond(RuntimeOrigin::signed(98), m.id(), 500), Error::<Test>::InsufficientFunds);
-        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500));
-        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 100));
-        System::assert_last_event(Event::Bonded { model: m.id(), prover: 2, total: 600 }.into());
-        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), u64::MAX), Error::<Test>::Overflow);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 499, url()), Error::<Test>::BondTooSmall);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), [1; 32], 500, url()), Error::<Test>::UnknownModel);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(98), m.id(), 500, url()), Error::<Test>::InsufficientFunds);
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500, url()));
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 100, url()));
+        System::assert_last_event(Event::Bonded { model: m.id(), prover: 2, total: 600, endpoint: url() }.into());
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), u64::MAX, url()), Error::<Test>::Overflow);
         assert!(Registry::is_bonded(&m.id(), &2));
         assert_noop!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()), Error::<Test>::StillBonded);
         assert_noop!(Registry::unbond(RuntimeOrigin::signed(3), m.id()), Error::<Test>::NotBonded);
@@ -218,7 +226,7 @@ fn bond_unbond_withdraw() {
         System::assert_last_event(Event::Unbonding { model: m.id(), prover: 2, withdrawable_at: 12 }.into());
         assert!(!Registry::is_bonded(&m.id(), &2));
         assert_noop!(Registry::unbond(RuntimeOrigin::signed(2), m.id()), Error::<Test>::Unbonding);
-        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500), Error::<Test>::Unbonding);
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500, url()), Error::<Test>::Unbonding);
         assert_noop!(Registry::withdraw(RuntimeOrigin::signed(2), m.id()), Error::<Test>::TooEarly);
         assert_noop!(Registry::withdraw(RuntimeOrigin::signed(3), m.id()), Error::<Test>::NotBonded);
         System::set_block_number(12);
@@ -229,13 +237,46 @@ fn bond_unbond_withdraw() {
 }
 
 #[test]
+fn a_bond_carries_the_provers_endpoint() {
+    test(|| {
+        let m = model(1);
+        register(1, &m);
+        for bad in [&b"ftp://x"[..], b"http://a b", b"127.0.0.1:9955", b"https://\xff", b"http://\n"] {
+            assert_noop!(
+                Registry::bond(RuntimeOrigin::signed(2), m.id(), 500, endpoint(bad)),
+                Error::<Test>::BadEndpoint
+            );
+        }
+        // A zero amount changes only the endpoint, and only of an existing bond.
+        assert_noop!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 0, url()), Error::<Test>::BondTooSmall);
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 500, endpoint(b"")));
+        let held = Balances::total_balance_on_hold(&2);
+        let moved = endpoint(b"https://prover.example:443/rpc");
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 0, moved.clone()));
+        System::assert_last_event(
+            Event::Bonded { model: m.id(), prover: 2, total: 500, endpoint: moved.clone() }.into(),
+        );
+        assert_eq!(Balances::total_balance_on_hold(&2), held, "nothing more is held");
+        assert_eq!(Bonds::<Test>::get(m.id(), 2).map(|b| b.endpoint), Some(moved));
+        // Clients find the provers of a model by iterating its bonds.
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(3), m.id(), 500, url()));
+        let mut provers: Vec<u64> = Bonds::<Test>::iter_prefix(m.id()).map(|(who, _)| who).collect();
+        provers.sort();
+        assert_eq!(provers, vec![2, 3]);
+    });
+}
+
+#[test]
 fn slashing_moves_held_bond_and_stops_at_the_bond() {
     test(|| {
         let m = model(1);
         register(1, &m);
-        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 600));
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 600, url()));
         assert_eq!(Registry::slash(&m.id(), &2, 200, &3), 200);
-        assert_eq!(Bonds::<Test>::get(m.id(), 2), Some(BondInfo { amount: 400, locked: 0, withdrawable_at: None }));
+        assert_eq!(
+            Bonds::<Test>::get(m.id(), 2),
+            Some(BondInfo { amount: 400, locked: 0, withdrawable_at: None, endpoint: url() })
+        );
         assert!(!Registry::is_bonded(&m.id(), &2), "below MinBond: no longer serving");
         assert_eq!(Balances::free_balance(3), 100_200);
         assert_eq!(Registry::slash(&m.id(), &2, 1_000, &3), 400);
@@ -372,7 +413,7 @@ fn locked_bond_backs_results_and_cannot_be_withdrawn() {
     test(|| {
         let m = model(1);
         register(1, &m);
-        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 1_000));
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(2), m.id(), 1_000, url()));
         assert_ok!(Registry::lock(&m.id(), &2, 400));
         assert_ok!(Registry::lock(&m.id(), &2, 400));
         assert_noop!(Registry::lock(&m.id(), &2, 400), Error::<Test>::BondExhausted);
@@ -445,7 +486,7 @@ proptest! {
                         }
                     }
                     Op::Retire(a, m) => Registry::retire(RuntimeOrigin::signed(a), pick(m)),
-                    Op::Bond(a, m, n) => Registry::bond(RuntimeOrigin::signed(a), pick(m), n),
+                    Op::Bond(a, m, n) => Registry::bond(RuntimeOrigin::signed(a), pick(m), n, url()),
                     Op::Unbond(a, m) => Registry::unbond(RuntimeOrigin::signed(a), pick(m)),
                     Op::Withdraw(a, m) => Registry::withdraw(RuntimeOrigin::signed(a), pick(m)),
                     Op::Slash(m, p, n) => { Registry::slash(&pick(m), &p, n, &1); Ok(()) }

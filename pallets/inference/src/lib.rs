@@ -728,10 +728,7 @@ pub mod pallet {
         /// The digest a dispute of request `id` by `who` is committed as: `evidence` is empty
         /// for a prove-it challenge and the encoded fraud proof for an exclusion.
         pub fn dispute_digest(who: &T::AccountId, id: RequestId, evidence: &[u8]) -> Hash {
-            let mut preimage = who.encode();
-            id.encode_to(&mut preimage);
-            preimage.extend_from_slice(evidence);
-            ghost_primitives::hash::blake2_256(&preimage)
+            ghost_primitives::commitment::dispute(who, id, evidence)
         }
 
         /// Consume `who`'s commitment on `id`, which must match `evidence` and come from an

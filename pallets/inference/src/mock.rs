@@ -58,6 +58,7 @@ impl pallet_ghost_registry::Config for Test {
     type UnbondingDelay = ConstU64<100>;
     type MaxUpdateRows = ConstU32<16>;
     type MaxProofBytes = ConstU32<{ 256 * 1024 }>;
+    type MaxEndpointBytes = ConstU32<64>;
     type MaxProofCompressions = ConstU64<28_000>;
     type MaxProofProducts = ConstU64<4_000_000>;
     type WeightInfo = ();

@@ -118,8 +118,8 @@ fn test(f: impl FnOnce(&Model)) {
         assert_ok!(Registry::commit_registration(RuntimeOrigin::signed(OWNER), commitment));
         run_to(2);
         assert_ok!(Registry::register(RuntimeOrigin::signed(OWNER), bytes, PRICE, Perbill::from_percent(20)));
-        assert_ok!(Registry::bond(RuntimeOrigin::signed(PROVER), m.id(), BOND));
-        assert_ok!(Registry::bond(RuntimeOrigin::signed(CHEAT), m.id(), BOND));
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(PROVER), m.id(), BOND, Default::default()));
+        assert_ok!(Registry::bond(RuntimeOrigin::signed(CHEAT), m.id(), BOND, Default::default()));
         f(&m);
         check_invariants();
     });

@@ -1,0 +1,195 @@
+//! `ghost watch`: a watcher that holds the weights of its models and recomputes every
+//! result posted on them.
+//!
+//! A result equal to the honest answer (bound to its prover) is left alone. Otherwise the
+//! watcher fetches the prover's ghost proof from its registered endpoint: a valid proof
+//! whose rows or lists were not the best gives an exclusion fraud proof
+//! (`Model::find_fraud`), which it commits to and reveals a block later; anything else
+//! (no proof, an invalid one, a wrong output) gets a prove-it challenge, committed and
+//! revealed the same way. Each case is reported on stdout, one line each.
+
+use crate::{
+    chain::{self, runtime, BoundedVec, Chain, Phase, Request, Wait},
+    rpc::{self, GhostApiClient},
+};
+use anyhow::{anyhow, bail, Context, Result};
+use codec::Encode;
+use futures::StreamExt;
+use ghost_primitives::{proof::GhostProof, Claim, Model, ModelId};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+    time::Duration,
+};
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+/// What the watcher found wrong with a result.
+#[derive(Debug)]
+pub enum Finding {
+    /// The prover left out a better row or list: this fraud proof (encoded) convicts it.
+    Excluded(Vec<u8>),
+    /// The result is wrong in a way only a prove-it challenge shows (why).
+    ProveIt(String),
+}
+
+/// Run until interrupted, reconnecting with backoff when the node goes away.
+pub async fn run(url: &str, key: Keypair, models: Vec<Model>) -> Result<()> {
+    let me = chain::account_of(&key);
+    let models: BTreeMap<ModelId, Arc<Model>> = models.into_iter().map(|m| (m.id(), Arc::new(m))).collect();
+    println!("watcher {me} watching {} model(s)", models.len());
+    let mut seen = BTreeSet::new();
+    let follow = async {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            if let Err(e) = session(url, &key, &me, &models, &mut seen).await {
+                tracing::warn!(error = %format!("{e:#}"), retry_in = ?backoff, "lost the chain; reconnecting");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        }
+    };
+    tokio::select! {
+        _ = follow => Ok(()),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+async fn session(
+    url: &str,
+    key: &Keypair,
+    me: &AccountId32,
+    models: &BTreeMap<ModelId, Arc<Model>>,
+    seen: &mut BTreeSet<u64>,
+) -> Result<()> {
+    let chain = Chain::connect(url, Duration::from_secs(2)).await?;
+    let mut heads = chain.api.blocks().subscribe_finalized().await.context("following finalised blocks")?;
+    while let Some(block) = heads.next().await {
+        let block = block.context("the finalised-block subscription failed")?;
+        report_verdicts(&block.events().await?, seen);
+        for (id, request) in chain.requests().await? {
+            let Some(model) = models.get(&request.model) else { continue };
+            let Some(result) = &request.result else { continue };
+            if matches!(request.phase, Phase::Pending) || &result.prover == me || seen.contains(&id) {
+                continue;
+            }
+            seen.insert(id);
+            match check(&chain, model, id, &request).await {
+                Ok(None) => println!("request {id}: the result of {} is honest", result.prover),
+                Ok(Some(finding)) => {
+                    if let Err(e) = dispute(&chain, key, me, id, &finding).await {
+                        println!("request {id}: could not dispute: {e:#}");
+                    }
+                }
+                Err(e) => println!("request {id}: could not check: {e:#}"),
+            }
+        }
+    }
+    bail!("the node closed the finalised-block subscription")
+}
+
+/// Recompute request `id`'s result; `None` when it is the honest one.
+pub async fn check(chain: &Chain, model: &Arc<Model>, id: u64, request: &Request) -> Result<Option<Finding>> {
+    let result = request.result.as_ref().ok_or_else(|| anyhow!("no result posted"))?;
+    let input = chain::input_of(&request.input);
+    let binding = result.prover.encode();
+    let posted = Claim { output: result.output.0.clone(), links: result.links.0.clone() };
+    let honest = {
+        let (model, input, binding) = (model.clone(), input.clone(), binding.clone());
+        tokio::task::spawn_blocking(move || model.trace_bound(&input, &binding)).await??.claim()
+    };
+    if honest == posted {
+        return Ok(None);
+    }
+    // Wrong: is it a choice the prover can be shown to have skipped?
+    let proof = match fetch_proof(chain, &request.model, &result.prover, id).await {
+        Ok(p) => p,
+        Err(why) => return Ok(Some(Finding::ProveIt(format!("no proof to inspect ({why:#})")))),
+    };
+    let model = model.clone();
+    let finding = tokio::task::spawn_blocking(move || {
+        let file = model.ghost_file();
+        let decoded = match GhostProof::decode(&proof, file) {
+            Ok(d) => d,
+            Err(e) => return Finding::ProveIt(format!("its proof does not decode: {e}")),
+        };
+        let trace = match ghost_primitives::verify_bound(file, &binding, &input, &posted.output, &decoded) {
+            Ok(t) if t.claim() == posted => t,
+            Ok(_) => return Finding::ProveIt("its proof is of another claim".into()),
+            Err(e) => return Finding::ProveIt(format!("its proof does not verify: {e}")),
+        };
+        match model.find_fraud(&input, &trace) {
+            Ok(Some(fraud)) => Finding::Excluded(fraud.encode()),
+            Ok(None) => Finding::ProveIt("the output differs from the honest one".into()),
+            Err(e) => Finding::ProveIt(format!("no fraud proof could be built: {e}")),
+        }
+    })
+    .await?;
+    Ok(Some(finding))
+}
+
+/// The ghost proof `prover` serves for request `id`, from its endpoint on `model`'s bond.
+async fn fetch_proof(chain: &Chain, model: &ModelId, prover: &AccountId32, id: u64) -> Result<Vec<u8>> {
+    let bond = chain.bond(model, prover).await?.ok_or_else(|| anyhow!("the prover has no bond"))?;
+    let url = String::from_utf8(bond.endpoint.0).map_err(|_| anyhow!("the endpoint is not text"))?;
+    if url.is_empty() {
+        bail!("the prover publishes no endpoint");
+    }
+    let client = jsonrpsee::http_client::HttpClientBuilder::default()
+        .max_response_size(rpc::MAX_RESPONSE_BYTES)
+        .request_timeout(Duration::from_secs(10))
+        .build(&url)?;
+    let entry = client.proof(id).await.with_context(|| format!("asking {url} for the proof"))?;
+    hex::decode(entry.proof.trim_start_matches("0x")).context("the served proof is not hex")
+}
+
+/// Commit to the dispute, then reveal it in a later block.
+async fn dispute(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, finding: &Finding) -> Result<()> {
+    let evidence: &[u8] = match finding {
+        Finding::Excluded(fraud) => fraud,
+        Finding::ProveIt(_) => &[],
+    };
+    let digest = ghost_primitives::commitment::dispute(me, id, evidence);
+    chain.submit(&runtime::tx().inference().commit(id, digest), key, Wait::InBlock).await?;
+    match finding {
+        Finding::Excluded(fraud) => {
+            println!("request {id}: the prover skipped a better entry; reporting the exclusion");
+            let call = runtime::tx().inference().report_exclusion(id, BoundedVec(fraud.clone()));
+            let outcome = chain.submit(&call, key, Wait::InBlock).await?;
+            if let Some(events) = &outcome.events {
+                if let Some(c) = events.find_first::<runtime::inference::events::ProverConvicted>()? {
+                    println!(
+                        "request {id}: prover {} convicted ({:?}), slashed {}, client refunded {} credit",
+                        c.prover,
+                        c.reason,
+                        chain::fmt_tokens(c.slashed),
+                        c.refund
+                    );
+                }
+                if let Some(d) = events.find_first::<runtime::inference::events::ChallengeDefeated>()? {
+                    println!("request {id}: the fraud proof failed ({:?}); bond forfeited", d.reason.0);
+                }
+            }
+        }
+        Finding::ProveIt(why) => {
+            println!("request {id}: {why}; challenging (prove-it)");
+            chain.submit(&runtime::tx().inference().challenge(id), key, Wait::InBlock).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Report how disputes this watcher opened ended.
+fn report_verdicts(events: &subxt::events::Events<subxt::PolkadotConfig>, seen: &BTreeSet<u64>) {
+    for event in events.iter().flatten() {
+        if let Ok(Some(c)) = event.as_event::<runtime::inference::events::ProverConvicted>() {
+            if seen.contains(&c.id) {
+                println!("request {}: prover {} convicted ({:?})", c.id, c.prover, c.reason);
+            }
+        } else if let Ok(Some(a)) = event.as_event::<runtime::inference::events::ChallengeAnswered>() {
+            if seen.contains(&a.id) {
+                println!("request {}: the prover answered the challenge with a valid proof", a.id);
+            }
+        }
+    }
+}
