@@ -8,7 +8,6 @@
 
 use crate::store::hex0x;
 use anyhow::{anyhow, bail, Context, Result};
-use codec::Encode;
 use ghost_primitives::ModelId;
 use std::{str::FromStr, time::Duration};
 use subxt::{
@@ -74,6 +73,18 @@ pub enum Wait {
     InBlock,
     /// Not at all: return once the node accepted it into its pool.
     Submitted,
+}
+
+impl Wait {
+    /// This, but at least until the transaction is in a block (for a commitment that a
+    /// later call reveals).
+    pub fn at_least_in_block(self) -> Self {
+        if self == Wait::Submitted {
+            Wait::InBlock
+        } else {
+            self
+        }
+    }
 }
 
 /// What a transaction did.
@@ -168,7 +179,6 @@ impl Chain {
 
     /// Every registered model, by id.
     pub async fn models(&self) -> Result<Vec<(ModelId, ModelInfo)>> {
-        use futures::StreamExt;
         let at = self.api.storage().at_latest().await?;
         let mut all = Vec::new();
         let mut stream = at.iter(runtime::storage().ghost_registry().models_iter()).await?;
@@ -182,7 +192,6 @@ impl Chain {
 
     /// The provers bonded on `model`, with their bonds (and endpoints).
     pub async fn provers(&self, model: &ModelId) -> Result<Vec<(AccountId32, BondInfo)>> {
-        use futures::StreamExt;
         let at = self.api.storage().at_latest().await?;
         let mut all = Vec::new();
         let mut stream = at.iter(runtime::storage().ghost_registry().bonds_iter1(*model)).await?;
@@ -201,7 +210,6 @@ impl Chain {
 
     /// Every open request, by id, at the latest finalised block.
     pub async fn requests(&self) -> Result<Vec<(u64, Request)>> {
-        use futures::StreamExt;
         let (_, hash) = self.finalized().await?;
         let at = self.api.storage().at(hash);
         let mut all = Vec::new();
@@ -234,6 +242,17 @@ impl Chain {
             credit_limit: line.as_ref().map_or(0, |l| l.granted),
             collateral: line.as_ref().map_or(0, |l| l.collateral),
         })
+    }
+
+    /// The sum of every account's credit balance (zero, by the mutual-credit invariant).
+    pub async fn credit_total(&self) -> Result<i128> {
+        let at = self.api.storage().at_latest().await?;
+        let mut stream = at.iter(runtime::storage().mutual_credit().balances_iter()).await?;
+        let mut total: i128 = 0;
+        while let Some(kv) = stream.next().await {
+            total = total.checked_add(kv?.value).ok_or_else(|| anyhow!("credit balances overflow"))?;
+        }
+        Ok(total)
     }
 
     /// A constant of the runtime, by pallet and name.

@@ -16,7 +16,6 @@ use crate::{
 };
 use anyhow::{anyhow, bail, Context, Result};
 use codec::Encode;
-use futures::StreamExt;
 use ghost_primitives::{Model, ModelId};
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -69,8 +68,8 @@ pub async fn run(config: Config) -> Result<()> {
     if let Some(m) = config.misbehaviour {
         tracing::warn!(misbehaviour = ?m, "posting DISHONEST results on purpose");
     }
-    let server = rpc::Prover::new(config.models.clone(), config.workers, config.misbehaviour)
-        .with_journal(journal.clone());
+    let models: Vec<Arc<Model>> = config.models.into_iter().map(Arc::new).collect();
+    let server = rpc::Prover::new(models.clone(), config.workers, config.misbehaviour).with_journal(journal.clone());
     let (addr, handle) = rpc::serve(config.listen, server)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -78,7 +77,7 @@ pub async fn run(config: Config) -> Result<()> {
     let daemon = Arc::new(Daemon {
         key: config.key,
         me: me.clone(),
-        models: config.models.into_iter().map(|m| (m.id(), Arc::new(m))).collect(),
+        models: models.into_iter().map(|m| (m.id(), m)).collect(),
         journal,
         misbehaviour: config.misbehaviour,
         in_flight: Mutex::new(BTreeSet::new()),

@@ -18,6 +18,7 @@
 //! * [`daemon`]: `ghost prover run`, the on-chain prover.
 //! * [`watcher`]: `ghost watch`, which recomputes posted results and disputes wrong ones.
 //! * [`onchain`]: the chain commands (models, credit, paid inference).
+//! * [`update`]: the sparse update between two versions of a model.
 //! * [`bench`]: sparse-with-proof against dense, recall, proof size, memory.
 
 pub mod bench;
@@ -33,5 +34,6 @@ pub mod onchain;
 pub mod progress;
 pub mod rpc;
 pub mod store;
+pub mod update;
 pub mod watcher;
 pub mod wire;

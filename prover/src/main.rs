@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand};
 use ghost_primitives::{quant::FloatLayer, Input};
 use ghost_prover::{
     bench::{self, BenchParams},
+    chain::{self, Chain, Wait},
+    daemon, onchain, watcher,
     build::{commit, lookup_layer, synthetic_matrices, LayerParams},
     client::verify_answer,
     digits, import,
@@ -13,32 +15,85 @@ use ghost_prover::{
     store::{self, hex0x},
     wire::{parse_vector, quantise_vector, Answer},
 };
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc};
 
 #[derive(Parser)]
-#[command(name = "ghost", version, about = "Verifiable sparse inference: build, serve, verify, benchmark")]
+#[command(
+    name = "ghost",
+    version,
+    about = "Verifiable sparse inference: build and register models, serve and pay for proven answers, dispute wrong ones",
+    after_help = "Start a dev chain with `ghost-node --dev --tmp`; every chain command then works with --suri //Alice.\n\
+                  Exit codes: 0 done (an answer verified), 1 an error, 2 an answer rejected (or refunded after a dispute)."
+)]
 struct Cli {
     /// Hide progress bars.
     #[arg(long, global = true)]
     quiet: bool,
+    /// The node's WebSocket JSON-RPC.
+    #[arg(long, global = true, env = "GHOST_CHAIN_URL", default_value = chain::DEFAULT_URL)]
+    chain_url: String,
+    /// The key that signs: a secret URI (`//Alice`, a mnemonic, a 0x seed) or a file holding one.
+    #[arg(long, global = true, env = "GHOST_SURI", hide_env_values = true)]
+    suri: Option<String>,
+    /// Return once the node accepted a transaction, without waiting for its block to be finalised.
+    #[arg(long, global = true)]
+    no_wait: bool,
     #[command(subcommand)]
     command: Command,
 }
 
+impl Cli {
+    fn wait(&self) -> Wait {
+        if self.no_wait {
+            Wait::Submitted
+        } else {
+            Wait::Finalized
+        }
+    }
+
+    fn key(&self) -> Result<subxt_signer::sr25519::Keypair> {
+        let suri = self.suri.as_deref().context("this command signs: give --suri (or set GHOST_SURI), e.g. --suri //Alice")?;
+        chain::keypair(suri)
+    }
+
+    fn chain(&self, runtime: &tokio::runtime::Runtime) -> Result<Chain> {
+        runtime.block_on(Chain::connect(&self.chain_url, std::time::Duration::from_secs(5)))
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Build, inspect models.
+    /// Build, inspect, register, update and list models.
     #[command(subcommand)]
     Model(ModelCommand),
-    /// Serve models over JSON-RPC with ghost proofs.
+    /// Mutual credit: balances, transfers, collateral, limits.
+    #[command(subcommand)]
+    Credit(CreditCommand),
+    /// The on-chain prover daemon.
+    #[command(subcommand)]
+    Prover(ProverCommand),
+    /// Serve models over JSON-RPC with ghost proofs (off chain).
+    #[command(after_help = "Example:\n  ghost serve --model ./digits --listen 127.0.0.1:9955")]
     Serve(ServeArgs),
-    /// Ask a prover, verify the answer against the ghost file, print it.
+    /// Ask for an answer and verify it: paid on chain (--model ID), or from a prover directly (--prover URL).
+    #[command(after_help = "Examples:\n  ghost infer --model 0x5f3c... --input 0,3,12,... --suri //Bob\n  \
+                            ghost infer --prover http://127.0.0.1:9955 --ghost-file ./digits --input 0,3,12,...")]
     Infer(InferArgs),
+    /// Watch the results posted on models whose weights you hold; dispute wrong ones.
+    #[command(after_help = "Example:\n  ghost watch --model ./digits --suri //Dave")]
+    Watch {
+        /// Model directory; repeat to watch several.
+        #[arg(long = "model", required = true)]
+        models: Vec<PathBuf>,
+    },
     /// Verify a saved answer against a ghost file.
+    #[command(after_help = "Example:\n  ghost verify --ghost-file ./digits --response answer.json")]
     Verify(VerifyArgs),
     /// Sparse-with-proof against dense, recall, proof size, verification, memory.
+    #[command(after_help = "Example:\n  ghost bench --rows 65536 --queries 100")]
     Bench(BenchArgs),
     /// The digits classifier's accuracy: fixed-point sparse against f32 dense.
+    #[command(after_help = "Example:\n  ghost digits --json")]
     Digits {
         /// Print one JSON object.
         #[arg(long)]
@@ -49,12 +104,125 @@ enum Command {
 #[derive(Subcommand)]
 enum ModelCommand {
     /// Build a model directory from matrices, synthetic data or the digits data.
+    #[command(after_help = "Examples:\n  ghost model build --digits --out ./digits\n  \
+                            ghost model build --synthetic --rows 65536 --dim 64 --out ./synthetic\n  \
+                            ghost model build --keys k.npy --values v.npy --lists 256 --k 16 --out ./mine")]
     Build(BuildArgs),
     /// Describe a model directory or ghost file.
+    #[command(after_help = "Example:\n  ghost model info ./digits")]
     Info {
         /// Model directory or ghost file.
         path: PathBuf,
     },
+    /// Register a model directory's ghost file on chain (commit, then reveal a block later).
+    #[command(after_help = "Example:\n  ghost model register ./digits --price 10 --royalty 10 --suri //Alice")]
+    Register {
+        /// Model directory or ghost file.
+        dir: PathBuf,
+        /// Price of one inference, in credit.
+        #[arg(long)]
+        price: u128,
+        /// The owner's share of each price, in percent.
+        #[arg(long, default_value_t = 0.0)]
+        royalty: f64,
+    },
+    /// Publish the model in DIR as the next version of the one in --from, by a sparse update.
+    #[command(after_help = "Example:\n  ghost model update ./digits-v2 --from ./digits --training-data-hash 0x1234... --suri //Alice")]
+    Update {
+        /// The new version's model directory (its ghost file becomes the published one).
+        dir: PathBuf,
+        /// The registered version's model directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// BLAKE2b-256 of the data the new version was trained on (0x-hex).
+        #[arg(long)]
+        training_data_hash: Option<String>,
+        /// New price (default: the old version's).
+        #[arg(long)]
+        price: Option<u128>,
+        /// New royalty in percent (default: the old version's).
+        #[arg(long)]
+        royalty: Option<f64>,
+    },
+    /// A registered model: terms, shape, lineage, provers and their endpoints.
+    #[command(after_help = "Example:\n  ghost model show 0x5f3c...")]
+    Show {
+        /// Model id (0x-hex).
+        id: String,
+    },
+    /// Every registered model.
+    #[command(after_help = "Example:\n  ghost model list --chain-url ws://127.0.0.1:9944")]
+    List,
+}
+
+#[derive(Subcommand)]
+enum CreditCommand {
+    /// Native balances and credit of accounts (default: the --suri key's), and the credit total.
+    #[command(after_help = "Example:\n  ghost credit show alice bob 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty")]
+    Show {
+        /// Accounts: SS58, 0x-hex or a dev name (alice, bob, ...).
+        accounts: Vec<String>,
+    },
+    /// Transfer credit (plain units) to an account.
+    #[command(after_help = "Example:\n  ghost credit transfer bob 25 --suri //Alice")]
+    Transfer {
+        /// Receiver.
+        to: String,
+        /// Credit units.
+        amount: u128,
+    },
+    /// Hold native collateral (GHOST) to raise your credit limit.
+    #[command(after_help = "Example:\n  ghost credit open 10 --suri //Charlie")]
+    Open {
+        /// GHOST to hold, e.g. 10 or 2.5.
+        collateral: String,
+    },
+    /// Release native collateral (GHOST).
+    #[command(after_help = "Example:\n  ghost credit close 10 --suri //Charlie")]
+    Close {
+        /// GHOST to release.
+        collateral: String,
+    },
+    /// Grant an account a credit limit (root: the sudo key signs).
+    #[command(after_help = "Example:\n  ghost credit limit charlie 1000 --suri //Alice")]
+    Limit {
+        /// Account.
+        who: String,
+        /// The limit, in credit units.
+        granted: u128,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProverCommand {
+    /// Bond on the models, answer every request on them, serve and defend the proofs.
+    #[command(after_help = "Example:\n  ghost prover run --model ./digits --suri //Charlie --listen 127.0.0.1:9955 --journal ./journal")]
+    Run(ProverRunArgs),
+}
+
+#[derive(Args)]
+struct ProverRunArgs {
+    /// Model directory; repeat to serve several.
+    #[arg(long = "model", required = true)]
+    models: Vec<PathBuf>,
+    /// Address the proof JSON-RPC listens on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:9955")]
+    listen: SocketAddr,
+    /// The URL clients reach that JSON-RPC at, published with the bond (default: http:// + the bound address).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// The journal directory (results posted, their proofs); keep it across restarts.
+    #[arg(long, default_value = "ghost-journal")]
+    journal: PathBuf,
+    /// Bond per model in GHOST (default: the larger of the chain's MinBond and ten slashes).
+    #[arg(long)]
+    bond: Option<String>,
+    /// Answers computed at once (default: the number of cores).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Misbehave on purpose, to demonstrate disputes.
+    #[arg(long, value_enum)]
+    misbehave: Option<Misbehaviour>,
 }
 
 #[derive(Args)]
@@ -68,11 +236,15 @@ struct BuildArgs {
     /// Generate clustered synthetic data instead of reading matrices.
     #[arg(long, conflicts_with_all = ["keys", "digits"])]
     synthetic: bool,
-    /// The digits classifier (keys = training images, values = one-hot labels).
-    #[arg(long, conflicts_with_all = ["keys", "synthetic"])]
+    /// The digits classifier (keys = training images, values = one-hot labels), with its
+    /// own fixed index parameters: no other flag applies.
+    #[arg(long, conflicts_with_all = [
+        "keys", "synthetic", "rows", "dim", "value_dim", "layers", "clusters", "seed", "lists", "n_probe", "k",
+        "beta", "no_normalize", "kmeans_iterations", "kmeans_sample",
+    ])]
     digits: bool,
-    /// Key matrix (`N x d`): .safetensors, .npy or .csv.
-    #[arg(long, requires = "values")]
+    /// Key matrix (`N x d`): .safetensors, .npy or .csv. The synthetic flags do not apply.
+    #[arg(long, requires = "values", conflicts_with_all = ["rows", "dim", "value_dim", "layers", "clusters"])]
     keys: Option<PathBuf>,
     /// Value matrix (`N x e`): .safetensors, .npy or .csv.
     #[arg(long, requires = "keys")]
@@ -142,12 +314,18 @@ struct ServeArgs {
 
 #[derive(Args)]
 struct InferArgs {
-    /// Prover URL, e.g. http://127.0.0.1:9955.
-    #[arg(long)]
-    prover: String,
-    /// The model's ghost file (or its model directory).
-    #[arg(long)]
-    ghost_file: PathBuf,
+    /// On chain: the registered model's id (0x-hex); pays with the --suri key.
+    #[arg(long, conflicts_with_all = ["prover", "ghost_file", "save"])]
+    model: Option<String>,
+    /// Most credit to pay (default: the model's price).
+    #[arg(long, requires = "model")]
+    max_price: Option<u128>,
+    /// Off chain: the prover's URL, e.g. http://127.0.0.1:9955.
+    #[arg(long, requires = "ghost_file")]
+    prover: Option<String>,
+    /// Off chain: the model's ghost file (or its model directory).
+    #[arg(long, requires = "prover")]
+    ghost_file: Option<PathBuf>,
     /// Input vector: comma-separated numbers or a JSON array.
     #[arg(long, conflicts_with_all = ["input_file", "token"], allow_hyphen_values = true)]
     input: Option<String>,
@@ -234,11 +412,22 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<Result<(), Rejected>> {
     let progress = !cli.quiet;
+    match &cli.command {
+        Command::Model(ModelCommand::Register { .. } | ModelCommand::Update { .. } | ModelCommand::Show { .. } | ModelCommand::List)
+        | Command::Credit(_)
+        | Command::Prover(_)
+        | Command::Watch { .. } => return on_chain(cli).map(Ok),
+        Command::Infer(args) if args.model.is_some() => return infer_on_chain(&cli),
+        _ => {}
+    }
     match cli.command {
         Command::Model(ModelCommand::Build(args)) => build(args, progress).map(Ok),
         Command::Model(ModelCommand::Info { path }) => info(path).map(Ok),
         Command::Serve(args) => serve(args).map(Ok),
         Command::Infer(args) => infer(args),
+        Command::Model(_) | Command::Credit(_) | Command::Prover(_) | Command::Watch { .. } => {
+            unreachable!("handled on chain above")
+        }
         Command::Verify(args) => verify(args),
         Command::Bench(args) => bench_cmd(args, progress).map(Ok),
         Command::Digits { json } => {
@@ -259,6 +448,146 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             Ok(Ok(()))
         }
     }
+}
+
+/// The commands that talk to the chain.
+fn on_chain(cli: Cli) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let wait = cli.wait();
+    match &cli.command {
+        Command::Model(ModelCommand::Register { dir, price, royalty }) => {
+            let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
+            let royalty = onchain::royalty_parts(*royalty)?;
+            runtime.block_on(onchain::register(&chain, &key, dir, *price, royalty, wait)).map(drop)
+        }
+        Command::Model(ModelCommand::Update { dir, from, training_data_hash, price, royalty }) => {
+            let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
+            let training = training_data_hash.as_deref().map(store::parse_id).transpose().context("--training-data-hash")?;
+            let royalty = royalty.map(onchain::royalty_parts).transpose()?;
+            runtime.block_on(onchain::update(&chain, &key, dir, from, training, (*price, royalty), wait)).map(drop)
+        }
+        Command::Model(ModelCommand::Show { id }) => {
+            let id = store::parse_id(id)?;
+            let chain = cli.chain(&runtime)?;
+            runtime.block_on(onchain::show(&chain, &id))
+        }
+        Command::Model(ModelCommand::List) => {
+            let chain = cli.chain(&runtime)?;
+            runtime.block_on(onchain::list(&chain))
+        }
+        Command::Credit(command) => credit(&cli, command, &runtime, wait),
+        Command::Prover(ProverCommand::Run(args)) => {
+            let key = cli.key()?;
+            let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
+            let bond = args.bond.as_deref().map(chain::parse_tokens).transpose().context("--bond")?;
+            let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            runtime.block_on(daemon::run(daemon::Config {
+                url: cli.chain_url.clone(),
+                key,
+                models,
+                listen: args.listen,
+                public_url: args.public_url.clone(),
+                journal: args.journal.clone(),
+                bond,
+                misbehaviour: args.misbehave,
+                workers,
+            }))
+        }
+        Command::Watch { models } => {
+            let key = cli.key()?;
+            let models = models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
+            runtime.block_on(watcher::run(&cli.chain_url, key, models))
+        }
+        _ => unreachable!("only chain commands come here"),
+    }
+}
+
+fn credit(cli: &Cli, command: &CreditCommand, runtime: &tokio::runtime::Runtime, wait: Wait) -> Result<()> {
+    use ghost_prover::chain::runtime as rt;
+    if let CreditCommand::Show { accounts } = command {
+        let chain = cli.chain(runtime)?;
+        let who = if accounts.is_empty() {
+            vec![chain::account_of(&cli.key().context("name accounts, or give --suri")?)]
+        } else {
+            accounts.iter().map(|a| chain::parse_account(a)).collect::<Result<Vec<_>>>()?
+        };
+        return runtime.block_on(onchain::credit_show(&chain, &who));
+    }
+    let (key, chain) = (cli.key()?, cli.chain(runtime)?);
+    let outcome = match command {
+        CreditCommand::Transfer { to, amount } => {
+            let call = rt::tx().mutual_credit().transfer(chain::parse_account(to)?, *amount);
+            runtime.block_on(chain.submit(&call, &key, wait))?
+        }
+        CreditCommand::Open { collateral } => {
+            let call = rt::tx().mutual_credit().open_credit(chain::parse_tokens(collateral)?);
+            runtime.block_on(chain.submit(&call, &key, wait))?
+        }
+        CreditCommand::Close { collateral } => {
+            let call = rt::tx().mutual_credit().close_credit(chain::parse_tokens(collateral)?);
+            runtime.block_on(chain.submit(&call, &key, wait))?
+        }
+        CreditCommand::Limit { who, granted } => {
+            use rt::runtime_types::pallet_mutual_credit::pallet::Call as CreditCall;
+            let inner = rt::runtime_types::ghost_runtime::RuntimeCall::MutualCredit(CreditCall::set_credit_limit {
+                who: chain::parse_account(who)?,
+                granted: *granted,
+            });
+            runtime.block_on(chain.submit(&rt::tx().sudo().sudo(inner), &key, wait))?
+        }
+        CreditCommand::Show { .. } => unreachable!("handled above"),
+    };
+    chain::print_outcome("done", &outcome);
+    Ok(())
+}
+
+fn infer_on_chain(cli: &Cli) -> Result<Result<(), Rejected>> {
+    let Command::Infer(args) = &cli.command else { unreachable!("an infer command") };
+    let model = store::parse_id(args.model.as_deref().unwrap_or_default()).context("--model")?;
+    let input = read_input(args)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
+    let (verdict, claim) = runtime.block_on(onchain::infer(&chain, &key, &model, &input, args.max_price))?;
+    if let Some(claim) = &claim {
+        let answer = Answer::new(&model, &input, claim, &[]);
+        if args.json {
+            println!("{}", serde_json::to_string(&answer)?);
+        } else {
+            print_answer(&answer);
+        }
+    }
+    match verdict {
+        onchain::Verdict::Accepted => {
+            println!("verdict: verified and paid");
+            Ok(Ok(()))
+        }
+        onchain::Verdict::ProvenOnChain => {
+            println!("verdict: proven on chain against the challenge, and paid");
+            Ok(Ok(()))
+        }
+        onchain::Verdict::Refunded(why) => Ok(Err(Rejected(format!("{why}; the price was refunded")))),
+    }
+}
+
+/// The input of `ghost infer`, quantised as the client sends it.
+fn read_input(args: &InferArgs) -> Result<Input> {
+    let input = match (&args.input, &args.input_file, args.token) {
+        (Some(text), _, _) => quantise_vector(&parse_vector(text)?, args.raw),
+        (_, Some(path), _) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            quantise_vector(&parse_vector(&text)?, args.raw)
+        }
+        (_, _, Some(token)) => Input::Token(token),
+        _ => bail!("give an input: --input, --input-file or --token"),
+    };
+    if let Input::Vector(v) = &input {
+        if v.iter().all(|&x| x == 0) {
+            eprintln!("warning: the input is all zeros; the answer rests on no information");
+        } else if args.raw && v.iter().any(|&x| x == i16::MAX || x == i16::MIN) {
+            eprintln!("warning: --raw input entries were clamped to the Q14 range (-2, 2)");
+        }
+    }
+    Ok(input)
 }
 
 fn build(args: BuildArgs, progress: bool) -> Result<()> {
@@ -334,7 +663,9 @@ fn serve(args: ServeArgs) -> Result<()> {
     }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let (addr, handle) = rpc::serve(args.listen, Prover::new(models, workers, args.misbehave)).await?;
+        let (addr, handle) = rpc::serve(args.listen, Prover::new(models.into_iter().map(Arc::new).collect(), workers, args.misbehave))
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
         // One write, errors ignored: a closed stdout must not stop a serving prover.
         let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());
         for id in &ids {
@@ -357,16 +688,11 @@ fn serve(args: ServeArgs) -> Result<()> {
 }
 
 fn infer(args: InferArgs) -> Result<Result<(), Rejected>> {
-    let (file, _) = store::read_ghost_file(&args.ghost_file)?;
-    let input = match (&args.input, &args.input_file, args.token) {
-        (Some(text), _, _) => quantise_vector(&parse_vector(text)?, args.raw),
-        (_, Some(path), _) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            quantise_vector(&parse_vector(&text)?, args.raw)
-        }
-        (_, _, Some(token)) => Input::Token(token),
-        _ => bail!("give an input: --input, --input-file or --token"),
+    let (Some(prover), Some(ghost_file)) = (&args.prover, &args.ghost_file) else {
+        bail!("say where to ask: --model ID (on chain), or --prover URL --ghost-file DIR (off chain)");
     };
+    let (file, _) = store::read_ghost_file(ghost_file)?;
+    let input = read_input(&args)?;
     ghost_primitives::model::check_input(&file, &input).context("the input does not fit this model")?;
     let model_id = hex0x(&file.id());
     let runtime = tokio::runtime::Runtime::new()?;
@@ -374,12 +700,12 @@ fn infer(args: InferArgs) -> Result<Result<(), Rejected>> {
         let client = jsonrpsee::http_client::HttpClientBuilder::default()
             .max_response_size(rpc::MAX_RESPONSE_BYTES)
             .request_timeout(std::time::Duration::from_secs(60))
-            .build(&args.prover)
-            .with_context(|| format!("prover URL {}", args.prover))?;
+            .build(prover)
+            .with_context(|| format!("prover URL {prover}"))?;
         client
             .infer(model_id.clone(), (&input).into())
             .await
-            .with_context(|| format!("asking {} for model {model_id}", args.prover))
+            .with_context(|| format!("asking {prover} for model {model_id}"))
     })?;
     if let Some(path) = &args.save {
         std::fs::write(path, serde_json::to_string_pretty(&answer)?)

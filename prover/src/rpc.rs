@@ -116,9 +116,9 @@ fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
 
 impl Prover {
     /// Serve `models`, computing at most `workers` answers at once.
-    pub fn new(models: Vec<Model>, workers: usize, misbehaviour: Option<Misbehaviour>) -> Self {
+    pub fn new(models: Vec<Arc<Model>>, workers: usize, misbehaviour: Option<Misbehaviour>) -> Self {
         Self {
-            models: models.into_iter().map(|m| (m.id(), Arc::new(m))).collect(),
+            models: models.into_iter().map(|m| (m.id(), m)).collect(),
             misbehaviour,
             workers: Arc::new(Semaphore::new(workers.max(1))),
             served: AtomicU64::new(0),

@@ -84,6 +84,20 @@ pub fn save(dir: &Path, model: &Model, stats: &QuantStats, source: &str) -> Resu
     Ok(manifest)
 }
 
+/// Put `model`'s ghost file in `dir` (whose weights it commits to), and its id in the
+/// manifest: how a directory takes the version the chain published (which names a parent).
+pub fn save_ghost_file(dir: &Path, model: &Model) -> Result<()> {
+    write_atomically(&dir.join(GHOST_FILE), &model.ghost_file().encode())?;
+    let path = dir.join(MANIFEST);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Ok(mut manifest) = serde_json::from_str::<Manifest>(&text) {
+            manifest.model_id = hex0x(&model.id());
+            write_atomically(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp: PathBuf = path.with_extension("partial");
     std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;

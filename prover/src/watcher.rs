@@ -14,7 +14,6 @@ use crate::{
 };
 use anyhow::{anyhow, bail, Context, Result};
 use codec::Encode;
-use futures::StreamExt;
 use ghost_primitives::{proof::GhostProof, Claim, Model, ModelId};
 use std::{
     collections::{BTreeMap, BTreeSet},

@@ -1,0 +1,314 @@
+//! The chain commands behind `ghost model register|update|show|list`, `ghost credit` and
+//! `ghost infer --model ID`: each submits through [`Chain`], waits as told, and prints
+//! what happened.
+
+use crate::{
+    chain::{self, fmt_tokens, runtime, BoundedVec, Chain, Wait},
+    rpc::{self, GhostApiClient},
+    store::{self, hex0x},
+};
+use anyhow::{anyhow, bail, Context, Result};
+use codec::Encode;
+use ghost_primitives::{proof::GhostProof, Claim, GhostFile, Input, ModelId};
+use std::{path::Path, time::Duration};
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+/// A royalty given in percent (`10`, `2.5`) as the chain's parts per billion.
+pub fn royalty_parts(percent: f64) -> Result<u32> {
+    if !(0.0..=100.0).contains(&percent) || !percent.is_finite() {
+        bail!("a royalty is a percentage from 0 to 100, not {percent}");
+    }
+    Ok((percent * 10_000_000.0).round() as u32)
+}
+
+/// `ghost model register`: commit, then register the ghost file in a later block.
+pub async fn register(chain: &Chain, key: &Keypair, dir: &Path, price: u128, royalty: u32, wait: Wait) -> Result<ModelId> {
+    let (file, bytes) = store::read_ghost_file(dir)?;
+    let id = file.id();
+    let owner = chain::account_of(key);
+    if let Some(info) = chain.model(&id).await? {
+        bail!("model {} is registered already (owner {})", hex0x(&id), info.owner);
+    }
+    let commitment = ghost_primitives::commitment::registration(&owner, &id);
+    let committed = chain
+        .submit(&runtime::tx().ghost_registry().commit_registration(commitment), key, wait.at_least_in_block())
+        .await?;
+    chain::print_outcome("committed to the registration", &committed);
+    let call = runtime::tx().ghost_registry().register(
+        BoundedVec(bytes),
+        price,
+        runtime::runtime_types::sp_arithmetic::per_things::Perbill(royalty),
+    );
+    let outcome = chain.submit(&call, key, wait).await?;
+    chain::print_outcome("registered", &outcome);
+    println!("model {}", hex0x(&id));
+    Ok(id)
+}
+
+/// `ghost model update`: the sparse update from the version in `from` to the one in `dir`,
+/// published as the next version; `dir`'s ghost file becomes the published one (it names
+/// its parent), so that it can be served.
+pub async fn update(
+    chain: &Chain,
+    key: &Keypair,
+    dir: &Path,
+    from: &Path,
+    training_data: Option<[u8; 32]>,
+    terms: (Option<u128>, Option<u32>),
+    wait: Wait,
+) -> Result<ModelId> {
+    let old = store::load(from)?;
+    let new = store::load(dir)?;
+    let parent = old.id();
+    let info = chain
+        .model(&parent)
+        .await?
+        .ok_or_else(|| anyhow!("the old version {} is not registered on this chain", hex0x(&parent)))?;
+    let update = crate::update::diff(&old, &new, training_data)?;
+    let next = old.ghost_file().apply_update(&update).map_err(|e| anyhow!("the update does not apply: {e}"))?;
+    let id = next.id();
+    println!(
+        "update: layer {}, {:?} tree, {} row(s) changed, {} bytes",
+        update.layer,
+        update.tree,
+        update.indices.len(),
+        update.encode().len()
+    );
+    let price = terms.0.unwrap_or(info.price);
+    let royalty = terms.1.unwrap_or(info.royalty.0);
+    let call = runtime::tx().ghost_registry().publish_update(
+        parent,
+        subxt::utils::Static(update),
+        price,
+        runtime::runtime_types::sp_arithmetic::per_things::Perbill(royalty),
+    );
+    let outcome = chain.submit(&call, key, wait).await?;
+    chain::print_outcome("published", &outcome);
+    // Serve the version the chain holds: the same weights under the published ghost file.
+    let served = ghost_primitives::Model::for_ghost_file(next, new.weights().to_vec())
+        .map_err(|e| anyhow!("the published version does not match {}: {e}", dir.display()))?;
+    store::save_ghost_file(dir, &served)?;
+    println!("version {} (parent {})", hex0x(&id), hex0x(&parent));
+    Ok(id)
+}
+
+/// `ghost model show`.
+pub async fn show(chain: &Chain, id: &ModelId) -> Result<()> {
+    let info = chain.model(id).await?.ok_or_else(|| anyhow!("no model {} on this chain", hex0x(id)))?;
+    let shape = &info.shape.0;
+    println!("model       {}", hex0x(id));
+    println!("owner       {}", info.owner);
+    println!("status      {:?}", info.status);
+    println!("price       {} credit, royalty {:.2}%", info.price, info.royalty.0 as f64 / 10_000_000.0);
+    println!("deposit     {}", fmt_tokens(info.deposit));
+    println!("registered  at block #{}", info.registered_at);
+    println!(
+        "shape       {} layer(s), output width {}, ghost file {} bytes, proofs at most {} bytes",
+        shape.layers, shape.output_dim, shape.file_bytes, shape.proof.bytes
+    );
+    if let Some(hash) = info.training_data {
+        println!("trained on  {}", hex0x(&hash));
+    }
+    // Lineage: parents back to the first version.
+    let mut lineage = vec![*id];
+    let mut parent = info.parent;
+    while let Some(p) = parent.take() {
+        if lineage.len() > 64 || lineage.contains(&p) {
+            break;
+        }
+        lineage.push(p);
+        parent = chain.model(&p).await?.and_then(|i| i.parent);
+    }
+    println!("lineage     {}", lineage.iter().rev().map(|m| short(m)).collect::<Vec<_>>().join(" -> "));
+    let provers = chain.provers(id).await?;
+    if provers.is_empty() {
+        println!("provers     none bonded");
+    }
+    for (who, bond) in provers {
+        let state = if bond.withdrawable_at.is_some() { " (unbonding)" } else { "" };
+        println!(
+            "prover      {who}: bond {}, locked {}{state}, endpoint {}",
+            fmt_tokens(bond.amount),
+            fmt_tokens(bond.locked),
+            String::from_utf8_lossy(&bond.endpoint.0)
+        );
+    }
+    Ok(())
+}
+
+/// `ghost model list`.
+pub async fn list(chain: &Chain) -> Result<()> {
+    let models = chain.models().await?;
+    if models.is_empty() {
+        println!("no models registered");
+    }
+    for (id, info) in models {
+        let provers = chain.provers(&id).await?.len();
+        let parent = info.parent.map(|p| format!(", parent {}", short(&p))).unwrap_or_default();
+        println!(
+            "{}  {:?}, price {} credit, {} prover(s), block #{}{parent}",
+            hex0x(&id),
+            info.status,
+            info.price,
+            provers,
+            info.registered_at
+        );
+    }
+    Ok(())
+}
+
+fn short(id: &ModelId) -> String {
+    hex0x(&id[..6])
+}
+
+/// `ghost credit show`: one line per account.
+pub async fn credit_show(chain: &Chain, who: &[AccountId32]) -> Result<()> {
+    println!("{:<50} {:>22} {:>18} {:>12} {:>12}", "account", "free", "held", "credit", "limit");
+    for account in who {
+        let a = chain.account(account).await?;
+        println!(
+            "{:<50} {:>22} {:>18} {:>12} {:>12}",
+            account.to_string(),
+            fmt_tokens(a.free),
+            fmt_tokens(a.held),
+            a.credit,
+            a.credit_limit
+        );
+    }
+    let total = chain.credit_total().await?;
+    println!("credit sums to {total} over all accounts");
+    Ok(())
+}
+
+/// What `ghost infer --model ID` found.
+pub enum Verdict {
+    /// The proof verified; the result was accepted (and paid).
+    Accepted,
+    /// The prover proved its result on chain against a challenge; it was paid at the deadline.
+    ProvenOnChain,
+    /// The prover was convicted or never answered; the client was refunded (why).
+    Refunded(String),
+}
+
+/// `ghost infer --model ID`: request and pay, wait for the result, verify it against the
+/// prover's proof, accept it, or challenge it and follow the dispute to its end.
+pub async fn infer(
+    chain: &Chain,
+    key: &Keypair,
+    model: &ModelId,
+    input: &Input,
+    max_price: Option<u128>,
+) -> Result<(Verdict, Option<Claim>)> {
+    let me = chain::account_of(key);
+    let info = chain.model(model).await?.ok_or_else(|| anyhow!("no model {} on this chain", hex0x(model)))?;
+    let bytes = chain.ghost_file(model).await?.ok_or_else(|| anyhow!("model {} has no ghost file", hex0x(model)))?;
+    let file = GhostFile::decode_expecting(&bytes, model).map_err(|e| anyhow!("the chain's ghost file: {e}"))?;
+    info.shape.0.input.check(input).map_err(|e| anyhow!("the input does not fit model {}: {e}", hex0x(model)))?;
+    let before = chain.account(&me).await?;
+    // Follow finalised blocks from before the request, so no event of it is missed.
+    let mut heads = chain.api.blocks().subscribe_finalized().await?;
+    let call = runtime::tx().inference().request(*model, chain::chain_input(input), max_price.unwrap_or(info.price));
+    let outcome = chain.submit(&call, key, Wait::Finalized).await?;
+    let id = chain::requested_id(outcome.events.as_ref().ok_or_else(|| anyhow!("no events"))?)?;
+    println!("request {id}: paid {} credit into escrow (block #{})", info.price, outcome.block.unwrap_or_default());
+    let mut challenged = false;
+    let mut claim = None;
+    while let Some(block) = heads.next().await {
+        let block = block?;
+        for event in block.events().await?.iter() {
+            let event = event?;
+            use runtime::inference::events as ev;
+            if let Some(e) = event.as_event::<ev::ResultSubmitted>()?.filter(|e| e.id == id) {
+                println!("request {id}: result posted by {} in block #{}", e.prover, block.number());
+                let request = chain.request(id).await?.ok_or_else(|| anyhow!("request {id} closed"))?;
+                let result = request.result.ok_or_else(|| anyhow!("request {id} has no result"))?;
+                let posted = Claim { output: result.output.0.clone(), links: result.links.0.clone() };
+                claim = Some(posted.clone());
+                match fetch_and_verify(chain, &file, model, &e.prover, id, input, &posted).await {
+                    Ok(()) => {
+                        println!("request {id}: ghost proof verified locally; accepting");
+                        let accepted = chain.submit(&runtime::tx().inference().accept(id), key, Wait::Finalized).await?;
+                        chain::print_outcome("accepted", &accepted);
+                        print_spent(chain, &me, &before).await?;
+                        return Ok((Verdict::Accepted, claim));
+                    }
+                    Err(why) => {
+                        println!("request {id}: {why:#}; challenging (prove-it)");
+                        let digest = ghost_primitives::commitment::dispute(&me, id, &[]);
+                        chain.submit(&runtime::tx().inference().commit(id, digest), key, Wait::InBlock).await?;
+                        let opened = chain.submit(&runtime::tx().inference().challenge(id), key, Wait::InBlock).await?;
+                        chain::print_outcome("challenged", &opened);
+                        challenged = true;
+                    }
+                }
+            } else if let Some(e) = event.as_event::<ev::ChallengeAnswered>()?.filter(|e| e.id == id) {
+                println!(
+                    "request {id}: the prover proved its result on chain; bond of {} forfeited; open to fraud proofs until block #{}",
+                    fmt_tokens(e.forfeited),
+                    e.challenge_until
+                );
+            } else if let Some(e) = event.as_event::<ev::Settled>()?.filter(|e| e.id == id) {
+                println!("request {id}: settled: {} credit to the prover, {} to the owner", e.fee, e.royalty);
+                print_spent(chain, &me, &before).await?;
+                let verdict = if challenged { Verdict::ProvenOnChain } else { Verdict::Accepted };
+                return Ok((verdict, claim));
+            } else if let Some(e) = event.as_event::<ev::ProverConvicted>()?.filter(|e| e.id == id) {
+                println!(
+                    "request {id}: prover {} convicted ({:?}); slashed {}; {} credit refunded",
+                    e.prover,
+                    e.reason,
+                    fmt_tokens(e.slashed),
+                    e.refund
+                );
+                print_spent(chain, &me, &before).await?;
+                return Ok((Verdict::Refunded(format!("the prover was convicted ({:?})", e.reason)), claim));
+            } else if let Some(e) = event.as_event::<ev::Expired>()?.filter(|e| e.id == id) {
+                println!("request {id}: no result in time; {} credit refunded", e.refund);
+                print_spent(chain, &me, &before).await?;
+                return Ok((Verdict::Refunded("no prover answered in time".into()), claim));
+            }
+        }
+    }
+    bail!("the node stopped reporting blocks before request {id} closed")
+}
+
+async fn print_spent(chain: &Chain, me: &AccountId32, before: &chain::Account) -> Result<()> {
+    let after = chain.account(me).await?;
+    println!(
+        "credit spent: {} (balance {} -> {}); native: {} -> {} free",
+        before.credit - after.credit,
+        before.credit,
+        after.credit,
+        fmt_tokens(before.free),
+        fmt_tokens(after.free)
+    );
+    Ok(())
+}
+
+/// Fetch the proof of request `id` from `prover`'s registered endpoint and verify the
+/// posted claim with it.
+async fn fetch_and_verify(
+    chain: &Chain,
+    file: &GhostFile,
+    model: &ModelId,
+    prover: &AccountId32,
+    id: u64,
+    input: &Input,
+    posted: &Claim,
+) -> Result<()> {
+    let bond = chain.bond(model, prover).await?.ok_or_else(|| anyhow!("the prover has no bond"))?;
+    let url = String::from_utf8_lossy(&bond.endpoint.0).into_owned();
+    if url.is_empty() {
+        bail!("the prover publishes no endpoint");
+    }
+    let client = jsonrpsee::http_client::HttpClientBuilder::default()
+        .max_response_size(rpc::MAX_RESPONSE_BYTES)
+        .request_timeout(Duration::from_secs(20))
+        .build(&url)?;
+    let entry = client.proof(id).await.with_context(|| format!("the proof is missing at {url}"))?;
+    let bytes = hex::decode(entry.proof.trim_start_matches("0x")).context("the served proof is not hex")?;
+    let proof = GhostProof::decode(&bytes, file).map_err(|e| anyhow!("the proof is rejected: {e}"))?;
+    ghost_primitives::verify_claim_bound(file, &prover.encode(), input, posted, &proof)
+        .map_err(|e| anyhow!("the proof is rejected: {e}"))
+}
