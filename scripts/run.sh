@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# The main job, as far as it exists: build the digits classifier as a committed model,
-# serve it, ask for a classification and verify the ghost proof; then ask a dishonest
-# prover and watch the answer be refused; then the protocol tour (fraud proof included).
-# Grows into the dev-chain demo (paid and challenged inferences) as the node lands.
+# The main job: the whole on-chain story, from the `ghost` CLI against a dev chain.
+#
+# Builds what is missing, starts `ghost-node --dev`, builds the digits classifier as three
+# committed models and registers them (Alice owns them). Charlie serves the first honestly,
+# Dave serves the second lazily (skips the best row), Eve serves the third with wrong
+# outputs; Ferdie watches all three with the weights. Bob pays for inferences:
+#   1. verified and accepted;
+#   2. challenged although valid: Charlie proves it on chain and wins Bob's bond;
+#   3. a lazy answer whose proof verifies: Ferdie's exclusion fraud proof convicts Dave;
+#   4. a wrong output: Bob's prove-it challenge goes unanswered, Eve is convicted;
+#   5. a sparse update makes version 2, which Charlie then serves and Bob verifies.
+# Prints balances and credit before and after; exits non-zero if any step goes otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
@@ -15,60 +23,145 @@ ghost="$CARGO_TARGET_DIR/release/ghost"
 node="$CARGO_TARGET_DIR/release/ghost-node"
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
 trap cleanup EXIT
 
 say() { printf '\n== %s ==\n' "$*"; }
+fail() {
+    echo "main job FAILED: $*" >&2
+    for log in "$work"/*.log; do
+        echo "--- last lines of $(basename "$log")" >&2
+        tail -n 15 "$log" >&2
+    done
+    exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 say "a dev chain: Alice validates, GRANDPA finalises"
-rpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$node" --dev --tmp --rpc-port "$rpc_port" --no-prometheus --no-telemetry >"$work/node.log" 2>&1 &
+rpc_port=$(free_port)
+"$node" --dev --tmp --rpc-port "$rpc_port" --no-prometheus --no-telemetry --no-mdns >"$work/node.log" 2>&1 &
 pids+=($!)
-finalized() {
-    curl -s -H 'Content-Type: application/json' -d '{"id":1,"jsonrpc":"2.0","method":"chain_getFinalizedHead"}' "http://127.0.0.1:$rpc_port" |
-        python3 -c 'import json,sys; h=json.load(sys.stdin)["result"]; print(h)' 2>/dev/null || true
-}
-number_of() {
-    curl -s -H 'Content-Type: application/json' -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"chain_getHeader\",\"params\":[\"$1\"]}" "http://127.0.0.1:$rpc_port" |
-        python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"]["number"], 16))'
-}
+export GHOST_CHAIN_URL="ws://127.0.0.1:$rpc_port"
 for _ in $(seq 120); do
-    head=$(finalized)
-    if [ -n "$head" ] && [ "$(number_of "$head")" -ge 3 ]; then break; fi
+    "$ghost" model list >/dev/null 2>&1 && break
     sleep 0.5
 done
-echo "finalised block #$(number_of "$(finalized)") on ws://127.0.0.1:$rpc_port (connect polkadot.js or subxt there)"
+"$ghost" model list || fail "the node did not come up"
 
-say "build the digits classifier (keys: 899 training images, values: one-hot labels)"
-"$ghost" --quiet model build --digits --out "$work/digits"
+say "build the digits classifier three times (one model per prover), and a patched version 2"
+label=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f65)
+image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
+for name in digits digits-lazy digits-wrong; do
+    "$ghost" --quiet model build --digits --name "$name" --out "$work/$name" | head -n 1
+done
+# Version 2: pattern 0's label corrected to "7" (a one-hot value row).
+"$ghost" --quiet model patch "$work/digits" --out "$work/digits-v2" --row 0 --value 0,0,0,0,0,0,0,1,0,0
 
-start_prover() { # name, dir, extra args...; sets $url. Not run in a subshell, so that its
-    # PID reaches `pids` and the cleanup stops it.
-    local out="$work/serve.$1"
-    "$ghost" --quiet serve --model "$2" --listen 127.0.0.1:0 "${@:3}" >"$out" 2>"$out.log" &
+say "Alice registers them (price 10 credit, royalty 10%)"
+declare -A id
+for name in digits digits-lazy digits-wrong; do
+    "$ghost" model register "$work/$name" --price 10 --royalty 10 --suri //Alice | tee "$work/register.$name.out"
+    id[$name]=$(awk '/^model 0x/ {print $2}' "$work/register.$name.out")
+    [ -n "${id[$name]}" ] || fail "registering $name printed no model id"
+done
+
+start() { # name, log, args...: a background ghost process whose PID the cleanup stops
+    local name=$1
+    shift
+    "$ghost" "$@" >"$work/$name.log" 2>&1 &
     pids+=($!)
-    for _ in $(seq 50); do
-        grep -q '^serving' "$out" 2>/dev/null && break
-        sleep 0.1
+    eval "pid_$name=$!"
+}
+wait_for() { # file, pattern, seconds
+    for _ in $(seq $(( $3 * 4 ))); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.25
     done
-    url=$(awk '/^serving/ {print $NF}' "$out")
+    fail "no '$2' in $(basename "$1") after $3 s"
+}
+bonded() { # model id, account: whether `model show` lists the prover
+    "$ghost" model show "$1" | grep -q "prover      $2"
 }
 
-say "serve it, and classify test image 1 (label $(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f65))"
-start_prover honest "$work/digits"
-image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
-"$ghost" infer --prover "$url" --ghost-file "$work/digits" --input "$image" --save "$work/answer.json"
-"$ghost" verify --ghost-file "$work/digits" --response "$work/answer.json"
+say "provers: Charlie (honest), Dave (lazy: skips the best row), Eve (posts wrong outputs); watcher: Ferdie"
+charlie=$("$ghost" credit show charlie | awk 'NR==2 {print $1}')
+start charlie prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal.charlie"
+start dave prover run --model "$work/digits-lazy" --suri //Dave --listen 127.0.0.1:0 --journal "$work/journal.dave" --misbehave skip-best-row
+start eve prover run --model "$work/digits-wrong" --suri //Eve --listen 127.0.0.1:0 --journal "$work/journal.eve" --misbehave corrupt-output
+start ferdie watch --model "$work/digits" --model "$work/digits-lazy" --model "$work/digits-wrong" --suri //Ferdie
+for name in digits digits-lazy digits-wrong; do
+    for _ in $(seq 60); do
+        "$ghost" model show "${id[$name]}" | grep -q '^prover ' && break
+        sleep 0.5
+    done
+    "$ghost" model show "${id[$name]}" | grep '^prover ' || fail "nobody bonded on $name"
+done
+wait_for "$work/ferdie.log" "^watcher" 30
 
-say "a dishonest prover changes the output after proving: the client refuses it"
-start_prover lying "$work/digits" --misbehave corrupt-output
-if "$ghost" infer --prover "$url" --ghost-file "$work/digits" --input "$image"; then
-    echo "a forged answer was accepted" >&2
-    exit 1
-fi
+accounts="alice bob charlie dave eve ferdie"
+say "balances and credit before"
+"$ghost" credit show $accounts | tee "$work/before.txt"
 
-say "accuracy of the committed fixed-point sparse model against the f32 dense layer"
-"$ghost" digits
+infer() { # expected exit code, output file, args...
+    local expected=$1 out=$2
+    shift 2
+    set +e
+    "$ghost" infer --input "$image" --suri //Bob "$@" | tee "$out"
+    local code=${PIPESTATUS[0]}
+    set -e
+    [ "$code" = "$expected" ] || fail "ghost infer $* exited $code, expected $expected"
+}
 
-say "protocol tour: proofs, tampering, and an exclusion fraud proof against a lazy prover"
-cargo run --release --locked -q -p ghost-primitives --example demo
+say "1. Bob pays for a classification of test image 1 (label $label): verified locally, accepted"
+infer 0 "$work/infer1.txt" --model "${id[digits]}"
+grep -q "^verdict: verified and paid" "$work/infer1.txt" || fail "the honest answer was not accepted"
+grep -q "^argmax: $label" "$work/infer1.txt" || fail "the digits model did not classify image 1 as $label"
+
+say "2. Bob challenges a valid answer anyway: Charlie proves it on chain and takes the challenge bond"
+infer 0 "$work/infer2.txt" --model "${id[digits]}" --challenge
+grep -q "proved its result on chain" "$work/infer2.txt" || fail "Charlie did not answer the challenge"
+grep -q "^verdict: proven on chain" "$work/infer2.txt" || fail "the proven answer was not paid"
+
+say "3. Dave's lazy answer verifies, but Ferdie holds the weights: the exclusion fraud proof convicts Dave"
+infer 2 "$work/infer3.txt" --model "${id[digits-lazy]}" --wait-settlement
+grep -q "convicted (ExcludedRow\|convicted (ExcludedList" "$work/infer3.txt" || fail "Dave was not convicted by exclusion"
+grep -q "convicted" "$work/ferdie.log" || fail "Ferdie did not report the conviction"
+
+say "4. Eve's output is wrong: the proof is rejected, Bob challenges, Eve cannot prove it and is convicted"
+infer 2 "$work/infer4.txt" --model "${id[digits-wrong]}"
+grep -q "convicted (MissedResponse)" "$work/infer4.txt" || fail "Eve was not convicted"
+
+say "5. Alice publishes version 2 by a sparse update; Charlie serves it; Bob's answer verifies against its roots"
+"$ghost" model update "$work/digits-v2" --from "$work/digits" \
+    --training-data-hash 0x$(printf 'label fix: pattern 0 is a 7' | sha256sum | cut -c1-64) --suri //Alice |
+    tee "$work/update.txt"
+v2=$(awk '/^version 0x/ {print $2}' "$work/update.txt")
+[ -n "$v2" ] || fail "the update printed no version"
+kill "$pid_charlie"
+wait "$pid_charlie" 2>/dev/null || true
+start charlie2 prover run --model "$work/digits" --model "$work/digits-v2" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal.charlie"
+for _ in $(seq 60); do
+    "$ghost" model show "$v2" | grep -q '^prover ' && break
+    sleep 0.5
+done
+"$ghost" model show "$v2" | tee "$work/show.txt"
+grep -q "lineage .* -> " "$work/show.txt" || fail "version 2 shows no lineage"
+infer 0 "$work/infer5.txt" --model "$v2"
+grep -q "^verdict: verified and paid" "$work/infer5.txt" || fail "the answer of version 2 was not accepted"
+
+say "balances and credit after"
+"$ghost" credit show $accounts | tee "$work/after.txt"
+grep -q "^credit sums to 0 " "$work/after.txt" || fail "credit does not sum to zero"
+credit_of() { awk -v who="$2" '$1 == who {print $(NF-1)}' "$1"; }
+bob=$("$ghost" credit show bob | awk 'NR==2 {print $1}')
+# Bob paid for three answers (1, 2, 5) of 10 credit each; 3 and 4 were refunded.
+[ $(( $(credit_of "$work/before.txt" "$bob") - $(credit_of "$work/after.txt" "$bob") )) = 30 ] ||
+    fail "Bob's credit moved by other than 30"
+# Charlie earned 9 of each (10% royalty to Alice).
+[ $(( $(credit_of "$work/after.txt" "$charlie") - $(credit_of "$work/before.txt" "$charlie") )) = 27 ] ||
+    fail "Charlie's credit moved by other than 27"
+say "the main job passed: every step happened as told"

@@ -10,8 +10,11 @@ use crate::store::hex0x;
 use anyhow::{anyhow, bail, Context, Result};
 use ghost_primitives::ModelId;
 use std::{str::FromStr, time::Duration};
+use subxt::ext::scale_value::{Composite, Primitive, Value, ValueDef};
 use subxt::{
+    backend::{legacy::LegacyRpcMethods, rpc::RpcClient},
     blocks::ExtrinsicEvents,
+    config::DefaultExtrinsicParamsBuilder,
     error::DispatchError,
     tx::{Payload, TxStatus},
     utils::AccountId32,
@@ -30,7 +33,10 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
         path = "ghost_primitives::update::ModelUpdate",
         with = "::subxt::utils::Static<::ghost_primitives::ModelUpdate>"
     ),
-    substitute_type(path = "ghost_primitives::error::Error", with = "::subxt::utils::Static<::ghost_primitives::Error>")
+    substitute_type(
+        path = "ghost_primitives::error::Error",
+        with = "::subxt::utils::Static<::ghost_primitives::Error>"
+    )
 )]
 pub mod runtime {}
 
@@ -58,6 +64,8 @@ pub const UNIT: u128 = 10u128.pow(DECIMALS);
 pub struct Chain {
     /// The subxt client.
     pub api: OnlineClient<PolkadotConfig>,
+    /// The node's legacy RPC methods (for the pool-aware account nonce).
+    rpc: LegacyRpcMethods<PolkadotConfig>,
     url: String,
     /// Held while a transaction is signed and handed to the node, so that concurrent
     /// submissions from one key read consecutive nonces.
@@ -103,8 +111,15 @@ impl Chain {
         let deadline = std::time::Instant::now() + patience;
         let mut delay = Duration::from_millis(200);
         loop {
-            match OnlineClient::<PolkadotConfig>::from_insecure_url(url).await {
-                Ok(api) => return Ok(Self { api, url: url.to_string(), submitting: Default::default() }),
+            let connected = match RpcClient::from_insecure_url(url).await {
+                Ok(rpc) => OnlineClient::<PolkadotConfig>::from_rpc_client(rpc.clone()).await.map(|api| (api, rpc)),
+                Err(e) => Err(e.into()),
+            };
+            match connected {
+                Ok((api, rpc)) => {
+                    let rpc = LegacyRpcMethods::new(rpc);
+                    return Ok(Self { api, rpc, url: url.to_string(), submitting: Default::default() });
+                }
                 Err(e) if std::time::Instant::now() + delay > deadline => {
                     bail!("cannot reach a Ghostchain node at {url}: {} (is `ghost-node --dev` running?)", root(&e))
                 }
@@ -137,10 +152,18 @@ impl Chain {
             .map(|d| format!("{}.{}", d.pallet_name, d.call_name))
             .unwrap_or_else(|| "the transaction".into());
         let submitting = self.submitting.lock().await;
+        // The next nonce counting the node's pool and best block (subxt's own default reads
+        // the finalised block, which is stale right after a transaction of ours landed).
+        let nonce = self
+            .rpc
+            .system_account_next_index(&account_of(signer))
+            .await
+            .map_err(|e| anyhow!("reading the account's nonce: {e}"))?;
+        let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
         let mut progress = self
             .api
             .tx()
-            .sign_and_submit_then_watch_default(call, signer)
+            .sign_and_submit_then_watch(call, signer, params)
             .await
             .map_err(|e| anyhow!("the node refused {what}: {}", explain(&e)))?;
         drop(submitting);
@@ -350,7 +373,8 @@ pub fn parse_tokens(text: &str) -> Result<u128> {
     if frac.len() > DECIMALS as usize || (whole.is_empty() && frac.is_empty()) {
         bail!("{text} is not an amount of GHOST (at most {DECIMALS} decimals)");
     }
-    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().with_context(|| format!("{text} is not a number"))? };
+    let whole: u128 =
+        if whole.is_empty() { 0 } else { whole.parse().with_context(|| format!("{text} is not a number"))? };
     let frac_units: u128 = if frac.is_empty() {
         0
     } else {
@@ -382,7 +406,14 @@ pub fn explain(e: &subxt::Error) -> String {
             Err(_) => m.to_string(),
         },
         subxt::Error::Runtime(other) => other.to_string(),
-        other => root(other),
+        other => {
+            let (top, inner) = (other.to_string(), root(other));
+            if top.contains(&inner) {
+                top
+            } else {
+                format!("{top}: {inner}")
+            }
+        }
     }
 }
 
@@ -423,20 +454,72 @@ pub fn print_outcome(what: &str, outcome: &Outcome) {
                 if matches!(pallet, "System" | "TransactionPayment") {
                     continue;
                 }
-                let fields = event.field_values().map(|v| v.to_string()).unwrap_or_default();
-                println!("  event {pallet}.{variant} {}", compact(&fields));
+                let fields = event.field_values().map(|v| fmt_composite(&v)).unwrap_or_default();
+                println!("  event {pallet}.{variant} {fields}");
             }
         }
         _ => println!("{what}: submitted (extrinsic {}); not waiting for a block", outcome.hash),
     }
 }
 
-/// Shorten long byte arrays in a printed event (ghost files, proofs, outputs).
-fn compact(fields: &str) -> String {
-    if fields.len() <= 400 {
-        return fields.to_string();
+/// An event's fields for people: byte arrays as `0x`-hex (long ones shortened), accounts
+/// in SS58, nesting of single fields removed.
+fn fmt_composite<T>(c: &Composite<T>) -> String {
+    if let Some(bytes) = bytes_of(c) {
+        return match bytes.len() {
+            32 => format!("{} ({})", AccountId32(bytes.clone().try_into().unwrap_or([0; 32])), hex0x(&bytes[..4])),
+            n if n > 48 => format!("{}... ({n} bytes)", hex0x(&bytes[..16])),
+            _ => hex0x(&bytes),
+        };
     }
-    format!("{} ...", &fields[..fields.char_indices().nth(400).map_or(fields.len(), |(i, _)| i)])
+    match c {
+        Composite::Named(fields) => {
+            let shown: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {}", fmt_value(v))).collect();
+            format!("{{ {} }}", shown.join(", "))
+        }
+        Composite::Unnamed(values) if values.len() == 1 => fmt_value(&values[0]),
+        Composite::Unnamed(values) => {
+            let shown: Vec<String> = values.iter().map(fmt_value).collect();
+            format!("[{}]", shown.join(", "))
+        }
+    }
+}
+
+fn fmt_value<T>(v: &Value<T>) -> String {
+    match &v.value {
+        ValueDef::Composite(c) => fmt_composite(c),
+        ValueDef::Variant(var) => match &var.values {
+            Composite::Named(f) if f.is_empty() => var.name.clone(),
+            Composite::Unnamed(f) if f.is_empty() => var.name.clone(),
+            inner => format!("{}({})", var.name, fmt_composite(inner)),
+        },
+        ValueDef::Primitive(Primitive::U128(n)) => n.to_string(),
+        ValueDef::Primitive(Primitive::I128(n)) => n.to_string(),
+        ValueDef::Primitive(Primitive::Bool(b)) => b.to_string(),
+        ValueDef::Primitive(Primitive::String(s)) => s.clone(),
+        ValueDef::Primitive(p) => format!("{p:?}"),
+        ValueDef::BitSequence(_) => "bits".into(),
+    }
+}
+
+/// The bytes of a composite of at least 8 byte-sized numbers (through single-field nesting).
+fn bytes_of<T>(c: &Composite<T>) -> Option<Vec<u8>> {
+    let values: Vec<&Value<T>> = c.values().collect();
+    if let [only] = values.as_slice() {
+        if let ValueDef::Composite(inner) = &only.value {
+            return bytes_of(inner);
+        }
+    }
+    if values.len() < 8 {
+        return None;
+    }
+    values
+        .iter()
+        .map(|v| match v.value {
+            ValueDef::Primitive(Primitive::U128(n)) => u8::try_from(n).ok(),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -58,7 +58,13 @@ struct Daemon {
     misbehaviour: Option<Misbehaviour>,
     /// Requests with a submission under way (answer or response), not to be doubled.
     in_flight: Mutex<BTreeSet<u64>>,
+    /// The block each of our transactions landed in, by request: the finalised state lags
+    /// the best block, so a request we answered may still look pending for a few blocks.
+    landed: Mutex<BTreeMap<u64, u32>>,
 }
+
+/// Blocks a transaction of ours may take to be finalised before it is sent again.
+const FINALITY_SLACK: u32 = 4;
 
 /// Run until interrupted: serve the JSON-RPC, and follow the chain, reconnecting with
 /// backoff whenever the node goes away.
@@ -70,9 +76,8 @@ pub async fn run(config: Config) -> Result<()> {
     }
     let models: Vec<Arc<Model>> = config.models.into_iter().map(Arc::new).collect();
     let server = rpc::Prover::new(models.clone(), config.workers, config.misbehaviour).with_journal(journal.clone());
-    let (addr, handle) = rpc::serve(config.listen, server)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let (addr, handle) =
+        rpc::serve(config.listen, server).await.with_context(|| format!("cannot listen on {}", config.listen))?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let daemon = Arc::new(Daemon {
         key: config.key,
@@ -81,6 +86,7 @@ pub async fn run(config: Config) -> Result<()> {
         journal,
         misbehaviour: config.misbehaviour,
         in_flight: Mutex::new(BTreeSet::new()),
+        landed: Mutex::new(BTreeMap::new()),
     });
     println!("prover {me} serving proofs on http://{addr} (published as {public_url})");
     for id in daemon.models.keys() {
@@ -165,6 +171,9 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
         let ours = request.result.as_ref().is_some_and(|r| r.prover == daemon.me);
         match &request.phase {
             Phase::Pending if now <= request.deadline => {
+                if daemon.awaiting_finality(id, now) {
+                    continue;
+                }
                 if daemon.start(id) {
                     let (daemon, chain) = (daemon.clone(), chain.clone());
                     let input = chain::input_of(&request.input);
@@ -182,6 +191,11 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
                 }
             }
             Phase::Challenged { challenger, .. } if ours && now <= request.deadline => {
+                if daemon.journal.get(id).is_some_and(|e| e.state == State::Defended)
+                    && daemon.awaiting_finality(id, now)
+                {
+                    continue;
+                }
                 if daemon.start(id) {
                     tracing::info!(request = id, %challenger, respond_until = request.deadline, "challenged: proving");
                     let (daemon, chain) = (daemon.clone(), chain.clone());
@@ -200,6 +214,9 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
         if !open.contains(&id) && !daemon.busy(id) {
             tracing::info!(request = id, "closed on chain; dropping its journal entry");
             daemon.journal.remove(id)?;
+            if let Ok(mut l) = daemon.landed.lock() {
+                l.remove(&id);
+            }
         }
     }
     Ok(())
@@ -216,22 +233,42 @@ impl Daemon {
         }
     }
 
+    /// Whether our transaction on `id` landed recently enough that the finalised state may
+    /// not show it yet.
+    fn awaiting_finality(&self, id: u64, finalized: u32) -> bool {
+        self.landed
+            .lock()
+            .map(|l| l.get(&id).is_some_and(|&at| finalized < at.saturating_add(FINALITY_SLACK)))
+            .unwrap_or(false)
+    }
+
+    fn landed(&self, id: u64, block: Option<u32>) {
+        if let (Ok(mut l), Some(block)) = (self.landed.lock(), block) {
+            l.insert(id, block);
+        }
+    }
+
     fn busy(&self, id: u64) -> bool {
         self.in_flight.lock().map(|s| s.contains(&id)).unwrap_or(true)
     }
 }
 
 /// Compute (or take from the journal) the answer to request `id`, journal it, post it.
-async fn answer(daemon: &Daemon, chain: &Chain, id: u64, model: Arc<Model>, input: ghost_primitives::Input) -> Result<()> {
+async fn answer(
+    daemon: &Daemon,
+    chain: &Chain,
+    id: u64,
+    model: Arc<Model>,
+    input: ghost_primitives::Input,
+) -> Result<()> {
     let entry = match daemon.journal.get(id) {
         Some(entry) => entry,
         None => {
             let binding = daemon.me.encode();
             let misbehaviour = daemon.misbehaviour;
-            let answer =
-                tokio::task::spawn_blocking(move || rpc::answer_bound(&model, &input, &binding, misbehaviour))
-                    .await?
-                    .map_err(|e| anyhow!("computing the answer: {e}"))?;
+            let answer = tokio::task::spawn_blocking(move || rpc::answer_bound(&model, &input, &binding, misbehaviour))
+                .await?
+                .map_err(|e| anyhow!("computing the answer: {e}"))?;
             let entry = Entry {
                 request: id,
                 model: answer.model,
@@ -247,6 +284,7 @@ async fn answer(daemon: &Daemon, chain: &Chain, id: u64, model: Arc<Model>, inpu
     let links = entry.links.iter().map(|l| parse_id(l)).collect::<Result<Vec<_>>>()?;
     let call = runtime::tx().inference().submit_result(id, BoundedVec(entry.output.clone()), BoundedVec(links));
     let outcome = chain.submit(&call, &daemon.key, Wait::InBlock).await?;
+    daemon.landed(id, outcome.block);
     daemon.journal.set_state(id, State::Posted)?;
     tracing::info!(request = id, block = ?outcome.block, "result posted");
     Ok(())
@@ -258,6 +296,7 @@ async fn respond(daemon: &Daemon, chain: &Chain, id: u64) -> Result<()> {
     let proof = hex::decode(entry.proof.trim_start_matches("0x")).context("journalled proof")?;
     let call = runtime::tx().inference().respond(id, BoundedVec(proof));
     let outcome = chain.submit(&call, &daemon.key, Wait::InBlock).await?;
+    daemon.landed(id, outcome.block);
     daemon.journal.set_state(id, State::Defended)?;
     tracing::info!(request = id, block = ?outcome.block, "challenge answered with the ghost proof");
     Ok(())

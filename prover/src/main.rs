@@ -6,13 +6,13 @@ use clap::{Args, Parser, Subcommand};
 use ghost_primitives::{quant::FloatLayer, Input};
 use ghost_prover::{
     bench::{self, BenchParams},
-    chain::{self, Chain, Wait},
-    daemon, onchain, watcher,
     build::{commit, lookup_layer, synthetic_matrices, LayerParams},
+    chain::{self, Chain, Wait},
     client::verify_answer,
-    digits, import,
+    daemon, digits, import, onchain,
     rpc::{self, GhostApiClient, Misbehaviour, Prover},
     store::{self, hex0x},
+    watcher,
     wire::{parse_vector, quantise_vector, Answer},
 };
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc};
@@ -52,7 +52,8 @@ impl Cli {
     }
 
     fn key(&self) -> Result<subxt_signer::sr25519::Keypair> {
-        let suri = self.suri.as_deref().context("this command signs: give --suri (or set GHOST_SURI), e.g. --suri //Alice")?;
+        let suri =
+            self.suri.as_deref().context("this command signs: give --suri (or set GHOST_SURI), e.g. --suri //Alice")?;
         chain::keypair(suri)
     }
 
@@ -114,6 +115,27 @@ enum ModelCommand {
         /// Model directory or ghost file.
         path: PathBuf,
     },
+    /// Copy a model with one pattern's value row replaced (for example, a corrected label):
+    /// the smallest new version, to publish with `model update`.
+    #[command(
+        after_help = "Example:\n  ghost model patch ./digits --out ./digits-v2 --row 17 --value 0,0,0,1,0,0,0,0,0,0"
+    )]
+    Patch {
+        /// The model directory to copy.
+        dir: PathBuf,
+        /// Where the patched copy goes.
+        #[arg(long)]
+        out: PathBuf,
+        /// Lookup layer of the pattern.
+        #[arg(long, default_value_t = 0)]
+        layer: u32,
+        /// Pattern (row) index, in the layer's list order.
+        #[arg(long)]
+        row: u32,
+        /// The new value row: comma-separated numbers (quantised to Q14 as given).
+        #[arg(long, allow_hyphen_values = true)]
+        value: String,
+    },
     /// Register a model directory's ghost file on chain (commit, then reveal a block later).
     #[command(after_help = "Example:\n  ghost model register ./digits --price 10 --royalty 10 --suri //Alice")]
     Register {
@@ -127,7 +149,9 @@ enum ModelCommand {
         royalty: f64,
     },
     /// Publish the model in DIR as the next version of the one in --from, by a sparse update.
-    #[command(after_help = "Example:\n  ghost model update ./digits-v2 --from ./digits --training-data-hash 0x1234... --suri //Alice")]
+    #[command(
+        after_help = "Example:\n  ghost model update ./digits-v2 --from ./digits --training-data-hash 0x1234... --suri //Alice"
+    )]
     Update {
         /// The new version's model directory (its ghost file becomes the published one).
         dir: PathBuf,
@@ -196,7 +220,9 @@ enum CreditCommand {
 #[derive(Subcommand)]
 enum ProverCommand {
     /// Bond on the models, answer every request on them, serve and defend the proofs.
-    #[command(after_help = "Example:\n  ghost prover run --model ./digits --suri //Charlie --listen 127.0.0.1:9955 --journal ./journal")]
+    #[command(
+        after_help = "Example:\n  ghost prover run --model ./digits --suri //Charlie --listen 127.0.0.1:9955 --journal ./journal"
+    )]
     Run(ProverRunArgs),
 }
 
@@ -320,6 +346,13 @@ struct InferArgs {
     /// Most credit to pay (default: the model's price).
     #[arg(long, requires = "model")]
     max_price: Option<u128>,
+    /// On chain: challenge (prove-it) even a result whose proof verifies.
+    #[arg(long, requires = "model")]
+    challenge: bool,
+    /// On chain: do not accept a verified result at once; wait for the chain to settle it
+    /// after the challenge window (watchers may still convict it meanwhile).
+    #[arg(long, requires = "model")]
+    wait_settlement: bool,
     /// Off chain: the prover's URL, e.g. http://127.0.0.1:9955.
     #[arg(long, requires = "ghost_file")]
     prover: Option<String>,
@@ -413,7 +446,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<Result<(), Rejected>> {
     let progress = !cli.quiet;
     match &cli.command {
-        Command::Model(ModelCommand::Register { .. } | ModelCommand::Update { .. } | ModelCommand::Show { .. } | ModelCommand::List)
+        Command::Model(
+            ModelCommand::Register { .. }
+            | ModelCommand::Update { .. }
+            | ModelCommand::Show { .. }
+            | ModelCommand::List,
+        )
         | Command::Credit(_)
         | Command::Prover(_)
         | Command::Watch { .. } => return on_chain(cli).map(Ok),
@@ -423,6 +461,20 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
     match cli.command {
         Command::Model(ModelCommand::Build(args)) => build(args, progress).map(Ok),
         Command::Model(ModelCommand::Info { path }) => info(path).map(Ok),
+        Command::Model(ModelCommand::Patch { dir, out, layer, row, value }) => {
+            let model = store::load(&dir)?;
+            let value = parse_vector(&value)?;
+            let patched = ghost_prover::update::patch_value(&model, layer, row, &value)?;
+            let stats = ghost_primitives::quant::QuantStats::default();
+            let manifest = store::save(
+                &out,
+                &patched,
+                &stats,
+                &format!("{} with row {row} of layer {layer} patched", dir.display()),
+            )?;
+            println!("built {} at {} (from {})", manifest.model_id, out.display(), hex0x(&model.id()));
+            Ok(Ok(()))
+        }
         Command::Serve(args) => serve(args).map(Ok),
         Command::Infer(args) => infer(args),
         Command::Model(_) | Command::Credit(_) | Command::Prover(_) | Command::Watch { .. } => {
@@ -462,7 +514,8 @@ fn on_chain(cli: Cli) -> Result<()> {
         }
         Command::Model(ModelCommand::Update { dir, from, training_data_hash, price, royalty }) => {
             let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
-            let training = training_data_hash.as_deref().map(store::parse_id).transpose().context("--training-data-hash")?;
+            let training =
+                training_data_hash.as_deref().map(store::parse_id).transpose().context("--training-data-hash")?;
             let royalty = royalty.map(onchain::royalty_parts).transpose()?;
             runtime.block_on(onchain::update(&chain, &key, dir, from, training, (*price, royalty), wait)).map(drop)
         }
@@ -547,7 +600,12 @@ fn infer_on_chain(cli: &Cli) -> Result<Result<(), Rejected>> {
     let input = read_input(args)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
-    let (verdict, claim) = runtime.block_on(onchain::infer(&chain, &key, &model, &input, args.max_price))?;
+    let options = onchain::InferOptions {
+        max_price: args.max_price,
+        challenge: args.challenge,
+        wait_settlement: args.wait_settlement,
+    };
+    let (verdict, claim) = runtime.block_on(onchain::infer(&chain, &key, &model, &input, options))?;
     if let Some(claim) = &claim {
         let answer = Answer::new(&model, &input, claim, &[]);
         if args.json {
@@ -663,9 +721,10 @@ fn serve(args: ServeArgs) -> Result<()> {
     }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let (addr, handle) = rpc::serve(args.listen, Prover::new(models.into_iter().map(Arc::new).collect(), workers, args.misbehave))
-            .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let (addr, handle) =
+            rpc::serve(args.listen, Prover::new(models.into_iter().map(Arc::new).collect(), workers, args.misbehave))
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
         // One write, errors ignored: a closed stdout must not stop a serving prover.
         let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());
         for id in &ids {

@@ -23,7 +23,14 @@ pub fn royalty_parts(percent: f64) -> Result<u32> {
 }
 
 /// `ghost model register`: commit, then register the ghost file in a later block.
-pub async fn register(chain: &Chain, key: &Keypair, dir: &Path, price: u128, royalty: u32, wait: Wait) -> Result<ModelId> {
+pub async fn register(
+    chain: &Chain,
+    key: &Keypair,
+    dir: &Path,
+    price: u128,
+    royalty: u32,
+    wait: Wait,
+) -> Result<ModelId> {
     let (file, bytes) = store::read_ghost_file(dir)?;
     let id = file.id();
     let owner = chain::account_of(key);
@@ -191,6 +198,19 @@ pub enum Verdict {
     Refunded(String),
 }
 
+/// How `ghost infer --model ID` treats the result.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InferOptions {
+    /// Most credit to pay (default: the model's price).
+    pub max_price: Option<u128>,
+    /// Challenge (prove-it) even a result whose proof verifies: the prover must prove it
+    /// on chain.
+    pub challenge: bool,
+    /// Do not accept a verified result at once: let the chain settle it after the challenge
+    /// window, during which watchers holding the weights can still convict an excluded row.
+    pub wait_settlement: bool,
+}
+
 /// `ghost infer --model ID`: request and pay, wait for the result, verify it against the
 /// prover's proof, accept it, or challenge it and follow the dispute to its end.
 pub async fn infer(
@@ -198,8 +218,9 @@ pub async fn infer(
     key: &Keypair,
     model: &ModelId,
     input: &Input,
-    max_price: Option<u128>,
+    options: InferOptions,
 ) -> Result<(Verdict, Option<Claim>)> {
+    let max_price = options.max_price;
     let me = chain::account_of(key);
     let info = chain.model(model).await?.ok_or_else(|| anyhow!("no model {} on this chain", hex0x(model)))?;
     let bytes = chain.ghost_file(model).await?.ok_or_else(|| anyhow!("model {} has no ghost file", hex0x(model)))?;
@@ -213,6 +234,8 @@ pub async fn infer(
     let id = chain::requested_id(outcome.events.as_ref().ok_or_else(|| anyhow!("no events"))?)?;
     println!("request {id}: paid {} credit into escrow (block #{})", info.price, outcome.block.unwrap_or_default());
     let mut challenged = false;
+    // A commitment of ours that someone else's challenge made moot: reclaimed at the close.
+    let mut committed = false;
     let mut claim = None;
     while let Some(block) = heads.next().await {
         let block = block?;
@@ -225,21 +248,31 @@ pub async fn infer(
                 let result = request.result.ok_or_else(|| anyhow!("request {id} has no result"))?;
                 let posted = Claim { output: result.output.0.clone(), links: result.links.0.clone() };
                 claim = Some(posted.clone());
-                match fetch_and_verify(chain, &file, model, &e.prover, id, input, &posted).await {
+                let checked = fetch_and_verify(chain, &file, model, &e.prover, id, input, &posted).await;
+                let checked = match checked {
+                    Ok(()) if options.challenge => {
+                        println!("request {id}: ghost proof verified locally");
+                        Err(anyhow!("challenging anyway, as asked (--challenge)"))
+                    }
+                    Ok(()) if options.wait_settlement => {
+                        println!("request {id}: ghost proof verified locally; waiting for the chain to settle it");
+                        continue;
+                    }
+                    other => other,
+                };
+                match checked {
                     Ok(()) => {
                         println!("request {id}: ghost proof verified locally; accepting");
-                        let accepted = chain.submit(&runtime::tx().inference().accept(id), key, Wait::Finalized).await?;
+                        let accepted =
+                            chain.submit(&runtime::tx().inference().accept(id), key, Wait::Finalized).await?;
                         chain::print_outcome("accepted", &accepted);
                         print_spent(chain, &me, &before).await?;
                         return Ok((Verdict::Accepted, claim));
                     }
                     Err(why) => {
                         println!("request {id}: {why:#}; challenging (prove-it)");
-                        let digest = ghost_primitives::commitment::dispute(&me, id, &[]);
-                        chain.submit(&runtime::tx().inference().commit(id, digest), key, Wait::InBlock).await?;
-                        let opened = chain.submit(&runtime::tx().inference().challenge(id), key, Wait::InBlock).await?;
-                        chain::print_outcome("challenged", &opened);
                         challenged = true;
+                        committed = prove_it(chain, key, &me, id).await?;
                     }
                 }
             } else if let Some(e) = event.as_event::<ev::ChallengeAnswered>()?.filter(|e| e.id == id) {
@@ -250,6 +283,7 @@ pub async fn infer(
                 );
             } else if let Some(e) = event.as_event::<ev::Settled>()?.filter(|e| e.id == id) {
                 println!("request {id}: settled: {} credit to the prover, {} to the owner", e.fee, e.royalty);
+                reclaim(chain, key, id, committed).await?;
                 print_spent(chain, &me, &before).await?;
                 let verdict = if challenged { Verdict::ProvenOnChain } else { Verdict::Accepted };
                 return Ok((verdict, claim));
@@ -261,6 +295,7 @@ pub async fn infer(
                     fmt_tokens(e.slashed),
                     e.refund
                 );
+                reclaim(chain, key, id, committed).await?;
                 print_spent(chain, &me, &before).await?;
                 return Ok((Verdict::Refunded(format!("the prover was convicted ({:?})", e.reason)), claim));
             } else if let Some(e) = event.as_event::<ev::Expired>()?.filter(|e| e.id == id) {
@@ -271,6 +306,36 @@ pub async fn infer(
         }
     }
     bail!("the node stopped reporting blocks before request {id} closed")
+}
+
+/// Commit to a prove-it challenge of request `id` and reveal it a block later. `true` when
+/// the commitment stays unrevealed because someone else challenged first (reclaim it once
+/// the request closes).
+async fn prove_it(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64) -> Result<bool> {
+    let digest = ghost_primitives::commitment::dispute(me, id, &[]);
+    chain.submit(&runtime::tx().inference().commit(id, digest), key, Wait::InBlock).await?;
+    match chain.submit(&runtime::tx().inference().challenge(id), key, Wait::InBlock).await {
+        Ok(opened) => {
+            chain::print_outcome("challenged", &opened);
+            Ok(false)
+        }
+        Err(e) => match chain.request(id).await?.map(|r| r.phase) {
+            Some(chain::Phase::Challenged { challenger, .. }) => {
+                println!("request {id}: {challenger} challenged it first; following the dispute");
+                Ok(true)
+            }
+            _ => Err(e),
+        },
+    }
+}
+
+/// Release the bond of an unrevealed commitment once its request closed.
+async fn reclaim(chain: &Chain, key: &Keypair, id: u64, committed: bool) -> Result<()> {
+    if committed {
+        let outcome = chain.submit(&runtime::tx().inference().reclaim(id), key, Wait::InBlock).await?;
+        chain::print_outcome("reclaimed the unused challenge bond", &outcome);
+    }
+    Ok(())
 }
 
 async fn print_spent(chain: &Chain, me: &AccountId32, before: &chain::Account) -> Result<()> {

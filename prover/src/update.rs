@@ -12,7 +12,11 @@ use ghost_primitives::{
 /// differ in the rows of exactly one tree (one layer's patterns or centroids).
 pub fn diff(old: &Model, new: &Model, training_data: Option<Hash>) -> Result<ModelUpdate> {
     if old.weights().len() != new.weights().len() {
-        bail!("the versions have {} and {} layers: an update changes rows, not layers", old.weights().len(), new.weights().len());
+        bail!(
+            "the versions have {} and {} layers: an update changes rows, not layers",
+            old.weights().len(),
+            new.weights().len()
+        );
     }
     let mut changes = Vec::new();
     for (l, (a, b)) in old.weights().iter().zip(new.weights()).enumerate() {
@@ -23,7 +27,12 @@ pub fn diff(old: &Model, new: &Model, training_data: Option<Hash>) -> Result<Mod
                 let rows = changed_rows(&[(va, vb, *dim as usize)]);
                 if !rows.is_empty() {
                     let pick = |v: &[i16], i: u32| UpdatedRow { key: Vec::new(), value: row(v, *dim as usize, i) };
-                    changes.push((l, TreeKind::Patterns, rows.clone(), rows.iter().map(|&i| (pick(va, i), pick(vb, i))).collect::<Vec<_>>()));
+                    changes.push((
+                        l,
+                        TreeKind::Patterns,
+                        rows.clone(),
+                        rows.iter().map(|&i| (pick(va, i), pick(vb, i))).collect::<Vec<_>>(),
+                    ));
                 }
             }
             (
@@ -44,7 +53,8 @@ pub fn diff(old: &Model, new: &Model, training_data: Option<Hash>) -> Result<Mod
                 let (d, e) = (*d as usize, *e as usize);
                 same_shape(
                     l,
-                    (d, e, offsets, k, beta_q16, n_probe, normalize) == (*d2 as usize, *e2 as usize, o2, kk, b2, n2, z2)
+                    (d, e, offsets, k, beta_q16, n_probe, normalize)
+                        == (*d2 as usize, *e2 as usize, o2, kk, b2, n2, z2)
                         && keys.len() == k2.len()
                         && values.len() == v2.len()
                         && centroids.len() == c2.len(),
@@ -80,6 +90,27 @@ pub fn diff(old: &Model, new: &Model, training_data: Option<Hash>) -> Result<Mod
     Ok(ModelUpdate { layer, tree, indices, old_rows, new_rows, proof, training_data })
 }
 
+/// A copy of `model` whose pattern `row` of lookup layer `layer` has the value `value`
+/// (real numbers, quantised to Q14); the ghost file keeps the name and has no parent.
+pub fn patch_value(model: &Model, layer: u32, row: u32, value: &[f32]) -> Result<Model> {
+    let mut weights = model.weights().to_vec();
+    let Some(LayerWeights::Lookup { e, values, .. }) = weights.get_mut(layer as usize) else {
+        bail!("layer {layer} is not a lookup layer of this model");
+    };
+    let e = *e as usize;
+    if value.len() != e {
+        bail!("the value row has {} entries; layer {layer} has rows of {e}", value.len());
+    }
+    let start = (row as usize).checked_mul(e).filter(|s| s + e <= values.len());
+    let Some(start) = start else {
+        bail!("layer {layer} has {} rows; there is no row {row}", values.len() / e.max(1));
+    };
+    for (slot, v) in values[start..start + e].iter_mut().zip(value) {
+        *slot = ghost_primitives::fixed::quantise(*v).0;
+    }
+    Model::new(model.ghost_file().name.clone(), weights).map_err(|e| anyhow::anyhow!("the patched model: {e}"))
+}
+
 fn same_shape(layer: u32, same: bool) -> Result<()> {
     if !same {
         bail!("layer {layer} has another architecture in the new version (widths, lists, k, beta or n_probe)");
@@ -90,9 +121,7 @@ fn same_shape(layer: u32, same: bool) -> Result<()> {
 /// Indices of the rows that differ in any of the `(old, new, width)` matrices.
 fn changed_rows(matrices: &[(&Vec<i16>, &Vec<i16>, usize)]) -> Vec<u32> {
     let rows = matrices.first().map_or(0, |(a, _, w)| if *w == 0 { 0 } else { a.len() / w });
-    (0..rows as u32)
-        .filter(|&i| matrices.iter().any(|(a, b, w)| row(a, *w, i) != row(b, *w, i)))
-        .collect()
+    (0..rows as u32).filter(|&i| matrices.iter().any(|(a, b, w)| row(a, *w, i) != row(b, *w, i))).collect()
 }
 
 fn row(m: &[i16], width: usize, i: u32) -> Vec<i16> {

@@ -62,6 +62,7 @@ async fn session(
     seen: &mut BTreeSet<u64>,
 ) -> Result<()> {
     let chain = Chain::connect(url, Duration::from_secs(2)).await?;
+    let mut reclaim = BTreeSet::new();
     let mut heads = chain.api.blocks().subscribe_finalized().await.context("following finalised blocks")?;
     while let Some(block) = heads.next().await {
         let block = block.context("the finalised-block subscription failed")?;
@@ -75,12 +76,24 @@ async fn session(
             seen.insert(id);
             match check(&chain, model, id, &request).await {
                 Ok(None) => println!("request {id}: the result of {} is honest", result.prover),
-                Ok(Some(finding)) => {
-                    if let Err(e) = dispute(&chain, key, me, id, &finding).await {
-                        println!("request {id}: could not dispute: {e:#}");
+                Ok(Some(finding)) => match dispute(&chain, key, me, id, &finding).await {
+                    Ok(true) => {
+                        reclaim.insert(id);
                     }
-                }
+                    Ok(false) => {}
+                    Err(e) => println!("request {id}: could not dispute: {e:#}"),
+                },
                 Err(e) => println!("request {id}: could not check: {e:#}"),
+            }
+        }
+        // Release the bonds of commitments left unrevealed, once their requests closed.
+        for id in reclaim.clone() {
+            if chain.request(id).await?.is_none() {
+                reclaim.remove(&id);
+                match chain.submit(&runtime::tx().inference().reclaim(id), key, Wait::InBlock).await {
+                    Ok(_) => println!("request {id}: reclaimed the unused challenge bond"),
+                    Err(e) => println!("request {id}: could not reclaim the challenge bond: {e:#}"),
+                }
             }
         }
     }
@@ -142,8 +155,9 @@ async fn fetch_proof(chain: &Chain, model: &ModelId, prover: &AccountId32, id: u
     hex::decode(entry.proof.trim_start_matches("0x")).context("the served proof is not hex")
 }
 
-/// Commit to the dispute, then reveal it in a later block.
-async fn dispute(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, finding: &Finding) -> Result<()> {
+/// Commit to the dispute, then reveal it in a later block; `true` when the commitment is
+/// left unrevealed (someone challenged first) and must be reclaimed once the request closes.
+async fn dispute(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, finding: &Finding) -> Result<bool> {
     let evidence: &[u8] = match finding {
         Finding::Excluded(fraud) => fraud,
         Finding::ProveIt(_) => &[],
@@ -172,10 +186,18 @@ async fn dispute(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, findin
         }
         Finding::ProveIt(why) => {
             println!("request {id}: {why}; challenging (prove-it)");
-            chain.submit(&runtime::tx().inference().challenge(id), key, Wait::InBlock).await?;
+            if let Err(e) = chain.submit(&runtime::tx().inference().challenge(id), key, Wait::InBlock).await {
+                match chain.request(id).await?.map(|r| r.phase) {
+                    Some(Phase::Challenged { challenger, .. }) => {
+                        println!("request {id}: {challenger} challenged it first; reclaiming our bond at the close");
+                        return Ok(true);
+                    }
+                    _ => return Err(e),
+                }
+            }
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Report how disputes this watcher opened ended.
