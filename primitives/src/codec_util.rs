@@ -5,7 +5,7 @@
 //! continuation byte, a delta that leaves `i16`, or a read past the end is rejected with
 //! the byte offset, so one proof has one byte string and any bit flip changes the proof.
 
-use crate::{hash::Hash, Error, Result};
+use crate::{error::ProofFault, hash::Hash, Error, Result};
 use alloc::vec::Vec;
 
 /// Appends wire values to a byte vector.
@@ -86,8 +86,8 @@ impl<'a> Reader<'a> {
         Self { bytes, pos: 0 }
     }
 
-    fn malformed(&self) -> Error {
-        Error::ProofMalformed { offset: self.pos as u32 }
+    fn fault(at: usize, fault: ProofFault) -> Error {
+        Error::ProofMalformed { offset: at as u32, fault }
     }
 
     /// Fail unless every byte was read.
@@ -106,7 +106,7 @@ impl<'a> Reader<'a> {
 
     /// One byte.
     pub fn byte(&mut self) -> Result<u8> {
-        let b = *self.bytes.get(self.pos).ok_or_else(|| self.malformed())?;
+        let b = *self.bytes.get(self.pos).ok_or(Self::fault(self.pos, ProofFault::Truncated))?;
         self.pos += 1;
         Ok(b)
     }
@@ -119,24 +119,24 @@ impl<'a> Reader<'a> {
             let b = self.byte()?;
             let bits = (b & 0x7f) as u64;
             if shift == 63 && bits > 1 {
-                return Err(Error::ProofMalformed { offset: start as u32 });
+                return Err(Self::fault(start, ProofFault::NonCanonicalVarint));
             }
             v |= bits << shift;
             if b & 0x80 == 0 {
                 // Canonical: no redundant trailing zero group.
                 if b == 0 && shift > 0 {
-                    return Err(Error::ProofMalformed { offset: start as u32 });
+                    return Err(Self::fault(start, ProofFault::NonCanonicalVarint));
                 }
                 return Ok(v);
             }
         }
-        Err(Error::ProofMalformed { offset: start as u32 })
+        Err(Self::fault(start, ProofFault::NonCanonicalVarint))
     }
 
     /// A varint that fits `u32`.
     pub fn u32(&mut self) -> Result<u32> {
         let at = self.pos;
-        u32::try_from(self.varint()?).map_err(|_| Error::ProofMalformed { offset: at as u32 })
+        u32::try_from(self.varint()?).map_err(|_| Self::fault(at, ProofFault::NumberTooLarge))
     }
 
     /// A count no larger than `max`.
@@ -144,7 +144,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let n = self.varint()?;
         if n > max as u64 {
-            return Err(Error::ProofMalformed { offset: at as u32 });
+            return Err(Self::fault(at, ProofFault::CountAboveBound));
         }
         Ok(n as usize)
     }
@@ -161,7 +161,7 @@ impl<'a> Reader<'a> {
                 None => Some(raw),
                 Some(p) => p.checked_add(raw).and_then(|v| v.checked_add(1)),
             };
-            let next = next.ok_or(Error::ProofMalformed { offset: at as u32 })?;
+            let next = next.ok_or(Self::fault(at, ProofFault::NumberTooLarge))?;
             out.push(next);
             prev = Some(next);
         }
@@ -170,10 +170,10 @@ impl<'a> Reader<'a> {
 
     /// `count` rows of width `w`, as written by [`Writer::rows`].
     pub fn rows(&mut self, count: usize, w: usize) -> Result<Vec<i16>> {
-        let total = count.checked_mul(w).ok_or_else(|| self.malformed())?;
+        let total = count.checked_mul(w).ok_or(Self::fault(self.pos, ProofFault::CountBeyondEnd))?;
         // Each entry takes at least one byte: refuse to allocate for what cannot be there.
         if total > self.remaining() {
-            return Err(self.malformed());
+            return Err(Self::fault(self.pos, ProofFault::CountBeyondEnd));
         }
         let mut out = Vec::with_capacity(total);
         let mut prev = alloc::vec![0i16; w];
@@ -186,7 +186,7 @@ impl<'a> Reader<'a> {
                 let v = i64::from(*p)
                     .checked_add(diff)
                     .and_then(|v| i16::try_from(v).ok())
-                    .ok_or(Error::ProofMalformed { offset: at as u32 })?;
+                    .ok_or(Self::fault(at, ProofFault::DeltaOutOfRange))?;
                 out.push(v);
                 *p = v;
             }
@@ -198,11 +198,11 @@ impl<'a> Reader<'a> {
     pub fn hashes(&mut self, max: usize) -> Result<Vec<Hash>> {
         let n = self.len(max)?;
         if n.saturating_mul(32) > self.remaining() {
-            return Err(self.malformed());
+            return Err(Self::fault(self.pos, ProofFault::CountBeyondEnd));
         }
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            let raw = self.bytes.get(self.pos..self.pos + 32).ok_or_else(|| self.malformed())?;
+            let raw = self.bytes.get(self.pos..self.pos + 32).ok_or(Self::fault(self.pos, ProofFault::Truncated))?;
             let mut h = [0u8; 32];
             h.copy_from_slice(raw);
             self.pos += 32;
@@ -242,7 +242,10 @@ mod tests {
         assert!(Reader::new(&[0x80, 0x00]).varint().is_err());
         assert!(Reader::new(&[0x80]).varint().is_err());
         assert!(Reader::new(&[0xff; 11]).varint().is_err());
-        assert_eq!(Reader::new(&[0x05]).len(4), Err(Error::ProofMalformed { offset: 0 }));
+        assert_eq!(
+            Reader::new(&[0x05]).len(4),
+            Err(Error::ProofMalformed { offset: 0, fault: ProofFault::CountAboveBound })
+        );
         let mut r = Reader::new(&[0x01, 0x00]);
         r.byte().unwrap();
         assert_eq!(r.finish(), Err(Error::ProofTrailingBytes { offset: 1 }));

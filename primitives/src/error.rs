@@ -55,8 +55,8 @@ pub enum Error {
     // ---- proof encoding ----
     /// The encoded proof is larger than the protocol bound.
     ProofTooLarge { len: u32, max: u32 },
-    /// The proof ended early, holds a non-canonical varint or a value out of range.
-    ProofMalformed { offset: u32 },
+    /// The proof cannot be decoded at byte `offset`, for the reason `fault` names.
+    ProofMalformed { offset: u32, fault: ProofFault },
     /// The proof has bytes after its last layer.
     ProofTrailingBytes { offset: u32 },
 
@@ -115,6 +115,43 @@ pub enum Error {
     Overflow,
 }
 
+/// Why an encoded proof (ghost proof or fraud proof) could not be decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum ProofFault {
+    /// The bytes end before the proof does.
+    Truncated,
+    /// The first byte is not a proof format version this code knows (1).
+    UnknownVersion,
+    /// A varint has a redundant trailing zero group, or more than 64 bits.
+    NonCanonicalVarint,
+    /// A number does not fit where it goes (a varint above `u32`, an index sum overflowing).
+    NumberTooLarge,
+    /// A count is above its bound: more layers than the model, lists than `n_probe`, rows
+    /// than `k`, or hashes than the opened leaves can need.
+    CountAboveBound,
+    /// A row entry's delta leaves `i16`.
+    DeltaOutOfRange,
+    /// A count promises more entries or hashes than bytes remain.
+    CountBeyondEnd,
+    /// The bytes are not the SCALE encoding of a fraud proof.
+    NotScale,
+}
+
+impl fmt::Display for ProofFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProofFault::Truncated => "the bytes end early",
+            ProofFault::UnknownVersion => "unknown proof version (1 expected)",
+            ProofFault::NonCanonicalVarint => "non-canonical varint",
+            ProofFault::NumberTooLarge => "number out of range",
+            ProofFault::CountAboveBound => "count above its bound (n_probe, k, layers or hashes)",
+            ProofFault::DeltaOutOfRange => "row delta leaves i16",
+            ProofFault::CountBeyondEnd => "count needs more bytes than remain",
+            ProofFault::NotScale => "not a SCALE-encoded fraud proof",
+        })
+    }
+}
+
 /// The architecture rule a layer breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub enum LayerRule {
@@ -153,7 +190,7 @@ impl fmt::Display for Error {
             TokenOutOfRange { token, rows } => write!(f, "token {token} is not below the embedding's {rows} rows"),
             WeightsMismatch { layer } => write!(f, "weights of layer {layer} do not match its architecture"),
             ProofTooLarge { len, max } => write!(f, "proof is {len} bytes, above the bound of {max}"),
-            ProofMalformed { offset } => write!(f, "proof is malformed at byte {offset}"),
+            ProofMalformed { offset, fault } => write!(f, "proof is malformed at byte {offset}: {fault}"),
             ProofTrailingBytes { offset } => write!(f, "proof has trailing bytes from byte {offset}"),
             IndicesNotStrictlyIncreasing => write!(f, "multiproof indices are not strictly increasing"),
             IndexOutOfRange { index, leaves } => write!(f, "leaf index {index} is not below the leaf count {leaves}"),

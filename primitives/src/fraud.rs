@@ -189,5 +189,5 @@ pub fn decode_fraud(bytes: &[u8]) -> Result<FraudProof> {
     }
     let mut input = bytes;
     FraudProof::decode_all_with_depth_limit(crate::limits::MAX_DECODE_DEPTH, &mut input)
-        .map_err(|_| Error::ProofMalformed { offset: 0 })
+        .map_err(|_| Error::ProofMalformed { offset: 0, fault: crate::error::ProofFault::NotScale })
 }

@@ -89,7 +89,7 @@ impl GhostProof {
         }
         let mut r = Reader::new(bytes);
         if r.byte()? != PROOF_VERSION {
-            return Err(Error::ProofMalformed { offset: 0 });
+            return Err(Error::ProofMalformed { offset: 0, fault: crate::error::ProofFault::UnknownVersion });
         }
         let count = r.len(file.layers.len())?;
         if count != file.layers.len() {

@@ -165,6 +165,21 @@ fn structural_forgeries_are_rejected_with_their_reason() {
     assert!(matches!(GhostProof::decode(&trailing, file), Err(Error::ProofTrailingBytes { .. })));
     let huge = vec![1u8; ghost_primitives::limits::MAX_PROOF_BYTES + 1];
     assert!(matches!(GhostProof::decode(&huge, file), Err(Error::ProofTooLarge { .. })));
+    // Each rejection names its reason.
+    use ghost_primitives::{codec_util::Reader, error::ProofFault};
+    let fault = |r: Result<_, Error>| match r {
+        Err(Error::ProofMalformed { fault, .. }) => Some(fault),
+        _ => None,
+    };
+    let mut versioned = bytes.clone();
+    versioned[0] = 2;
+    assert_eq!(fault(GhostProof::decode(&versioned, file).map(drop)), Some(ProofFault::UnknownVersion));
+    assert_eq!(fault(GhostProof::decode(&bytes[..bytes.len() - 1], file).map(drop)), Some(ProofFault::CountBeyondEnd));
+    assert_eq!(fault(Reader::new(&[0x80, 0x00]).varint().map(drop)), Some(ProofFault::NonCanonicalVarint));
+    assert_eq!(fault(Reader::new(&[5, 0, 0, 0, 0, 0]).ascending(4).map(drop)), Some(ProofFault::CountAboveBound));
+    assert_eq!(fault(Reader::new(&[3]).rows(4, 4).map(drop)), Some(ProofFault::CountBeyondEnd));
+    let shown = GhostProof::decode(&versioned, file).unwrap_err().to_string();
+    assert_eq!(shown, "proof is malformed at byte 0: unknown proof version (1 expected)");
     assert!(!selected.is_empty() && !probed.is_empty());
 }
 
@@ -208,7 +223,10 @@ fn row_entries_that_overflow_are_malformed() {
     use ghost_primitives::codec_util::Reader;
     // Row 1: +32767 (zigzag 65534). Row 2: a difference of +2^31 - 1 (zigzag 2^32 - 2).
     let bytes = [0xfe, 0xff, 0x03, 0xfe, 0xff, 0xff, 0xff, 0x0f];
-    assert_eq!(Reader::new(&bytes).rows(2, 1), Err(Error::ProofMalformed { offset: 3 }));
+    assert_eq!(
+        Reader::new(&bytes).rows(2, 1),
+        Err(Error::ProofMalformed { offset: 3, fault: ghost_primitives::error::ProofFault::DeltaOutOfRange })
+    );
     // The same first row with an in-range second row decodes.
     assert_eq!(Reader::new(&[0xfe, 0xff, 0x03, 0x01]).rows(2, 1), Ok(vec![32767, 32766]));
 }

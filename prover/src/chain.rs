@@ -406,6 +406,13 @@ pub fn explain(e: &subxt::Error) -> String {
             Err(_) => m.to_string(),
         },
         subxt::Error::Runtime(other) => other.to_string(),
+        // The node's reason for refusing a transaction is in the error's data.
+        subxt::Error::Rpc(subxt::error::RpcError::ClientError(subxt::ext::subxt_rpcs::Error::User(user))) => {
+            match &user.data {
+                Some(data) => format!("{}: {}", user.message, data.get().trim_matches('"')),
+                None => user.message.clone(),
+            }
+        }
         other => {
             let (top, inner) = (other.to_string(), root(other));
             if top.contains(&inner) {

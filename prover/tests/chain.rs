@@ -85,7 +85,8 @@ struct Daemon {
 }
 
 impl Daemon {
-    fn start(url: &str, log: PathBuf, args: &[&str]) -> Self {
+    fn start(url: &str, log: impl Into<PathBuf>, args: &[&str]) -> Self {
+        let log = log.into();
         let out = std::fs::File::create(&log).expect("log file");
         let child = Command::new(GHOST)
             .args(args)
