@@ -8,7 +8,10 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
 # The node with its `benchmark` subcommand (frame-benchmarking-cli) and the runtime's benchmarks.
 cargo build --release --locked -p ghost-node --features benchmark-cli
 node="$CARGO_TARGET_DIR/release/ghost-node"
-for pallet in mutual-credit ghost-registry inference; do
+# Pallets named as arguments (default: all three), e.g. `bash scripts/weights.sh ghost-registry`.
+pallets=("$@")
+[ ${#pallets[@]} -gt 0 ] || pallets=(mutual-credit ghost-registry inference)
+for pallet in "${pallets[@]}"; do
     "$node" benchmark pallet --chain dev --pallet "pallet_${pallet//-/_}" --extrinsic '*' \
         --steps "${STEPS:-20}" --repeat "${REPEAT:-5}" --heap-pages 4096 \
         --template .maintain/frame-weight-template.hbs \

@@ -185,10 +185,8 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
                     });
                 }
             }
-            Phase::Answered if ours => {
-                if daemon.journal.get(id).is_some_and(|e| e.state == State::Computed) {
-                    daemon.journal.set_state(id, State::Posted)?;
-                }
+            Phase::Answered if ours && daemon.journal.get(id).is_some_and(|e| e.state == State::Computed) => {
+                daemon.journal.set_state(id, State::Posted)?;
             }
             Phase::Challenged { challenger, .. } if ours && now <= request.deadline => {
                 if daemon.journal.get(id).is_some_and(|e| e.state == State::Defended)

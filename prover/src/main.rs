@@ -80,6 +80,30 @@ enum Command {
     #[command(after_help = "Examples:\n  ghost infer --model 0x5f3c... --input 0,3,12,... --suri //Bob\n  \
                             ghost infer --prover http://127.0.0.1:9955 --ghost-file ./digits --input 0,3,12,...")]
     Infer(InferArgs),
+    /// Load the chain with paid requests (a bounded run) and report what each block settled.
+    #[command(
+        after_help = "Example:\n  ghost load --model 0x5f3c... --input 0,3,12,... --client //Bob --client //Alice --requests 50"
+    )]
+    Load {
+        /// Model id (0x-hex).
+        #[arg(long)]
+        model: String,
+        /// Input vector for every request (comma-separated numbers).
+        #[arg(long, allow_hyphen_values = true)]
+        input: String,
+        /// A client key; repeat for several (each submits its own requests in nonce order).
+        #[arg(long = "client", required = true)]
+        clients: Vec<String>,
+        /// Requests per client.
+        #[arg(long, default_value_t = 20)]
+        requests: u32,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+        /// Print a JSON summary at the end.
+        #[arg(long)]
+        json: bool,
+    },
     /// Watch the results posted on models whose weights you hold; dispute wrong ones.
     #[command(after_help = "Example:\n  ghost watch --model ./digits --suri //Dave")]
     Watch {
@@ -454,7 +478,8 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
         )
         | Command::Credit(_)
         | Command::Prover(_)
-        | Command::Watch { .. } => return on_chain(cli).map(Ok),
+        | Command::Watch { .. }
+        | Command::Load { .. } => return on_chain(cli).map(Ok),
         Command::Infer(args) if args.model.is_some() => return infer_on_chain(&cli),
         _ => {}
     }
@@ -477,7 +502,7 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
         }
         Command::Serve(args) => serve(args).map(Ok),
         Command::Infer(args) => infer(args),
-        Command::Model(_) | Command::Credit(_) | Command::Prover(_) | Command::Watch { .. } => {
+        Command::Model(_) | Command::Credit(_) | Command::Prover(_) | Command::Watch { .. } | Command::Load { .. } => {
             unreachable!("handled on chain above")
         }
         Command::Verify(args) => verify(args),
@@ -550,6 +575,38 @@ fn on_chain(cli: Cli) -> Result<()> {
             let key = cli.key()?;
             let models = models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
             runtime.block_on(watcher::run(&cli.chain_url, key, models))
+        }
+        Command::Load { model, input, clients, requests, timeout, json } => {
+            let model = store::parse_id(model).context("--model")?;
+            let input = quantise_vector(&parse_vector(input)?, false);
+            let keys = clients.iter().map(|c| chain::keypair(c)).collect::<Result<Vec<_>>>()?;
+            let chain = cli.chain(&runtime)?;
+            let started = std::time::Instant::now();
+            let patience = std::time::Duration::from_secs(*timeout);
+            let blocks = runtime.block_on(onchain::load(&chain, &keys, &model, &input, *requests, patience))?;
+            let elapsed = started.elapsed().as_secs_f64();
+            let total = *requests as usize * keys.len();
+            let busy: Vec<_> = blocks.iter().filter(|b| b.settled > 0).collect();
+            let peak = blocks.iter().map(|b| b.settled).max().unwrap_or(0);
+            let peak_weight = blocks.iter().map(|b| b.weight_percent).fold(0.0, f64::max);
+            let summary = serde_json::json!({
+                "requests": total, "blocks": blocks.len(), "seconds": elapsed,
+                "settled_per_block_peak": peak,
+                "settled_per_block_mean": total as f64 / busy.len().max(1) as f64,
+                "settled_per_second": total as f64 / elapsed,
+                "peak_weight_percent": peak_weight,
+            });
+            if *json {
+                println!("{summary}");
+            } else {
+                println!(
+                    "{total} requests settled in {} blocks ({elapsed:.1} s): {:.1} per second, at most {peak} in a block, \
+                     the busiest block at {peak_weight:.1}% of its weight",
+                    blocks.len(),
+                    total as f64 / elapsed
+                );
+            }
+            Ok(())
         }
         _ => unreachable!("only chain commands come here"),
     }

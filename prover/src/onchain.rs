@@ -127,7 +127,7 @@ pub async fn show(chain: &Chain, id: &ModelId) -> Result<()> {
         lineage.push(p);
         parent = chain.model(&p).await?.and_then(|i| i.parent);
     }
-    println!("lineage     {}", lineage.iter().rev().map(|m| short(m)).collect::<Vec<_>>().join(" -> "));
+    println!("lineage     {}", lineage.iter().rev().map(short).collect::<Vec<_>>().join(" -> "));
     let provers = chain.provers(id).await?;
     if provers.is_empty() {
         println!("provers     none bonded");
@@ -230,8 +230,10 @@ pub async fn infer(
     // Follow finalised blocks from before the request, so no event of it is missed.
     let mut heads = chain.api.blocks().subscribe_finalized().await?;
     let call = runtime::tx().inference().request(*model, chain::chain_input(input), max_price.unwrap_or(info.price));
+    let asked = std::time::Instant::now();
     let outcome = chain.submit(&call, key, Wait::Finalized).await?;
     let id = chain::requested_id(outcome.events.as_ref().ok_or_else(|| anyhow!("no events"))?)?;
+    let requested_in = outcome.block.unwrap_or_default();
     println!("request {id}: paid {} credit into escrow (block #{})", info.price, outcome.block.unwrap_or_default());
     let mut challenged = false;
     // A commitment of ours that someone else's challenge made moot: reclaimed at the close.
@@ -262,7 +264,12 @@ pub async fn infer(
                 };
                 match checked {
                     Ok(()) => {
-                        println!("request {id}: ghost proof verified locally; accepting");
+                        println!(
+                            "request {id}: ghost proof verified locally, {} block(s) and {:.1} s after the request was \
+                             submitted; accepting",
+                            block.number().saturating_sub(requested_in),
+                            asked.elapsed().as_secs_f64()
+                        );
                         let accepted =
                             chain.submit(&runtime::tx().inference().accept(id), key, Wait::Finalized).await?;
                         chain::print_outcome("accepted", &accepted);
@@ -376,4 +383,98 @@ async fn fetch_and_verify(
     let proof = GhostProof::decode(&bytes, file).map_err(|e| anyhow!("the proof is rejected: {e}"))?;
     ghost_primitives::verify_claim_bound(file, &prover.encode(), input, posted, &proof)
         .map_err(|e| anyhow!("the proof is rejected: {e}"))
+}
+
+/// What one block of a load run held.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct BlockLoad {
+    /// Block number.
+    pub number: u32,
+    /// Extrinsics in it (the timestamp inherent included).
+    pub extrinsics: usize,
+    /// Requests opened, results posted and requests settled in it.
+    pub requested: u32,
+    /// Results posted.
+    pub results: u32,
+    /// Requests settled (paid).
+    pub settled: u32,
+    /// Share of the block's normal-class weight (ref time) used, in percent.
+    pub weight_percent: f64,
+    /// Bytes of extrinsics.
+    pub length: u32,
+}
+
+/// `ghost load`: `requests` paid requests from each of `clients` on `model`, each
+/// accepted as soon as its result is posted; the blocks they took, one line each.
+pub async fn load(
+    chain: &Chain,
+    clients: &[Keypair],
+    model: &ModelId,
+    input: &Input,
+    requests: u32,
+    patience: Duration,
+) -> Result<Vec<BlockLoad>> {
+    let info = chain.model(model).await?.ok_or_else(|| anyhow!("no model {} on this chain", hex0x(model)))?;
+    info.shape.0.input.check(input).map_err(|e| anyhow!("the input does not fit model {}: {e}", hex0x(model)))?;
+    let max_ref_time = {
+        let weights = chain.api.constants().at(&runtime::constants().system().block_weights())?;
+        weights.per_class.normal.max_total.map_or(weights.max_block.ref_time, |w| w.ref_time)
+    };
+    let owners: Vec<AccountId32> = clients.iter().map(chain::account_of).collect();
+    let total = requests as usize * clients.len();
+    let mut heads = chain.api.blocks().subscribe_finalized().await?;
+    let started = std::time::Instant::now();
+    for round in 0..requests {
+        for key in clients {
+            let call = runtime::tx().inference().request(*model, chain::chain_input(input), info.price);
+            chain.submit(&call, key, Wait::Submitted).await.with_context(|| format!("request {round}"))?;
+        }
+    }
+    let mut blocks = Vec::new();
+    let mut settled = 0usize;
+    let mut accepting = Vec::new();
+    while settled < total {
+        if started.elapsed() > patience {
+            bail!("only {settled} of {total} requests settled in {patience:?}");
+        }
+        let Some(block) = heads.next().await else { bail!("the node stopped reporting blocks") };
+        let block = block?;
+        let mut row = BlockLoad { number: block.number(), ..Default::default() };
+        let extrinsics = block.extrinsics().await?;
+        row.extrinsics = extrinsics.len();
+        row.length = extrinsics.iter().map(|x| x.bytes().len() as u32).sum();
+        let at = chain.api.storage().at(block.hash());
+        if let Some(w) = at.fetch(&runtime::storage().system().block_weight()).await? {
+            row.weight_percent = w.normal.ref_time as f64 * 100.0 / max_ref_time.max(1) as f64;
+        }
+        for event in block.events().await?.iter() {
+            let event = event?;
+            use runtime::inference::events as ev;
+            if let Some(e) = event.as_event::<ev::Requested>()? {
+                row.requested += u32::from(owners.contains(&e.client));
+            } else if let Some(e) = event.as_event::<ev::ResultSubmitted>()? {
+                if let Some(request) = chain.request(e.id).await? {
+                    if let Some(i) = owners.iter().position(|o| o == &request.client) {
+                        row.results += 1;
+                        let (chain, key) = (chain.clone(), clients[i].clone());
+                        accepting.push(tokio::spawn(async move {
+                            chain.submit(&runtime::tx().inference().accept(e.id), &key, Wait::Submitted).await
+                        }));
+                    }
+                }
+            } else if event.as_event::<ev::Settled>()?.is_some() {
+                row.settled += 1;
+            }
+        }
+        settled += row.settled as usize;
+        println!(
+            "block #{:<6} {:>4} extrinsics {:>4} requested {:>4} results {:>4} settled  {:>5.1}% weight {:>7} bytes",
+            row.number, row.extrinsics, row.requested, row.results, row.settled, row.weight_percent, row.length
+        );
+        blocks.push(row);
+    }
+    for task in accepting {
+        task.await??;
+    }
+    Ok(blocks)
 }
