@@ -324,10 +324,11 @@ pub fn keypair(suri: &str) -> Result<Keypair> {
     } else {
         suri.to_string()
     };
-    let uri = SecretUri::from_str(&text).map_err(|e| {
+    let refused = |e: &dyn std::fmt::Display| {
         anyhow!("the key is not a secret URI (//Alice, a mnemonic, a 0x seed) nor a file holding one: {e}")
-    })?;
-    Keypair::from_uri(&uri).map_err(|e| anyhow!("the key cannot be derived: {e}"))
+    };
+    let uri = SecretUri::from_str(&text).map_err(|e| refused(&e))?;
+    Keypair::from_uri(&uri).map_err(|e| refused(&e))
 }
 
 /// The account of a key.
@@ -547,6 +548,15 @@ mod tests {
         assert_eq!(fmt_tokens(UNIT + UNIT / 2), "1.5 GHOST");
         assert_eq!(fmt_tokens(100 * UNIT), "100 GHOST");
         assert_eq!(fmt_tokens(1), "0.000000000001 GHOST");
+    }
+
+    proptest::proptest! {
+        /// Every amount prints as GHOST and parses back to itself.
+        #[test]
+        fn printed_amounts_parse_back(units in 0u128..u128::MAX / 2) {
+            let shown = fmt_tokens(units);
+            proptest::prop_assert_eq!(parse_tokens(shown.trim_end_matches(" GHOST")).unwrap(), units);
+        }
     }
 
     #[test]

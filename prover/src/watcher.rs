@@ -180,7 +180,7 @@ async fn dispute(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, findin
                     );
                 }
                 if let Some(d) = events.find_first::<runtime::inference::events::ChallengeDefeated>()? {
-                    println!("request {id}: the fraud proof failed ({:?}); bond forfeited", d.reason.0);
+                    println!("request {id}: the fraud proof failed: {}; our bond went to the prover", d.reason.0);
                 }
             }
         }

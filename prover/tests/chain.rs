@@ -413,6 +413,7 @@ async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
         (chain.account(&account("alice")).await.unwrap().held, chain.account(&account("bob")).await.unwrap().held)
     }
     let held_before = held(&chain).await;
+    let ferdie_before = chain.account(&account("ferdie")).await.unwrap();
     let slash = chain.constant_u128("Inference", "Slash").unwrap();
 
     // Two clients at once, two cases each.
@@ -436,6 +437,7 @@ async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
     let (won, expired) = bob.join().unwrap();
     let (lazy_said, wrong_said) = alice.join().unwrap();
     assert!(won.contains("proved its result on chain") && won.contains("verdict: proven on chain"), "{won}");
+    assert!(won.contains("bond of 10 GHOST forfeited"), "the challenger's bond goes to the prover: {won}");
     assert!(expired.contains("no result in time; 10 credit refunded"), "{expired}");
     assert!(lazy_said.contains("convicted (Excluded"), "{lazy_said}");
     assert!(wrong_said.contains("convicted (MissedResponse)"), "{wrong_said}");
@@ -452,6 +454,12 @@ async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
     // No request deposit or challenge bond stays held from the clients: Bob's bond went to
     // Charlie, Alice's came back with the conviction.
     assert_eq!(held(&chain).await, held_before);
+    // The watcher got the challenger's share of Dave's slash, less its two transaction fees.
+    let ferdie = chain.account(&account("ferdie")).await.unwrap();
+    let parts = chain.constant_u32("Inference", "ChallengerShare").unwrap() as u128;
+    let share = slash * parts / 1_000_000_000;
+    let gained = (ferdie.free + ferdie.held) as i128 - (ferdie_before.free + ferdie_before.held) as i128;
+    assert!(gained <= share as i128 && gained > share as i128 - (chain::UNIT / 10) as i128, "Ferdie gained {gained}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

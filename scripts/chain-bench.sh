@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Chain figures for docs/benchmarks.md, on a dev chain on loopback: the time from a paid
+# request to a verified answer, and requests settled per block under a bounded load
+# (CLIENTS clients x REQUESTS requests each, one honest prover, digits classifier).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
+ghost="$CARGO_TARGET_DIR/release/ghost"
+node="$CARGO_TARGET_DIR/release/ghost-node"
+[ -x "$ghost" ] && [ -x "$node" ] || { echo "build first: bash scripts/run.sh or scripts/test.sh" >&2; exit 1; }
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$node" --dev --tmp --rpc-port "$port" --no-prometheus --no-telemetry --no-mdns >"$work/node.log" 2>&1 &
+pids+=($!)
+export GHOST_CHAIN_URL="ws://127.0.0.1:$port"
+for _ in $(seq 120); do "$ghost" model list >/dev/null 2>&1 && break; sleep 0.5; done
+"$ghost" --quiet model build --digits --out "$work/digits" >/dev/null
+id=$("$ghost" model register "$work/digits" --price 10 --suri //Alice | awk '/^model 0x/ {print $2}')
+"$ghost" prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal" >"$work/prover.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 60); do "$ghost" model show "$id" | grep -q '^prover ' && break; sleep 0.5; done
+image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
+
+echo "== request to verified answer (${SAMPLES:-5} sequential paid inferences) =="
+for _ in $(seq "${SAMPLES:-5}"); do
+    "$ghost" infer --model "$id" --input "$image" --suri //Bob | grep 'verified locally'
+done
+
+clients=()
+for who in Bob Dave Eve Ferdie; do clients+=(--client "//$who"); done
+echo "== load: ${CLIENTS:-4} clients x ${REQUESTS:-50} requests =="
+"$ghost" load --model "$id" --input "$image" "${clients[@]:0:$(( 2 * ${CLIENTS:-4} ))}" --requests "${REQUESTS:-50}"
