@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Chain figures for docs/benchmarks.md, on a dev chain on loopback: the time from a paid
 # request to a verified answer, and requests settled per block under a bounded load
-# (CLIENTS clients x REQUESTS requests each, one honest prover, digits classifier).
+# (CLIENTS clients x REQUESTS requests each, one honest prover bonded with BOND GHOST: each
+# open result locks one Slash of it, so the bond caps the results open at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
@@ -23,7 +24,7 @@ export GHOST_CHAIN_URL="ws://127.0.0.1:$port"
 for _ in $(seq 120); do "$ghost" model list >/dev/null 2>&1 && break; sleep 0.5; done
 "$ghost" --quiet model build --digits --out "$work/digits" >/dev/null
 id=$("$ghost" model register "$work/digits" --price 10 --suri //Alice | awk '/^model 0x/ {print $2}')
-"$ghost" prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal" >"$work/prover.log" 2>&1 &
+"$ghost" prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal" --bond "${BOND:-5000}" >"$work/prover.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 60); do "$ghost" model show "$id" | grep -q '^prover ' && break; sleep 0.5; done
 image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)

@@ -166,14 +166,29 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
     let (now, _) = chain.finalized().await?;
     let requests = chain.requests().await?;
     let open: BTreeSet<u64> = requests.iter().map(|(id, _)| *id).collect();
+    // Each posted result locks one Slash of the bond: answer no more than the free part
+    // backs (a result the bond cannot back fails and only costs a fee).
+    let slash = chain.constant_u128("Inference", "Slash")?.max(1);
+    let mut room = BTreeMap::new();
+    for id in daemon.models.keys() {
+        let free = chain.bond(id, &daemon.me).await?.map_or(0, |b| b.amount.saturating_sub(b.locked) / slash);
+        room.insert(*id, free);
+    }
+    let mut waiting = 0u32;
     for (id, request) in requests {
         let Some(model) = daemon.models.get(&request.model).cloned() else { continue };
         let ours = request.result.as_ref().is_some_and(|r| r.prover == daemon.me);
         match &request.phase {
             Phase::Pending if now <= request.deadline => {
-                if daemon.awaiting_finality(id, now) {
+                if daemon.awaiting_finality(id, now) || daemon.busy(id) {
                     continue;
                 }
+                let free = room.entry(request.model).or_insert(0);
+                if *free == 0 {
+                    waiting += 1;
+                    continue;
+                }
+                *free -= 1;
                 if daemon.start(id) {
                     let (daemon, chain) = (daemon.clone(), chain.clone());
                     let input = chain::input_of(&request.input);
@@ -207,6 +222,9 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
             }
             _ => {}
         }
+    }
+    if waiting > 0 {
+        tracing::warn!(waiting, "the bond backs no more open results: requests wait (bond more to serve them)");
     }
     for id in daemon.journal.ids() {
         if !open.contains(&id) && !daemon.busy(id) {

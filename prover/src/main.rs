@@ -587,23 +587,24 @@ fn on_chain(cli: Cli) -> Result<()> {
             let elapsed = started.elapsed().as_secs_f64();
             let total = *requests as usize * keys.len();
             let busy: Vec<_> = blocks.iter().filter(|b| b.settled > 0).collect();
+            let expired: u32 = blocks.iter().map(|b| b.expired).sum();
             let peak = blocks.iter().map(|b| b.settled).max().unwrap_or(0);
             let peak_weight = blocks.iter().map(|b| b.weight_percent).fold(0.0, f64::max);
             let summary = serde_json::json!({
-                "requests": total, "blocks": blocks.len(), "seconds": elapsed,
+                "requests": total, "expired": expired, "blocks": blocks.len(), "seconds": elapsed,
                 "settled_per_block_peak": peak,
-                "settled_per_block_mean": total as f64 / busy.len().max(1) as f64,
-                "settled_per_second": total as f64 / elapsed,
+                "settled_per_block_mean": (total as u32 - expired) as f64 / busy.len().max(1) as f64,
+                "settled_per_second": (total as u32 - expired) as f64 / elapsed,
                 "peak_weight_percent": peak_weight,
             });
             if *json {
                 println!("{summary}");
             } else {
                 println!(
-                    "{total} requests settled in {} blocks ({elapsed:.1} s): {:.1} per second, at most {peak} in a block, \
-                     the busiest block at {peak_weight:.1}% of its weight",
+                    "{total} requests closed in {} blocks ({elapsed:.1} s; {expired} expired unanswered): {:.1} settled \
+                     per second, at most {peak} in a block, the busiest block at {peak_weight:.1}% of its weight",
                     blocks.len(),
-                    total as f64 / elapsed
+                    (total as u32 - expired) as f64 / elapsed
                 );
             }
             Ok(())

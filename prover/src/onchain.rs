@@ -398,6 +398,8 @@ pub struct BlockLoad {
     pub results: u32,
     /// Requests settled (paid).
     pub settled: u32,
+    /// Requests that expired unanswered (refunded).
+    pub expired: u32,
     /// Share of the block's normal-class weight (ref time) used, in percent.
     pub weight_percent: f64,
     /// Bytes of extrinsics.
@@ -431,11 +433,11 @@ pub async fn load(
         }
     }
     let mut blocks = Vec::new();
-    let mut settled = 0usize;
     let mut accepting = Vec::new();
-    while settled < total {
+    let mut closed = 0usize;
+    while closed < total {
         if started.elapsed() > patience {
-            bail!("only {settled} of {total} requests settled in {patience:?}");
+            bail!("only {closed} of {total} requests closed in {patience:?}");
         }
         let Some(block) = heads.next().await else { bail!("the node stopped reporting blocks") };
         let block = block?;
@@ -464,12 +466,14 @@ pub async fn load(
                 }
             } else if event.as_event::<ev::Settled>()?.is_some() {
                 row.settled += 1;
+            } else if event.as_event::<ev::Expired>()?.is_some() {
+                row.expired += 1;
             }
         }
-        settled += row.settled as usize;
+        closed += (row.settled + row.expired) as usize;
         println!(
-            "block #{:<6} {:>4} extrinsics {:>4} requested {:>4} results {:>4} settled  {:>5.1}% weight {:>7} bytes",
-            row.number, row.extrinsics, row.requested, row.results, row.settled, row.weight_percent, row.length
+            "block #{:<6} {:>4} extrinsics {:>4} requested {:>4} results {:>4} settled {:>4} expired {:>5.1}% weight {:>7} bytes",
+            row.number, row.extrinsics, row.requested, row.results, row.settled, row.expired, row.weight_percent, row.length
         );
         blocks.push(row);
     }
