@@ -6,22 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
-ghost="$CARGO_TARGET_DIR/release/ghost"
-node="$CARGO_TARGET_DIR/release/ghost-node"
-[ -x "$ghost" ] && [ -x "$node" ] || { echo "build first: bash scripts/run.sh or scripts/test.sh" >&2; exit 1; }
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$node" --dev --tmp --rpc-port "$port" --no-prometheus --no-telemetry --no-mdns >"$work/node.log" 2>&1 &
-pids+=($!)
-export GHOST_CHAIN_URL="ws://127.0.0.1:$port"
-for _ in $(seq 120); do "$ghost" model list >/dev/null 2>&1 && break; sleep 0.5; done
+[ -x "$CARGO_TARGET_DIR/release/ghost" ] && [ -x "$CARGO_TARGET_DIR/release/ghost-node" ] ||
+    { echo "build first: bash scripts/run.sh or scripts/test.sh" >&2; exit 1; }
+source scripts/devchain.sh
+start_dev_chain
 "$ghost" --quiet model build --digits --out "$work/digits" >/dev/null
 id=$("$ghost" model register "$work/digits" --price 10 --suri //Alice | awk '/^model 0x/ {print $2}')
 "$ghost" prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal" --bond "${BOND:-5000}" >"$work/prover.log" 2>&1 &

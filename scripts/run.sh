@@ -19,16 +19,7 @@ bash scripts/toolchain.sh
 # The same build as the tests (one compiled graph): binaries and test harnesses.
 features="ghost-node/runtime-benchmarks,pallet-mutual-credit/runtime-benchmarks,pallet-ghost-registry/runtime-benchmarks,pallet-inference/runtime-benchmarks"
 cargo test --workspace --release --locked --features "$features" --no-run
-ghost="$CARGO_TARGET_DIR/release/ghost"
-node="$CARGO_TARGET_DIR/release/ghost-node"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/devchain.sh
 
 say() { printf '\n== %s ==\n' "$*"; }
 fail() {
@@ -39,18 +30,9 @@ fail() {
     done
     exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 say "a dev chain: Alice validates, GRANDPA finalises"
-rpc_port=$(free_port)
-"$node" --dev --tmp --rpc-port "$rpc_port" --no-prometheus --no-telemetry --no-mdns >"$work/node.log" 2>&1 &
-pids+=($!)
-export GHOST_CHAIN_URL="ws://127.0.0.1:$rpc_port"
-for _ in $(seq 120); do
-    "$ghost" model list >/dev/null 2>&1 && break
-    sleep 0.5
-done
-"$ghost" model list || fail "the node did not come up"
+start_dev_chain || fail "the node did not come up"
+echo "dev chain at $GHOST_CHAIN_URL"
 
 say "build the digits classifier three times (one model per prover), and a patched version 2"
 label=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f65)

@@ -649,6 +649,14 @@ fn credit(cli: &Cli, command: &CreditCommand, runtime: &tokio::runtime::Runtime,
         CreditCommand::Show { .. } => unreachable!("handled above"),
     };
     chain::print_outcome("done", &outcome);
+    // The balances the call moved, as they are now.
+    let mut moved = vec![chain::account_of(&key)];
+    if let CreditCommand::Transfer { to, .. } | CreditCommand::Limit { who: to, .. } = command {
+        moved.push(chain::parse_account(to)?);
+    }
+    if outcome.block.is_some() {
+        runtime.block_on(onchain::credit_show(&chain, &moved))?;
+    }
     Ok(())
 }
 

@@ -171,11 +171,11 @@ fn short(id: &ModelId) -> String {
 
 /// `ghost credit show`: one line per account.
 pub async fn credit_show(chain: &Chain, who: &[AccountId32]) -> Result<()> {
-    println!("{:<50} {:>22} {:>18} {:>12} {:>12}", "account", "free", "held", "credit", "limit");
+    println!("{:<50} {:>28} {:>20} {:>12} {:>12}", "account", "free", "held", "credit", "limit");
     for account in who {
         let a = chain.account(account).await?;
         println!(
-            "{:<50} {:>22} {:>18} {:>12} {:>12}",
+            "{:<50} {:>28} {:>20} {:>12} {:>12}",
             account.to_string(),
             fmt_tokens(a.free),
             fmt_tokens(a.held),
@@ -358,6 +358,22 @@ async fn print_spent(chain: &Chain, me: &AccountId32, before: &chain::Account) -
     Ok(())
 }
 
+/// The ghost proof `prover` serves for request `id` (`ghost_proof`), from the endpoint
+/// published with its bond on `model`.
+pub async fn served_proof(chain: &Chain, model: &ModelId, prover: &AccountId32, id: u64) -> Result<Vec<u8>> {
+    let bond = chain.bond(model, prover).await?.ok_or_else(|| anyhow!("the prover has no bond"))?;
+    let url = String::from_utf8_lossy(&bond.endpoint.0).into_owned();
+    if url.is_empty() {
+        bail!("the prover publishes no endpoint");
+    }
+    let client = jsonrpsee::http_client::HttpClientBuilder::default()
+        .max_response_size(rpc::MAX_RESPONSE_BYTES)
+        .request_timeout(Duration::from_secs(20))
+        .build(&url)?;
+    let entry = client.proof(id).await.with_context(|| format!("the proof is missing at {url}"))?;
+    hex::decode(entry.proof.trim_start_matches("0x")).context("the served proof is not hex")
+}
+
 /// Fetch the proof of request `id` from `prover`'s registered endpoint and verify the
 /// posted claim with it.
 async fn fetch_and_verify(
@@ -369,17 +385,7 @@ async fn fetch_and_verify(
     input: &Input,
     posted: &Claim,
 ) -> Result<()> {
-    let bond = chain.bond(model, prover).await?.ok_or_else(|| anyhow!("the prover has no bond"))?;
-    let url = String::from_utf8_lossy(&bond.endpoint.0).into_owned();
-    if url.is_empty() {
-        bail!("the prover publishes no endpoint");
-    }
-    let client = jsonrpsee::http_client::HttpClientBuilder::default()
-        .max_response_size(rpc::MAX_RESPONSE_BYTES)
-        .request_timeout(Duration::from_secs(20))
-        .build(&url)?;
-    let entry = client.proof(id).await.with_context(|| format!("the proof is missing at {url}"))?;
-    let bytes = hex::decode(entry.proof.trim_start_matches("0x")).context("the served proof is not hex")?;
+    let bytes = served_proof(chain, model, prover, id).await?;
     let proof = GhostProof::decode(&bytes, file).map_err(|e| anyhow!("the proof is rejected: {e}"))?;
     ghost_primitives::verify_claim_bound(file, &prover.encode(), input, posted, &proof)
         .map_err(|e| anyhow!("the proof is rejected: {e}"))

@@ -8,10 +8,7 @@
 //! (no proof, an invalid one, a wrong output) gets a prove-it challenge, committed and
 //! revealed the same way. Each case is reported on stdout, one line each.
 
-use crate::{
-    chain::{self, runtime, BoundedVec, Chain, Phase, Request, Wait},
-    rpc::{self, GhostApiClient},
-};
+use crate::chain::{self, runtime, BoundedVec, Chain, Phase, Request, Wait};
 use anyhow::{anyhow, bail, Context, Result};
 use codec::Encode;
 use ghost_primitives::{proof::GhostProof, Claim, Model, ModelId};
@@ -114,7 +111,7 @@ pub async fn check(chain: &Chain, model: &Arc<Model>, id: u64, request: &Request
         return Ok(None);
     }
     // Wrong: is it a choice the prover can be shown to have skipped?
-    let proof = match fetch_proof(chain, &request.model, &result.prover, id).await {
+    let proof = match crate::onchain::served_proof(chain, &request.model, &result.prover, id).await {
         Ok(p) => p,
         Err(why) => return Ok(Some(Finding::ProveIt(format!("no proof to inspect ({why:#})")))),
     };
@@ -138,21 +135,6 @@ pub async fn check(chain: &Chain, model: &Arc<Model>, id: u64, request: &Request
     })
     .await?;
     Ok(Some(finding))
-}
-
-/// The ghost proof `prover` serves for request `id`, from its endpoint on `model`'s bond.
-async fn fetch_proof(chain: &Chain, model: &ModelId, prover: &AccountId32, id: u64) -> Result<Vec<u8>> {
-    let bond = chain.bond(model, prover).await?.ok_or_else(|| anyhow!("the prover has no bond"))?;
-    let url = String::from_utf8(bond.endpoint.0).map_err(|_| anyhow!("the endpoint is not text"))?;
-    if url.is_empty() {
-        bail!("the prover publishes no endpoint");
-    }
-    let client = jsonrpsee::http_client::HttpClientBuilder::default()
-        .max_response_size(rpc::MAX_RESPONSE_BYTES)
-        .request_timeout(Duration::from_secs(10))
-        .build(&url)?;
-    let entry = client.proof(id).await.with_context(|| format!("asking {url} for the proof"))?;
-    hex::decode(entry.proof.trim_start_matches("0x")).context("the served proof is not hex")
 }
 
 /// Commit to the dispute, then reveal it in a later block; `true` when the commitment is

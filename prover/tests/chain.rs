@@ -67,9 +67,14 @@ impl Node {
     }
 
     fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
+}
+
+/// Kill a child process and reap it.
+fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 impl Drop for Node {
@@ -113,8 +118,7 @@ impl Daemon {
     }
 
     fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
 }
 
@@ -268,6 +272,21 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     assert!(said.contains("verdict: verified and paid"), "{said}");
     // Bob paid 10; Charlie earned 9, Alice (the owner) a royalty of 1.
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
+
+    // The daemon also answers off chain; a forged proof of that answer is rejected by name.
+    let log = charlie.log();
+    let served = log.split("serving proofs on ").nth(1).and_then(|r| r.split_whitespace().next()).expect("banner");
+    let saved = dir.path().join("answer.json");
+    let (saved_s, m1_s) = (saved.to_str().unwrap(), m1.to_str().unwrap());
+    expect(&url, &["infer", "--prover", served, "--ghost-file", m1_s, "--input", INPUT, "--save", saved_s], 0);
+    let mut answer: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let proof = answer["proof"].as_str().unwrap().to_string();
+    let flipped = if proof.ends_with('0') { "1" } else { "0" };
+    answer["proof"] = serde_json::Value::String(format!("{}{flipped}", &proof[..proof.len() - 1]));
+    std::fs::write(&saved, answer.to_string()).unwrap();
+    let said = expect(&url, &["verify", "--ghost-file", m1_s, "--response", saved_s], 2);
+    assert!(said.contains("REJECTED: the ghost proof does not verify"), "{said}");
+    assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0], "nothing moved");
 
     // Version 2 by a sparse update, served and verified against its own roots.
     let m2 = dir.path().join("m2");

@@ -31,60 +31,60 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `b` in `[256, 65536]`.
 	fn register(b: u32, ) -> Weight {
 		// Measured proof size: 311 bytes.
-		Weight::from_parts(81_301_000, 3677)
-			.saturating_add(Weight::from_parts(21_899, 0).saturating_mul(b.into()))
+		Weight::from_parts(107_777_113, 3677)
+			.saturating_add(Weight::from_parts(15_419, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// `e` in `[4, 1048576]`.
 	fn publish_update(e: u32, ) -> Weight {
 		// Measured proof size: 545 bytes.
-		Weight::from_parts(669_915_566, 265645)
-			.saturating_add(Weight::from_parts(29_178, 0).saturating_mul(e.into()))
+		Weight::from_parts(157_818_765, 265645)
+			.saturating_add(Weight::from_parts(19_576, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// `f` in `[256, 262144]`.
 	fn load_ghost_file(f: u32, ) -> Weight {
 		// Measured proof size: 46 + f x 1 bytes.
-		Weight::from_parts(74_988_138, 265645)
-			.saturating_add(Weight::from_parts(9_169, 0).saturating_mul(f.into()))
+		Weight::from_parts(3_008_973, 265645)
+			.saturating_add(Weight::from_parts(8_318, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(0))
 	}
 	fn commit_registration() -> Weight {
 		// Measured proof size: 145 bytes.
-		Weight::from_parts(62_132_000, 3604)
+		Weight::from_parts(60_991_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	fn cancel_commitment() -> Weight {
 		// Measured proof size: 311 bytes.
-		Weight::from_parts(54_761_000, 3604)
+		Weight::from_parts(53_720_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	fn retire() -> Weight {
 		// Measured proof size: 252 bytes.
-		Weight::from_parts(13_921_000, 3677)
+		Weight::from_parts(13_320_000, 3677)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	fn bond() -> Weight {
 		// Measured proof size: 481 bytes.
-		Weight::from_parts(68_722_000, 3677)
+		Weight::from_parts(69_323_000, 3840)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	fn unbond() -> Weight {
-		// Measured proof size: 250 bytes.
-		Weight::from_parts(15_913_000, 3582)
+		// Measured proof size: 251 bytes.
+		Weight::from_parts(15_463_000, 3840)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	fn withdraw() -> Weight {
-		// Measured proof size: 521 bytes.
-		Weight::from_parts(59_979_000, 3604)
+		// Measured proof size: 522 bytes.
+		Weight::from_parts(58_436_000, 3840)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -93,50 +93,50 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// For tests and mocks: the same figures with RocksDB's database weights.
 impl WeightInfo for () {
 	fn register(b: u32, ) -> Weight {
-		Weight::from_parts(81_301_000, 3677)
-			.saturating_add(Weight::from_parts(21_899, 0).saturating_mul(b.into()))
+		Weight::from_parts(107_777_113, 3677)
+			.saturating_add(Weight::from_parts(15_419, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn publish_update(e: u32, ) -> Weight {
-		Weight::from_parts(669_915_566, 265645)
-			.saturating_add(Weight::from_parts(29_178, 0).saturating_mul(e.into()))
+		Weight::from_parts(157_818_765, 265645)
+			.saturating_add(Weight::from_parts(19_576, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn load_ghost_file(f: u32, ) -> Weight {
-		Weight::from_parts(74_988_138, 265645)
-			.saturating_add(Weight::from_parts(9_169, 0).saturating_mul(f.into()))
+		Weight::from_parts(3_008_973, 265645)
+			.saturating_add(Weight::from_parts(8_318, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(0))
 	}
 	fn commit_registration() -> Weight {
-		Weight::from_parts(62_132_000, 3604)
+		Weight::from_parts(60_991_000, 3604)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn cancel_commitment() -> Weight {
-		Weight::from_parts(54_761_000, 3604)
+		Weight::from_parts(53_720_000, 3604)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn retire() -> Weight {
-		Weight::from_parts(13_921_000, 3677)
+		Weight::from_parts(13_320_000, 3677)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn bond() -> Weight {
-		Weight::from_parts(68_722_000, 3677)
+		Weight::from_parts(69_323_000, 3840)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(15_913_000, 3582)
+		Weight::from_parts(15_463_000, 3840)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(59_979_000, 3604)
+		Weight::from_parts(58_436_000, 3840)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}

@@ -32,72 +32,72 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `i` in `[1, 1024]`.
 	fn request(i: u32, ) -> Weight {
 		// Measured proof size: 1000 bytes.
-		Weight::from_parts(105_790_754, 6068)
-			.saturating_add(Weight::from_parts(34_762, 0).saturating_mul(i.into()))
+		Weight::from_parts(97_138_385, 6068)
+			.saturating_add(Weight::from_parts(17_061, 0).saturating_mul(i.into()))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// `o` in `[1, 1024]`.
 	/// `l` in `[1, 32]`.
 	fn submit_result(o: u32, l: u32, ) -> Weight {
-		// Measured proof size: 631 bytes.
-		Weight::from_parts(54_405_047, 10064)
-			.saturating_add(Weight::from_parts(1_585, 0).saturating_mul(o.into()))
-			.saturating_add(Weight::from_parts(103_439, 0).saturating_mul(l.into()))
+		// Measured proof size: 890 bytes.
+		Weight::from_parts(42_268_966, 10064)
+			.saturating_add(Weight::from_parts(3_929, 0).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(142_388, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	fn accept() -> Weight {
-		// Measured proof size: 1551 bytes.
-		Weight::from_parts(126_487_000, 8811)
+		// Measured proof size: 1810 bytes.
+		Weight::from_parts(120_348_000, 8811)
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	fn settle() -> Weight {
-		// Measured proof size: 1906 bytes.
-		Weight::from_parts(241_067_000, 8832)
+		// Measured proof size: 2165 bytes.
+		Weight::from_parts(241_047_000, 8832)
 			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(11))
 	}
 	fn challenge() -> Weight {
 		// Measured proof size: 551 bytes.
-		Weight::from_parts(40_550_000, 10064)
+		Weight::from_parts(37_315_000, 10064)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// `c` in `[600, 28000]`.
 	fn respond(c: u32, ) -> Weight {
 		// Measured proof size: 1347 bytes.
-		Weight::from_parts(54_168_273, 265645)
-			.saturating_add(Weight::from_parts(543_126, 0).saturating_mul(c.into()))
+		Weight::from_parts(580_339_000, 265645)
+			.saturating_add(Weight::from_parts(466_281, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	fn commit() -> Weight {
 		// Measured proof size: 593 bytes.
-		Weight::from_parts(77_775_000, 8811)
+		Weight::from_parts(75_742_000, 8811)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	fn reclaim() -> Weight {
 		// Measured proof size: 476 bytes.
-		Weight::from_parts(68_292_000, 8811)
+		Weight::from_parts(64_816_000, 8811)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// `b` in `[300, 8000]`.
 	fn report_exclusion(b: u32, ) -> Weight {
-		// Measured proof size: 2248 bytes.
-		Weight::from_parts(419_484_401, 265645)
-			.saturating_add(Weight::from_parts(20_026, 0).saturating_mul(b.into()))
+		// Measured proof size: 2507 bytes.
+		Weight::from_parts(372_082_885, 265645)
+			.saturating_add(Weight::from_parts(17_814, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().writes(12))
 	}
 	/// `n` in `[0, 256]`.
 	fn on_initialize(n: u32, ) -> Weight {
-		// Measured proof size: 1965 + n x 61 bytes.
-		Weight::from_parts(447_042_178, 8832)
-			.saturating_add(Weight::from_parts(311_984_459, 0).saturating_mul(n.into()))
+		// Measured proof size: 2224 + n x 61 bytes.
+		Weight::from_parts(6_900_000, 8832)
+			.saturating_add(Weight::from_parts(188_749_728, 0).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(0, 7821).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
@@ -109,58 +109,58 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// For tests and mocks: the same figures with RocksDB's database weights.
 impl WeightInfo for () {
 	fn request(i: u32, ) -> Weight {
-		Weight::from_parts(105_790_754, 6068)
-			.saturating_add(Weight::from_parts(34_762, 0).saturating_mul(i.into()))
+		Weight::from_parts(97_138_385, 6068)
+			.saturating_add(Weight::from_parts(17_061, 0).saturating_mul(i.into()))
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn submit_result(o: u32, l: u32, ) -> Weight {
-		Weight::from_parts(54_405_047, 10064)
-			.saturating_add(Weight::from_parts(1_585, 0).saturating_mul(o.into()))
-			.saturating_add(Weight::from_parts(103_439, 0).saturating_mul(l.into()))
+		Weight::from_parts(42_268_966, 10064)
+			.saturating_add(Weight::from_parts(3_929, 0).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(142_388, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn accept() -> Weight {
-		Weight::from_parts(126_487_000, 8811)
+		Weight::from_parts(120_348_000, 8811)
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(241_067_000, 8832)
+		Weight::from_parts(241_047_000, 8832)
 			.saturating_add(RocksDbWeight::get().reads(12))
 			.saturating_add(RocksDbWeight::get().writes(11))
 	}
 	fn challenge() -> Weight {
-		Weight::from_parts(40_550_000, 10064)
+		Weight::from_parts(37_315_000, 10064)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn respond(c: u32, ) -> Weight {
-		Weight::from_parts(54_168_273, 265645)
-			.saturating_add(Weight::from_parts(543_126, 0).saturating_mul(c.into()))
+		Weight::from_parts(580_339_000, 265645)
+			.saturating_add(Weight::from_parts(466_281, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(77_775_000, 8811)
+		Weight::from_parts(75_742_000, 8811)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn reclaim() -> Weight {
-		Weight::from_parts(68_292_000, 8811)
+		Weight::from_parts(64_816_000, 8811)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn report_exclusion(b: u32, ) -> Weight {
-		Weight::from_parts(419_484_401, 265645)
-			.saturating_add(Weight::from_parts(20_026, 0).saturating_mul(b.into()))
+		Weight::from_parts(372_082_885, 265645)
+			.saturating_add(Weight::from_parts(17_814, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(15))
 			.saturating_add(RocksDbWeight::get().writes(12))
 	}
 	fn on_initialize(n: u32, ) -> Weight {
-		Weight::from_parts(447_042_178, 8832)
-			.saturating_add(Weight::from_parts(311_984_459, 0).saturating_mul(n.into()))
+		Weight::from_parts(6_900_000, 8832)
+			.saturating_add(Weight::from_parts(188_749_728, 0).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(0, 7821).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
