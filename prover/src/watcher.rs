@@ -63,7 +63,32 @@ async fn session(
     let mut heads = chain.api.blocks().subscribe_finalized().await.context("following finalised blocks")?;
     while let Some(block) = heads.next().await {
         let block = block.context("the finalised-block subscription failed")?;
-        report_verdicts(&block.events().await?, seen);
+        let events = block.events().await?;
+        report_verdicts(&events, seen);
+        // A prover that withheld its proof from its endpoint had to post it to answer a
+        // prove-it challenge: the proof is in this block's `respond` call. Inspect it.
+        for answered in events.find::<runtime::inference::events::ChallengeAnswered>() {
+            let id = answered?.id;
+            let Some(request) = chain.request(id).await? else { continue };
+            let Some(model) = models.get(&request.model) else { continue };
+            if request.result.as_ref().is_some_and(|r| &r.prover == me) {
+                continue;
+            }
+            let mut posted = None;
+            for call in block.extrinsics().await?.find::<runtime::inference::calls::types::Respond>() {
+                let call = call?;
+                if call.value.id == id {
+                    posted = Some(call.value.proof.0);
+                }
+            }
+            let Some(proof) = posted else { continue };
+            if let Finding::Excluded(fraud) = inspect(model, &request, proof).await? {
+                match dispute(&chain, key, me, id, &Finding::Excluded(fraud)).await {
+                    Ok(_) => {}
+                    Err(e) => println!("request {id}: could not dispute: {e:#}"),
+                }
+            }
+        }
         for (id, request) in chain.requests().await? {
             let Some(model) = models.get(&request.model) else { continue };
             let Some(result) = &request.result else { continue };
@@ -115,6 +140,16 @@ pub async fn check(chain: &Chain, model: &Arc<Model>, id: u64, request: &Request
         Ok(p) => p,
         Err(why) => return Ok(Some(Finding::ProveIt(format!("no proof to inspect ({why:#})")))),
     };
+    inspect(model, request, proof).await.map(Some)
+}
+
+/// What the ghost proof `proof` of request's posted result shows: an excluded row or list
+/// (a fraud proof), or else a wrong result only a prove-it challenge can settle.
+async fn inspect(model: &Arc<Model>, request: &Request, proof: Vec<u8>) -> Result<Finding> {
+    let result = request.result.as_ref().ok_or_else(|| anyhow!("no result posted"))?;
+    let input = chain::input_of(&request.input);
+    let binding = result.prover.encode();
+    let posted = Claim { output: result.output.0.clone(), links: result.links.0.clone() };
     let model = model.clone();
     let finding = tokio::task::spawn_blocking(move || {
         let file = model.ghost_file();
@@ -134,7 +169,7 @@ pub async fn check(chain: &Chain, model: &Arc<Model>, id: u64, request: &Request
         }
     })
     .await?;
-    Ok(Some(finding))
+    Ok(finding)
 }
 
 /// Commit to the dispute, then reveal it in a later block; `true` when the commitment is
@@ -194,5 +229,68 @@ fn report_verdicts(events: &subxt::events::Events<subxt::PolkadotConfig>, seen: 
                 println!("request {}: the prover answered the challenge with a valid proof", a.id);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::{runtime::runtime_types::pallet_inference::pallet::PostedResult, BoundedVec};
+    use ghost_primitives::{testing, Shape};
+
+    /// A request on `model` whose posted result is `trace`, bound to `prover`.
+    fn request(
+        model: &Model,
+        input: &ghost_primitives::Input,
+        prover: AccountId32,
+        trace: &ghost_primitives::trace::Trace,
+    ) -> Request {
+        let claim = trace.claim();
+        Request {
+            client: AccountId32([1; 32]),
+            model: model.id(),
+            input: chain::chain_input(input),
+            price: 10,
+            deposit: 1,
+            phase: Phase::Answered,
+            result: Some(PostedResult {
+                prover,
+                output: BoundedVec(claim.output),
+                links: BoundedVec(claim.links),
+                locked: 1,
+                proven: true,
+            }),
+            deadline: 40,
+            settle_at: Some(41),
+        }
+    }
+
+    /// The proof a lazy prover posted in `respond` yields a fraud proof that convicts it;
+    /// an honest proof yields none.
+    #[tokio::test]
+    async fn a_posted_lazy_proof_gives_a_convicting_fraud_proof() {
+        let model = Arc::new(
+            testing::model(11, &[Shape { n: 256, d: 16, e: 8, c: 8, k: 4, n_probe: 2, ..Shape::BASE }]).unwrap(),
+        );
+        let prover = AccountId32([7; 32]);
+        let binding = prover.encode();
+        let input = testing::input(3, 16);
+        let lazy = testing::lazy_trace_bound(&model, &input, 0, &binding).unwrap().expect("a row to skip");
+        let proof = model.prove_trace(&lazy).unwrap().encode();
+        let posted = request(&model, &input, prover.clone(), &lazy);
+        let Finding::Excluded(fraud) = inspect(&model, &posted, proof).await.unwrap() else {
+            panic!("the lazy proof was not turned into a fraud proof");
+        };
+        let fraud = ghost_primitives::fraud::decode_fraud(&fraud).unwrap();
+        let links = lazy.claim().links;
+        assert_eq!(ghost_primitives::verify_fraud_bound(model.ghost_file(), &binding, &input, &links, &fraud), Ok(()));
+
+        let honest = model.trace_bound(&input, &binding).unwrap();
+        let proof = model.prove_trace(&honest).unwrap().encode();
+        let posted = request(&model, &input, prover, &honest);
+        assert!(
+            matches!(inspect(&model, &posted, proof).await.unwrap(), Finding::ProveIt(_)),
+            "no exclusion in an honest proof"
+        );
     }
 }
