@@ -246,10 +246,23 @@ impl Chain {
         Ok(all)
     }
 
-    /// Open request `id`, at the best block.
+    /// Open request `id`, at the latest finalised block.
     pub async fn request(&self, id: u64) -> Result<Option<Request>> {
         let at = self.api.storage().at_latest().await?;
         Ok(at.fetch(&runtime::storage().inference().requests(id)).await?)
+    }
+
+    /// Who holds the prove-it challenge on request `id`, once the finalised state shows one
+    /// (waiting a few blocks for finality to catch up); `None` if none shows.
+    pub async fn challenger(&self, id: u64) -> Result<Option<AccountId32>> {
+        for _ in 0..8 {
+            match self.request(id).await?.map(|r| r.phase) {
+                Some(Phase::Challenged { challenger, .. }) => return Ok(Some(challenger)),
+                None => return Ok(None),
+                Some(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+            }
+        }
+        Ok(None)
     }
 
     /// `who`'s native balance and credit.

@@ -326,8 +326,8 @@ async fn prove_it(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64) -> Re
             chain::print_outcome("challenged", &opened);
             Ok(false)
         }
-        Err(e) => match chain.request(id).await?.map(|r| r.phase) {
-            Some(chain::Phase::Challenged { challenger, .. }) => {
+        Err(e) => match chain.challenger(id).await? {
+            Some(challenger) if &challenger != me => {
                 println!("request {id}: {challenger} challenged it first; following the dispute");
                 Ok(true)
             }

@@ -204,8 +204,8 @@ async fn dispute(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, findin
         Finding::ProveIt(why) => {
             println!("request {id}: {why}; challenging (prove-it)");
             if let Err(e) = chain.submit(&runtime::tx().inference().challenge(id), key, Wait::InBlock).await {
-                match chain.request(id).await?.map(|r| r.phase) {
-                    Some(Phase::Challenged { challenger, .. }) => {
+                match chain.challenger(id).await? {
+                    Some(challenger) if &challenger != me => {
                         println!("request {id}: {challenger} challenged it first; reclaiming our bond at the close");
                         return Ok(true);
                     }
