@@ -171,7 +171,11 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
     let slash = chain.constant_u128("Inference", "Slash")?.max(1);
     let mut room = BTreeMap::new();
     for id in daemon.models.keys() {
-        let free = chain.bond(id, &daemon.me).await?.map_or(0, |b| b.amount.saturating_sub(b.locked) / slash);
+        let free = match chain.bond(id, &daemon.me).await? {
+            // Unbonding: the chain takes no new results from us.
+            Some(b) if b.withdrawable_at.is_none() => b.amount.saturating_sub(b.locked) / slash,
+            _ => 0,
+        };
         room.insert(*id, free);
     }
     let mut waiting = 0u32;

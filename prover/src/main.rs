@@ -248,6 +248,21 @@ enum ProverCommand {
         after_help = "Example:\n  ghost prover run --model ./digits --suri //Charlie --listen 127.0.0.1:9955 --journal ./journal"
     )]
     Run(ProverRunArgs),
+    /// Stop serving a model: the bond can be withdrawn after the unbonding delay, once no
+    /// open result locks it.
+    #[command(after_help = "Example:\n  ghost prover unbond --model 0x5f3c... --suri //Charlie")]
+    Unbond {
+        /// Model id (0x-hex).
+        #[arg(long)]
+        model: String,
+    },
+    /// Release an unbonded bond after the delay.
+    #[command(after_help = "Example:\n  ghost prover withdraw --model 0x5f3c... --suri //Charlie")]
+    Withdraw {
+        /// Model id (0x-hex).
+        #[arg(long)]
+        model: String,
+    },
 }
 
 #[derive(Args)]
@@ -570,6 +585,21 @@ fn on_chain(cli: Cli) -> Result<()> {
                 misbehaviour: args.misbehave,
                 workers,
             }))
+        }
+        Command::Prover(ProverCommand::Unbond { model } | ProverCommand::Withdraw { model }) => {
+            use ghost_prover::chain::runtime as rt;
+            let id = store::parse_id(model).context("--model")?;
+            let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
+            let (what, outcome) = match &cli.command {
+                Command::Prover(ProverCommand::Unbond { .. }) => {
+                    ("unbonding", runtime.block_on(chain.submit(&rt::tx().ghost_registry().unbond(id), &key, wait))?)
+                }
+                _ => {
+                    ("withdrawn", runtime.block_on(chain.submit(&rt::tx().ghost_registry().withdraw(id), &key, wait))?)
+                }
+            };
+            chain::print_outcome(what, &outcome);
+            Ok(())
         }
         Command::Watch { models } => {
             let key = cli.key()?;

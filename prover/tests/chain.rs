@@ -543,4 +543,13 @@ async fn a_killed_prover_and_a_restarted_node_lose_nothing() {
     assert!(said.contains("verdict: verified and paid"), "{said}");
     assert!(restarted.log().contains("reconnecting"), "{}", restarted.log());
     assert_eq!(differences(&before, &credits(&chain).await), vec![2, -20, 18, 0, 0, 0]);
+
+    // Leaving: unbond now, withdraw only after the delay (a typed, explained refusal).
+    let said = expect(&url, &["prover", "withdraw", "--model", &id, "--suri", "//Charlie"], 1);
+    assert!(said.contains("GhostRegistry.StillBonded"), "{said}");
+    let said = expect(&url, &["prover", "unbond", "--model", &id, "--suri", "//Charlie"], 0);
+    assert!(said.contains("event GhostRegistry.Unbonding"), "{said}");
+    assert!(expect(&url, &["model", "show", &id], 0).contains("(unbonding)"));
+    let said = expect(&url, &["prover", "withdraw", "--model", &id, "--suri", "//Charlie"], 1);
+    assert!(said.contains("GhostRegistry.TooEarly"), "{said}");
 }
