@@ -128,6 +128,18 @@ impl Drop for Daemon {
     }
 }
 
+/// `ghost prover run` with `key` on `models`, journalling in `journal`, on a port the OS
+/// picks, logging to `log`; `extra` arguments last.
+fn prover(url: &str, log: PathBuf, key: &str, models: &[&Path], journal: &Path, extra: &[&str]) -> Daemon {
+    let mut args: Vec<&str> = vec!["prover", "run"];
+    for model in models {
+        args.extend(["--model", model.to_str().unwrap()]);
+    }
+    args.extend(["--suri", key, "--listen", "127.0.0.1:0", "--journal", journal.to_str().unwrap()]);
+    args.extend(extra);
+    Daemon::start(url, log, &args)
+}
+
 fn ghost(url: &str, args: &[&str]) -> Output {
     Command::new(GHOST).args(args).env("GHOST_CHAIN_URL", url).output().expect("ghost runs")
 }
@@ -248,22 +260,8 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     assert_eq!(credits(&chain).await, before, "refused calls change no credit");
 
     let id = register(&url, &m1);
-    let mut charlie = Daemon::start(
-        &url,
-        dir.path().join("charlie.log"),
-        &[
-            "prover",
-            "run",
-            "--model",
-            m1.to_str().unwrap(),
-            "--suri",
-            "//Charlie",
-            "--listen",
-            "127.0.0.1:0",
-            "--journal",
-            dir.path().join("journal").to_str().unwrap(),
-        ],
-    );
+    let journal = dir.path().join("journal");
+    let mut charlie = prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&m1], &journal, &[]);
     wait_bonded(&chain, &id, "charlie").await;
     let said = expect(&url, &["infer", "--model", &id, "--input", "1,2,3", "--suri", "//Bob"], 1);
     assert!(said.contains("does not fit"), "a wrong input width: {said}");
@@ -325,24 +323,7 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     let v2 = v2.split_whitespace().next().unwrap().to_string();
     assert!(said.contains("1 row(s) changed"), "{said}");
     charlie.kill();
-    let _charlie = Daemon::start(
-        &url,
-        dir.path().join("charlie2.log"),
-        &[
-            "prover",
-            "run",
-            "--model",
-            m1.to_str().unwrap(),
-            "--model",
-            m2.to_str().unwrap(),
-            "--suri",
-            "//Charlie",
-            "--listen",
-            "127.0.0.1:0",
-            "--journal",
-            dir.path().join("journal").to_str().unwrap(),
-        ],
-    );
+    let _charlie = prover(&url, dir.path().join("charlie2.log"), "//Charlie", &[&m1, &m2], &journal, &[]);
     wait_bonded(&chain, &v2, "charlie").await;
     let shown = expect(&url, &["model", "show", &v2], 0);
     assert!(shown.contains(&format!("trained on  0x{}", "11".repeat(32))), "{shown}");
@@ -365,57 +346,23 @@ async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
     let orphan = build_model(dir.path(), "orphan", 4);
     let ids: Vec<String> = [&honest, &lazy, &wrong, &orphan].iter().map(|m| register(&url, m)).collect();
     let s = |p: &PathBuf| p.to_str().unwrap().to_string();
-    let _charlie = Daemon::start(
+    let _charlie =
+        prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&honest], &dir.path().join("j.charlie"), &[]);
+    let _dave = prover(
         &url,
-        path("charlie.log"),
-        &[
-            "prover",
-            "run",
-            "--model",
-            &s(&honest),
-            "--suri",
-            "//Charlie",
-            "--listen",
-            "127.0.0.1:0",
-            "--journal",
-            &path("j.charlie"),
-        ],
+        dir.path().join("dave.log"),
+        "//Dave",
+        &[&lazy],
+        &dir.path().join("j.dave"),
+        &["--misbehave", "skip-best-row"],
     );
-    let _dave = Daemon::start(
+    let _eve = prover(
         &url,
-        path("dave.log"),
-        &[
-            "prover",
-            "run",
-            "--model",
-            &s(&lazy),
-            "--suri",
-            "//Dave",
-            "--listen",
-            "127.0.0.1:0",
-            "--journal",
-            &path("j.dave"),
-            "--misbehave",
-            "skip-best-row",
-        ],
-    );
-    let _eve = Daemon::start(
-        &url,
-        path("eve.log"),
-        &[
-            "prover",
-            "run",
-            "--model",
-            &s(&wrong),
-            "--suri",
-            "//Eve",
-            "--listen",
-            "127.0.0.1:0",
-            "--journal",
-            &path("j.eve"),
-            "--misbehave",
-            "corrupt-output",
-        ],
+        dir.path().join("eve.log"),
+        "//Eve",
+        &[&wrong],
+        &dir.path().join("j.eve"),
+        &["--misbehave", "corrupt-output"],
     );
     let ferdie = Daemon::start(&url, path("ferdie.log"), &["watch", "--model", &s(&lazy), "--suri", "//Ferdie"]);
     for (model, prover) in [(&ids[0], "charlie"), (&ids[1], "dave"), (&ids[2], "eve")] {
@@ -495,28 +442,7 @@ async fn a_killed_prover_and_a_restarted_node_lose_nothing() {
     let model = build_model(dir.path(), "m", 7);
     let id = register(&url, &model);
     let journal = dir.path().join("journal");
-    let args = |log: &str| {
-        (
-            dir.path().join(log),
-            vec![
-                "prover".to_string(),
-                "run".into(),
-                "--model".into(),
-                model.to_str().unwrap().into(),
-                "--suri".into(),
-                "//Charlie".into(),
-                "--listen".into(),
-                "127.0.0.1:0".into(),
-                "--journal".into(),
-                journal.to_str().unwrap().into(),
-            ],
-        )
-    };
-    let start = |log: &str| {
-        let (path, a) = args(log);
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        Daemon::start(&url, path, &a)
-    };
+    let start = |log: &str| prover(&url, dir.path().join(log), "//Charlie", &[&model], &journal, &[]);
     let mut charlie = start("charlie1.log");
     wait_bonded(&chain, &id, "charlie").await;
     let before = credits(&chain).await;
