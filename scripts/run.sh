@@ -113,7 +113,7 @@ infer 2 "$work/infer3.txt" --model "${id[digits-lazy]}" --wait-settlement
 grep -q "convicted (ExcludedRow\|convicted (ExcludedList" "$work/infer3.txt" || fail "Dave was not convicted by exclusion"
 grep -q "convicted" "$work/ferdie.log" || fail "Ferdie did not report the conviction"
 
-say "4. Eve's output is wrong: the proof is rejected, Bob challenges, Eve cannot prove it and is convicted"
+say "4. Eve's output is wrong: its proof is rejected and it is challenged (by Bob or by Ferdie, whoever reveals first); Eve cannot prove it and is convicted"
 infer 2 "$work/infer4.txt" --model "${id[digits-wrong]}"
 grep -q "convicted (MissedResponse)" "$work/infer4.txt" || fail "Eve was not convicted"
 
