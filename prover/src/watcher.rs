@@ -185,21 +185,8 @@ async fn dispute(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, findin
         Finding::Excluded(fraud) => {
             println!("request {id}: the prover skipped a better entry; reporting the exclusion");
             let call = runtime::tx().inference().report_exclusion(id, BoundedVec(fraud.clone()));
-            let outcome = chain.submit(&call, key, Wait::InBlock).await?;
-            if let Some(events) = &outcome.events {
-                if let Some(c) = events.find_first::<runtime::inference::events::ProverConvicted>()? {
-                    println!(
-                        "request {id}: prover {} convicted ({:?}), slashed {}, client refunded {} credit",
-                        c.prover,
-                        c.reason,
-                        chain::fmt_tokens(c.slashed),
-                        c.refund
-                    );
-                }
-                if let Some(d) = events.find_first::<runtime::inference::events::ChallengeDefeated>()? {
-                    println!("request {id}: the fraud proof failed: {}; our bond went to the prover", d.reason.0);
-                }
-            }
+            // The verdict is reported from the finalised block's events (`report_verdicts`).
+            chain.submit(&call, key, Wait::InBlock).await?;
         }
         Finding::ProveIt(why) => {
             println!("request {id}: {why}; challenging (prove-it)");
@@ -217,14 +204,30 @@ async fn dispute(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, findin
     Ok(false)
 }
 
-/// Report how disputes this watcher opened ended.
+/// Report how the disputes on results this watcher checked ended, once, from the finalised
+/// block that holds the verdict.
 fn report_verdicts(events: &subxt::events::Events<subxt::PolkadotConfig>, seen: &BTreeSet<u64>) {
+    use runtime::inference::events as ev;
     for event in events.iter().flatten() {
-        if let Ok(Some(c)) = event.as_event::<runtime::inference::events::ProverConvicted>() {
+        if let Ok(Some(c)) = event.as_event::<ev::ProverConvicted>() {
             if seen.contains(&c.id) {
-                println!("request {}: prover {} convicted ({:?})", c.id, c.prover, c.reason);
+                println!(
+                    "request {}: prover {} convicted ({:?}), slashed {}, client refunded {} credit",
+                    c.id,
+                    c.prover,
+                    c.reason,
+                    chain::fmt_tokens(c.slashed),
+                    c.refund
+                );
             }
-        } else if let Ok(Some(a)) = event.as_event::<runtime::inference::events::ChallengeAnswered>() {
+        } else if let Ok(Some(d)) = event.as_event::<ev::ChallengeDefeated>() {
+            if seen.contains(&d.id) {
+                println!(
+                    "request {}: the fraud proof of {} failed: {}; its bond went to the prover",
+                    d.id, d.challenger, d.reason.0
+                );
+            }
+        } else if let Ok(Some(a)) = event.as_event::<ev::ChallengeAnswered>() {
             if seen.contains(&a.id) {
                 println!("request {}: the prover answered the challenge with a valid proof", a.id);
             }
