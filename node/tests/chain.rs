@@ -101,7 +101,7 @@ async fn wait_finalized(client: &OnlineClient<PolkadotConfig>, at_least: u32, wi
 }
 
 fn model() -> Model {
-    testing::model(3, &[Shape { n: 256, d: 16, e: 8, c: 8, k: 4, n_probe: 2, ..Shape::BASE }]).expect("test model")
+    testing::model(3, &[Shape { rows: 256, lists: 8, layer: LookupParams { d: 16, e: 8, k: 4, n_probe: 2, ..LookupParams::DEFAULT } }]).expect("test model")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,15 +6,14 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ghost_primitives::{
-    proof::{verify, GhostProof},
     quant::{quantise, quantise_input, FloatInput, FloatLayer},
-    synthetic, Model, Shape,
+    synthetic, GhostProof, LookupParams, Model, Shape,
 };
 use rand::{Rng, SeedableRng};
 
 fn setup() -> (Model, Vec<ghost_primitives::Input>) {
     let n = std::env::var("GHOST_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1u32 << 20);
-    let shape = Shape { n, d: 64, e: 64, c: 1024, k: 32, n_probe: 8, beta_q16: 16 << 16, normalize: true };
+    let shape = Shape { rows: n, lists: 1024, layer: LookupParams::DEFAULT };
     let layers = synthetic::model(42, &[shape]);
     let FloatLayer::Lookup { keys, .. } = &layers[0] else { unreachable!("lookup layer") };
     // Queries near stored keys, as real lookups are.
@@ -23,7 +22,7 @@ fn setup() -> (Model, Vec<ghost_primitives::Input>) {
         .map(|_| {
             let i = rng.gen_range(0..n as usize);
             let mut q: Vec<f32> =
-                keys[i * 64..(i + 1) * 64].iter().map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5)).collect();
+                keys[i * 64..][..64].iter().map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5)).collect();
             let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
             q.iter_mut().for_each(|x| *x /= norm);
             quantise_input(&FloatInput::Vector(q))
@@ -67,14 +66,15 @@ fn bench(c: &mut Criterion) {
             model.prove(&inputs[i]).unwrap()
         })
     });
-    let output = trace.claim().output;
-    g.bench_function("verify", |b| b.iter(|| verify(&file, &inputs[0], &output, &proof).unwrap()));
+    let claim = trace.claim();
+    let verifier = model.verifier();
+    g.bench_function("verify", |b| b.iter(|| verifier.verify_decoded(&[], &inputs[0], &claim, &proof).unwrap()));
     g.bench_function("encode", |b| b.iter(|| proof.encode()));
     g.bench_function("decode", |b| b.iter(|| GhostProof::decode(&bytes, &file).unwrap()));
     g.bench_function("decode_and_verify", |b| {
         b.iter_batched(
             || bytes.clone(),
-            |bytes| verify(&file, &inputs[0], &output, &GhostProof::decode(&bytes, &file).unwrap()).unwrap(),
+            |bytes| verifier.verify(&[], &inputs[0], &claim, &bytes).unwrap(),
             BatchSize::SmallInput,
         )
     });

@@ -4,23 +4,23 @@
 //! `cargo run --release -p ghost-primitives --example demo [-- ROWS]`
 
 use ghost_primitives::{
-    fraud::verify_fraud,
-    proof::{verify_claim, GhostProof},
     quant::{quantise, quantise_input, FloatInput},
-    synthetic, Model, Shape,
+    synthetic, LookupParams, Model, Shape,
 };
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: u32 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(1 << 16);
-    let shape = Shape { n, d: 64, e: 64, c: (n / 1024).max(1), k: 32, n_probe: 8, beta_q16: 16 << 16, normalize: true };
-    println!("model: one lookup layer, N = {n}, d = e = 64, C = {}, k = 32, n_probe = 8", shape.c);
+    let shape = Shape { rows: n, lists: (n / 1024).max(1), layer: LookupParams::DEFAULT };
+    let LookupParams { d, k, n_probe, .. } = shape.layer;
+    println!("model: one lookup layer, N = {n}, d = e = {d}, C = {}, k = {k}, n_probe = {n_probe}", shape.lists);
 
     let started = Instant::now();
     let layers = synthetic::model(1, &[shape]);
     let (weights, stats) = quantise(&layers);
     let model = Model::new(b"demo".to_vec(), weights)?;
     let file = model.ghost_file();
+    let verifier = model.verifier();
     println!(
         "committed in {:.2?}: model id 0x{}, ghost file {} bytes, {} entries saturated by quantisation",
         started.elapsed(),
@@ -43,26 +43,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let started = Instant::now();
-    verify_claim(file, &input, &claim, &GhostProof::decode(&bytes, file)?)?;
+    verifier.verify(&[], &input, &claim, &bytes)?;
     println!("verified by the client in {:.2?}", started.elapsed());
 
     let mut tampered = bytes.clone();
     let at = tampered.len() / 2;
     tampered[at] ^= 0x10;
-    let verdict = GhostProof::decode(&tampered, file).and_then(|p| verify_claim(file, &input, &claim, &p));
+    let verdict = verifier.verify(&[], &input, &claim, &tampered);
     println!("tampered proof byte {at}: rejected: {}", verdict.err().map(|e| e.to_string()).unwrap_or_default());
 
     // A lazy prover: swaps its best row for a worse one and proves what it used.
-    let cheat = ghost_primitives::testing::lazy_trace(&model, &input, 0)?.ok_or("no row to leave out")?;
+    let cheat = model.lazy_trace(&input, 0, &[])?.ok_or("no row to leave out")?;
     let cheat_claim = cheat.claim();
     let cheat_proof = model.prove_trace(&cheat)?;
     println!(
         "lazy prover's own ghost proof verifies: {}",
-        verify_claim(file, &input, &cheat_claim, &cheat_proof).is_ok()
+        verifier.verify_decoded(&[], &input, &cheat_claim, &cheat_proof).is_ok()
     );
     match model.find_fraud(&input, &cheat)? {
         Some(fraud) => {
-            let verdict = verify_fraud(file, &input, &cheat_claim.links, &fraud);
+            let verdict = verifier.verify_fraud(&[], &input, &cheat_claim.links, &fraud);
             println!(
                 "watcher's exclusion fraud proof ({} bytes SCALE): convicts = {}",
                 codec::Encode::encoded_size(&fraud),

@@ -4,7 +4,7 @@
 //!   value is `q / 2^14`, so the range is `[-2, 2)` and unit-normalised rows fit.
 //! * Scores are exact `i64` dot products in **Q28** (no rounding at all), so ranking is
 //!   exact and ties are real ties.
-//! * `beta` is a `u32` in **Q16**.
+//! * `beta` is a [`Beta`]: a `u32` in **Q16**.
 //! * Softmax weights are `u64` in **Q30**, from [`exp_neg_q30`].
 //!
 //! Every operation is integer arithmetic with a stated rounding rule, so native code and
@@ -12,15 +12,13 @@
 //! `k <= MAX_K = 2^8`): a score is below `2^40`; a weighted value sum below `2^53`; every
 //! wider intermediate is `i128`.
 
-use crate::{Error, Result};
+use crate::{params::Beta, Error, Result};
 use alloc::vec::Vec;
 
 /// Fractional bits of vector entries.
 pub const FRAC_BITS: u32 = 14;
 /// `1.0` in Q14.
 pub const ONE_Q14: i64 = 1 << FRAC_BITS;
-/// Fractional bits of `beta`.
-pub const BETA_FRAC_BITS: u32 = 16;
 /// `1.0` in Q30 (softmax weights).
 pub const ONE_Q30: i64 = 1 << 30;
 /// `log2(e)` in Q30, rounded to nearest.
@@ -74,7 +72,7 @@ pub fn exp_neg_q30(z: i64) -> u64 {
 }
 
 /// The softmax-weighted sum `y = sum_i p_i V_i` with `p = softmax(beta * s)`, rounded
-/// to Q14. `scores` are Q28, `beta_q16` is Q16, `values` are the rows of `S` (each `e`
+/// to Q14. `scores` are Q28, `values` are the rows of `S` (each `e`
 /// long) in the same order as `scores`.
 ///
 /// * `z_i = floor((s_i - s_max) * beta / 2^14)` in Q30, `w_i = exp_neg_q30(z_i)`;
@@ -82,7 +80,7 @@ pub fn exp_neg_q30(z: i64) -> u64 {
 ///
 /// The sums are exact integers, so the result does not depend on the order of `S`.
 /// An empty `S` gives the zero vector.
-pub fn mix(scores: &[i64], values: &[&[i16]], beta_q16: u32, e: usize) -> Result<Vec<i16>> {
+pub fn mix(scores: &[i64], values: &[&[i16]], beta: Beta, e: usize) -> Result<Vec<i16>> {
     if scores.len() != values.len() {
         return Err(Error::Overflow);
     }
@@ -93,7 +91,7 @@ pub fn mix(scores: &[i64], values: &[&[i16]], beta_q16: u32, e: usize) -> Result
     let mut total: u64 = 0;
     for &s in scores {
         // s - s_max is in (-2^41, 0]; times beta < 2^32 stays below 2^73: i128.
-        let z = ((s as i128 - s_max as i128) * beta_q16 as i128) >> (2 * FRAC_BITS + BETA_FRAC_BITS - 30);
+        let z = ((s as i128 - s_max as i128) * beta.q16() as i128) >> (2 * FRAC_BITS + Beta::FRAC_BITS - 30);
         let z = i64::try_from(z.max((-(EXP_CUTOFF + 1) * ONE_Q30) as i128)).map_err(|_| Error::Overflow)?;
         let w = exp_neg_q30(z);
         total = total.checked_add(w).ok_or(Error::Overflow)?;
@@ -115,39 +113,13 @@ pub fn mix(scores: &[i64], values: &[&[i16]], beta_q16: u32, e: usize) -> Result
 
 /// `y / |y|` in Q14: `|y|` is taken in Q22 as `isqrt(sum y_j^2 * 2^16)` and each entry
 /// is `div_round(y_j * 2^22, |y|)`. The zero vector stays zero.
-pub fn renormalise(y: &[i16]) -> Result<Vec<i16>> {
+pub fn renormalize(y: &[i16]) -> Result<Vec<i16>> {
     let sum_sq: u64 = y.iter().map(|&v| (v as i64 * v as i64) as u64).sum(); // < 2^40
     if sum_sq == 0 {
         return Ok(y.to_vec());
     }
     let norm = (sum_sq << 16).isqrt() as i128; // Q22, > 0
     y.iter().map(|&v| i16::try_from(div_round((v as i128) << 22, norm)).map_err(|_| Error::Overflow)).collect()
-}
-
-/// Round an `f32`-valued Q14 quantity to `i16`, saturating at the ends of the range.
-/// Returns the value and whether it saturated.
-#[cfg(feature = "std")]
-pub fn quantise(x: f32) -> (i16, bool) {
-    let scaled = (x as f64 * ONE_Q14 as f64).round();
-    if scaled > i16::MAX as f64 {
-        (i16::MAX, true)
-    } else if scaled < i16::MIN as f64 {
-        (i16::MIN, true)
-    } else {
-        (scaled as i16, false)
-    }
-}
-
-/// The real value of a Q14 entry.
-pub fn to_f32(q: i16) -> f32 {
-    q as f32 / ONE_Q14 as f32
-}
-
-/// `beta` as Q16, rounded to nearest and saturating.
-#[cfg(feature = "std")]
-pub fn beta_to_q16(beta: f32) -> u32 {
-    let scaled = (beta as f64 * (1u64 << BETA_FRAC_BITS) as f64).round();
-    scaled.clamp(0.0, u32::MAX as f64) as u32
 }
 
 #[cfg(test)]
@@ -180,7 +152,7 @@ mod tests {
         #[test]
         fn mix_is_a_convex_combination(
             rows in prop::collection::vec((any::<i16>(), prop::collection::vec(any::<i16>(), 4)), 1..20),
-            beta in any::<u32>(),
+            beta in any::<u32>().prop_map(Beta::from_q16),
         ) {
             let scores: Vec<i64> = rows.iter().map(|(s, _)| *s as i64 * 1000).collect();
             let values: Vec<&[i16]> = rows.iter().map(|(_, v)| v.as_slice()).collect();
@@ -200,7 +172,7 @@ mod tests {
 
         #[test]
         fn renormalised_vectors_have_unit_norm(v in prop::collection::vec(-16384i16..16384, 1..64)) {
-            let y = renormalise(&v).unwrap();
+            let y = renormalize(&v).unwrap();
             let norm: f64 = y.iter().map(|&q| (q as f64 / ONE_Q14 as f64).powi(2)).sum::<f64>().sqrt();
             if v.iter().any(|&q| q != 0) {
                 prop_assert!((norm - 1.0).abs() < 1e-3 * (v.len() as f64).sqrt(), "norm {norm}");
@@ -215,13 +187,14 @@ mod tests {
         let scores = [ONE_Q14 * ONE_Q14 / 2, ONE_Q14 * ONE_Q14 / 4, 0];
         let values: [&[i16]; 3] = [&[16384, 0], &[0, 16384], &[-16384, -16384]];
         let beta = 4.0f64;
-        let y = mix(&scores, &values, (beta * 65536.0) as u32, 2).unwrap();
+        let y = mix(&scores, &values, Beta::from_int(4), 2).unwrap();
         let s = [0.5f64, 0.25, 0.0];
         let w: Vec<f64> = s.iter().map(|s| (beta * (s - 0.5)).exp()).collect();
         let total: f64 = w.iter().sum();
         let want0 = (w[0] - w[2]) / total;
         let want1 = (w[1] - w[2]) / total;
-        assert!((to_f32(y[0]) as f64 - want0).abs() < 2e-4);
-        assert!((to_f32(y[1]) as f64 - want1).abs() < 2e-4);
+        let real = |q: i16| q as f64 / ONE_Q14 as f64;
+        assert!((real(y[0]) - want0).abs() < 2e-4);
+        assert!((real(y[1]) - want1).abs() < 2e-4);
     }
 }

@@ -13,7 +13,7 @@ use crate::{
     hash::Hash,
     layer::outranks,
     merkle::{leaf_hash, verify_multiproof},
-    trace::{bound_seed, Input, LinkOpening},
+    trace::{Input, LinkOpening},
     Error, Result,
 };
 use alloc::vec::Vec;
@@ -58,25 +58,15 @@ pub struct FraudProof {
     pub evidence: Evidence,
 }
 
-/// `Ok(())` when `fraud` convicts the prover of the claim with these `links` for `input`;
-/// otherwise the reason the fraud proof fails.
-pub fn verify_fraud(file: &GhostFile, input: &Input, links: &[Hash], fraud: &FraudProof) -> Result<()> {
-    verify_fraud_bound(file, &[], input, links, fraud)
-}
-
-/// [`verify_fraud`] against a claim bound to `binding` (on chain: the prover's account).
+/// `Ok(())` when `fraud` convicts the prover of the claim with these `links` for `input`,
+/// whose commitment chain starts at `seed`; otherwise the reason the fraud proof fails.
+/// Called through [`Verifier::verify_fraud`](crate::Verifier::verify_fraud).
 ///
 /// Every opening the proof relies on is tied to the posted links and, through them, to
 /// the seed: link `l` by its hash, its input link `l - 1` by its hash and by `prev`, and
 /// that input link's own `prev` to link `l - 2` (the seed, of this model, input and
 /// binding, when `l = 1`).
-pub fn verify_fraud_bound(
-    file: &GhostFile,
-    binding: &[u8],
-    input: &Input,
-    links: &[Hash],
-    fraud: &FraudProof,
-) -> Result<()> {
+pub(crate) fn verify(file: &GhostFile, seed: Hash, input: &Input, links: &[Hash], fraud: &FraudProof) -> Result<()> {
     let l = fraud.layer;
     let spec = file.lookup(l)?;
     if links.len() != file.layers.len() {
@@ -90,7 +80,7 @@ pub fn verify_fraud_bound(
     let x: &[i16] = match (l.checked_sub(1), &fraud.input_link) {
         (None, None) => {
             let Input::Vector(v) = input else { return Err(Error::WrongInputKind) };
-            if link.prev != bound_seed(&file.id(), input, binding) {
+            if link.prev != seed {
                 return Err(Error::LinkMismatch { layer: l });
             }
             v
@@ -101,7 +91,7 @@ pub fn verify_fraud_bound(
                 return Err(Error::LinkMismatch { layer: p });
             }
             let before = match p.checked_sub(1) {
-                None => bound_seed(&file.id(), input, binding),
+                None => seed,
                 Some(q) => *links.get(q as usize).ok_or(Error::LinkMismatch { layer: q })?,
             };
             if prev.prev != before {
@@ -111,9 +101,9 @@ pub fn verify_fraud_bound(
         }
         _ => return Err(Error::LinkMismatch { layer: l }),
     };
-    let d = spec.d as usize;
+    let d = spec.params.d as usize;
     if x.len() != d {
-        return Err(Error::WrongDimension { expected: spec.d, got: x.len() as u32 });
+        return Err(Error::WrongDimension { expected: spec.params.d, got: x.len() as u32 });
     }
     let check_width = |v: &[i16], w: u32| {
         if v.len() == w as usize {
@@ -136,10 +126,10 @@ pub fn verify_fraud_bound(
             if link.selected.binary_search(beaten).is_err() {
                 return Err(Error::NotCommitted { index: *beaten });
             }
-            check_width(excluded_key, spec.d)?;
-            check_width(beaten_key, spec.d)?;
-            check_width(excluded_value, spec.e)?;
-            check_width(beaten_value, spec.e)?;
+            check_width(excluded_key, spec.params.d)?;
+            check_width(beaten_key, spec.params.d)?;
+            check_width(excluded_value, spec.params.e)?;
+            check_width(beaten_value, spec.params.e)?;
             let (idx, leaves) = pair(
                 *excluded,
                 *beaten,
@@ -160,8 +150,8 @@ pub fn verify_fraud_bound(
             if link.probed.binary_search(beaten).is_err() {
                 return Err(Error::NotCommitted { index: *beaten });
             }
-            check_width(excluded_centroid, spec.d)?;
-            check_width(beaten_centroid, spec.d)?;
+            check_width(excluded_centroid, spec.params.d)?;
+            check_width(beaten_centroid, spec.params.d)?;
             let (idx, leaves) = pair(
                 *excluded,
                 *beaten,

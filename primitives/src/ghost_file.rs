@@ -3,8 +3,9 @@
 //! SCALE-encoded, versioned, bounded by [`limits::MAX_GHOST_FILE_BYTES`]; the model id is
 //! the BLAKE2b-256 of the encoded bytes. The byte layout is in `docs/ghost-file.md`.
 
-use crate::trace::Input;
 use crate::{
+    params::LookupParams,
+    trace::Input,
     error::LayerRule,
     hash::{blake2_256, Hash},
     limits, Error, Result,
@@ -63,18 +64,8 @@ pub struct EmbeddingSpec {
 /// A lookup layer: `N` patterns (key `d`, value `e`) in `C` lists.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct LookupSpec {
-    /// Key (and input, and centroid) width.
-    pub d: u32,
-    /// Value (and output) width.
-    pub e: u32,
-    /// Patterns used per lookup.
-    pub k: u32,
-    /// Inverse temperature, Q16.
-    pub beta_q16: u32,
-    /// Lists searched per lookup.
-    pub n_probe: u32,
-    /// Whether the output is renormalised to unit length.
-    pub normalize: bool,
+    /// Widths, `k`, `beta`, `n_probe`, renormalisation (encoded as their six fields).
+    pub params: LookupParams,
     /// `C + 1` row offsets: list `j` holds rows `offsets[j]..offsets[j + 1]`.
     pub offsets: Vec<u32>,
     /// Ghost root of the `N` pattern leaves (key row and value row together).
@@ -118,7 +109,7 @@ impl LookupSpec {
             let range = self.list_range(j).ok_or(Error::Overflow)?;
             total = total.checked_add(range.end - range.start).ok_or(Error::Overflow)?;
         }
-        Ok(total.min(self.k))
+        Ok(total.min(self.params.k))
     }
 }
 
@@ -127,7 +118,7 @@ impl LayerSpec {
     pub fn input_dim(&self) -> u32 {
         match self {
             LayerSpec::Embedding(_) => 0,
-            LayerSpec::Lookup(l) => l.d,
+            LayerSpec::Lookup(l) => l.params.d,
         }
     }
 
@@ -135,7 +126,7 @@ impl LayerSpec {
     pub fn output_dim(&self) -> u32 {
         match self {
             LayerSpec::Embedding(e) => e.dim,
-            LayerSpec::Lookup(l) => l.e,
+            LayerSpec::Lookup(l) => l.params.e,
         }
     }
 
@@ -143,7 +134,7 @@ impl LayerSpec {
     pub fn normalize(&self) -> bool {
         match self {
             LayerSpec::Embedding(e) => e.normalize,
-            LayerSpec::Lookup(l) => l.normalize,
+            LayerSpec::Lookup(l) => l.params.normalize,
         }
     }
 }
@@ -228,13 +219,13 @@ impl GhostFile {
                     }
                 }
                 LayerSpec::Lookup(l) => {
-                    if !dim_ok(l.d) || !dim_ok(l.e) {
+                    if !dim_ok(l.params.d) || !dim_ok(l.params.e) {
                         return bad(LayerRule::Dimension);
                     }
-                    if prev_out.is_some_and(|p| p != l.d) {
+                    if prev_out.is_some_and(|p| p != l.params.d) {
                         return bad(LayerRule::Chain);
                     }
-                    if l.k == 0 || l.k > limits::MAX_K {
+                    if l.params.k == 0 || l.params.k > limits::MAX_K {
                         return bad(LayerRule::K);
                     }
                     let lists = l.lists();
@@ -248,7 +239,7 @@ impl GhostFile {
                     if l.rows() == 0 || l.rows() > limits::MAX_ROWS {
                         return bad(LayerRule::Rows);
                     }
-                    if l.n_probe == 0 || l.n_probe > limits::MAX_N_PROBE || l.n_probe > lists {
+                    if l.params.n_probe == 0 || l.params.n_probe > limits::MAX_N_PROBE || l.params.n_probe > lists {
                         return bad(LayerRule::NProbe);
                     }
                 }
@@ -297,11 +288,11 @@ impl GhostFile {
                     b.add_opening(1, u64::from(s.rows), 0, u64::from(s.dim));
                 }
                 LayerSpec::Lookup(s) => {
-                    let (d, e) = (u64::from(s.d), u64::from(s.e));
+                    let (d, e) = (u64::from(s.params.d), u64::from(s.params.e));
                     // Kind byte; every opened row is matched against the input (d products).
                     b.add_bytes(1);
-                    b.add_opening(u64::from(s.n_probe), u64::from(s.lists()), d, 0);
-                    let selected = u64::from(s.k).min(u64::from(s.rows()));
+                    b.add_opening(u64::from(s.params.n_probe), u64::from(s.lists()), d, 0);
+                    let selected = u64::from(s.params.k).min(u64::from(s.rows()));
                     b.add_opening(selected, u64::from(s.rows()), d, e);
                     b.products = b.products.saturating_add(selected.saturating_mul(e));
                 }
@@ -342,7 +333,7 @@ impl InputShape {
     pub fn of(file: &GhostFile) -> Option<Self> {
         Some(match file.layers.first()? {
             LayerSpec::Embedding(e) => InputShape::Token { rows: e.rows },
-            LayerSpec::Lookup(l) => InputShape::Vector { dim: l.d },
+            LayerSpec::Lookup(l) => InputShape::Vector { dim: l.params.d },
         })
     }
 
@@ -416,15 +407,11 @@ impl ProofBound {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Beta, LookupParams};
 
     fn lookup(d: u32, e: u32) -> LayerSpec {
         LayerSpec::Lookup(LookupSpec {
-            d,
-            e,
-            k: 2,
-            beta_q16: 1 << 16,
-            n_probe: 1,
-            normalize: true,
+            params: LookupParams { d, e, k: 2, beta: Beta::from_int(1), n_probe: 1, normalize: true },
             offsets: alloc::vec![0, 3, 5],
             patterns_root: [1; 32],
             centroids_root: [2; 32],
@@ -469,7 +456,7 @@ mod tests {
         assert_eq!(file.validate(), Err(Error::InvalidLayer { layer: 0, reason: LayerRule::Offsets }));
         let mut probe = lookup(4, 4);
         if let LayerSpec::Lookup(l) = &mut probe {
-            l.n_probe = 3;
+            l.params.n_probe = 3;
         }
         let file = GhostFile::new(b"m".to_vec(), alloc::vec![probe]);
         assert_eq!(file.validate(), Err(Error::InvalidLayer { layer: 0, reason: LayerRule::NProbe }));

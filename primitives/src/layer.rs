@@ -3,7 +3,7 @@
 //! Ranking is by score, higher first; equal scores rank the lower index first. With this
 //! total order "the `n` best" is a unique set, whatever algorithm finds it.
 
-use crate::{fixed, Error, Result};
+use crate::{fixed, params::Beta, Error, Result};
 use alloc::vec::Vec;
 
 /// Whether `(score a, index a)` ranks strictly before `(score b, index b)`.
@@ -41,19 +41,19 @@ pub fn combine(
     x: &[i16],
     keys: &[&[i16]],
     values: &[&[i16]],
-    beta_q16: u32,
+    beta: Beta,
     e: usize,
     normalize: bool,
 ) -> Result<Vec<i16>> {
     let scores: Vec<i64> = keys.iter().map(|k| fixed::dot(x, k)).collect();
-    let y = fixed::mix(&scores, values, beta_q16, e)?;
+    let y = fixed::mix(&scores, values, beta, e)?;
     finish(y, normalize)
 }
 
 /// Apply a layer's output rule.
 pub fn finish(y: Vec<i16>, normalize: bool) -> Result<Vec<i16>> {
     if normalize {
-        fixed::renormalise(&y)
+        fixed::renormalize(&y)
     } else {
         Ok(y)
     }

@@ -4,21 +4,52 @@
 //! runtime (wasm), the prover and the CLI (native) all call this crate, so a ghost proof
 //! is accepted or rejected by the same code everywhere.
 //!
+//! Verifying starts from a [`Verifier`]: a validated ghost file with its model id.
+//!
+//! ```
+//! use ghost_primitives::{testing, LookupParams, Shape, Verifier};
+//!
+//! // A prover's model (weights and trees) and one forward pass with its ghost proof.
+//! let layer = LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT };
+//! let model = testing::model(1, &[Shape { rows: 64, lists: 4, layer }])?;
+//! let input = testing::input(2, 8);
+//! let (trace, proof) = model.prove(&input)?;
+//!
+//! // A client holds only the ghost file's bytes, the claim and the proof's bytes.
+//! let file = codec::Encode::encode(model.ghost_file());
+//! let verifier = Verifier::decode_expecting(&file, &model.id())?;
+//! let claim = trace.claim();
+//! verifier.verify(&[], &input, &claim, &proof.encode())?;
+//!
+//! // A changed output is caught.
+//! let mut forged = claim.clone();
+//! forged.output[0] ^= 1;
+//! assert!(verifier.verify(&[], &input, &forged, &proof.encode()).is_err());
+//! # Ok::<(), ghost_primitives::Error>(())
+//! ```
+//!
+//! * [`params`]: a lookup layer's hyperparameters and the Q16 inverse temperature.
 //! * [`fixed`]: the Q14 fixed-point format, integer `exp`, softmax mixing, renormalisation.
 //! * [`layer`]: the sparse Hopfield lookup (lists, rows, ties to the lower index).
 //! * [`merkle`]: domain-separated BLAKE2b-256 trees and hardened compact multiproofs.
 //! * [`ghost_file`]: the model's architecture and roots; its hash is the model id.
-//! * [`model`]: weights plus trees: forward pass and proof generation (prover side).
-//! * [`trace`]: the per-layer commitment hash chain a prover posts with a result.
-//! * [`proof`]: ghost proofs, their compact encoding and [`proof::verify`].
+//! * [`verifier`]: [`Verifier`], the one entry for ghost proofs and fraud proofs.
+//! * [`proof`]: ghost proofs and their compact encoding.
 //! * [`fraud`]: exclusion fraud proofs (excluded row, excluded list).
+//! * [`trace`]: the per-layer commitment hash chain a prover posts with a result.
+//! * [`model`]: weights plus trees: forward pass and proof generation (prover side).
 //! * [`update`]: sparse updates that publish a new model version.
-//! * [`quant`] (std): quantisation from f32 and its error against an f32 reference.
-//! * [`synthetic`] (std): seeded clustered models for tests, benchmarks and the CLI.
-//! * [`testing`]: deterministic `no_std` models for runtime benchmarks and pallet tests.
+//! * [`commitment`]: the digests of commit-reveal registrations and disputes.
+//! * [`testing`]: deterministic `no_std` models for runtime benchmarks and tests.
+//! * [`quant`] (feature `float`): quantisation from f32 and its error against an f32
+//!   reference.
+//! * [`synthetic`] (feature `float`): seeded clustered models for tests, benchmarks and
+//!   the CLI.
 //!
-//! The exact byte formats and arithmetic are specified in `docs/protocol.md` and
-//! `docs/ghost-file.md`; this crate is their reference implementation.
+//! The verifier modules (`params` to `trace`) use no floating point and import nothing of
+//! `model`, `testing`, `quant` or `synthetic`. The exact byte formats and arithmetic are
+//! specified in `docs/protocol.md` and `docs/ghost-file.md`; this crate is their
+//! reference implementation, and `tests/known_answer.rs` pins its bytes.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -33,25 +64,29 @@ pub mod hash;
 pub mod layer;
 pub mod merkle;
 pub mod model;
+pub mod params;
 pub mod proof;
-#[cfg(feature = "std")]
+#[cfg(feature = "float")]
 pub mod quant;
 pub mod shape;
-#[cfg(feature = "std")]
+#[cfg(feature = "float")]
 pub mod synthetic;
 pub mod testing;
 pub mod trace;
 pub mod update;
+pub mod verifier;
 
-pub use error::{Error, Result};
-pub use fraud::{verify_fraud, verify_fraud_bound, Evidence, FraudProof};
-pub use ghost_file::{GhostFile, InputShape, LayerSpec, ModelId, ModelShape, ProofBound};
+pub use error::{Error, ProofFault, Result, TreeKind};
+pub use fraud::{decode_fraud, Evidence, FraudProof};
+pub use ghost_file::{GhostFile, InputShape, LayerSpec, LookupSpec, ModelId, ModelShape, ProofBound};
 pub use hash::Hash;
 pub use model::{LayerWeights, Model};
-pub use proof::{verify, verify_bound, verify_claim, verify_claim_bound, GhostProof};
+pub use params::{Beta, LookupParams};
+pub use proof::GhostProof;
 pub use shape::Shape;
-pub use trace::{Claim, Input, LinkOpening};
+pub use trace::{Claim, Input, LinkOpening, Trace};
 pub use update::ModelUpdate;
+pub use verifier::Verifier;
 
 /// Hard bounds on every size the protocol accepts. Decoders reject anything larger
 /// before allocating for it; the chain may choose tighter bounds of its own.

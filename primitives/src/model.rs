@@ -7,31 +7,42 @@
 use crate::{
     error::TreeKind,
     ghost_file::{EmbeddingSpec, GhostFile, LayerSpec, LookupSpec, ModelId},
+    hash::Hash,
     layer::{self, row},
     merkle::{leaf_hash, Tree},
+    params::LookupParams,
     proof::{GhostProof, LayerProof},
-    trace::{bound_seed, Input, LinkOpening, Trace},
+    trace::{Input, LinkOpening, Trace},
+    verifier::Verifier,
     Error, Result,
 };
 use alloc::vec::Vec;
 
-/// One layer's architecture and weights, before commitment.
+/// One layer's weights, before commitment: its matrices (row-major, Q14) and the
+/// hyperparameters they are used with. Its SCALE encoding is the `weights.scale` file of a
+/// model directory.
 #[derive(Clone, Debug, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub enum LayerWeights {
-    /// `values` holds `rows x dim` entries, row-major.
-    Embedding { dim: u32, normalize: bool, values: Vec<i16> },
-    /// `keys` is `N x d`, `values` is `N x e`, `centroids` is `C x d`, all row-major,
-    /// rows ordered by list as `offsets` says.
-    Lookup {
-        d: u32,
-        e: u32,
-        k: u32,
-        beta_q16: u32,
-        n_probe: u32,
+    /// A token table.
+    Embedding {
+        /// Row width.
+        dim: u32,
+        /// Whether the output row is renormalised.
         normalize: bool,
-        offsets: Vec<u32>,
-        keys: Vec<i16>,
+        /// `rows x dim` entries.
         values: Vec<i16>,
+    },
+    /// A lookup layer's patterns and index, rows ordered by list as `offsets` says.
+    Lookup {
+        /// Widths, `k`, `beta`, `n_probe`, renormalisation.
+        params: LookupParams,
+        /// `C + 1` list offsets.
+        offsets: Vec<u32>,
+        /// `N x d` keys.
+        keys: Vec<i16>,
+        /// `N x e` values.
+        values: Vec<i16>,
+        /// `C x d` centroids.
         centroids: Vec<i16>,
     },
 }
@@ -61,12 +72,10 @@ pub fn centroid_leaves(layer: u32, centroids: &[i16], d: usize) -> Result<Vec<Ha
     (0..count as u32).map(|j| Ok(leaf_hash(TreeKind::Centroids, layer, j, &[row(centroids, d, j)?]))).collect()
 }
 
-use crate::hash::Hash;
 
 /// A committed model: ghost file, weights and trees.
 pub struct Model {
-    file: GhostFile,
-    id: ModelId,
+    verifier: Verifier,
     weights: Vec<LayerWeights>,
     trees: Vec<LayerTrees>,
 }
@@ -74,7 +83,10 @@ pub struct Model {
 impl core::fmt::Debug for Model {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // Weights and trees are large and private: show the identity only.
-        f.debug_struct("Model").field("id", &self.id).field("layers", &self.file.layers.len()).finish_non_exhaustive()
+        f.debug_struct("Model")
+            .field("id", &self.id())
+            .field("layers", &self.weights.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -105,8 +117,8 @@ impl Model {
                     }));
                     trees.push(LayerTrees { patterns, centroids: None });
                 }
-                LayerWeights::Lookup { d, e, k, beta_q16, n_probe, normalize, offsets, keys, values, centroids } => {
-                    let (du, eu) = (*d as usize, *e as usize);
+                LayerWeights::Lookup { params, offsets, keys, values, centroids } => {
+                    let (du, eu) = (params.d as usize, params.e as usize);
                     let n = offsets.last().copied().unwrap_or(0) as usize;
                     let c = offsets.len().saturating_sub(1);
                     if du == 0
@@ -120,12 +132,7 @@ impl Model {
                     let patterns = Tree::from_leaves(&pattern_leaves(l, keys, du, values, eu)?)?;
                     let cents = Tree::from_leaves(&centroid_leaves(l, centroids, du)?)?;
                     specs.push(LayerSpec::Lookup(LookupSpec {
-                        d: *d,
-                        e: *e,
-                        k: *k,
-                        beta_q16: *beta_q16,
-                        n_probe: *n_probe,
-                        normalize: *normalize,
+                        params: *params,
                         offsets: offsets.clone(),
                         patterns_root: patterns.root(),
                         centroids_root: cents.root(),
@@ -134,35 +141,38 @@ impl Model {
                 }
             }
         }
-        let file = GhostFile::new(name, specs);
-        file.validate()?;
-        Ok(Self { id: file.id(), file, weights: layers, trees })
+        let verifier = Verifier::new(GhostFile::new(name, specs))?;
+        Ok(Self { verifier, weights: layers, trees })
     }
 
     /// Commit to `layers` and require the result to be the model `file` describes (its
     /// lineage fields included): how a prover loads weights for a registered model.
     pub fn for_ghost_file(file: GhostFile, layers: Vec<LayerWeights>) -> Result<Self> {
         let mut model = Self::new(file.name.clone(), layers)?;
-        if model.file.layers.len() != file.layers.len() {
-            return Err(Error::WeightsMismatch { layer: model.file.layers.len().min(file.layers.len()) as u32 });
+        let built = &model.verifier.file().layers;
+        if built.len() != file.layers.len() {
+            return Err(Error::WeightsMismatch { layer: built.len().min(file.layers.len()) as u32 });
         }
-        if let Some(l) = model.file.layers.iter().zip(&file.layers).position(|(a, b)| a != b) {
+        if let Some(l) = built.iter().zip(&file.layers).position(|(a, b)| a != b) {
             return Err(Error::WeightsMismatch { layer: l as u32 });
         }
-        file.validate()?;
-        model.id = file.id();
-        model.file = file;
+        model.verifier = Verifier::new(file)?;
         Ok(model)
     }
 
     /// The ghost file.
     pub fn ghost_file(&self) -> &GhostFile {
-        &self.file
+        self.verifier.file()
     }
 
     /// The model id.
     pub fn id(&self) -> ModelId {
-        self.id
+        self.verifier.id()
+    }
+
+    /// The model's verifier: what clients and the chain check this model's proofs with.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     /// The weights.
@@ -193,8 +203,8 @@ impl Model {
 
     /// [`Model::trace_with`] for a prover bound to `binding`.
     pub fn trace_bound_with(&self, input: &Input, binding: &[u8], choose: Choice<'_>) -> Result<Trace> {
-        check_input(&self.file, input)?;
-        let mut prev = bound_seed(&self.id, input, binding);
+        self.verifier.check_input(input)?;
+        let mut prev = self.verifier.seed(input, binding);
         let mut x: Vec<i16> = match input {
             Input::Vector(v) => v.clone(),
             Input::Token(_) => Vec::new(),
@@ -228,13 +238,35 @@ impl Model {
         Ok(Trace { openings })
     }
 
+    /// A lazy prover's trace of `input`, bound to `binding`: at lookup layer `layer` the
+    /// best selected row is swapped for the first probed row left out. Any selected row
+    /// outranks every row left out, so the trace is a provable exclusion, while its own
+    /// ghost proof still verifies. `None` when `layer` is not a lookup layer or every
+    /// probed row is selected (nothing to leave out). Honest provers never call it; tests,
+    /// benchmarks, demos and `ghost serve --misbehave skip-best-row` play it.
+    pub fn lazy_trace(&self, input: &Input, layer: u32, binding: &[u8]) -> Result<Option<Trace>> {
+        let Ok(spec) = self.ghost_file().lookup(layer) else { return Ok(None) };
+        let mut swapped = false;
+        let trace = self.trace_bound_with(input, binding, &mut |l, probed, selected| {
+            if l != layer || selected.is_empty() {
+                return;
+            }
+            let pool = probed.iter().filter_map(|&j| spec.list_range(j)).flatten();
+            if let Some(outsider) = pool.into_iter().find(|r| !selected.contains(r)) {
+                selected.remove(0);
+                selected.push(outsider);
+                swapped = true;
+            }
+        })?;
+        Ok(swapped.then_some(trace))
+    }
+
     /// The honest probed lists and selected rows of lookup layer `l` for input `x`.
     pub fn select(&self, l: u32, x: &[i16]) -> Result<(Vec<u32>, Vec<u32>)> {
-        let Some(LayerWeights::Lookup { d, k, n_probe, offsets, keys, centroids, .. }) = self.weights.get(l as usize)
-        else {
+        let Some(LayerWeights::Lookup { params, offsets, keys, centroids, .. }) = self.weights.get(l as usize) else {
             return Err(Error::NotALookupLayer { layer: l });
         };
-        let d = *d as usize;
+        let d = params.d as usize;
         if x.len() != d {
             return Err(Error::WrongDimension { expected: d as u32, got: x.len() as u32 });
         }
@@ -243,21 +275,20 @@ impl Model {
         for j in 0..lists {
             centroid_scores.push((crate::fixed::dot(x, row(centroids, d, j)?), j));
         }
-        let probed = layer::top(centroid_scores, *n_probe as usize);
-        let selected = layer::top(score_lists(x, keys, d, offsets, &probed)?, *k as usize);
+        let probed = layer::top(centroid_scores, params.n_probe as usize);
+        let selected = layer::top(score_lists(x, keys, d, offsets, &probed)?, params.k as usize);
         Ok((probed, selected))
     }
 
     /// The output of lookup layer `l` on input `x` over the rows `selected`.
     pub fn output(&self, l: u32, x: &[i16], selected: &[u32]) -> Result<Vec<i16>> {
-        let Some(LayerWeights::Lookup { d, e, beta_q16, normalize, keys, values, .. }) = self.weights.get(l as usize)
-        else {
+        let Some(LayerWeights::Lookup { params, keys, values, .. }) = self.weights.get(l as usize) else {
             return Err(Error::NotALookupLayer { layer: l });
         };
-        let (d, e) = (*d as usize, *e as usize);
+        let (d, e) = (params.d as usize, params.e as usize);
         let ks = selected.iter().map(|&i| row(keys, d, i)).collect::<Result<Vec<_>>>()?;
         let vs = selected.iter().map(|&i| row(values, e, i)).collect::<Result<Vec<_>>>()?;
-        layer::combine(x, &ks, &vs, *beta_q16, e, *normalize)
+        layer::combine(x, &ks, &vs, params.beta, e, params.normalize)
     }
 
     /// The ghost proof of a trace (honest or not: the proof opens what the trace used).
@@ -277,8 +308,8 @@ impl Model {
                         proof: patterns_proof,
                     }
                 }
-                LayerWeights::Lookup { d, e, keys, values, centroids, .. } => {
-                    let (d, e) = (*d as usize, *e as usize);
+                LayerWeights::Lookup { params, keys, values, centroids, .. } => {
+                    let (d, e) = (params.d as usize, params.e as usize);
                     let cents = trees.centroids.as_ref().ok_or(Error::LayerKindMismatch { layer: i as u32 })?;
                     LayerProof::Lookup {
                         probed: opening.probed.clone(),
@@ -321,10 +352,10 @@ impl Model {
                     (prev.output.clone(), Some(prev.clone()))
                 }
             };
-            let Some(LayerWeights::Lookup { d, e, offsets, keys, values, centroids, .. }) = self.weights.get(i) else {
+            let Some(LayerWeights::Lookup { params, offsets, keys, values, centroids, .. }) = self.weights.get(i) else {
                 continue;
             };
-            let (d, e) = (*d as usize, *e as usize);
+            let (d, e) = (params.d as usize, params.e as usize);
             if x.len() != d {
                 continue;
             }
@@ -401,9 +432,4 @@ fn gather(matrix: &[i16], w: usize, indices: &[u32]) -> Result<Vec<i16>> {
         out.extend_from_slice(row(matrix, w, i)?);
     }
     Ok(out)
-}
-
-/// Check that `input` fits the model's first layer.
-pub fn check_input(file: &GhostFile, input: &Input) -> Result<()> {
-    crate::ghost_file::InputShape::of(file).ok_or(Error::WrongInputKind)?.check(input)
 }

@@ -13,8 +13,7 @@ use crate::{
     layer::{self, row},
     limits,
     merkle::{leaf_hash, verify_multiproof},
-    model::check_input,
-    trace::{bound_seed, Claim, Input, LinkOpening, Trace},
+    trace::{Input, LinkOpening, Trace},
     Error, Result,
 };
 use alloc::vec::Vec;
@@ -106,11 +105,11 @@ impl GhostProof {
                     LayerProof::Embedding { token, row, proof }
                 }
                 (KIND_LOOKUP, LayerSpec::Lookup(s)) => {
-                    let (d, e) = (s.d as usize, s.e as usize);
-                    let probed = r.ascending(s.n_probe as usize)?;
+                    let (d, e) = (s.params.d as usize, s.params.e as usize);
+                    let probed = r.ascending(s.params.n_probe as usize)?;
                     let centroids = r.rows(probed.len(), d)?;
                     let centroids_proof = r.hashes(probed.len() * MAX_HASHES_PER_LEAF)?;
-                    let selected = r.ascending(s.k as usize)?;
+                    let selected = r.ascending(s.params.k as usize)?;
                     let keys = r.rows(selected.len(), d)?;
                     let values = r.rows(selected.len(), e)?;
                     let patterns_proof = r.hashes(selected.len() * MAX_HASHES_PER_LEAF)?;
@@ -139,30 +138,25 @@ impl GhostProof {
     }
 }
 
-/// Verify `proof` for `input` and `output` under the model `file`, and return the
-/// trace it proves (whose [`Trace::claim`] holds the links a prover must have posted).
+/// Check `proof` against the model `file` for `input`, with the commitment chain starting
+/// at `seed`, and require its final output to be `output`. Returns the trace it proves.
+/// Called through [`Verifier`](crate::Verifier), which has checked the input's shape.
 ///
 /// Checks, per layer: the layer kind; for an embedding that the opened row is the input
 /// token's; for a lookup exactly `n_probe` probed lists, exactly `min(k, rows in them)`
 /// selected rows, every one inside a probed list; every opened row against its root;
 /// then the layer output recomputed bit for bit. Last, the final output against `output`.
-pub fn verify(file: &GhostFile, input: &Input, output: &[i16], proof: &GhostProof) -> Result<Trace> {
-    verify_bound(file, &[], input, output, proof)
-}
-
-/// [`verify`] for a prover bound to `binding` (on chain: the prover's encoded account).
-pub fn verify_bound(
+pub(crate) fn verify_output(
     file: &GhostFile,
-    binding: &[u8],
+    seed: Hash,
     input: &Input,
     output: &[i16],
     proof: &GhostProof,
 ) -> Result<Trace> {
-    check_input(file, input)?;
     if proof.layers.len() != file.layers.len() {
         return Err(Error::LayerKindMismatch { layer: proof.layers.len().min(file.layers.len()) as u32 });
     }
-    let mut prev = bound_seed(&file.id(), input, binding);
+    let mut prev = seed;
     let mut x: Vec<i16> = match input {
         Input::Vector(v) => v.clone(),
         Input::Token(_) => Vec::new(),
@@ -193,12 +187,12 @@ pub fn verify_bound(
                 LayerSpec::Lookup(s),
                 LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof },
             ) => {
-                let (d, e) = (s.d as usize, s.e as usize);
+                let (d, e) = (s.params.d as usize, s.params.e as usize);
                 if x.len() != d {
-                    return Err(Error::WrongDimension { expected: s.d, got: x.len() as u32 });
+                    return Err(Error::WrongDimension { expected: s.params.d, got: x.len() as u32 });
                 }
-                if probed.len() != s.n_probe as usize {
-                    return Err(Error::ProbedListCount { layer: l, expected: s.n_probe, got: probed.len() as u32 });
+                if probed.len() != s.params.n_probe as usize {
+                    return Err(Error::ProbedListCount { layer: l, expected: s.params.n_probe, got: probed.len() as u32 });
                 }
                 if let Some(&bad) = probed.iter().find(|&&j| j >= s.lists()) {
                     return Err(Error::ListOutOfRange { layer: l, list: bad });
@@ -262,7 +256,7 @@ pub fn verify_bound(
                 } else if !patterns_proof.is_empty() {
                     return Err(Error::WrongProofHashCount { expected: 0, got: patterns_proof.len() as u32 });
                 }
-                let out = layer::combine(&x, &ks, &vs, s.beta_q16, e, s.normalize)?;
+                let out = layer::combine(&x, &ks, &vs, s.params.beta, e, s.params.normalize)?;
                 LinkOpening { prev, layer: l, probed: probed.clone(), selected: selected.clone(), output: out }
             }
             _ => return Err(Error::LayerKindMismatch { layer: l }),
@@ -275,29 +269,4 @@ pub fn verify_bound(
         return Err(Error::OutputMismatch);
     }
     Ok(Trace { openings })
-}
-
-/// Verify `proof` against a posted claim: the output and every link must match.
-pub fn verify_claim(file: &GhostFile, input: &Input, claim: &Claim, proof: &GhostProof) -> Result<()> {
-    verify_claim_bound(file, &[], input, claim, proof)
-}
-
-/// [`verify_claim`] for a claim bound to `binding` (on chain: the prover's encoded account).
-pub fn verify_claim_bound(
-    file: &GhostFile,
-    binding: &[u8],
-    input: &Input,
-    claim: &Claim,
-    proof: &GhostProof,
-) -> Result<()> {
-    if claim.links.len() != file.layers.len() {
-        return Err(Error::TraceLength { expected: file.layers.len() as u32, got: claim.links.len() as u32 });
-    }
-    let trace = verify_bound(file, binding, input, &claim.output, proof)?;
-    for (l, (opening, link)) in trace.openings.iter().zip(&claim.links).enumerate() {
-        if &opening.hash() != link {
-            return Err(Error::TraceMismatch { layer: l as u32 });
-        }
-    }
-    Ok(())
 }

@@ -6,11 +6,30 @@
 //! [`error_report`] compares the fixed-point model with either on a set of inputs.
 
 use crate::{
-    fixed::{beta_to_q16, quantise as q14, to_f32},
+    fixed::ONE_Q14,
     model::{LayerWeights, Model},
+    params::LookupParams,
     trace::Input,
     Result,
 };
+
+/// Round an `f32`-valued Q14 quantity to `i16`, saturating at the ends of the range.
+/// Returns the value and whether it saturated.
+pub fn q14(x: f32) -> (i16, bool) {
+    let scaled = (x as f64 * ONE_Q14 as f64).round();
+    if scaled > i16::MAX as f64 {
+        (i16::MAX, true)
+    } else if scaled < i16::MIN as f64 {
+        (i16::MIN, true)
+    } else {
+        (scaled as i16, false)
+    }
+}
+
+/// The real value of a Q14 entry.
+pub fn to_f32(q: i16) -> f32 {
+    q as f32 / ONE_Q14 as f32
+}
 
 /// One layer with `f32` weights (row-major, rows ordered by list).
 #[derive(Clone, Debug, PartialEq)]
@@ -19,15 +38,15 @@ pub enum FloatLayer {
     Embedding { dim: u32, normalize: bool, values: Vec<f32> },
     /// Hopfield lookup over an inverted-file index.
     Lookup {
-        d: u32,
-        e: u32,
-        k: u32,
-        beta: f32,
-        n_probe: u32,
-        normalize: bool,
+        /// The layer's hyperparameters.
+        params: LookupParams,
+        /// `C + 1` list offsets, as in the ghost file.
         offsets: Vec<u32>,
+        /// `N x d` keys.
         keys: Vec<f32>,
+        /// `N x e` values.
         values: Vec<f32>,
+        /// `C x d` centroids.
         centroids: Vec<f32>,
     },
 }
@@ -70,14 +89,9 @@ pub fn quantise(layers: &[FloatLayer]) -> (Vec<LayerWeights>, QuantStats) {
             FloatLayer::Embedding { dim, normalize, values } => {
                 LayerWeights::Embedding { dim: *dim, normalize: *normalize, values: q_vec(values, &mut stats) }
             }
-            FloatLayer::Lookup { d, e, k, beta, n_probe, normalize, offsets, keys, values, centroids } => {
+            FloatLayer::Lookup { params, offsets, keys, values, centroids } => {
                 LayerWeights::Lookup {
-                    d: *d,
-                    e: *e,
-                    k: *k,
-                    beta_q16: beta_to_q16(*beta),
-                    n_probe: *n_probe,
-                    normalize: *normalize,
+                    params: *params,
                     offsets: offsets.clone(),
                     keys: q_vec(keys, &mut stats),
                     values: q_vec(values, &mut stats),
@@ -122,9 +136,9 @@ fn softmax_mix(x: &[f32], rows: &[u32], keys: &[f32], values: &[f32], d: usize, 
     y
 }
 
-fn normalise(y: Vec<f32>, normalize: bool) -> Vec<f32> {
+fn unit_if(y: Vec<f32>, on: bool) -> Vec<f32> {
     let norm = dot(&y, &y).sqrt();
-    if normalize && norm > 0.0 {
+    if on && norm > 0.0 {
         y.into_iter().map(|v| v / norm).collect()
     } else {
         y
@@ -146,25 +160,25 @@ pub fn reference_forward(layers: &[FloatLayer], input: &FloatInput, dense: bool)
                     FloatInput::Vector(_) => 0,
                 };
                 let d = *dim as usize;
-                normalise(values.get(t * d..(t + 1) * d).map(<[f32]>::to_vec).unwrap_or_default(), *normalize)
+                unit_if(values.get(t * d..(t + 1) * d).map(<[f32]>::to_vec).unwrap_or_default(), *normalize)
             }
-            FloatLayer::Lookup { d, e, k, beta, n_probe, normalize, offsets, keys, values, centroids } => {
-                let (d, e) = (*d as usize, *e as usize);
+            FloatLayer::Lookup { params, offsets, keys, values, centroids } => {
+                let (d, e) = (params.d as usize, params.e as usize);
                 let n = offsets.last().copied().unwrap_or(0);
                 let rows: Vec<u32> = if dense {
                     (0..n).collect()
                 } else {
                     let lists = offsets.len() - 1;
                     let cs = (0..lists as u32).map(|j| (dot(&x, &centroids[j as usize * d..][..d]), j)).collect();
-                    let probed = top_f32(cs, *n_probe as usize);
+                    let probed = top_f32(cs, params.n_probe as usize);
                     let cand = probed
                         .iter()
                         .flat_map(|&j| offsets[j as usize]..offsets[j as usize + 1])
                         .map(|i| (dot(&x, &keys[i as usize * d..][..d]), i))
                         .collect();
-                    top_f32(cand, *k as usize)
+                    top_f32(cand, params.k as usize)
                 };
-                normalise(softmax_mix(&x, &rows, keys, values, d, e, *beta), *normalize)
+                unit_if(softmax_mix(&x, &rows, keys, values, d, e, params.beta.to_f32()), params.normalize)
             }
         };
     }

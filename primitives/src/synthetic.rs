@@ -28,16 +28,16 @@ pub fn unit_vector(rng: &mut ChaCha8Rng, d: usize) -> Vec<f32> {
 /// (the centres are the centroids; list sizes vary), and whose values are unit vectors
 /// near their key's centre, so consecutive layers stay meaningful.
 pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLayer {
-    let (n, d, e, c) = (shape.n as usize, shape.d as usize, shape.e as usize, shape.c.max(1) as usize);
+    let (n, d, e, c) = (shape.rows as usize, shape.layer.d as usize, shape.layer.e as usize, shape.lists.max(1) as usize);
     let centres: Vec<Vec<f32>> = (0..c).map(|_| unit_vector(rng, d)).collect();
     let value_centres: Vec<Vec<f32>> = (0..c).map(|_| unit_vector(rng, e)).collect();
     // List sizes: a random split of n into c parts (some may be empty).
-    let mut cuts: Vec<u32> = (0..c - 1).map(|_| rng.gen_range(0..=shape.n)).collect();
+    let mut cuts: Vec<u32> = (0..c - 1).map(|_| rng.gen_range(0..=shape.rows)).collect();
     cuts.sort_unstable();
     let mut offsets = Vec::with_capacity(c + 1);
     offsets.push(0);
     offsets.extend(cuts);
-    offsets.push(shape.n);
+    offsets.push(shape.rows);
     let spread = 0.6 / (d as f32).sqrt();
     let mut keys = Vec::with_capacity(n * d);
     let mut values = Vec::with_capacity(n * e);
@@ -52,12 +52,7 @@ pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLayer {
         }
     }
     FloatLayer::Lookup {
-        d: shape.d,
-        e: shape.e,
-        k: shape.k,
-        beta: shape.beta(),
-        n_probe: shape.n_probe.min(c as u32),
-        normalize: shape.normalize,
+        params: shape.layer.over_lists(c as u32),
         offsets,
         keys,
         values,

@@ -72,8 +72,8 @@ impl GhostFile {
         let l = update.layer;
         let (d, e, count, root) = match (self.layers.get(l as usize), update.tree) {
             (Some(LayerSpec::Embedding(s)), TreeKind::Patterns) => (0, s.dim, s.rows, s.patterns_root),
-            (Some(LayerSpec::Lookup(s)), TreeKind::Patterns) => (s.d, s.e, s.rows(), s.patterns_root),
-            (Some(LayerSpec::Lookup(s)), TreeKind::Centroids) => (s.d, 0, s.lists(), s.centroids_root),
+            (Some(LayerSpec::Lookup(s)), TreeKind::Patterns) => (s.params.d, s.params.e, s.rows(), s.patterns_root),
+            (Some(LayerSpec::Lookup(s)), TreeKind::Centroids) => (s.params.d, 0, s.lists(), s.centroids_root),
             _ => return Err(Error::LayerKindMismatch { layer: l }),
         };
         let leaves = |rows: &[UpdatedRow]| -> Result<Vec<Hash>> {

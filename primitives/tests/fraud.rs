@@ -3,19 +3,16 @@
 
 mod common;
 
-use ghost_primitives::{
-    fraud::{decode_fraud, verify_fraud, Evidence},
-    Error, Input, Model,
-};
+use ghost_primitives::{decode_fraud, Beta, Error, Evidence, Input, LookupParams, Model, Trace};
 use proptest::prelude::*;
 
 /// Replace the best selected row of `layer` with the best row left out of it, if any.
-fn drop_best_row(model: &Model, input: &Input, layer: u32) -> Option<ghost_primitives::trace::Trace> {
-    ghost_primitives::testing::lazy_trace(model, input, layer).unwrap()
+fn drop_best_row(model: &Model, input: &Input, layer: u32) -> Option<Trace> {
+    model.lazy_trace(input, layer, &[]).unwrap()
 }
 
 /// Probe a list the honest pass would not, instead of one it would.
-fn swap_list(model: &Model, input: &Input, layer: u32) -> Option<ghost_primitives::trace::Trace> {
+fn swap_list(model: &Model, input: &Input, layer: u32) -> Option<Trace> {
     let honest = model.trace(input).ok()?;
     let committed = &honest.openings[layer as usize];
     let lists = model.ghost_file().lookup(layer).ok()?.lists();
@@ -63,11 +60,10 @@ proptest! {
         let links = cheat.claim().links;
         let fraud = model.find_fraud(&input, &cheat).unwrap().expect("the watcher finds the dropped row");
         prop_assert!(matches!(fraud.evidence, Evidence::ExcludedRow { .. }), "unexpected verdict");
-        let file = model.ghost_file();
-        prop_assert_eq!(verify_fraud(file, &input, &links, &fraud), Ok(()));
+        prop_assert_eq!(model.verifier().verify_fraud(&[], &input, &links, &fraud), Ok(()));
         // The same evidence, SCALE-encoded as the chain receives it.
         let decoded = decode_fraud(&codec::Encode::encode(&fraud)).unwrap();
-        prop_assert_eq!(verify_fraud(file, &input, &links, &decoded), Ok(()));
+        prop_assert_eq!(model.verifier().verify_fraud(&[], &input, &links, &decoded), Ok(()));
 
         // Bogus variants: roles swapped, against the honest claim, a tampered row.
         let mut swapped = fraud.clone();
@@ -76,14 +72,14 @@ proptest! {
             core::mem::swap(excluded_key, beaten_key);
             core::mem::swap(excluded_value, beaten_value);
         }
-        prop_assert!(verify_fraud(file, &input, &links, &swapped).is_err());
+        prop_assert!(model.verifier().verify_fraud(&[], &input, &links, &swapped).is_err());
         let honest_links = model.trace(&input).unwrap().claim().links;
-        prop_assert!(verify_fraud(file, &input, &honest_links, &fraud).is_err());
+        prop_assert!(model.verifier().verify_fraud(&[], &input, &honest_links, &fraud).is_err());
         let mut tampered = fraud.clone();
         if let Evidence::ExcludedRow { excluded_key, .. } = &mut tampered.evidence {
             excluded_key[0] = excluded_key[0].wrapping_add(1);
         }
-        prop_assert!(matches!(verify_fraud(file, &input, &links, &tampered), Err(Error::RootMismatch { .. })), "unexpected verdict");
+        prop_assert!(matches!(model.verifier().verify_fraud(&[], &input, &links, &tampered), Err(Error::RootMismatch { .. })), "unexpected verdict");
     }
 
     #[test]
@@ -96,22 +92,21 @@ proptest! {
         let cheat = cheat.unwrap();
         let links = cheat.claim().links;
         let fraud = model.find_fraud(&input, &cheat).unwrap().expect("the watcher finds the skipped list");
-        let file = model.ghost_file();
         prop_assert!(matches!(fraud.evidence, Evidence::ExcludedList { .. }), "unexpected verdict");
-        prop_assert_eq!(verify_fraud(file, &input, &links, &fraud), Ok(()));
+        prop_assert_eq!(model.verifier().verify_fraud(&[], &input, &links, &fraud), Ok(()));
         let mut swapped = fraud.clone();
         if let Evidence::ExcludedList { excluded, beaten, excluded_centroid, beaten_centroid, .. } = &mut swapped.evidence {
             core::mem::swap(excluded, beaten);
             core::mem::swap(excluded_centroid, beaten_centroid);
         }
-        prop_assert!(verify_fraud(file, &input, &links, &swapped).is_err());
+        prop_assert!(model.verifier().verify_fraud(&[], &input, &links, &swapped).is_err());
         // A forged input link (another input to the layer) does not match the chain.
         if let Some(prev) = &fraud.input_link {
             let mut forged = fraud.clone();
             let mut other = prev.clone();
             other.output[0] = other.output[0].wrapping_add(1);
             forged.input_link = Some(other);
-            prop_assert!(matches!(verify_fraud(file, &input, &links, &forged), Err(Error::LinkMismatch { .. })), "unexpected verdict");
+            prop_assert!(matches!(model.verifier().verify_fraud(&[], &input, &links, &forged), Err(Error::LinkMismatch { .. })), "unexpected verdict");
         }
     }
 }
@@ -121,16 +116,7 @@ fn accusing_an_honest_prover_fails_with_the_reason() {
     let p = common::Params {
         seed: 11,
         embedding: None,
-        shapes: vec![ghost_primitives::Shape {
-            n: 300,
-            d: 8,
-            e: 4,
-            c: 6,
-            k: 4,
-            n_probe: 2,
-            beta_q16: 8 << 16,
-            normalize: true,
-        }],
+        shapes: vec![ghost_primitives::Shape { rows: 300, lists: 6, layer: LookupParams { d: 8, e: 4, k: 4, beta: Beta::from_int(8), n_probe: 2, normalize: true } }],
     };
     let model = common::model(&p);
     let input = common::input(&p, 5);
@@ -139,21 +125,21 @@ fn accusing_an_honest_prover_fails_with_the_reason() {
     let cheat = drop_best_row(&model, &input, 0).unwrap();
     let fraud = model.find_fraud(&input, &cheat).unwrap().unwrap();
     // Replayed against the honest claim: the opened link is not the posted one.
-    assert_eq!(verify_fraud(model.ghost_file(), &input, &links, &fraud), Err(Error::LinkMismatch { layer: 0 }));
+    assert_eq!(model.verifier().verify_fraud(&[], &input, &links, &fraud), Err(Error::LinkMismatch { layer: 0 }));
     // Against the honest link: the "excluded" row was selected.
     let mut on_honest = fraud.clone();
     on_honest.link = honest.openings[0].clone();
     assert!(matches!(
-        verify_fraud(model.ghost_file(), &input, &links, &on_honest),
+        model.verifier().verify_fraud(&[], &input, &links, &on_honest),
         Err(Error::NotExcluded { .. } | Error::NotCommitted { .. })
     ));
     // Wrong layer kind, wrong chain length.
     let mut wrong_layer = fraud.clone();
     wrong_layer.layer = 3;
     assert_eq!(
-        verify_fraud(model.ghost_file(), &input, &links, &wrong_layer),
+        model.verifier().verify_fraud(&[], &input, &links, &wrong_layer),
         Err(Error::NotALookupLayer { layer: 3 })
     );
-    assert!(matches!(verify_fraud(model.ghost_file(), &input, &[], &fraud), Err(Error::TraceLength { .. })));
+    assert!(matches!(model.verifier().verify_fraud(&[], &input, &[], &fraud), Err(Error::TraceLength { .. })));
     assert!(decode_fraud(&[1, 2, 3]).is_err());
 }

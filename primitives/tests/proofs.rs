@@ -2,10 +2,7 @@
 
 mod common;
 
-use ghost_primitives::{
-    proof::{verify, verify_claim, GhostProof, LayerProof},
-    Error, GhostFile,
-};
+use ghost_primitives::{proof::LayerProof, Beta, Claim, Error, GhostFile, GhostProof, LookupParams};
 use proptest::prelude::*;
 
 proptest! {
@@ -20,9 +17,9 @@ proptest! {
         let bytes = proof.encode();
         let decoded = GhostProof::decode(&bytes, model.ghost_file()).unwrap();
         prop_assert_eq!(&decoded, &proof);
-        let proven = verify(model.ghost_file(), &input, &claim.output, &decoded).unwrap();
+        let proven = model.verifier().verify_decoded(&[], &input, &claim, &decoded).unwrap();
         prop_assert_eq!(proven, trace);
-        verify_claim(model.ghost_file(), &input, &claim, &decoded).unwrap();
+        model.verifier().verify(&[], &input, &claim, &bytes).unwrap();
         // Entries take at most 3 bytes (2 raw); indices and counts a few bytes a layer.
         prop_assert!(bytes.len() <= proof.floor_bytes() * 3 / 2 + 64 * model.ghost_file().layers.len() + 64,
             "proof {} bytes vs floor {}", bytes.len(), proof.floor_bytes());
@@ -39,8 +36,7 @@ proptest! {
             let at = bit.index(bytes.len() * 8);
             let mut bad = bytes.clone();
             bad[at / 8] ^= 1 << (at % 8);
-            let verdict = GhostProof::decode(&bad, model.ghost_file())
-                .and_then(|proof| verify_claim(model.ghost_file(), &input, &claim, &proof));
+            let verdict = model.verifier().verify(&[], &input, &claim, &bad);
             prop_assert!(verdict.is_err(), "bit {} of {} accepted", at, bytes.len() * 8);
         }
     }
@@ -54,11 +50,12 @@ proptest! {
         let at = bit.index(claim.output.len() * 16);
         let mut output = claim.output.clone();
         output[at / 16] ^= 1 << (at % 16);
-        prop_assert_eq!(verify(model.ghost_file(), &input, &output, &proof).err(), Some(Error::OutputMismatch));
+        let changed = Claim { output, links: claim.links.clone() };
+        prop_assert_eq!(model.verifier().verify_decoded(&[], &input, &changed, &proof).err(), Some(Error::OutputMismatch));
         let mut bad = claim.clone();
         let at = link_bit.index(bad.links.len() * 256);
         bad.links[at / 256][(at % 256) / 8] ^= 1 << (at % 8);
-        prop_assert!(matches!(verify_claim(model.ghost_file(), &input, &bad, &proof), Err(Error::TraceMismatch { .. })), "unexpected verdict");
+        prop_assert!(matches!(model.verifier().verify_decoded(&[], &input, &bad, &proof), Err(Error::TraceMismatch { .. })), "unexpected verdict");
     }
 
     #[test]
@@ -84,7 +81,7 @@ proptest! {
         let other = common::input(&p, q.wrapping_add(1));
         prop_assume!(input != other);
         let (trace, proof) = model.prove(&input).unwrap();
-        prop_assert!(verify_claim(model.ghost_file(), &other, &trace.claim(), &proof).is_err());
+        prop_assert!(model.verifier().verify_decoded(&[], &other, &trace.claim(), &proof).is_err());
     }
 }
 
@@ -94,8 +91,8 @@ fn fixture() -> (ghost_primitives::Model, ghost_primitives::Input) {
         seed: 7,
         embedding: None,
         shapes: vec![
-            ghost_primitives::Shape { n: 400, d: 8, e: 6, c: 4, k: 5, n_probe: 2, beta_q16: 8 << 16, normalize: true },
-            ghost_primitives::Shape { n: 100, d: 6, e: 3, c: 3, k: 3, n_probe: 1, beta_q16: 4 << 16, normalize: false },
+            ghost_primitives::Shape { rows: 400, lists: 4, layer: LookupParams { d: 8, e: 6, k: 5, beta: Beta::from_int(8), n_probe: 2, normalize: true } },
+            ghost_primitives::Shape { rows: 100, lists: 3, layer: LookupParams { d: 6, e: 3, k: 3, beta: Beta::from_int(4), n_probe: 1, normalize: false } },
         ],
     };
     (common::model(&p), common::input(&p, 3))
@@ -105,8 +102,9 @@ fn fixture() -> (ghost_primitives::Model, ghost_primitives::Input) {
 fn structural_forgeries_are_rejected_with_their_reason() {
     let (model, input) = fixture();
     let file = model.ghost_file();
+    let verifier = model.verifier();
     let (trace, proof) = model.prove(&input).unwrap();
-    let output = trace.claim().output;
+    let claim = trace.claim();
     let LayerProof::Lookup { selected, probed, .. } = &proof.layers[0] else { panic!("lookup layer") };
 
     // Duplicate selected index: caught before any Merkle work.
@@ -114,7 +112,7 @@ fn structural_forgeries_are_rejected_with_their_reason() {
     if let LayerProof::Lookup { selected, .. } = &mut dup.layers[0] {
         selected[1] = selected[0];
     }
-    assert_eq!(verify(file, &input, &output, &dup), Err(Error::IndicesNotStrictlyIncreasing));
+    assert_eq!(verifier.verify_decoded(&[], &input, &claim, &dup), Err(Error::IndicesNotStrictlyIncreasing));
 
     // One row fewer than min(k, rows in probed lists).
     let mut short = proof.clone();
@@ -123,14 +121,14 @@ fn structural_forgeries_are_rejected_with_their_reason() {
         keys.truncate(keys.len() - 8);
         values.truncate(values.len() - 6);
     }
-    assert_eq!(verify(file, &input, &output, &short), Err(Error::SelectedCount { layer: 0, expected: 5, got: 4 }));
+    assert_eq!(verifier.verify_decoded(&[], &input, &claim, &short), Err(Error::SelectedCount { layer: 0, expected: 5, got: 4 }));
 
     // A probed list id beyond the last list.
     let mut far = proof.clone();
     if let LayerProof::Lookup { probed, .. } = &mut far.layers[0] {
         *probed.last_mut().unwrap() = 99;
     }
-    assert_eq!(verify(file, &input, &output, &far), Err(Error::ListOutOfRange { layer: 0, list: 99 }));
+    assert_eq!(verifier.verify_decoded(&[], &input, &claim, &far), Err(Error::ListOutOfRange { layer: 0, list: 99 }));
 
     // A row value changed: the Merkle root no longer matches.
     let mut forged = proof.clone();
@@ -138,7 +136,7 @@ fn structural_forgeries_are_rejected_with_their_reason() {
         values[0] = values[0].wrapping_add(1);
     }
     assert_eq!(
-        verify(file, &input, &output, &forged),
+        verifier.verify_decoded(&[], &input, &claim, &forged),
         Err(Error::RootMismatch { layer: 1, tree: ghost_primitives::error::TreeKind::Patterns })
     );
 
@@ -147,15 +145,15 @@ fn structural_forgeries_are_rejected_with_their_reason() {
     if let LayerProof::Lookup { patterns_proof, .. } = &mut spare.layers[0] {
         patterns_proof.push([0; 32]);
     }
-    assert!(matches!(verify(file, &input, &output, &spare), Err(Error::WrongProofHashCount { .. })));
+    assert!(matches!(verifier.verify_decoded(&[], &input, &claim, &spare), Err(Error::WrongProofHashCount { .. })));
 
     // Wrong number of layers, wrong input dimension.
     let mut fewer = proof.clone();
     fewer.layers.pop();
-    assert!(matches!(verify(file, &input, &output, &fewer), Err(Error::LayerKindMismatch { .. })));
+    assert!(matches!(verifier.verify_decoded(&[], &input, &claim, &fewer), Err(Error::LayerKindMismatch { .. })));
     let wide = ghost_primitives::Input::Vector(vec![0; 9]);
-    assert_eq!(verify(file, &wide, &output, &proof), Err(Error::WrongDimension { expected: 8, got: 9 }));
-    assert_eq!(verify(file, &ghost_primitives::Input::Token(1), &output, &proof), Err(Error::WrongInputKind));
+    assert_eq!(verifier.verify_decoded(&[], &wide, &claim, &proof), Err(Error::WrongDimension { expected: 8, got: 9 }));
+    assert_eq!(verifier.verify_decoded(&[], &ghost_primitives::Input::Token(1), &claim, &proof), Err(Error::WrongInputKind));
 
     // Truncated, trailing and oversized encodings.
     let bytes = proof.encode();
@@ -207,8 +205,8 @@ proptest! {
         let input = common::input(&p, q);
         let alice = model.trace_bound(&input, &[1; 32]).unwrap();
         let proof = model.prove_trace(&alice).unwrap();
-        ghost_primitives::verify_claim_bound(model.ghost_file(), &[1; 32], &input, &alice.claim(), &proof).unwrap();
-        let copied = ghost_primitives::verify_claim_bound(model.ghost_file(), &[2; 32], &input, &alice.claim(), &proof);
+        model.verifier().verify_decoded(&[1; 32], &input, &alice.claim(), &proof).unwrap();
+        let copied = model.verifier().verify_decoded(&[2; 32], &input, &alice.claim(), &proof);
         prop_assert!(matches!(copied, Err(Error::TraceMismatch { layer: 0 })), "{:?}", copied);
         // The empty binding is the unbound (off-chain) chain.
         prop_assert_eq!(model.trace_bound(&input, &[]).unwrap(), model.trace(&input).unwrap());

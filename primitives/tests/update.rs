@@ -17,12 +17,13 @@ fn rows_of(w: &LayerWeights, tree: TreeKind, indices: &[u32]) -> Vec<UpdatedRow>
         .map(|&i| {
             let i = i as usize;
             match (w, tree) {
-                (LayerWeights::Lookup { d, e, keys, values, .. }, TreeKind::Patterns) => UpdatedRow {
-                    key: keys[i * *d as usize..][..*d as usize].to_vec(),
-                    value: values[i * *e as usize..][..*e as usize].to_vec(),
-                },
-                (LayerWeights::Lookup { d, centroids, .. }, TreeKind::Centroids) => {
-                    UpdatedRow { key: centroids[i * *d as usize..][..*d as usize].to_vec(), value: vec![] }
+                (LayerWeights::Lookup { params, keys, values, .. }, TreeKind::Patterns) => {
+                    let (d, e) = (params.d as usize, params.e as usize);
+                    UpdatedRow { key: keys[i * d..][..d].to_vec(), value: values[i * e..][..e].to_vec() }
+                }
+                (LayerWeights::Lookup { params, centroids, .. }, TreeKind::Centroids) => {
+                    let d = params.d as usize;
+                    UpdatedRow { key: centroids[i * d..][..d].to_vec(), value: vec![] }
                 }
                 (LayerWeights::Embedding { dim, values, .. }, _) => {
                     UpdatedRow { key: vec![], value: values[i * *dim as usize..][..*dim as usize].to_vec() }
@@ -36,12 +37,14 @@ fn write_rows(w: &mut LayerWeights, tree: TreeKind, indices: &[u32], rows: &[Upd
     for (&i, r) in indices.iter().zip(rows) {
         let i = i as usize;
         match (&mut *w, tree) {
-            (LayerWeights::Lookup { d, e, keys, values, .. }, TreeKind::Patterns) => {
-                keys[i * *d as usize..][..*d as usize].copy_from_slice(&r.key);
-                values[i * *e as usize..][..*e as usize].copy_from_slice(&r.value);
+            (LayerWeights::Lookup { params, keys, values, .. }, TreeKind::Patterns) => {
+                let (d, e) = (params.d as usize, params.e as usize);
+                keys[i * d..][..d].copy_from_slice(&r.key);
+                values[i * e..][..e].copy_from_slice(&r.value);
             }
-            (LayerWeights::Lookup { d, centroids, .. }, TreeKind::Centroids) => {
-                centroids[i * *d as usize..][..*d as usize].copy_from_slice(&r.key);
+            (LayerWeights::Lookup { params, centroids, .. }, TreeKind::Centroids) => {
+                let d = params.d as usize;
+                centroids[i * d..][..d].copy_from_slice(&r.key);
             }
             (LayerWeights::Embedding { dim, values, .. }, _) => {
                 values[i * *dim as usize..][..*dim as usize].copy_from_slice(&r.value);

@@ -135,7 +135,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn model() -> Model {
-        testing::model(5, &[Shape { n: 64, d: 8, e: 4, c: 4, k: 2, n_probe: 2, ..Shape::BASE }]).unwrap()
+        testing::model(5, &[Shape { rows: 64, lists: 4, layer: LookupParams { d: 8, e: 4, k: 2, n_probe: 2, ..LookupParams::DEFAULT } }]).unwrap()
     }
 
     fn with_values(m: &Model, change: impl Fn(&mut Vec<i16>)) -> Model {
@@ -166,7 +166,7 @@ mod tests {
     fn nothing_or_a_new_architecture_is_refused() {
         let old = model();
         assert!(diff(&old, &old, None).unwrap_err().to_string().contains("nothing to update"));
-        let other = testing::model(5, &[Shape { n: 64, d: 8, e: 4, c: 4, k: 3, n_probe: 2, ..Shape::BASE }]).unwrap();
+        let other = testing::model(5, &[Shape { rows: 64, lists: 4, layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT } }]).unwrap();
         assert!(diff(&old, &other, None).unwrap_err().to_string().contains("another architecture"));
     }
 }

@@ -273,7 +273,7 @@ mod tests {
     #[tokio::test]
     async fn a_posted_lazy_proof_gives_a_convicting_fraud_proof() {
         let model = Arc::new(
-            testing::model(11, &[Shape { n: 256, d: 16, e: 8, c: 8, k: 4, n_probe: 2, ..Shape::BASE }]).unwrap(),
+            testing::model(11, &[Shape { rows: 256, lists: 8, layer: LookupParams { d: 16, e: 8, k: 4, n_probe: 2, ..LookupParams::DEFAULT } }]).unwrap(),
         );
         let prover = AccountId32([7; 32]);
         let binding = prover.encode();

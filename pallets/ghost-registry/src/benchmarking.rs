@@ -29,7 +29,7 @@ fn funded<T: Config>(name: &'static str) -> T::AccountId {
 /// A model whose ghost file has about `lists * 4` bytes of offsets.
 fn model_with_lists(lists: u32) -> Model {
     let n = lists.max(1) * 4;
-    testing::model(7, &[Shape { n, d: 16, e: 16, c: lists.max(1), k: 8, n_probe: 1, ..Shape::BASE }])
+    testing::model(7, &[Shape { rows: n, lists: lists.max(1), layer: LookupParams { d: 16, e: 16, k: 8, n_probe: 1, ..LookupParams::DEFAULT } }])
         .expect("benchmark model")
 }
 
@@ -99,7 +99,7 @@ mod benchmarks {
         let owner = funded::<T>("owner");
         let rows = e.div_ceil(4 * 1024).clamp(1, T::MaxUpdateRows::get());
         let half = (e / rows / 4).clamp(1, 1024);
-        let m = testing::model(7, &[Shape { n: 2 * rows, d: half, e: half, c: 1, k: 1, n_probe: 1, ..Shape::BASE }])
+        let m = testing::model(7, &[Shape { rows: 2 * rows, lists: 1, layer: LookupParams { d: half, e: half, k: 1, n_probe: 1, ..LookupParams::DEFAULT } }])
             .expect("benchmark model");
         let id = registered::<T>(&owner, &m);
         let update = update_of(&m, rows);
@@ -115,7 +115,7 @@ mod benchmarks {
         let owner = funded::<T>("owner");
         // One list per 4 bytes of offsets, one narrow row per list.
         let lists = (f.saturating_sub(200) / 4).clamp(1, ghost_primitives::limits::MAX_LISTS);
-        let m = testing::model(7, &[Shape { n: lists, d: 1, e: 1, c: lists, k: 1, n_probe: 1, ..Shape::BASE }])
+        let m = testing::model(7, &[Shape { rows: lists, lists, layer: LookupParams { d: 1, e: 1, k: 1, n_probe: 1, ..LookupParams::DEFAULT } }])
             .expect("benchmark model");
         let id = registered::<T>(&owner, &m);
         #[block]

@@ -16,7 +16,7 @@ use polkadot_sdk::{
 };
 use proptest::prelude::*;
 
-const SHAPE: Shape = Shape { n: 64, d: 8, e: 4, c: 4, k: 3, n_probe: 2, ..Shape::BASE };
+const SHAPE: Shape = Shape { rows: 64, lists: 4, layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT } };
 
 fn url() -> crate::EndpointOf<Test> {
     b"http://127.0.0.1:9955".to_vec().try_into().unwrap()
@@ -365,7 +365,7 @@ fn registration_keeps_the_training_data_hash() {
 fn models_whose_honest_proof_cannot_be_posted_are_refused() {
     test(|| {
         // d = e = 1024, k = 256 over 32 layers: megabytes of proof.
-        let wide = Shape { n: 256, d: 1024, e: 1024, c: 1, k: 256, n_probe: 1, ..Shape::BASE };
+        let wide = Shape { rows: 256, lists: 1, layer: LookupParams { d: 1024, e: 1024, k: 256, n_probe: 1, ..LookupParams::DEFAULT } };
         let file = ghost_primitives::GhostFile::new(
             b"wide".to_vec(),
             (0..32)
@@ -397,7 +397,7 @@ fn models_whose_honest_proof_cannot_be_posted_are_refused() {
         );
         // Small proofs but heavy arithmetic: within bytes, over the products limit.
         let heavy =
-            testing::model(3, &[Shape { n: 4096, d: 256, e: 256, c: 1, k: 200, n_probe: 1, ..Shape::BASE }]).unwrap();
+            testing::model(3, &[Shape { rows: 4096, lists: 1, layer: LookupParams { d: 256, e: 256, k: 200, n_probe: 1, ..LookupParams::DEFAULT } }]).unwrap();
         let shape = heavy.ghost_file().shape().unwrap();
         assert!(
             shape.proof.products > 4_000_000 || shape.proof.compressions > 28_000 || shape.proof.bytes > 256 * 1024

@@ -48,7 +48,7 @@ where
 }
 
 fn small() -> Shape {
-    Shape { n: 256, d: 16, e: 16, c: 8, k: 8, n_probe: 2, ..Shape::BASE }
+    Shape { rows: 256, lists: 8, layer: LookupParams { d: 16, e: 16, k: 8, n_probe: 2, ..LookupParams::DEFAULT } }
 }
 
 /// A model whose worst-case proof takes about `c` BLAKE2b compressions to verify (at
@@ -59,7 +59,7 @@ fn small() -> Shape {
 /// byte limit (wider rows run into the byte limit first).
 fn model_for_compressions<T: Config>(c: u32) -> Model {
     let limits = T::Registry::proof_limits();
-    let layer = |k: u32| Shape { n: 4096, d: 32, e: 32, c: 16, k, n_probe: 4, ..Shape::BASE };
+    let layer = |k: u32| Shape { rows: 4096, lists: 16, layer: LookupParams { d: 32, e: 32, k, n_probe: 4, ..LookupParams::DEFAULT } };
     let bound = |layers: u32, k: u32| {
         let spec = |s: Shape| {
             ghost_primitives::LayerSpec::Lookup(ghost_primitives::ghost_file::LookupSpec {
@@ -171,7 +171,7 @@ mod benchmarks {
     #[benchmark]
     fn request(i: Linear<1, { T::MaxInputLen::get() }>) {
         // The model takes `i` entries: the input check walks them all.
-        let s = setup::<T>(Shape { n: 64, d: i, e: 16, c: 4, k: 4, n_probe: 1, ..Shape::BASE });
+        let s = setup::<T>(Shape { rows: 64, lists: 4, layer: LookupParams { d: i, e: 16, k: 4, n_probe: 1, ..LookupParams::DEFAULT } });
         let input = bounded::<T>(Input::Vector((0..i).map(|v| v as i16).collect()));
         #[extrinsic_call]
         _(RawOrigin::Signed(s.client.clone()), s.model.id(), input, u128::MAX);
@@ -185,7 +185,7 @@ mod benchmarks {
             .map(|j| {
                 let e = if j + 1 == l { o } else { 8 };
                 let d = 8;
-                Shape { n: 16, d, e, c: 2, k: 2, n_probe: 1, ..Shape::BASE }
+                Shape { rows: 16, lists: 2, layer: LookupParams { d, e, k: 2, n_probe: 1, ..LookupParams::DEFAULT } }
             })
             .collect();
         let model = testing::model(1, &shapes).expect("benchmark model");
@@ -273,7 +273,7 @@ mod benchmarks {
         // Fraud proofs carry two rows: widen them to reach about `b` bytes.
         let widest = T::MaxInputLen::get().min(T::MaxOutputLen::get()).max(1);
         let w = (b / 9).max(4).min(widest);
-        let s = setup::<T>(Shape { n: 4096, d: w, e: w, c: 16, k: 8, n_probe: 4, ..Shape::BASE });
+        let s = setup::<T>(Shape { rows: 4096, lists: 16, layer: LookupParams { d: w, e: w, k: 8, n_probe: 4, ..LookupParams::DEFAULT } });
         let cheat = lazy::<T>(&s);
         let id = answered::<T>(&s, &cheat);
         let fraud = s.model.find_fraud(&input_of(&s.model), &cheat).expect("checks").expect("a fraud");

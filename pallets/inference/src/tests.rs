@@ -32,8 +32,8 @@ fn model() -> Model {
     testing::model(
         5,
         &[
-            Shape { n: 120, d: 8, e: 6, c: 6, k: 4, n_probe: 2, ..Shape::BASE },
-            Shape { n: 60, d: 6, e: 3, c: 3, k: 3, n_probe: 1, ..Shape::BASE },
+            Shape { rows: 120, lists: 6, layer: LookupParams { d: 8, e: 6, k: 4, n_probe: 2, ..LookupParams::DEFAULT } },
+            Shape { rows: 60, lists: 3, layer: LookupParams { d: 6, e: 3, k: 3, n_probe: 1, ..LookupParams::DEFAULT } },
         ],
     )
     .expect("test model")

@@ -3,7 +3,7 @@
 
 use ghost_primitives::{
     quant::{quantise, quantise_input, FloatInput, FloatLayer},
-    synthetic, Input, Model, Shape,
+    synthetic, Beta, Input, LookupParams, Model, Shape,
 };
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -18,7 +18,7 @@ pub struct Params {
 
 fn shape(d: u32) -> impl Strategy<Value = Shape> {
     (1u32..200, 1u32..7, 1u32..12, 1u32..10, 1u32..6, (1u32 << 15)..(40 << 16), any::<bool>()).prop_map(
-        move |(n, e, c, k, n_probe, beta_q16, normalize)| Shape { n, d, e, c, k, n_probe, beta_q16, normalize },
+        move |(rows, e, lists, k, n_probe, beta_q16, normalize)| Shape { rows, lists, layer: LookupParams { d, e, k, beta: Beta::from_q16(beta_q16), n_probe, normalize } },
     )
 }
 
@@ -29,7 +29,7 @@ pub fn params() -> impl Strategy<Value = Params> {
             let first = shape(d0);
             (Just(seed), Just(embedding), first, prop::collection::vec(1u32..7, depth - 1)).prop_flat_map(
                 move |(seed, embedding, first, _)| {
-                    let e0 = first.e;
+                    let e0 = first.layer.e;
                     (Just(seed), Just(embedding), Just(first), shape(e0), prop::bool::ANY, Just(depth))
                 },
             )
@@ -42,8 +42,8 @@ pub fn params() -> impl Strategy<Value = Params> {
             if depth >= 3 {
                 // A third layer mapping back to the second's width.
                 let mut third = second;
-                third.d = second.e;
-                third.e = if third_same { second.e } else { 3 };
+                third.layer.d = second.layer.e;
+                third.layer.e = if third_same { second.layer.e } else { 3 };
                 shapes.push(third);
             }
             Params { seed, embedding, shapes }
@@ -54,7 +54,7 @@ pub fn params() -> impl Strategy<Value = Params> {
 pub fn float_layers(p: &Params) -> Vec<FloatLayer> {
     let mut layers = synthetic::model(p.seed, &p.shapes);
     if let Some(rows) = p.embedding {
-        let d = p.shapes[0].d as usize;
+        let d = p.shapes[0].layer.d as usize;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed ^ 0xe3b);
         let values = (0..rows).flat_map(|_| synthetic::unit_vector(&mut rng, d)).collect();
         layers.insert(0, FloatLayer::Embedding { dim: d as u32, normalize: false, values });
@@ -72,7 +72,7 @@ pub fn model(p: &Params) -> Model {
 pub fn float_input(p: &Params, seed: u64) -> FloatInput {
     match p.embedding {
         Some(rows) => FloatInput::Token((seed % rows as u64) as u32),
-        None => FloatInput::Vector(synthetic::query(seed, p.shapes[0].d as usize)),
+        None => FloatInput::Vector(synthetic::query(seed, p.shapes[0].layer.d as usize)),
     }
 }
 

@@ -5,11 +5,7 @@
 //! [`run`] and requires identical bytes.
 
 use codec::{Decode, Encode};
-use ghost_primitives::{
-    model::{LayerWeights, Model},
-    proof::{verify_claim, GhostProof},
-    GhostFile, Input,
-};
+use ghost_primitives::{Input, LayerWeights, Model, ProofFault};
 
 /// What to compute.
 #[derive(Encode, Decode)]
@@ -38,12 +34,10 @@ pub struct Outcome {
 /// The computation, identical natively and in wasm.
 pub fn run(job: &Job) -> Result<Outcome, ghost_primitives::Error> {
     let model = Model::new(b"harness".to_vec(), job.layers.clone())?;
-    let file: &GhostFile = model.ghost_file();
     let (trace, proof) = model.prove(&job.input)?;
     let claim = trace.claim();
-    let foreign_verdict =
-        GhostProof::decode(&job.foreign_proof, file).and_then(|p| verify_claim(file, &job.input, &claim, &p));
-    Ok(Outcome { ghost_file: file.encode(), claim, proof: proof.encode(), foreign_verdict })
+    let foreign_verdict = model.verifier().verify(&[], &job.input, &claim, &job.foreign_proof).map(drop);
+    Ok(Outcome { ghost_file: model.ghost_file().encode(), claim, proof: proof.encode(), foreign_verdict })
 }
 
 /// Reserve `len` bytes for the host to write a job into.
@@ -65,7 +59,7 @@ pub unsafe extern "C" fn ghost_run(ptr: *mut u8, len: u32) -> u64 {
     let bytes = Vec::from_raw_parts(ptr, len as usize, len as usize);
     let result = Job::decode(&mut &bytes[..]).map_err(|_| ghost_primitives::Error::ProofMalformed {
         offset: 0,
-        fault: ghost_primitives::error::ProofFault::NotScale,
+        fault: ProofFault::NotScale,
     });
     let out = result.and_then(|job| run(&job)).encode();
     let out = out.into_boxed_slice();
