@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
     { echo "build first: bash scripts/run.sh or scripts/test.sh" >&2; exit 1; }
 source scripts/devchain.sh
 start_dev_chain
-"$ghost" --quiet model build --digits --out "$work/digits" >/dev/null
+"$ghost" --quiet model build digits --out "$work/digits" >/dev/null
 id=$("$ghost" model register "$work/digits" --price 10 --suri //Alice | awk '/^model 0x/ {print $2}')
 "$ghost" prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal" --bond "${BOND:-5000}" >"$work/prover.log" 2>&1 &
 pids+=($!)

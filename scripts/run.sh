@@ -38,7 +38,7 @@ say "build the digits classifier three times (one model per prover), and a patch
 label=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f65)
 image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
 for name in digits digits-lazy digits-wrong; do
-    "$ghost" --quiet model build --digits --name "$name" --out "$work/$name" | head -n 1
+    "$ghost" --quiet model build digits --name "$name" --out "$work/$name" | head -n 1
 done
 # Version 2: pattern 0's label corrected to "7" (a one-hot value row).
 "$ghost" --quiet model patch "$work/digits" --out "$work/digits-v2" --row 0 --value 0,0,0,0,0,0,0,1,0,0

@@ -25,6 +25,15 @@ step "lint"
 # not needed to lint the crates that embed it.
 SKIP_WASM_BUILD=1 cargo clippy --workspace --all-targets --release --locked --features "$features" -- -D warnings
 
+step "structure"
+# No import circle between the modules of any crate, and the verifier's std build pulls in
+# no randomness (floats and rand are the `float` feature's).
+python3 scripts/module-cycles.py .
+if cargo tree --locked -p ghost-primitives --no-default-features --features std -e normal | grep -q ' rand '; then
+    echo "ghost-primitives with std alone depends on rand" >&2
+    exit 1
+fi
+
 step "no_std primitives for the runtime's targets"
 # Every wasm target that is installed (setup guarantees wasm32-unknown-unknown).
 for target in wasm32-unknown-unknown wasm32v1-none; do

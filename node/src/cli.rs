@@ -23,7 +23,9 @@ pub enum Subcommand {
     /// Key management.
     #[command(subcommand)]
     Key(sc_cli::KeySubcommand),
-    /// Build a chain specification.
+    /// Export a chain specification (`--chain dev|local|FILE`, `--raw`, `--output FILE`).
+    ExportChainSpec(sc_cli::ExportChainSpecCmd),
+    /// Build a chain specification (deprecated: use `export-chain-spec`).
     #[allow(deprecated)]
     BuildSpec(sc_cli::BuildSpecCmd),
     /// Validate blocks.

@@ -4,7 +4,7 @@
 //! finalises and agrees on its head.
 
 use codec::{Decode, Encode};
-use ghost_primitives::{testing, Model, Shape};
+use ghost_primitives::{testing, LookupParams, Model, Shape};
 use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
 use std::{
     io::{BufRead, BufReader},
@@ -101,7 +101,15 @@ async fn wait_finalized(client: &OnlineClient<PolkadotConfig>, at_least: u32, wi
 }
 
 fn model() -> Model {
-    testing::model(3, &[Shape { rows: 256, lists: 8, layer: LookupParams { d: 16, e: 8, k: 4, n_probe: 2, ..LookupParams::DEFAULT } }]).expect("test model")
+    testing::model(
+        3,
+        &[Shape {
+            rows: 256,
+            lists: 8,
+            layer: LookupParams { d: 16, e: 8, k: 4, n_probe: 2, ..LookupParams::DEFAULT },
+        }],
+    )
+    .expect("test model")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -261,3 +269,25 @@ async fn finalized_hash_at(client: &OnlineClient<PolkadotConfig>, height: u32) -
     }
     block.hash()
 }
+
+/// `export-chain-spec` (beside the deprecated `build-spec`) prints the named chain's spec,
+/// and its raw form holds the genesis storage.
+#[test]
+fn export_chain_spec_prints_the_dev_spec() {
+    let export = |extra: &[&str]| {
+        let out = std::process::Command::new(NODE)
+            .args(["export-chain-spec", "--chain", "dev"])
+            .args(extra)
+            .output()
+            .expect("ghost-node runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("a JSON chain spec")
+    };
+    let spec = export(&[]);
+    assert_eq!(spec["id"], "dev");
+    assert_eq!(spec["name"], "Ghostchain Development");
+    assert_eq!(spec["properties"]["tokenSymbol"], "GHOST");
+    let raw = export(&["--raw"]);
+    assert!(raw["genesis"]["raw"]["top"].as_object().is_some_and(|top| !top.is_empty()), "raw genesis storage");
+}
+

@@ -28,17 +28,30 @@ impl TreeKind {
 pub enum Error {
     // ---- ghost files ----
     /// The encoded ghost file is larger than the protocol bound.
-    GhostFileTooLarge { len: u32, max: u32 },
+    GhostFileTooLarge {
+        /// Its length in bytes.
+        len: u32,
+        /// The most accepted.
+        max: u32,
+    },
     /// The bytes are not a SCALE-encoded ghost file (or have trailing bytes).
     GhostFileMalformed,
     /// The ghost file does not start with the magic `GHST`.
     BadMagic,
     /// The ghost file's format version is not one this code knows.
-    UnsupportedVersion { version: u8 },
+    UnsupportedVersion {
+        /// The version found.
+        version: u8,
+    },
     /// The ghost file does not hash to the model id it was expected to have.
     ModelIdMismatch,
     /// A layer's architecture is inconsistent; `reason` names the rule broken.
-    InvalidLayer { layer: u32, reason: LayerRule },
+    InvalidLayer {
+        /// The layer.
+        layer: u32,
+        /// The rule broken.
+        reason: LayerRule,
+    },
     /// The model has no layers, too many, or a name that is too long.
     InvalidModel,
 
@@ -46,63 +59,159 @@ pub enum Error {
     /// The input is a vector where a token is expected, or the other way round.
     WrongInputKind,
     /// A vector (input, output or row) has the wrong length.
-    WrongDimension { expected: u32, got: u32 },
+    WrongDimension {
+        /// What was expected.
+        expected: u32,
+        /// What was found.
+        got: u32,
+    },
     /// A token id is not a row of the embedding.
-    TokenOutOfRange { token: u32, rows: u32 },
+    TokenOutOfRange {
+        /// The token.
+        token: u32,
+        /// Rows of the embedding.
+        rows: u32,
+    },
     /// Weights given for a layer do not match its architecture.
-    WeightsMismatch { layer: u32 },
+    WeightsMismatch {
+        /// The layer.
+        layer: u32,
+    },
 
     // ---- proof encoding ----
     /// The encoded proof is larger than the protocol bound.
-    ProofTooLarge { len: u32, max: u32 },
+    ProofTooLarge {
+        /// Its length in bytes.
+        len: u32,
+        /// The most accepted.
+        max: u32,
+    },
     /// The proof cannot be decoded at byte `offset`, for the reason `fault` names.
-    ProofMalformed { offset: u32, fault: ProofFault },
+    ProofMalformed {
+        /// Byte offset into the encoding.
+        offset: u32,
+        /// What is wrong there.
+        fault: ProofFault,
+    },
     /// The proof has bytes after its last layer.
-    ProofTrailingBytes { offset: u32 },
+    ProofTrailingBytes {
+        /// Byte offset into the encoding.
+        offset: u32,
+    },
 
     // ---- Merkle ----
     /// Multiproof indices must be strictly increasing (sorted, no duplicates).
     IndicesNotStrictlyIncreasing,
     /// A multiproof index is not a leaf of the tree.
-    IndexOutOfRange { index: u32, leaves: u32 },
+    IndexOutOfRange {
+        /// The index.
+        index: u32,
+        /// Leaves in the tree.
+        leaves: u32,
+    },
     /// A multiproof holds more or fewer hashes than its indices need.
-    WrongProofHashCount { expected: u32, got: u32 },
+    WrongProofHashCount {
+        /// What was expected.
+        expected: u32,
+        /// What was found.
+        got: u32,
+    },
     /// A multiproof proves no leaf, or the tree is empty.
     EmptyMultiproof,
     /// The opened leaves do not hash up to the committed root.
-    RootMismatch { layer: u32, tree: TreeKind },
+    RootMismatch {
+        /// The layer.
+        layer: u32,
+        /// Which tree.
+        tree: TreeKind,
+    },
 
     // ---- ghost proof verification ----
     /// The proof has a different number of layers, or a layer of another kind.
-    LayerKindMismatch { layer: u32 },
+    LayerKindMismatch {
+        /// The layer.
+        layer: u32,
+    },
     /// The proof probes the wrong number of lists (it must probe exactly `n_probe`).
-    ProbedListCount { layer: u32, expected: u32, got: u32 },
+    ProbedListCount {
+        /// The layer.
+        layer: u32,
+        /// What was expected.
+        expected: u32,
+        /// What was found.
+        got: u32,
+    },
     /// A probed list id is not a list of the layer.
-    ListOutOfRange { layer: u32, list: u32 },
+    ListOutOfRange {
+        /// The layer.
+        layer: u32,
+        /// The list id.
+        list: u32,
+    },
     /// The proof selects the wrong number of rows (exactly `min(k, rows in probed lists)`).
-    SelectedCount { layer: u32, expected: u32, got: u32 },
+    SelectedCount {
+        /// The layer.
+        layer: u32,
+        /// What was expected.
+        expected: u32,
+        /// What was found.
+        got: u32,
+    },
     /// A selected row lies outside every probed list.
-    RowNotInProbedList { layer: u32, row: u32 },
+    RowNotInProbedList {
+        /// The layer.
+        layer: u32,
+        /// The row.
+        row: u32,
+    },
     /// The embedding row opened is not the input token.
-    TokenMismatch { expected: u32, got: u32 },
+    TokenMismatch {
+        /// What was expected.
+        expected: u32,
+        /// What was found.
+        got: u32,
+    },
     /// The recomputed output differs from the claimed output.
     OutputMismatch,
     /// The recomputed commitment chain differs from the claimed one at this layer.
-    TraceMismatch { layer: u32 },
+    TraceMismatch {
+        /// The layer.
+        layer: u32,
+    },
     /// The claim's chain has the wrong number of links.
-    TraceLength { expected: u32, got: u32 },
+    TraceLength {
+        /// What was expected.
+        expected: u32,
+        /// What was found.
+        got: u32,
+    },
 
     // ---- fraud proofs ----
     /// Fraud proofs only concern lookup layers.
-    NotALookupLayer { layer: u32 },
+    NotALookupLayer {
+        /// The layer.
+        layer: u32,
+    },
     /// An opened link does not hash to the committed link.
-    LinkMismatch { layer: u32 },
+    LinkMismatch {
+        /// The layer.
+        layer: u32,
+    },
     /// The "excluded" row or list was in fact selected or probed.
-    NotExcluded { index: u32 },
+    NotExcluded {
+        /// The row or list.
+        index: u32,
+    },
     /// The excluded row is outside every probed list, so the prover could not pick it.
-    ExcludedRowNotProbed { row: u32 },
+    ExcludedRowNotProbed {
+        /// The excluded row.
+        row: u32,
+    },
     /// The "beaten" row or list is not one the prover committed to.
-    NotCommitted { index: u32 },
+    NotCommitted {
+        /// The row or list.
+        index: u32,
+    },
     /// The excluded row or list does not outrank the committed one: no fraud.
     DoesNotOutrank,
 

@@ -171,7 +171,7 @@ mod tests {
         }
 
         #[test]
-        fn renormalised_vectors_have_unit_norm(v in prop::collection::vec(-16384i16..16384, 1..64)) {
+        fn renormalized_vectors_have_unit_norm(v in prop::collection::vec(-16384i16..16384, 1..64)) {
             let y = renormalize(&v).unwrap();
             let norm: f64 = y.iter().map(|&q| (q as f64 / ONE_Q14 as f64).powi(2)).sum::<f64>().sqrt();
             if v.iter().any(|&q| q != 0) {

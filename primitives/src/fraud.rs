@@ -25,20 +25,30 @@ use scale_info::TypeInfo;
 pub enum Evidence {
     /// A row in a probed list, not selected, that outranks a selected row.
     ExcludedRow {
+        /// What the prover left out.
         excluded: u32,
+        /// What it committed to instead, which the excluded one outranks.
         beaten: u32,
+        /// The excluded row's key.
         excluded_key: Vec<i16>,
+        /// The excluded row's value.
         excluded_value: Vec<i16>,
+        /// The beaten row's key.
         beaten_key: Vec<i16>,
+        /// The beaten row's value.
         beaten_value: Vec<i16>,
         /// Multiproof of both pattern leaves, indices in ascending order.
         proof: Vec<Hash>,
     },
     /// A list not probed whose centroid outranks a probed list's.
     ExcludedList {
+        /// What the prover left out.
         excluded: u32,
+        /// What it committed to instead, which the excluded one outranks.
         beaten: u32,
+        /// The excluded list's centroid.
         excluded_centroid: Vec<i16>,
+        /// The beaten list's centroid.
         beaten_centroid: Vec<i16>,
         /// Multiproof of both centroid leaves, indices in ascending order.
         proof: Vec<Hash>,

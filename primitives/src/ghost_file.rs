@@ -4,18 +4,16 @@
 //! the BLAKE2b-256 of the encoded bytes. The byte layout is in `docs/ghost-file.md`.
 
 use crate::{
+    error::LayerRule,
+    hash::{blake2_256, Hash, ModelId},
+    limits,
     params::LookupParams,
     trace::Input,
-    error::LayerRule,
-    hash::{blake2_256, Hash},
-    limits, Error, Result,
+    Error, Result,
 };
 use alloc::vec::Vec;
 use codec::{Decode, DecodeLimit, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-
-/// A model's identity: BLAKE2b-256 of its encoded ghost file.
-pub type ModelId = Hash;
 
 /// First bytes of every ghost file.
 pub const MAGIC: [u8; 4] = *b"GHST";
@@ -173,14 +171,6 @@ impl GhostFile {
         Ok(file)
     }
 
-    /// Decode, and check that the bytes are the model `expected`.
-    pub fn decode_expecting(bytes: &[u8], expected: &ModelId) -> Result<Self> {
-        if bytes.len() <= limits::MAX_GHOST_FILE_BYTES && &blake2_256(bytes) != expected {
-            return Err(Error::ModelIdMismatch);
-        }
-        Self::decode_bounded(bytes)
-    }
-
     /// Check every architectural rule (`docs/ghost-file.md`, "Validity").
     pub fn validate(&self) -> Result<()> {
         if self.magic != MAGIC {
@@ -323,9 +313,15 @@ pub struct ModelShape {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum InputShape {
     /// A token id below `rows` (the model starts with an embedding).
-    Token { rows: u32 },
+    Token {
+        /// Rows of the embedding.
+        rows: u32,
+    },
     /// A Q14 vector of width `dim`.
-    Vector { dim: u32 },
+    Vector {
+        /// The width.
+        dim: u32,
+    },
 }
 
 impl InputShape {
@@ -424,10 +420,10 @@ mod tests {
         let bytes = file.encode();
         assert_eq!(&bytes[..5], b"GHST\x01");
         assert_eq!(GhostFile::decode_bounded(&bytes).unwrap(), file);
-        assert_eq!(GhostFile::decode_expecting(&bytes, &file.id()).unwrap(), file);
+        assert_eq!(crate::Verifier::decode_expecting(&bytes, &file.id()).unwrap().file(), &file);
         let mut other = bytes.clone();
         *other.last_mut().unwrap() ^= 1;
-        assert_eq!(GhostFile::decode_expecting(&other, &file.id()), Err(Error::ModelIdMismatch));
+        assert_eq!(crate::Verifier::decode_expecting(&other, &file.id()), Err(Error::ModelIdMismatch));
     }
 
     #[test]

@@ -8,6 +8,9 @@
 /// A BLAKE2b-256 digest.
 pub type Hash = [u8; 32];
 
+/// A model's identity: BLAKE2b-256 of its encoded ghost file.
+pub type ModelId = Hash;
+
 /// Tag of a leaf: `H(LEAF || tree tag || layer || index || row)`.
 pub const TAG_LEAF: u8 = 0x00;
 /// Tag of an inner node: `H(NODE || left || right)`.

@@ -78,8 +78,8 @@ pub mod verifier;
 
 pub use error::{Error, ProofFault, Result, TreeKind};
 pub use fraud::{decode_fraud, Evidence, FraudProof};
-pub use ghost_file::{GhostFile, InputShape, LayerSpec, LookupSpec, ModelId, ModelShape, ProofBound};
-pub use hash::Hash;
+pub use ghost_file::{GhostFile, InputShape, LayerSpec, LookupSpec, ModelShape, ProofBound};
+pub use hash::{Hash, ModelId};
 pub use model::{LayerWeights, Model};
 pub use params::{Beta, LookupParams};
 pub use proof::GhostProof;
@@ -87,6 +87,11 @@ pub use shape::Shape;
 pub use trace::{Claim, Input, LinkOpening, Trace};
 pub use update::ModelUpdate;
 pub use verifier::Verifier;
+
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;
 
 /// Hard bounds on every size the protocol accepts. Decoders reject anything larger
 /// before allocating for it; the chain may choose tighter bounds of its own.

@@ -6,8 +6,8 @@
 
 use crate::{
     error::TreeKind,
-    ghost_file::{EmbeddingSpec, GhostFile, LayerSpec, LookupSpec, ModelId},
-    hash::Hash,
+    ghost_file::{EmbeddingSpec, GhostFile, LayerSpec, LookupSpec},
+    hash::{Hash, ModelId},
     layer::{self, row},
     merkle::{leaf_hash, Tree},
     params::LookupParams,
@@ -72,7 +72,6 @@ pub fn centroid_leaves(layer: u32, centroids: &[i16], d: usize) -> Result<Vec<Ha
     (0..count as u32).map(|j| Ok(leaf_hash(TreeKind::Centroids, layer, j, &[row(centroids, d, j)?]))).collect()
 }
 
-
 /// A committed model: ghost file, weights and trees.
 pub struct Model {
     verifier: Verifier,
@@ -83,10 +82,7 @@ pub struct Model {
 impl core::fmt::Debug for Model {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // Weights and trees are large and private: show the identity only.
-        f.debug_struct("Model")
-            .field("id", &self.id())
-            .field("layers", &self.weights.len())
-            .finish_non_exhaustive()
+        f.debug_struct("Model").field("id", &self.id()).field("layers", &self.weights.len()).finish_non_exhaustive()
     }
 }
 
@@ -147,16 +143,16 @@ impl Model {
 
     /// Commit to `layers` and require the result to be the model `file` describes (its
     /// lineage fields included): how a prover loads weights for a registered model.
-    pub fn for_ghost_file(file: GhostFile, layers: Vec<LayerWeights>) -> Result<Self> {
-        let mut model = Self::new(file.name.clone(), layers)?;
-        let built = &model.verifier.file().layers;
-        if built.len() != file.layers.len() {
-            return Err(Error::WeightsMismatch { layer: built.len().min(file.layers.len()) as u32 });
+    pub fn for_ghost_file(file: Verifier, layers: Vec<LayerWeights>) -> Result<Self> {
+        let mut model = Self::new(file.file().name.clone(), layers)?;
+        let (built, wanted) = (&model.verifier.file().layers, &file.file().layers);
+        if built.len() != wanted.len() {
+            return Err(Error::WeightsMismatch { layer: built.len().min(wanted.len()) as u32 });
         }
-        if let Some(l) = built.iter().zip(&file.layers).position(|(a, b)| a != b) {
+        if let Some(l) = built.iter().zip(wanted).position(|(a, b)| a != b) {
             return Err(Error::WeightsMismatch { layer: l as u32 });
         }
-        model.verifier = Verifier::new(file)?;
+        model.verifier = file;
         Ok(model)
     }
 
@@ -352,7 +348,8 @@ impl Model {
                     (prev.output.clone(), Some(prev.clone()))
                 }
             };
-            let Some(LayerWeights::Lookup { params, offsets, keys, values, centroids, .. }) = self.weights.get(i) else {
+            let Some(LayerWeights::Lookup { params, offsets, keys, values, centroids, .. }) = self.weights.get(i)
+            else {
                 continue;
             };
             let (d, e) = (params.d as usize, params.e as usize);

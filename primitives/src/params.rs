@@ -67,6 +67,8 @@ impl fmt::Display for BetaParseError {
     }
 }
 
+impl core::error::Error for BetaParseError {}
+
 /// Digits after the point that [`Beta`]'s text keeps: 5 tell every Q16 value apart
 /// (`0.5e-5 * 2^16 < 0.5`), so text and bits round-trip.
 const DECIMALS: u32 = 5;
@@ -87,8 +89,8 @@ impl FromStr for Beta {
         let frac = &frac[..frac.len().min(18)];
         let scale = 10u64.pow(frac.len() as u32);
         let numerator: u64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| BetaParseError)? };
-        let frac_bits = (u128::from(numerator) << Beta::FRAC_BITS).saturating_add(u128::from(scale) / 2)
-            / u128::from(scale);
+        let frac_bits =
+            (u128::from(numerator) << Beta::FRAC_BITS).saturating_add(u128::from(scale) / 2) / u128::from(scale);
         let bits = u128::from(whole).checked_shl(Beta::FRAC_BITS).ok_or(BetaParseError)?.saturating_add(frac_bits);
         u32::try_from(bits).map(Beta).map_err(|_| BetaParseError)
     }

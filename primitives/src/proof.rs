@@ -29,15 +29,29 @@ const MAX_HASHES_PER_LEAF: usize = 32;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LayerProof {
     /// The embedding row of the input token.
-    Embedding { token: u32, row: Vec<i16>, proof: Vec<Hash> },
+    Embedding {
+        /// The input token.
+        token: u32,
+        /// The token's row.
+        row: Vec<i16>,
+        /// Multiproof of the row.
+        proof: Vec<Hash>,
+    },
     /// Probed centroids and selected patterns, each with one multiproof.
     Lookup {
+        /// Probed list ids, ascending.
         probed: Vec<u32>,
+        /// Their centroids, row-major.
         centroids: Vec<i16>,
+        /// Multiproof of the centroids.
         centroids_proof: Vec<Hash>,
+        /// Selected row ids, ascending.
         selected: Vec<u32>,
+        /// Their keys, row-major.
         keys: Vec<i16>,
+        /// The rows, row-major.
         values: Vec<i16>,
+        /// Multiproof of the selected patterns.
         patterns_proof: Vec<Hash>,
     },
 }
@@ -192,7 +206,11 @@ pub(crate) fn verify_output(
                     return Err(Error::WrongDimension { expected: s.params.d, got: x.len() as u32 });
                 }
                 if probed.len() != s.params.n_probe as usize {
-                    return Err(Error::ProbedListCount { layer: l, expected: s.params.n_probe, got: probed.len() as u32 });
+                    return Err(Error::ProbedListCount {
+                        layer: l,
+                        expected: s.params.n_probe,
+                        got: probed.len() as u32,
+                    });
                 }
                 if let Some(&bad) = probed.iter().find(|&&j| j >= s.lists()) {
                     return Err(Error::ListOutOfRange { layer: l, list: bad });

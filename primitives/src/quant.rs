@@ -35,7 +35,14 @@ pub fn to_f32(q: i16) -> f32 {
 #[derive(Clone, Debug, PartialEq)]
 pub enum FloatLayer {
     /// Token id to row.
-    Embedding { dim: u32, normalize: bool, values: Vec<f32> },
+    Embedding {
+        /// Row width.
+        dim: u32,
+        /// Whether the output row is renormalised.
+        normalize: bool,
+        /// The rows, row-major.
+        values: Vec<f32>,
+    },
     /// Hopfield lookup over an inverted-file index.
     Lookup {
         /// The layer's hyperparameters.
@@ -89,15 +96,13 @@ pub fn quantise(layers: &[FloatLayer]) -> (Vec<LayerWeights>, QuantStats) {
             FloatLayer::Embedding { dim, normalize, values } => {
                 LayerWeights::Embedding { dim: *dim, normalize: *normalize, values: q_vec(values, &mut stats) }
             }
-            FloatLayer::Lookup { params, offsets, keys, values, centroids } => {
-                LayerWeights::Lookup {
-                    params: *params,
-                    offsets: offsets.clone(),
-                    keys: q_vec(keys, &mut stats),
-                    values: q_vec(values, &mut stats),
-                    centroids: q_vec(centroids, &mut stats),
-                }
-            }
+            FloatLayer::Lookup { params, offsets, keys, values, centroids } => LayerWeights::Lookup {
+                params: *params,
+                offsets: offsets.clone(),
+                keys: q_vec(keys, &mut stats),
+                values: q_vec(values, &mut stats),
+                centroids: q_vec(centroids, &mut stats),
+            },
         })
         .collect();
     (out, stats)

@@ -1,5 +1,5 @@
 //! Seeded synthetic models: clustered unit keys in an inverted-file layout, for tests,
-//! benchmarks and `ghost model build --synthetic`.
+//! benchmarks and `ghost model build synthetic`.
 
 use crate::{quant::FloatLayer, shape::Shape};
 use rand::{Rng, SeedableRng};
@@ -28,7 +28,8 @@ pub fn unit_vector(rng: &mut ChaCha8Rng, d: usize) -> Vec<f32> {
 /// (the centres are the centroids; list sizes vary), and whose values are unit vectors
 /// near their key's centre, so consecutive layers stay meaningful.
 pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLayer {
-    let (n, d, e, c) = (shape.rows as usize, shape.layer.d as usize, shape.layer.e as usize, shape.lists.max(1) as usize);
+    let (n, d, e, c) =
+        (shape.rows as usize, shape.layer.d as usize, shape.layer.e as usize, shape.lists.max(1) as usize);
     let centres: Vec<Vec<f32>> = (0..c).map(|_| unit_vector(rng, d)).collect();
     let value_centres: Vec<Vec<f32>> = (0..c).map(|_| unit_vector(rng, e)).collect();
     // List sizes: a random split of n into c parts (some may be empty).
@@ -51,13 +52,7 @@ pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLayer {
             values.extend(value);
         }
     }
-    FloatLayer::Lookup {
-        params: shape.layer.over_lists(c as u32),
-        offsets,
-        keys,
-        values,
-        centroids: centres.concat(),
-    }
+    FloatLayer::Lookup { params: shape.layer.over_lists(c as u32), offsets, keys, values, centroids: centres.concat() }
 }
 
 /// A seeded stack of lookup layers (each layer's `d` is the previous layer's `e`).

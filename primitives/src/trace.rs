@@ -11,10 +11,7 @@
 //! open to nothing under the copier's seed. Off-chain answers use the empty binding, whose
 //! seed is `H(0x04 || model id || SCALE(input))`.
 
-use crate::{
-    ghost_file::ModelId,
-    hash::{Blake2b256, Hash, TAG_LINK, TAG_SEED},
-};
+use crate::hash::{Blake2b256, Hash, ModelId, TAG_LINK, TAG_SEED};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;

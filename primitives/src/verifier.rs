@@ -7,8 +7,8 @@
 
 use crate::{
     fraud::{self, FraudProof},
-    ghost_file::{GhostFile, InputShape, ModelId},
-    hash::{blake2_256, Hash},
+    ghost_file::{GhostFile, InputShape},
+    hash::{blake2_256, Hash, ModelId},
     limits,
     proof::{self, GhostProof},
     trace::{bound_seed, Claim, Input, Trace},

@@ -116,7 +116,11 @@ fn accusing_an_honest_prover_fails_with_the_reason() {
     let p = common::Params {
         seed: 11,
         embedding: None,
-        shapes: vec![ghost_primitives::Shape { rows: 300, lists: 6, layer: LookupParams { d: 8, e: 4, k: 4, beta: Beta::from_int(8), n_probe: 2, normalize: true } }],
+        shapes: vec![ghost_primitives::Shape {
+            rows: 300,
+            lists: 6,
+            layer: LookupParams { d: 8, e: 4, k: 4, beta: Beta::from_int(8), n_probe: 2, normalize: true },
+        }],
     };
     let model = common::model(&p);
     let input = common::input(&p, 5);

@@ -2,7 +2,7 @@
 
 mod common;
 
-use ghost_primitives::{proof::LayerProof, Beta, Claim, Error, GhostFile, GhostProof, LookupParams};
+use ghost_primitives::{proof::LayerProof, Beta, Claim, Error, GhostProof, LookupParams, Verifier};
 use proptest::prelude::*;
 
 proptest! {
@@ -63,15 +63,15 @@ proptest! {
         let model = common::model(&p);
         let bytes = codec::Encode::encode(model.ghost_file());
         let id = model.id();
-        prop_assert_eq!(GhostFile::decode_expecting(&bytes, &id).unwrap(), model.ghost_file().clone());
+        prop_assert_eq!(&Verifier::decode_expecting(&bytes, &id).unwrap().into_file(), model.ghost_file());
         let at = bit.index(bytes.len() * 8);
         let mut bad = bytes.clone();
         bad[at / 8] ^= 1 << (at % 8);
-        prop_assert_eq!(GhostFile::decode_expecting(&bad, &id), Err(Error::ModelIdMismatch));
+        prop_assert_eq!(Verifier::decode_expecting(&bad, &id), Err(Error::ModelIdMismatch));
         // A wrong id for the right bytes is rejected too.
         let mut other = id;
         other[0] ^= 1;
-        prop_assert_eq!(GhostFile::decode_expecting(&bytes, &other), Err(Error::ModelIdMismatch));
+        prop_assert_eq!(Verifier::decode_expecting(&bytes, &other), Err(Error::ModelIdMismatch));
     }
 
     #[test]
@@ -91,8 +91,16 @@ fn fixture() -> (ghost_primitives::Model, ghost_primitives::Input) {
         seed: 7,
         embedding: None,
         shapes: vec![
-            ghost_primitives::Shape { rows: 400, lists: 4, layer: LookupParams { d: 8, e: 6, k: 5, beta: Beta::from_int(8), n_probe: 2, normalize: true } },
-            ghost_primitives::Shape { rows: 100, lists: 3, layer: LookupParams { d: 6, e: 3, k: 3, beta: Beta::from_int(4), n_probe: 1, normalize: false } },
+            ghost_primitives::Shape {
+                rows: 400,
+                lists: 4,
+                layer: LookupParams { d: 8, e: 6, k: 5, beta: Beta::from_int(8), n_probe: 2, normalize: true },
+            },
+            ghost_primitives::Shape {
+                rows: 100,
+                lists: 3,
+                layer: LookupParams { d: 6, e: 3, k: 3, beta: Beta::from_int(4), n_probe: 1, normalize: false },
+            },
         ],
     };
     (common::model(&p), common::input(&p, 3))
@@ -121,7 +129,10 @@ fn structural_forgeries_are_rejected_with_their_reason() {
         keys.truncate(keys.len() - 8);
         values.truncate(values.len() - 6);
     }
-    assert_eq!(verifier.verify_decoded(&[], &input, &claim, &short), Err(Error::SelectedCount { layer: 0, expected: 5, got: 4 }));
+    assert_eq!(
+        verifier.verify_decoded(&[], &input, &claim, &short),
+        Err(Error::SelectedCount { layer: 0, expected: 5, got: 4 })
+    );
 
     // A probed list id beyond the last list.
     let mut far = proof.clone();
@@ -153,7 +164,10 @@ fn structural_forgeries_are_rejected_with_their_reason() {
     assert!(matches!(verifier.verify_decoded(&[], &input, &claim, &fewer), Err(Error::LayerKindMismatch { .. })));
     let wide = ghost_primitives::Input::Vector(vec![0; 9]);
     assert_eq!(verifier.verify_decoded(&[], &wide, &claim, &proof), Err(Error::WrongDimension { expected: 8, got: 9 }));
-    assert_eq!(verifier.verify_decoded(&[], &ghost_primitives::Input::Token(1), &claim, &proof), Err(Error::WrongInputKind));
+    assert_eq!(
+        verifier.verify_decoded(&[], &ghost_primitives::Input::Token(1), &claim, &proof),
+        Err(Error::WrongInputKind)
+    );
 
     // Truncated, trailing and oversized encodings.
     let bytes = proof.encode();

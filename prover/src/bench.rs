@@ -8,62 +8,49 @@ use anyhow::Result;
 use ghost_primitives::{
     fixed,
     layer::top,
-    proof::{verify_claim, GhostProof},
     quant::{quantise_input, FloatInput, FloatLayer},
-    Input, LayerWeights,
+    Input, LayerWeights, LookupParams,
 };
 use ndarray::{ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
-/// What to measure.
-#[derive(Clone, Debug)]
+/// What to measure: one synthetic lookup layer (as many clusters in the data as lists),
+/// queried near its keys.
+#[derive(Clone, Debug, clap::Args)]
 pub struct BenchParams {
     /// Patterns `N`.
+    #[arg(long, default_value_t = 1 << 20)]
     pub rows: u32,
     /// Key and value width.
+    #[arg(long, default_value_t = LookupParams::DEFAULT.d)]
     pub dim: u32,
-    /// Lists `C` (and clusters in the synthetic data).
-    pub lists: u32,
-    /// Patterns used.
-    pub k: u32,
-    /// Lists probed.
-    pub n_probe: u32,
-    /// Inverse temperature.
-    pub beta: f32,
+    /// The layer and its index (the seed also draws the data and the queries).
+    #[command(flatten)]
+    pub params: LayerParams,
     /// Queries for the sparse path and verification.
+    #[arg(long, default_value_t = 200)]
     pub queries: usize,
     /// Queries for the (slow) dense path.
+    #[arg(long, default_value_t = 10)]
     pub dense_queries: usize,
-    /// Seed of data and queries.
-    pub seed: u64,
-}
-
-impl Default for BenchParams {
-    fn default() -> Self {
-        Self {
-            rows: 1 << 20,
-            dim: 64,
-            lists: 1024,
-            k: 32,
-            n_probe: 8,
-            beta: 16.0,
-            queries: 200,
-            dense_queries: 10,
-            seed: 1,
-        }
-    }
 }
 
 /// The figures, in one object.
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchReport {
+    /// Patterns `N`.
     pub rows: u32,
+    /// Key and value width.
     pub dim: u32,
+    /// Lists `C`.
     pub lists: u32,
+    /// Patterns used.
     pub k: u32,
+    /// Lists probed.
     pub n_probe: u32,
+    /// Queries on the sparse path.
     pub queries: usize,
     /// Seconds to generate the data, train the index and commit.
     pub setup_s: f64,
@@ -118,11 +105,10 @@ fn micros(d: Duration, n: usize) -> f64 {
 /// Run the benchmark.
 pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     let started = Instant::now();
-    tracing::info!(rows = p.rows, dim = p.dim, lists = p.lists, "generating data and training the index");
-    let (keys, values) = synthetic_matrices(p.rows, p.dim, p.dim, p.lists, p.seed);
-    let params =
-        LayerParams { lists: p.lists, n_probe: p.n_probe, k: p.k, beta: p.beta, seed: p.seed, ..Default::default() };
-    let (layer, _) = lookup_layer(keys, values, &params, progress)?;
+    let (lists, seed) = (p.params.index.lists, p.params.index.seed);
+    tracing::info!(rows = p.rows, dim = p.dim, lists, "generating data and training the index");
+    let (keys, values) = synthetic_matrices(p.rows, p.dim, p.dim, lists, seed);
+    let (layer, _) = lookup_layer(keys, values, &p.params, progress)?;
     let (model, _) = commit("bench", std::slice::from_ref(&layer))?;
     let setup_s = started.elapsed().as_secs_f64();
     let FloatLayer::Lookup { keys, values, .. } = &layer else { unreachable!("lookup layer") };
@@ -132,7 +118,7 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     let LayerWeights::Lookup { keys: keys_q, .. } = &model.weights()[0] else { unreachable!("lookup layer") };
 
     // Queries near stored keys, as real lookups are.
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed ^ 0x9e37);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x9e37);
     let float_queries: Vec<Vec<f32>> = (0..p.queries.max(p.dense_queries))
         .map(|_| {
             let i = rng.gen_range(0..n);
@@ -158,17 +144,16 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     let t = Instant::now();
     let mut sink = 0f32;
     for q in float_queries.iter().take(p.dense_queries) {
-        sink += dense_forward(keys_f, values_f, ArrayView1::from(q), p.beta)[0];
+        sink += dense_forward(keys_f, values_f, ArrayView1::from(q), p.params.layer.beta.to_f32())[0];
     }
     let dense_us = micros(t.elapsed(), p.dense_queries);
     std::hint::black_box(sink);
 
     tracing::info!("verification and recall");
-    let file = model.ghost_file();
+    let verifier = model.verifier();
     let t = Instant::now();
     for (input, (trace, bytes, _)) in inputs.iter().zip(&answers) {
-        let proof = GhostProof::decode(bytes, file)?;
-        verify_claim(file, input, &trace.claim(), &proof)?;
+        verifier.verify(&[], input, &trace.claim(), bytes)?;
     }
     let verify_us = micros(t.elapsed(), answers.len());
 
@@ -176,7 +161,7 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     for (input, (trace, _, _)) in inputs.iter().zip(&answers) {
         let Input::Vector(x) = input else { unreachable!("vector queries") };
         let all: Vec<(i64, u32)> = (0..n).map(|i| (fixed::dot(x, &keys_q[i * d..(i + 1) * d]), i as u32)).collect();
-        let exact = top(all, p.k as usize);
+        let exact = top(all, p.params.layer.k as usize);
         let selected = &trace.openings[0].selected;
         recall += exact.iter().filter(|i| selected.binary_search(i).is_ok()).count() as f64 / exact.len().max(1) as f64;
     }
@@ -184,9 +169,9 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     Ok(BenchReport {
         rows: p.rows,
         dim: p.dim,
-        lists: p.lists,
-        k: p.k,
-        n_probe: p.n_probe,
+        lists,
+        k: p.params.layer.k,
+        n_probe: p.params.layer.n_probe,
         queries: p.queries,
         setup_s,
         sparse_us,

@@ -1,49 +1,195 @@
 //! From f32 matrices to a committed model: normalise keys, train the inverted-file index,
 //! order rows by list, quantise, build the trees.
 
-use crate::kmeans::{self, Options};
+use crate::{
+    digits, import,
+    kmeans::{self, Options},
+    store::{self, Manifest},
+};
 use anyhow::{bail, ensure, Result};
 use ghost_primitives::{
     limits,
     quant::{quantise, FloatLayer, QuantStats},
-    synthetic, Model, Shape,
+    synthetic, LookupParams, Model, Shape,
 };
 use ndarray::{Array2, Axis};
+use std::path::PathBuf;
 
-/// The architecture of one lookup layer, as the user chooses it.
-#[derive(Clone, Debug)]
-pub struct LayerParams {
-    /// Lists `C`.
+/// How a layer's inverted-file index is trained.
+#[derive(Clone, Debug, PartialEq, Eq, clap::Args)]
+pub struct IndexParams {
+    /// Inverted-file lists `C` (at most one per row).
+    #[arg(long, default_value_t = IndexParams::DEFAULT.lists)]
     pub lists: u32,
-    /// Lists probed per lookup.
-    pub n_probe: u32,
-    /// Patterns used per lookup.
-    pub k: u32,
-    /// Inverse temperature.
-    pub beta: f32,
-    /// Renormalise the layer's output.
-    pub normalize: bool,
     /// k-means iterations.
+    #[arg(long, default_value_t = IndexParams::DEFAULT.kmeans_iterations)]
     pub kmeans_iterations: usize,
     /// Rows sampled to train k-means.
+    #[arg(long, default_value_t = IndexParams::DEFAULT.kmeans_sample)]
     pub kmeans_sample: usize,
-    /// Seed of k-means.
+    /// Seed of k-means (and of synthetic data).
+    #[arg(long, default_value_t = IndexParams::DEFAULT.seed)]
     pub seed: u64,
 }
 
-impl Default for LayerParams {
+impl IndexParams {
+    /// 1,024 lists, 8 iterations of k-means over at most 65,536 sampled rows, seed 0.
+    pub const DEFAULT: IndexParams = IndexParams { lists: 1024, kmeans_iterations: 8, kmeans_sample: 65_536, seed: 0 };
+}
+
+impl Default for IndexParams {
     fn default() -> Self {
-        Self {
-            lists: 1024,
-            n_probe: 8,
-            k: 32,
-            beta: 16.0,
-            normalize: true,
-            kmeans_iterations: 8,
-            kmeans_sample: 65_536,
-            seed: 0,
+        Self::DEFAULT
+    }
+}
+
+/// A lookup layer as the user chooses it: its hyperparameters (the data gives the widths)
+/// and how its index is trained.
+#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
+pub struct LayerParams {
+    /// `k`, `beta`, `n_probe`, renormalisation.
+    #[command(flatten)]
+    pub layer: LookupParams,
+    /// Lists and k-means.
+    #[command(flatten)]
+    pub index: IndexParams,
+}
+
+/// Where a model's directory is written.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Output {
+    /// Output directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model name (default: `ghost-model`, or `digits`).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// Synthetic data: clustered unit keys, values near per-cluster centres (seeded).
+#[derive(Clone, Debug, clap::Args)]
+pub struct SyntheticData {
+    /// Patterns per layer.
+    #[arg(long, default_value_t = 65536)]
+    pub rows: u32,
+    /// Input (key) width of the first layer.
+    #[arg(long, default_value_t = LookupParams::DEFAULT.d)]
+    pub dim: u32,
+    /// Value width (and key width of later layers).
+    #[arg(long, default_value_t = LookupParams::DEFAULT.e)]
+    pub value_dim: u32,
+    /// Number of layers.
+    #[arg(long, default_value_t = 1)]
+    pub layers: u32,
+    /// Clusters in the data (default: the number of lists).
+    #[arg(long)]
+    pub clusters: Option<u32>,
+}
+
+/// Key and value matrices in files.
+#[derive(Clone, Debug, clap::Args)]
+pub struct MatrixFiles {
+    /// Key matrix (`N x d`): .safetensors, .npy or .csv.
+    #[arg(long)]
+    pub keys: PathBuf,
+    /// Value matrix (`N x e`): .safetensors, .npy or .csv.
+    #[arg(long)]
+    pub values: PathBuf,
+    /// Tensor name of the keys in a .safetensors file.
+    #[arg(long)]
+    pub keys_tensor: Option<String>,
+    /// Tensor name of the values in a .safetensors file.
+    #[arg(long)]
+    pub values_tensor: Option<String>,
+}
+
+/// What `ghost model build` builds from.
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum Source {
+    /// Key and value matrices from files.
+    #[command(
+        after_help = "Example:\n  ghost model build matrices --keys k.npy --values v.npy --lists 256 --k 16 --out ./mine"
+    )]
+    Matrices {
+        /// The files.
+        #[command(flatten)]
+        files: MatrixFiles,
+        /// The layer.
+        #[command(flatten)]
+        params: LayerParams,
+        /// Where it goes.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Clustered synthetic data, one or more layers.
+    #[command(after_help = "Example:\n  ghost model build synthetic --rows 65536 --dim 64 --out ./synthetic")]
+    Synthetic {
+        /// The data.
+        #[command(flatten)]
+        data: SyntheticData,
+        /// Each layer.
+        #[command(flatten)]
+        params: LayerParams,
+        /// Where it goes.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The digits classifier (keys = training images, values = one-hot labels), with its
+    /// own architecture ([`digits::params`]).
+    #[command(after_help = "Example:\n  ghost model build digits --out ./digits")]
+    Digits {
+        /// Where it goes.
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+impl Source {
+    /// Where the model goes.
+    pub fn output(&self) -> &Output {
+        match self {
+            Source::Matrices { output, .. } | Source::Synthetic { output, .. } | Source::Digits { output } => output,
         }
     }
+
+    /// The source's f32 layers and default name.
+    pub fn layers(&self, progress: bool) -> Result<(Vec<FloatLayer>, &'static str)> {
+        Ok(match self {
+            Source::Digits { .. } => {
+                let samples = digits::load(digits::DIGITS_CSV_GZ)?;
+                let (train, _) = digits::split(&samples);
+                (vec![digits::classifier(&train, &digits::params())?], "digits")
+            }
+            Source::Synthetic { data, params, .. } => {
+                ensure!(data.layers >= 1, "--layers must be at least 1");
+                let mut layers = Vec::new();
+                for l in 0..data.layers {
+                    let d = if l == 0 { data.dim } else { data.value_dim };
+                    tracing::info!(layer = l, rows = data.rows, d, e = data.value_dim, "generating synthetic layer");
+                    let clusters = data.clusters.unwrap_or(params.index.lists);
+                    let seed = params.index.seed.wrapping_add(u64::from(l));
+                    let (k, v) = synthetic_matrices(data.rows, d, data.value_dim, clusters, seed);
+                    layers.push(lookup_layer(k, v, params, progress)?.0);
+                }
+                (layers, "ghost-model")
+            }
+            Source::Matrices { files, params, .. } => {
+                let k = import::read_matrix(&files.keys, files.keys_tensor.as_deref())?;
+                let v = import::read_matrix(&files.values, files.values_tensor.as_deref())?;
+                tracing::info!(rows = k.nrows(), d = k.ncols(), e = v.ncols(), "read matrices");
+                (vec![lookup_layer(k, v, params, progress)?.0], "ghost-model")
+            }
+        })
+    }
+}
+
+/// `ghost model build`: the layers from `source`, quantised, committed and saved to its
+/// output directory; `how` is recorded in the manifest.
+pub fn build(source: &Source, how: &str, progress: bool) -> Result<Manifest> {
+    let (layers, default_name) = source.layers(progress)?;
+    let output = source.output();
+    let (model, stats) = commit(output.name.as_deref().unwrap_or(default_name), &layers)?;
+    store::save(&output.out, &model, &stats, how)
 }
 
 /// A lookup layer built from `keys` (`N x d`) and `values` (`N x e`): key rows are
@@ -61,15 +207,15 @@ pub fn lookup_layer(
     ensure!(n >= 1 && n as u64 <= limits::MAX_ROWS as u64, "{n} rows: 1 to {} are supported", limits::MAX_ROWS);
     ensure!((1..=limits::MAX_DIM as usize).contains(&d), "key width {d}: 1 to {} supported", limits::MAX_DIM);
     ensure!((1..=limits::MAX_DIM as usize).contains(&e), "value width {e}: 1 to {} supported", limits::MAX_DIM);
-    ensure!((1..=limits::MAX_K).contains(&params.k), "k = {}: 1 to {} supported", params.k, limits::MAX_K);
-    ensure!(params.lists >= 1 && params.lists <= limits::MAX_LISTS, "lists: 1 to {} supported", limits::MAX_LISTS);
+    let (layer, index) = (&params.layer, &params.index);
+    ensure!((1..=limits::MAX_K).contains(&layer.k), "k = {}: 1 to {} supported", layer.k, limits::MAX_K);
+    ensure!(index.lists >= 1 && index.lists <= limits::MAX_LISTS, "lists: 1 to {} supported", limits::MAX_LISTS);
     ensure!(
-        params.n_probe >= 1 && params.n_probe <= params.lists.min(limits::MAX_N_PROBE),
+        layer.n_probe >= 1 && layer.n_probe <= index.lists.min(limits::MAX_N_PROBE),
         "n_probe = {} must be between 1 and min(lists, {})",
-        params.n_probe,
+        layer.n_probe,
         limits::MAX_N_PROBE
     );
-    ensure!(params.beta.is_finite() && params.beta >= 0.0, "beta must be a finite non-negative number");
     if keys.iter().chain(values.iter()).any(|v| !v.is_finite()) {
         bail!("weights hold NaN or infinite values");
     }
@@ -79,14 +225,14 @@ pub fn lookup_layer(
         ensure!(norm > 0.0, "a key row is all zeros: it cannot be normalised");
         row /= norm;
     }
-    let lists = (params.lists as usize).min(n);
+    let lists = (index.lists as usize).min(n);
     let index = kmeans::train(
         keys.view(),
         &Options {
             lists,
-            iterations: params.kmeans_iterations,
-            sample: params.kmeans_sample,
-            seed: params.seed,
+            iterations: index.kmeans_iterations,
+            sample: index.kmeans_sample,
+            seed: index.seed,
             progress,
         },
     );
@@ -101,12 +247,7 @@ pub fn lookup_layer(
     }
     let idx: Vec<usize> = order.iter().map(|&i| i as usize).collect();
     let layer = FloatLayer::Lookup {
-        d: d as u32,
-        e: e as u32,
-        k: params.k,
-        beta: params.beta,
-        n_probe: params.n_probe.min(lists as u32),
-        normalize: params.normalize,
+        params: LookupParams { d: d as u32, e: e as u32, ..*layer }.over_lists(lists as u32),
         offsets,
         keys: keys.select(Axis(0), &idx).into_iter().collect(),
         values: values.select(Axis(0), &idx).into_iter().collect(),
@@ -118,7 +259,7 @@ pub fn lookup_layer(
 /// Synthetic f32 matrices: `n` unit keys scattered around `clusters` centres, values
 /// near per-cluster centres (seeded).
 pub fn synthetic_matrices(n: u32, d: u32, e: u32, clusters: u32, seed: u64) -> (Array2<f32>, Array2<f32>) {
-    let shape = Shape { rows: n, lists: clusters.max(1), layer: LookupParams { d, e, k: 1, beta: Beta::from_int(1), n_probe: 1, normalize: false } };
+    let shape = Shape { rows: n, lists: clusters.max(1), layer: LookupParams { d, e, ..LookupParams::DEFAULT } };
     let FloatLayer::Lookup { keys, values, .. } = synthetic::model(seed, &[shape]).remove(0) else {
         unreachable!("the synthetic generator makes lookup layers")
     };
@@ -141,13 +282,37 @@ pub fn commit(name: &str, layers: &[FloatLayer]) -> Result<(Model, QuantStats)> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    pub(crate) fn params(lists: u32, n_probe: u32, k: u32) -> LayerParams {
+        LayerParams {
+            layer: LookupParams { k, n_probe, ..LookupParams::DEFAULT },
+            index: IndexParams { lists, ..IndexParams::DEFAULT },
+        }
+    }
+
+    /// `ghost model build synthetic --rows 4096 --dim 16 --value-dim 8 --layers 2 --lists 16
+    /// --n-probe 3 --k 5 --beta 12.5 --seed 3` builds the model it always built.
+    #[test]
+    fn synthetic_models_are_the_same_bytes_as_ever() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Source::Synthetic {
+            data: SyntheticData { rows: 4096, dim: 16, value_dim: 8, layers: 2, clusters: None },
+            params: LayerParams {
+                layer: LookupParams { k: 5, n_probe: 3, beta: "12.5".parse().unwrap(), ..LookupParams::DEFAULT },
+                index: IndexParams { lists: 16, seed: 3, ..IndexParams::DEFAULT },
+            },
+            output: Output { out: dir.path().to_path_buf(), name: None },
+        };
+        let manifest = build(&source, "test", false).unwrap();
+        assert_eq!(manifest.model_id, "0x46cd9519e3bab61d15a986fcb0eeda9c80819fa751b666dde2d26789af6678d0");
+    }
 
     #[test]
     fn rows_are_ordered_by_list_and_nothing_is_lost() {
         let (keys, values) = synthetic_matrices(500, 8, 3, 6, 1);
-        let params = LayerParams { lists: 6, n_probe: 2, k: 4, ..Default::default() };
+        let params = params(6, 2, 4);
         let (layer, order) = lookup_layer(keys.clone(), values.clone(), &params, false).unwrap();
         let FloatLayer::Lookup { offsets, values: stored, .. } = &layer else { unreachable!() };
         assert_eq!(offsets.len(), 7);
@@ -165,13 +330,13 @@ mod tests {
     #[test]
     fn bad_shapes_are_refused_with_a_reason() {
         let (keys, values) = synthetic_matrices(50, 4, 2, 2, 1);
-        let short = values.slice(ndarray::s![..40, ..]).to_owned();
+        let short = values.slice_axis(Axis(0), ndarray::Slice::from(..40)).to_owned();
         let err = lookup_layer(keys.clone(), short, &LayerParams::default(), false).unwrap_err();
         assert!(err.to_string().contains("50 rows"), "{err}");
-        let p = LayerParams { n_probe: 5, lists: 4, ..Default::default() };
+        let p = params(4, 5, 4);
         assert!(lookup_layer(keys.clone(), values.clone(), &p, false).is_err());
         let mut zero = keys;
         zero.row_mut(3).fill(0.0);
-        assert!(lookup_layer(zero, values, &LayerParams { lists: 2, n_probe: 1, ..Default::default() }, false).is_err());
+        assert!(lookup_layer(zero, values, &params(2, 1, 4), false).is_err());
     }
 }

@@ -6,7 +6,7 @@
 //! The primitives' own types (model shape, sparse update, verifier error) are substituted
 //! for their generated twins, so there is one definition of each.
 
-use crate::store::hex0x;
+use crate::wire::hex0x;
 use anyhow::{anyhow, bail, Context, Result};
 use ghost_primitives::ModelId;
 use std::{str::FromStr, time::Duration};
@@ -22,6 +22,8 @@ use subxt::{
 };
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
+/// The chain's calls, storage, events and constants, generated from its metadata.
+#[allow(missing_docs)] // generated: the docs are the runtime's, in the metadata
 #[subxt::subxt(
     runtime_metadata_path = "metadata/ghost-runtime.scale",
     derive_for_all_types = "Clone",

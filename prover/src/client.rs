@@ -1,18 +1,28 @@
-//! The client side: verify an answer against a ghost file, alone, with the primitives.
+//! The client side off chain: ask a prover, read a saved answer, and verify an answer
+//! against a ghost file with the primitives' verifier.
 
-use crate::wire::Answer;
-use ghost_primitives::{
-    proof::{verify_claim, GhostProof},
-    GhostFile, Input,
+use crate::{
+    rpc::{self, GhostRpcClient},
+    wire::{hex0x, Answer},
 };
-use std::time::{Duration, Instant};
+use anyhow::{Context, Result};
+use ghost_primitives::{Input, Verifier};
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
 
 /// Why an answer was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum Rejection {
     /// The answer names another model than the ghost file.
     #[error("the answer is for model {answer}, the ghost file is model {expected}")]
-    WrongModel { answer: String, expected: String },
+    WrongModel {
+        /// The model the answer names.
+        answer: String,
+        /// The ghost file's model.
+        expected: String,
+    },
     /// The answer is for another input than the one asked.
     #[error("the answer is for another input than the one sent")]
     WrongInput,
@@ -34,8 +44,12 @@ pub struct Verified {
 }
 
 /// Verify `answer` against `file`, and, when given, against the input the client sent.
-pub fn verify_answer(file: &GhostFile, answer: &Answer, sent: Option<&Input>) -> Result<Verified, Rejection> {
-    let expected = crate::store::hex0x(&file.id());
+pub fn verify_answer(
+    file: &Verifier,
+    answer: &Answer,
+    sent: Option<&Input>,
+) -> std::result::Result<Verified, Rejection> {
+    let expected = hex0x(&file.id());
     let model = answer.model_id().map_err(|e| Rejection::Malformed(e.to_string()))?;
     if model != file.id() {
         return Err(Rejection::WrongModel { answer: answer.model.clone(), expected });
@@ -47,7 +61,29 @@ pub fn verify_answer(file: &GhostFile, answer: &Answer, sent: Option<&Input>) ->
     let claim = answer.claim().map_err(|e| Rejection::Malformed(format!("{e:#}")))?;
     let bytes = answer.proof_bytes().map_err(|e| Rejection::Malformed(format!("{e:#}")))?;
     let started = Instant::now();
-    let proof = GhostProof::decode(&bytes, file).map_err(Rejection::Invalid)?;
-    verify_claim(file, &input, &claim, &proof).map_err(Rejection::Invalid)?;
+    file.verify(&[], &input, &claim, &bytes).map_err(Rejection::Invalid)?;
     Ok(Verified { proof_bytes: bytes.len(), elapsed: started.elapsed() })
+}
+
+/// Ask the prover at `url` (`http://host:port`) to answer `input` with `model`.
+pub async fn ask(url: &str, model: &Verifier, input: &Input) -> Result<Answer> {
+    model.check_input(input).context("the input does not fit this model")?;
+    let model_id = hex0x(&model.id());
+    let client = jsonrpsee::http_client::HttpClientBuilder::default()
+        .max_response_size(rpc::MAX_RESPONSE_BYTES)
+        .request_timeout(Duration::from_secs(60))
+        .build(url)
+        .with_context(|| format!("prover URL {url}"))?;
+    client.infer(model_id.clone(), input.into()).await.with_context(|| format!("asking {url} for model {model_id}"))
+}
+
+/// Keep `answer` as pretty JSON at `path` (`ghost infer --save`).
+pub fn save_answer(path: &Path, answer: &Answer) -> Result<()> {
+    std::fs::write(path, serde_json::to_string_pretty(answer)?).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Read an answer saved by `ghost infer --save`; `Ok(Err(..))` when the file is not one.
+pub fn read_answer(path: &Path) -> Result<std::result::Result<Answer, String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(serde_json::from_str(&text).map_err(|e| format!("{} is not a saved answer: {e}", path.display())))
 }

@@ -12,7 +12,7 @@ use crate::{
     chain::{self, runtime, BoundedVec, Chain, Phase, Wait},
     journal::{Entry, Journal, State},
     rpc::{self, Misbehaviour},
-    store::{hex0x, parse_id},
+    wire::{hex0x, parse_id},
 };
 use anyhow::{anyhow, bail, Context, Result};
 use codec::Encode;

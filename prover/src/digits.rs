@@ -5,11 +5,11 @@
 //! into the binary). Fixed split: even rows train (899), odd rows test (898). Images are
 //! used as they are (64 pixel values), normalised to unit length like every key.
 
-use crate::build::{commit, lookup_layer, LayerParams};
+use crate::build::{commit, lookup_layer, IndexParams, LayerParams};
 use anyhow::{ensure, Context, Result};
 use ghost_primitives::{
     quant::{self, FloatInput, FloatLayer},
-    Model,
+    Beta, LookupParams, Model,
 };
 use ndarray::Array2;
 use std::io::Read;
@@ -59,13 +59,8 @@ pub fn params() -> LayerParams {
     // beta = 96: the softmax weight of a neighbour 0.05 less similar than the nearest is
     // e^-4.8, so the 16 patterns a lookup uses carry nearly all of the dense layer's mass.
     LayerParams {
-        lists: 16,
-        n_probe: 6,
-        k: 16,
-        beta: 96.0,
-        normalize: false,
-        kmeans_iterations: 10,
-        ..Default::default()
+        layer: LookupParams { k: 16, beta: Beta::from_int(96), n_probe: 6, normalize: false, ..LookupParams::DEFAULT },
+        index: IndexParams { lists: 16, kmeans_iterations: 10, ..IndexParams::DEFAULT },
     }
 }
 
@@ -106,7 +101,7 @@ pub fn evaluate(model: &Model, layer: &FloatLayer, test: &[Sample]) -> Result<Ac
     for s in test {
         let input = FloatInput::Vector(unit(&s.pixels));
         let out = model.trace(&quant::quantise_input(&input))?.claim().output;
-        let out_f: Vec<f32> = out.iter().map(|&q| ghost_primitives::fixed::to_f32(q)).collect();
+        let out_f: Vec<f32> = out.iter().map(|&q| ghost_primitives::quant::to_f32(q)).collect();
         let fixed_class = quant::argmax(&out_f);
         let dense_class = quant::argmax(&quant::reference_forward(layers, &input, true));
         fixed += (fixed_class == s.label as usize) as usize;
@@ -140,7 +135,13 @@ mod tests {
 
     #[test]
     fn fixed_point_sparse_is_within_half_a_point_of_f32_dense() {
-        let (_, acc) = run().unwrap();
+        let (model, acc) = run().unwrap();
+        // The model `ghost model build digits` has always built: its id is part of the
+        // docs, the scripts and every chain that registered it.
+        assert_eq!(
+            crate::wire::hex0x(&model.id()),
+            "0xc8183c4ab2b0c9b1573b028650bbd74ee18f77e7e60e5a56f7262d3137e9e933"
+        );
         assert_eq!(acc.test_images, 898);
         assert!((acc.sparse_fixed - acc.dense_f32).abs() <= 0.5, "{acc:?}");
         assert!(acc.dense_f32 > 95.0, "the classifier works at all: {acc:?}");

@@ -2,7 +2,7 @@
 //! lookup's own score), trained on a sample, then every row assigned to its best centroid.
 
 use crate::progress;
-use ndarray::{s, Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, Axis, Slice};
 use rand::{seq::index::sample, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -48,7 +48,7 @@ fn assign(rows: ArrayView2<f32>, centroids: &Array2<f32>, out: &mut Vec<u32>) {
     }
 }
 
-fn normalise_rows(m: &mut Array2<f32>) {
+fn normalize_rows(m: &mut Array2<f32>) {
     for mut row in m.rows_mut() {
         let norm = row.dot(&row).sqrt();
         if norm > 0.0 {
@@ -94,7 +94,7 @@ pub fn train(rows: ArrayView2<f32>, opts: &Options) -> Index {
                 sums.row_mut(j).assign(&train.row(pick));
             }
         }
-        normalise_rows(&mut sums);
+        normalize_rows(&mut sums);
         centroids = sums;
         bar.inc(1);
     }
@@ -107,7 +107,7 @@ pub fn train(rows: ArrayView2<f32>, opts: &Options) -> Index {
     let mut assignment = Vec::with_capacity(n);
     for start in (0..n).step_by(CHUNK) {
         let end = (start + CHUNK).min(n);
-        assign(rows.slice(s![start..end, ..]), &centroids, &mut assignment);
+        assign(rows.slice_axis(Axis(0), Slice::from(start..end)), &centroids, &mut assignment);
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -128,7 +128,7 @@ mod tests {
             data.extend([t, 1.0]);
         }
         let mut m = Array2::from_shape_vec((100, 2), data).unwrap();
-        normalise_rows(&mut m);
+        normalize_rows(&mut m);
         let index = train(m.view(), &Options { lists: 2, iterations: 5, sample: 1000, seed: 3, progress: false });
         assert_eq!(index.assignment.len(), 100);
         for pair in index.assignment.chunks(2) {

@@ -1,19 +1,21 @@
 //! `ghost`: build committed models, serve proven sparse inference, verify answers,
 //! benchmark. See `ghost --help` and `docs/ARCHITECTURE.md`.
+//!
+//! This file parses the command line and prints; the work is the library's.
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use ghost_primitives::{quant::FloatLayer, Input};
+use ghost_primitives::Input;
 use ghost_prover::{
     bench::{self, BenchParams},
-    build::{commit, lookup_layer, synthetic_matrices, LayerParams},
+    build::{self, Source},
     chain::{self, Chain, Wait},
-    client::verify_answer,
-    daemon, digits, import, onchain,
-    rpc::{self, GhostApiClient, Misbehaviour, Prover},
-    store::{self, hex0x},
-    watcher,
-    wire::{parse_vector, quantise_vector, Answer},
+    client::{self, verify_answer},
+    daemon, digits,
+    onchain::{self, CreditCall},
+    rpc::{self, Misbehaviour, Prover},
+    store, watcher,
+    wire::{hex0x, parse_id, parse_vector, quantise_vector, Answer, InputArgs},
 };
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -116,7 +118,14 @@ enum Command {
     Verify(VerifyArgs),
     /// Sparse-with-proof against dense, recall, proof size, verification, memory.
     #[command(after_help = "Example:\n  ghost bench --rows 65536 --queries 100")]
-    Bench(BenchArgs),
+    Bench {
+        /// What to measure.
+        #[command(flatten)]
+        params: BenchParams,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// The digits classifier's accuracy: fixed-point sparse against f32 dense.
     #[command(after_help = "Example:\n  ghost digits --json")]
     Digits {
@@ -129,10 +138,8 @@ enum Command {
 #[derive(Subcommand)]
 enum ModelCommand {
     /// Build a model directory from matrices, synthetic data or the digits data.
-    #[command(after_help = "Examples:\n  ghost model build --digits --out ./digits\n  \
-                            ghost model build --synthetic --rows 65536 --dim 64 --out ./synthetic\n  \
-                            ghost model build --keys k.npy --values v.npy --lists 256 --k 16 --out ./mine")]
-    Build(BuildArgs),
+    #[command(subcommand)]
+    Build(Source),
     /// Describe a model directory or ghost file.
     #[command(after_help = "Example:\n  ghost model info ./digits")]
     Info {
@@ -291,77 +298,6 @@ struct ProverRunArgs {
 }
 
 #[derive(Args)]
-struct BuildArgs {
-    /// Output directory.
-    #[arg(long)]
-    out: PathBuf,
-    /// Model name.
-    #[arg(long, default_value = "ghost-model")]
-    name: String,
-    /// Generate clustered synthetic data instead of reading matrices.
-    #[arg(long, conflicts_with_all = ["keys", "digits"])]
-    synthetic: bool,
-    /// The digits classifier (keys = training images, values = one-hot labels), with its
-    /// own fixed index parameters: no other flag applies.
-    #[arg(long, conflicts_with_all = [
-        "keys", "synthetic", "rows", "dim", "value_dim", "layers", "clusters", "seed", "lists", "n_probe", "k",
-        "beta", "no_normalize", "kmeans_iterations", "kmeans_sample",
-    ])]
-    digits: bool,
-    /// Key matrix (`N x d`): .safetensors, .npy or .csv. The synthetic flags do not apply.
-    #[arg(long, requires = "values", conflicts_with_all = ["rows", "dim", "value_dim", "layers", "clusters"])]
-    keys: Option<PathBuf>,
-    /// Value matrix (`N x e`): .safetensors, .npy or .csv.
-    #[arg(long, requires = "keys")]
-    values: Option<PathBuf>,
-    /// Tensor name of the keys in a .safetensors file.
-    #[arg(long)]
-    keys_tensor: Option<String>,
-    /// Tensor name of the values in a .safetensors file.
-    #[arg(long)]
-    values_tensor: Option<String>,
-    /// Synthetic: patterns per layer.
-    #[arg(long, default_value_t = 65536)]
-    rows: u32,
-    /// Synthetic: input (key) width.
-    #[arg(long, default_value_t = 64)]
-    dim: u32,
-    /// Synthetic: value width (and key width of later layers).
-    #[arg(long, default_value_t = 64)]
-    value_dim: u32,
-    /// Synthetic: number of layers.
-    #[arg(long, default_value_t = 1)]
-    layers: u32,
-    /// Synthetic: clusters in the data (default: the number of lists).
-    #[arg(long)]
-    clusters: Option<u32>,
-    /// Seed of synthetic data and k-means.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Inverted-file lists `C`.
-    #[arg(long, default_value_t = 1024)]
-    lists: u32,
-    /// Lists probed per lookup.
-    #[arg(long, default_value_t = 8)]
-    n_probe: u32,
-    /// Patterns used per lookup.
-    #[arg(long, default_value_t = 32)]
-    k: u32,
-    /// Inverse temperature.
-    #[arg(long, default_value_t = 16.0)]
-    beta: f32,
-    /// Do not renormalise layer outputs.
-    #[arg(long)]
-    no_normalize: bool,
-    /// k-means iterations.
-    #[arg(long, default_value_t = 8)]
-    kmeans_iterations: usize,
-    /// Rows sampled to train k-means.
-    #[arg(long, default_value_t = 65536)]
-    kmeans_sample: usize,
-}
-
-#[derive(Args)]
 struct ServeArgs {
     /// Model directory; repeat to serve several.
     #[arg(long = "model", required = true)]
@@ -398,18 +334,9 @@ struct InferArgs {
     /// Off chain: the model's ghost file (or its model directory).
     #[arg(long, requires = "prover")]
     ghost_file: Option<PathBuf>,
-    /// Input vector: comma-separated numbers or a JSON array.
-    #[arg(long, conflicts_with_all = ["input_file", "token"], allow_hyphen_values = true)]
-    input: Option<String>,
-    /// File holding the input vector.
-    #[arg(long, conflicts_with = "token")]
-    input_file: Option<PathBuf>,
-    /// Input token (models that start with an embedding).
-    #[arg(long)]
-    token: Option<u32>,
-    /// Send the vector as given instead of normalised to unit length.
-    #[arg(long)]
-    raw: bool,
+    /// The input.
+    #[command(flatten)]
+    input: InputArgs,
     /// Keep the answer (JSON) in this file.
     #[arg(long)]
     save: Option<PathBuf>,
@@ -426,37 +353,6 @@ struct VerifyArgs {
     /// A saved answer (`ghost infer --save`).
     #[arg(long)]
     response: PathBuf,
-}
-
-#[derive(Args)]
-struct BenchArgs {
-    /// Print one JSON object.
-    #[arg(long)]
-    json: bool,
-    /// Patterns `N`.
-    #[arg(long, default_value_t = 1 << 20)]
-    rows: u32,
-    /// Key and value width.
-    #[arg(long, default_value_t = 64)]
-    dim: u32,
-    /// Lists `C`.
-    #[arg(long, default_value_t = 1024)]
-    lists: u32,
-    /// Patterns used.
-    #[arg(long, default_value_t = 32)]
-    k: u32,
-    /// Lists probed.
-    #[arg(long, default_value_t = 8)]
-    n_probe: u32,
-    /// Queries on the sparse path.
-    #[arg(long, default_value_t = 200)]
-    queries: usize,
-    /// Queries on the dense path.
-    #[arg(long, default_value_t = 10)]
-    dense_queries: usize,
-    /// Seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
 }
 
 /// A verification failure: exit code 2, distinct from usage or I/O errors (1).
@@ -499,19 +395,31 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
         _ => {}
     }
     match cli.command {
-        Command::Model(ModelCommand::Build(args)) => build(args, progress).map(Ok),
-        Command::Model(ModelCommand::Info { path }) => info(path).map(Ok),
+        Command::Model(ModelCommand::Build(source)) => {
+            let how = std::env::args().collect::<Vec<_>>().join(" ");
+            let manifest = build::build(&source, &how, progress)?;
+            println!("built {} at {}", manifest.model_id, source.output().out.display());
+            for line in &manifest.layers {
+                println!("  {line}");
+            }
+            Ok(Ok(()))
+        }
+        Command::Model(ModelCommand::Info { path }) => {
+            let (file, bytes) = store::read_ghost_file(&path)?;
+            println!("model id    {}", hex0x(&file.id()));
+            println!("name        {}", String::from_utf8_lossy(&file.file().name));
+            println!("ghost file  {} bytes", bytes.len());
+            println!("parent      {}", file.file().parent.map(|p| hex0x(&p)).unwrap_or_else(|| "none".into()));
+            for (i, layer) in file.file().layers.iter().enumerate() {
+                println!("layer {i:<4}  {}", store::describe(layer));
+            }
+            Ok(Ok(()))
+        }
         Command::Model(ModelCommand::Patch { dir, out, layer, row, value }) => {
             let model = store::load(&dir)?;
-            let value = parse_vector(&value)?;
-            let patched = ghost_prover::update::patch_value(&model, layer, row, &value)?;
-            let stats = ghost_primitives::quant::QuantStats::default();
-            let manifest = store::save(
-                &out,
-                &patched,
-                &stats,
-                &format!("{} with row {row} of layer {layer} patched", dir.display()),
-            )?;
+            let patched = ghost_prover::update::patch_value(&model, layer, row, &parse_vector(&value)?)?;
+            let how = format!("{} with row {row} of layer {layer} patched", dir.display());
+            let manifest = store::save(&out, &patched, &Default::default(), &how)?;
             println!("built {} at {} (from {})", manifest.model_id, out.display(), hex0x(&model.id()));
             Ok(Ok(()))
         }
@@ -521,7 +429,15 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             unreachable!("handled on chain above")
         }
         Command::Verify(args) => verify(args),
-        Command::Bench(args) => bench_cmd(args, progress).map(Ok),
+        Command::Bench { params, json } => {
+            let r = bench::run(&params, progress && !json)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                print_bench(&r);
+            }
+            Ok(Ok(()))
+        }
         Command::Digits { json } => {
             let (_, accuracy) = digits::run()?;
             if json {
@@ -554,13 +470,12 @@ fn on_chain(cli: Cli) -> Result<()> {
         }
         Command::Model(ModelCommand::Update { dir, from, training_data_hash, price, royalty }) => {
             let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
-            let training =
-                training_data_hash.as_deref().map(store::parse_id).transpose().context("--training-data-hash")?;
+            let training = training_data_hash.as_deref().map(parse_id).transpose().context("--training-data-hash")?;
             let royalty = royalty.map(onchain::royalty_parts).transpose()?;
             runtime.block_on(onchain::update(&chain, &key, dir, from, training, (*price, royalty), wait)).map(drop)
         }
         Command::Model(ModelCommand::Show { id }) => {
-            let id = store::parse_id(id)?;
+            let id = parse_id(id)?;
             let chain = cli.chain(&runtime)?;
             runtime.block_on(onchain::show(&chain, &id))
         }
@@ -573,7 +488,6 @@ fn on_chain(cli: Cli) -> Result<()> {
             let key = cli.key()?;
             let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
             let bond = args.bond.as_deref().map(chain::parse_tokens).transpose().context("--bond")?;
-            let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             runtime.block_on(daemon::run(daemon::Config {
                 url: cli.chain_url.clone(),
                 key,
@@ -583,22 +497,19 @@ fn on_chain(cli: Cli) -> Result<()> {
                 journal: args.journal.clone(),
                 bond,
                 misbehaviour: args.misbehave,
-                workers,
+                workers: workers(args.workers),
             }))
         }
-        Command::Prover(ProverCommand::Unbond { model } | ProverCommand::Withdraw { model }) => {
-            use ghost_prover::chain::runtime as rt;
-            let id = store::parse_id(model).context("--model")?;
+        Command::Prover(ProverCommand::Unbond { model }) => {
+            let id = parse_id(model).context("--model")?;
             let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
-            let (what, outcome) = match &cli.command {
-                Command::Prover(ProverCommand::Unbond { .. }) => {
-                    ("unbonding", runtime.block_on(chain.submit(&rt::tx().ghost_registry().unbond(id), &key, wait))?)
-                }
-                _ => {
-                    ("withdrawn", runtime.block_on(chain.submit(&rt::tx().ghost_registry().withdraw(id), &key, wait))?)
-                }
-            };
-            chain::print_outcome(what, &outcome);
+            chain::print_outcome("unbonding", &runtime.block_on(onchain::unbond(&chain, &key, id, wait))?);
+            Ok(())
+        }
+        Command::Prover(ProverCommand::Withdraw { model }) => {
+            let id = parse_id(model).context("--model")?;
+            let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
+            chain::print_outcome("withdrawn", &runtime.block_on(onchain::withdraw(&chain, &key, id, wait))?);
             Ok(())
         }
         Command::Watch { models } => {
@@ -607,34 +518,27 @@ fn on_chain(cli: Cli) -> Result<()> {
             runtime.block_on(watcher::run(&cli.chain_url, key, models))
         }
         Command::Load { model, input, clients, requests, timeout, json } => {
-            let model = store::parse_id(model).context("--model")?;
+            let model = parse_id(model).context("--model")?;
             let input = quantise_vector(&parse_vector(input)?, false);
             let keys = clients.iter().map(|c| chain::keypair(c)).collect::<Result<Vec<_>>>()?;
             let chain = cli.chain(&runtime)?;
             let started = std::time::Instant::now();
             let patience = std::time::Duration::from_secs(*timeout);
             let blocks = runtime.block_on(onchain::load(&chain, &keys, &model, &input, *requests, patience))?;
-            let elapsed = started.elapsed().as_secs_f64();
-            let total = *requests as usize * keys.len();
-            let busy: Vec<_> = blocks.iter().filter(|b| b.settled > 0).collect();
-            let expired: u32 = blocks.iter().map(|b| b.expired).sum();
-            let peak = blocks.iter().map(|b| b.settled).max().unwrap_or(0);
-            let peak_weight = blocks.iter().map(|b| b.weight_percent).fold(0.0, f64::max);
-            let summary = serde_json::json!({
-                "requests": total, "expired": expired, "blocks": blocks.len(), "seconds": elapsed,
-                "settled_per_block_peak": peak,
-                "settled_per_block_mean": (total as u32 - expired) as f64 / busy.len().max(1) as f64,
-                "settled_per_second": (total as u32 - expired) as f64 / elapsed,
-                "peak_weight_percent": peak_weight,
-            });
+            let s = onchain::LoadSummary::of(&blocks, *requests as usize * keys.len(), started.elapsed().as_secs_f64());
             if *json {
-                println!("{summary}");
+                println!("{}", serde_json::to_string(&s)?);
             } else {
                 println!(
-                    "{total} requests closed in {} blocks ({elapsed:.1} s; {expired} expired unanswered): {:.1} settled \
-                     per second, at most {peak} in a block, the busiest block at {peak_weight:.1}% of its weight",
-                    blocks.len(),
-                    (total as u32 - expired) as f64 / elapsed
+                    "{} requests closed in {} blocks ({:.1} s; {} expired unanswered): {:.1} settled per second, \
+                     at most {} in a block, the busiest block at {:.1}% of its weight",
+                    s.requests,
+                    s.blocks,
+                    s.seconds,
+                    s.expired,
+                    s.settled_per_second,
+                    s.settled_per_block_peak,
+                    s.peak_weight_percent
                 );
             }
             Ok(())
@@ -644,46 +548,29 @@ fn on_chain(cli: Cli) -> Result<()> {
 }
 
 fn credit(cli: &Cli, command: &CreditCommand, runtime: &tokio::runtime::Runtime, wait: Wait) -> Result<()> {
-    use ghost_prover::chain::runtime as rt;
-    if let CreditCommand::Show { accounts } = command {
-        let chain = cli.chain(runtime)?;
-        let who = if accounts.is_empty() {
-            vec![chain::account_of(&cli.key().context("name accounts, or give --suri")?)]
-        } else {
-            accounts.iter().map(|a| chain::parse_account(a)).collect::<Result<Vec<_>>>()?
-        };
-        return runtime.block_on(onchain::credit_show(&chain, &who));
-    }
-    let (key, chain) = (cli.key()?, cli.chain(runtime)?);
-    let outcome = match command {
+    let call = match command {
+        CreditCommand::Show { accounts } => {
+            let chain = cli.chain(runtime)?;
+            let who = if accounts.is_empty() {
+                vec![chain::account_of(&cli.key().context("name accounts, or give --suri")?)]
+            } else {
+                accounts.iter().map(|a| chain::parse_account(a)).collect::<Result<Vec<_>>>()?
+            };
+            return runtime.block_on(onchain::credit_show(&chain, &who));
+        }
         CreditCommand::Transfer { to, amount } => {
-            let call = rt::tx().mutual_credit().transfer(chain::parse_account(to)?, *amount);
-            runtime.block_on(chain.submit(&call, &key, wait))?
+            CreditCall::Transfer { to: chain::parse_account(to)?, amount: *amount }
         }
-        CreditCommand::Open { collateral } => {
-            let call = rt::tx().mutual_credit().open_credit(chain::parse_tokens(collateral)?);
-            runtime.block_on(chain.submit(&call, &key, wait))?
-        }
-        CreditCommand::Close { collateral } => {
-            let call = rt::tx().mutual_credit().close_credit(chain::parse_tokens(collateral)?);
-            runtime.block_on(chain.submit(&call, &key, wait))?
-        }
+        CreditCommand::Open { collateral } => CreditCall::Open { collateral: chain::parse_tokens(collateral)? },
+        CreditCommand::Close { collateral } => CreditCall::Close { collateral: chain::parse_tokens(collateral)? },
         CreditCommand::Limit { who, granted } => {
-            use rt::runtime_types::pallet_mutual_credit::pallet::Call as CreditCall;
-            let inner = rt::runtime_types::ghost_runtime::RuntimeCall::MutualCredit(CreditCall::set_credit_limit {
-                who: chain::parse_account(who)?,
-                granted: *granted,
-            });
-            runtime.block_on(chain.submit(&rt::tx().sudo().sudo(inner), &key, wait))?
+            CreditCall::Limit { who: chain::parse_account(who)?, granted: *granted }
         }
-        CreditCommand::Show { .. } => unreachable!("handled above"),
     };
+    let (key, chain) = (cli.key()?, cli.chain(runtime)?);
+    let (outcome, moved) = runtime.block_on(onchain::credit(&chain, &key, call, wait))?;
     chain::print_outcome("done", &outcome);
     // The balances the call moved, as they are now.
-    let mut moved = vec![chain::account_of(&key)];
-    if let CreditCommand::Transfer { to, .. } | CreditCommand::Limit { who: to, .. } = command {
-        moved.push(chain::parse_account(to)?);
-    }
     if outcome.block.is_some() {
         runtime.block_on(onchain::credit_show(&chain, &moved))?;
     }
@@ -692,8 +579,8 @@ fn credit(cli: &Cli, command: &CreditCommand, runtime: &tokio::runtime::Runtime,
 
 fn infer_on_chain(cli: &Cli) -> Result<Result<(), Rejected>> {
     let Command::Infer(args) = &cli.command else { unreachable!("an infer command") };
-    let model = store::parse_id(args.model.as_deref().unwrap_or_default()).context("--model")?;
-    let input = read_input(args)?;
+    let model = parse_id(args.model.as_deref().unwrap_or_default()).context("--model")?;
+    let input = read_input(&args.input)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
     let options = onchain::InferOptions {
@@ -723,104 +610,30 @@ fn infer_on_chain(cli: &Cli) -> Result<Result<(), Rejected>> {
     }
 }
 
-/// The input of `ghost infer`, quantised as the client sends it.
-fn read_input(args: &InferArgs) -> Result<Input> {
-    let input = match (&args.input, &args.input_file, args.token) {
-        (Some(text), _, _) => quantise_vector(&parse_vector(text)?, args.raw),
-        (_, Some(path), _) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            quantise_vector(&parse_vector(&text)?, args.raw)
-        }
-        (_, _, Some(token)) => Input::Token(token),
-        _ => bail!("give an input: --input, --input-file or --token"),
-    };
-    if let Input::Vector(v) = &input {
-        if v.iter().all(|&x| x == 0) {
-            eprintln!("warning: the input is all zeros; the answer rests on no information");
-        } else if args.raw && v.iter().any(|&x| x == i16::MAX || x == i16::MIN) {
-            eprintln!("warning: --raw input entries were clamped to the Q14 range (-2, 2)");
-        }
+/// The input of `ghost infer`, with its warning printed.
+fn read_input(args: &InputArgs) -> Result<Input> {
+    let (input, warning) = args.read()?;
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}");
     }
     Ok(input)
 }
 
-fn build(args: BuildArgs, progress: bool) -> Result<()> {
-    let params = LayerParams {
-        lists: args.lists,
-        n_probe: args.n_probe,
-        k: args.k,
-        beta: args.beta,
-        normalize: !args.no_normalize,
-        kmeans_iterations: args.kmeans_iterations,
-        kmeans_sample: args.kmeans_sample,
-        seed: args.seed,
-    };
-    let source = std::env::args().collect::<Vec<_>>().join(" ");
-    let layers: Vec<FloatLayer> = if args.digits {
-        let samples = digits::load(digits::DIGITS_CSV_GZ)?;
-        let (train, _) = digits::split(&samples);
-        vec![digits::classifier(&train, &digits::params())?]
-    } else if args.synthetic {
-        if args.layers == 0 {
-            bail!("--layers must be at least 1");
-        }
-        let mut layers = Vec::new();
-        for l in 0..args.layers {
-            let d = if l == 0 { args.dim } else { args.value_dim };
-            tracing::info!(layer = l, rows = args.rows, d, e = args.value_dim, "generating synthetic layer");
-            let (k, v) = synthetic_matrices(
-                args.rows,
-                d,
-                args.value_dim,
-                args.clusters.unwrap_or(args.lists),
-                args.seed.wrapping_add(l as u64),
-            );
-            layers.push(lookup_layer(k, v, &params, progress)?.0);
-        }
-        layers
-    } else if let (Some(keys), Some(values)) = (&args.keys, &args.values) {
-        let k = import::read_matrix(keys, args.keys_tensor.as_deref())?;
-        let v = import::read_matrix(values, args.values_tensor.as_deref())?;
-        tracing::info!(rows = k.nrows(), d = k.ncols(), e = v.ncols(), "read matrices");
-        vec![lookup_layer(k, v, &params, progress)?.0]
-    } else {
-        bail!("say what to build from: --synthetic, --digits, or --keys FILE --values FILE");
-    };
-    let name = if args.digits && args.name == "ghost-model" { "digits".to_string() } else { args.name };
-    let (model, stats) = commit(&name, &layers)?;
-    let manifest = store::save(&args.out, &model, &stats, &source)?;
-    println!("built {} at {}", manifest.model_id, args.out.display());
-    for line in &manifest.layers {
-        println!("  {line}");
-    }
-    Ok(())
-}
-
-fn info(path: PathBuf) -> Result<()> {
-    let (file, bytes) = store::read_ghost_file(&path)?;
-    println!("model id    {}", hex0x(&file.id()));
-    println!("name        {}", String::from_utf8_lossy(&file.name));
-    println!("ghost file  {} bytes", bytes.len());
-    println!("parent      {}", file.parent.map(|p| hex0x(&p)).unwrap_or_else(|| "none".into()));
-    for (i, layer) in file.layers.iter().enumerate() {
-        println!("layer {i:<4}  {}", store::describe(layer));
-    }
-    Ok(())
+/// Answers computed at once: as asked, or one per core.
+fn workers(asked: Option<usize>) -> usize {
+    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 fn serve(args: ServeArgs) -> Result<()> {
     let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
     let ids: Vec<String> = models.iter().map(|m| hex0x(&m.id())).collect();
-    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let workers = workers(args.workers);
     if let Some(m) = args.misbehave {
         tracing::warn!(misbehaviour = ?m, "serving DISHONEST answers on purpose");
     }
+    let prover = Prover::new(models.into_iter().map(Arc::new).collect(), workers, args.misbehave);
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
-        let (addr, handle) =
-            rpc::serve(args.listen, Prover::new(models.into_iter().map(Arc::new).collect(), workers, args.misbehave))
-                .await
-                .with_context(|| format!("cannot listen on {}", args.listen))?;
+    runtime.block_on(rpc::serve_until_stopped(args.listen, prover, |addr| {
         // One write, errors ignored: a closed stdout must not stop a serving prover.
         let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());
         for id in &ids {
@@ -829,17 +642,8 @@ fn serve(args: ServeArgs) -> Result<()> {
         let mut stdout = std::io::stdout().lock();
         let _ =
             std::io::Write::write_all(&mut stdout, banner.as_bytes()).and_then(|_| std::io::Write::flush(&mut stdout));
-        drop(stdout);
         tracing::info!(%addr, workers, "prover listening");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {
-                tracing::info!("stopping");
-                let _ = handle.stop();
-            }
-            _ = handle.clone().stopped() => {}
-        }
-        Ok(())
-    })
+    }))
 }
 
 fn infer(args: InferArgs) -> Result<Result<(), Rejected>> {
@@ -847,24 +651,11 @@ fn infer(args: InferArgs) -> Result<Result<(), Rejected>> {
         bail!("say where to ask: --model ID (on chain), or --prover URL --ghost-file DIR (off chain)");
     };
     let (file, _) = store::read_ghost_file(ghost_file)?;
-    let input = read_input(&args)?;
-    ghost_primitives::model::check_input(&file, &input).context("the input does not fit this model")?;
-    let model_id = hex0x(&file.id());
+    let input = read_input(&args.input)?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let answer: Answer = runtime.block_on(async {
-        let client = jsonrpsee::http_client::HttpClientBuilder::default()
-            .max_response_size(rpc::MAX_RESPONSE_BYTES)
-            .request_timeout(std::time::Duration::from_secs(60))
-            .build(prover)
-            .with_context(|| format!("prover URL {prover}"))?;
-        client
-            .infer(model_id.clone(), (&input).into())
-            .await
-            .with_context(|| format!("asking {prover} for model {model_id}"))
-    })?;
+    let answer = runtime.block_on(client::ask(prover, &file, &input))?;
     if let Some(path) = &args.save {
-        std::fs::write(path, serde_json::to_string_pretty(&answer)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+        client::save_answer(path, &answer)?;
     }
     match verify_answer(&file, &answer, Some(&input)) {
         Ok(v) => {
@@ -873,7 +664,8 @@ fn infer(args: InferArgs) -> Result<Result<(), Rejected>> {
             } else {
                 print_answer(&answer);
                 println!(
-                    "verified: model {model_id}, proof {} bytes, checked in {:.0} us",
+                    "verified: model {}, proof {} bytes, checked in {:.0} us",
+                    hex0x(&file.id()),
                     v.proof_bytes,
                     v.elapsed.as_secs_f64() * 1e6
                 );
@@ -894,11 +686,9 @@ fn print_answer(answer: &Answer) {
 
 fn verify(args: VerifyArgs) -> Result<Result<(), Rejected>> {
     let (file, _) = store::read_ghost_file(&args.ghost_file)?;
-    let text =
-        std::fs::read_to_string(&args.response).with_context(|| format!("reading {}", args.response.display()))?;
-    let answer: Answer = match serde_json::from_str(&text) {
-        Ok(a) => a,
-        Err(e) => return Ok(Err(Rejected(format!("{} is not a saved answer: {e}", args.response.display())))),
+    let answer = match client::read_answer(&args.response)? {
+        Ok(answer) => answer,
+        Err(why) => return Ok(Err(Rejected(why))),
     };
     match verify_answer(&file, &answer, None) {
         Ok(v) => {
@@ -910,37 +700,20 @@ fn verify(args: VerifyArgs) -> Result<Result<(), Rejected>> {
     }
 }
 
-fn bench_cmd(args: BenchArgs, progress: bool) -> Result<()> {
-    let params = BenchParams {
-        rows: args.rows,
-        dim: args.dim,
-        lists: args.lists,
-        k: args.k,
-        n_probe: args.n_probe,
-        queries: args.queries,
-        dense_queries: args.dense_queries,
-        seed: args.seed,
-        ..Default::default()
-    };
-    let r = bench::run(&params, progress && !args.json)?;
-    if args.json {
-        println!("{}", serde_json::to_string(&r)?);
-    } else {
-        println!(
-            "N = {}, d = e = {}, C = {}, k = {}, n_probe = {} (one thread, setup {:.1} s)",
-            r.rows, r.dim, r.lists, r.k, r.n_probe, r.setup_s
-        );
-        println!("sparse forward + proof  {:>10.1} us", r.sparse_us);
-        println!("dense forward (f32)     {:>10.1} us   speedup {:.1}x", r.dense_us, r.speedup);
-        println!("recall vs exact top-k   {:>10.3}", r.recall);
-        println!(
-            "proof bytes             {:>10.0}   floor {:.0} (ratio {:.3})",
-            r.proof_bytes,
-            r.floor_bytes,
-            r.proof_bytes / r.floor_bytes
-        );
-        println!("verify (decode + check) {:>10.1} us", r.verify_us);
-        println!("peak memory             {:>10.0} MiB", r.peak_rss_mib);
-    }
-    Ok(())
+fn print_bench(r: &bench::BenchReport) {
+    println!(
+        "N = {}, d = e = {}, C = {}, k = {}, n_probe = {} (one thread, setup {:.1} s)",
+        r.rows, r.dim, r.lists, r.k, r.n_probe, r.setup_s
+    );
+    println!("sparse forward + proof  {:>10.1} us", r.sparse_us);
+    println!("dense forward (f32)     {:>10.1} us   speedup {:.1}x", r.dense_us, r.speedup);
+    println!("recall vs exact top-k   {:>10.3}", r.recall);
+    println!(
+        "proof bytes             {:>10.0}   floor {:.0} (ratio {:.3})",
+        r.proof_bytes,
+        r.floor_bytes,
+        r.proof_bytes / r.floor_bytes
+    );
+    println!("verify (decode + check) {:>10.1} us", r.verify_us);
+    println!("peak memory             {:>10.0} MiB", r.peak_rss_mib);
 }

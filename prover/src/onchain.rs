@@ -4,12 +4,13 @@
 
 use crate::{
     chain::{self, fmt_tokens, runtime, BoundedVec, Chain, Wait},
-    rpc::{self, GhostApiClient},
-    store::{self, hex0x},
+    rpc::{self, GhostRpcClient},
+    store,
+    wire::hex0x,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use codec::Encode;
-use ghost_primitives::{proof::GhostProof, Claim, GhostFile, Input, ModelId};
+use ghost_primitives::{Claim, Input, ModelId, Verifier};
 use std::{path::Path, time::Duration};
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
@@ -74,6 +75,7 @@ pub async fn update(
         .ok_or_else(|| anyhow!("the old version {} is not registered on this chain", hex0x(&parent)))?;
     let update = crate::update::diff(&old, &new, training_data)?;
     let next = old.ghost_file().apply_update(&update).map_err(|e| anyhow!("the update does not apply: {e}"))?;
+    let next = Verifier::new(next).map_err(|e| anyhow!("the updated ghost file: {e}"))?;
     let id = next.id();
     println!(
         "update: layer {}, {:?} tree, {} row(s) changed, {} bytes",
@@ -224,7 +226,7 @@ pub async fn infer(
     let me = chain::account_of(key);
     let info = chain.model(model).await?.ok_or_else(|| anyhow!("no model {} on this chain", hex0x(model)))?;
     let bytes = chain.ghost_file(model).await?.ok_or_else(|| anyhow!("model {} has no ghost file", hex0x(model)))?;
-    let file = GhostFile::decode_expecting(&bytes, model).map_err(|e| anyhow!("the chain's ghost file: {e}"))?;
+    let file = Verifier::decode_expecting(&bytes, model).map_err(|e| anyhow!("the chain's ghost file: {e}"))?;
     info.shape.0.input.check(input).map_err(|e| anyhow!("the input does not fit model {}: {e}", hex0x(model)))?;
     let before = chain.account(&me).await?;
     // Follow finalised blocks from before the request, so no event of it is missed.
@@ -378,7 +380,7 @@ pub async fn served_proof(chain: &Chain, model: &ModelId, prover: &AccountId32, 
 /// posted claim with it.
 async fn fetch_and_verify(
     chain: &Chain,
-    file: &GhostFile,
+    file: &Verifier,
     model: &ModelId,
     prover: &AccountId32,
     id: u64,
@@ -386,9 +388,7 @@ async fn fetch_and_verify(
     posted: &Claim,
 ) -> Result<()> {
     let bytes = served_proof(chain, model, prover, id).await?;
-    let proof = GhostProof::decode(&bytes, file).map_err(|e| anyhow!("the proof is rejected: {e}"))?;
-    ghost_primitives::verify_claim_bound(file, &prover.encode(), input, posted, &proof)
-        .map_err(|e| anyhow!("the proof is rejected: {e}"))
+    file.verify(&prover.encode(), input, posted, &bytes).map(drop).map_err(|e| anyhow!("the proof is rejected: {e}"))
 }
 
 /// What one block of a load run held.
@@ -487,4 +487,113 @@ pub async fn load(
         task.await??;
     }
     Ok(blocks)
+}
+
+/// What a whole `ghost load` run did.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LoadSummary {
+    /// Requests sent.
+    pub requests: usize,
+    /// Requests that expired unanswered.
+    pub expired: u32,
+    /// Blocks until every request closed.
+    pub blocks: usize,
+    /// Seconds until every request closed.
+    pub seconds: f64,
+    /// Most requests settled in one block.
+    pub settled_per_block_peak: u32,
+    /// Requests settled per block that settled any.
+    pub settled_per_block_mean: f64,
+    /// Requests settled per second.
+    pub settled_per_second: f64,
+    /// The busiest block's share of its normal-class weight, in percent.
+    pub peak_weight_percent: f64,
+}
+
+impl LoadSummary {
+    /// The summary of `blocks`, for `requests` requests closed in `seconds`.
+    pub fn of(blocks: &[BlockLoad], requests: usize, seconds: f64) -> Self {
+        let expired: u32 = blocks.iter().map(|b| b.expired).sum();
+        let settled = (requests as f64 - f64::from(expired)).max(0.0);
+        let busy = blocks.iter().filter(|b| b.settled > 0).count();
+        Self {
+            requests,
+            expired,
+            blocks: blocks.len(),
+            seconds,
+            settled_per_block_peak: blocks.iter().map(|b| b.settled).max().unwrap_or(0),
+            settled_per_block_mean: settled / busy.max(1) as f64,
+            settled_per_second: settled / seconds.max(f64::MIN_POSITIVE),
+            peak_weight_percent: blocks.iter().map(|b| b.weight_percent).fold(0.0, f64::max),
+        }
+    }
+}
+
+/// A mutual-credit call `ghost credit` makes.
+#[derive(Clone, Debug)]
+pub enum CreditCall {
+    /// Move credit units to an account.
+    Transfer {
+        /// The receiver.
+        to: AccountId32,
+        /// Credit units.
+        amount: u128,
+    },
+    /// Hold native collateral (planck) to raise one's limit.
+    Open {
+        /// Planck to hold.
+        collateral: u128,
+    },
+    /// Release native collateral (planck).
+    Close {
+        /// Planck to release.
+        collateral: u128,
+    },
+    /// Grant an account a credit limit, through sudo.
+    Limit {
+        /// The account.
+        who: AccountId32,
+        /// The limit, in credit units.
+        granted: u128,
+    },
+}
+
+/// Submit a `ghost credit` call; returns its outcome and the accounts whose credit it moved.
+pub async fn credit(
+    chain: &Chain,
+    key: &Keypair,
+    call: CreditCall,
+    wait: Wait,
+) -> Result<(chain::Outcome, Vec<AccountId32>)> {
+    use runtime::runtime_types::{ghost_runtime::RuntimeCall, pallet_mutual_credit::pallet::Call};
+    let mut moved = vec![chain::account_of(key)];
+    let outcome = match call {
+        CreditCall::Transfer { to, amount } => {
+            moved.push(to.clone());
+            chain.submit(&runtime::tx().mutual_credit().transfer(to, amount), key, wait).await?
+        }
+        CreditCall::Open { collateral } => {
+            chain.submit(&runtime::tx().mutual_credit().open_credit(collateral), key, wait).await?
+        }
+        CreditCall::Close { collateral } => {
+            chain.submit(&runtime::tx().mutual_credit().close_credit(collateral), key, wait).await?
+        }
+        CreditCall::Limit { who, granted } => {
+            moved.push(who.clone());
+            let inner = RuntimeCall::MutualCredit(Call::set_credit_limit { who, granted });
+            chain.submit(&runtime::tx().sudo().sudo(inner), key, wait).await?
+        }
+    };
+    Ok((outcome, moved))
+}
+
+/// `ghost prover unbond`: stop serving `model`; the bond can be withdrawn after the
+/// unbonding delay, once no open result locks it.
+pub async fn unbond(chain: &Chain, key: &Keypair, model: ModelId, wait: Wait) -> Result<chain::Outcome> {
+    chain.submit(&runtime::tx().ghost_registry().unbond(model), key, wait).await
+}
+
+/// `ghost prover withdraw`: release an unbonded bond after the delay.
+pub async fn withdraw(chain: &Chain, key: &Keypair, model: ModelId, wait: Wait) -> Result<chain::Outcome> {
+    chain.submit(&runtime::tx().ghost_registry().withdraw(model), key, wait).await
 }

@@ -15,8 +15,7 @@
 
 use crate::{
     journal::{Entry, Journal},
-    store::{hex0x, parse_id},
-    wire::{Answer, WireInput},
+    wire::{hex0x, parse_id, Answer, WireInput},
 };
 use codec::Encode;
 use ghost_primitives::{limits, Input, Model, ModelId};
@@ -65,7 +64,7 @@ pub struct Health {
 }
 
 #[rpc(server, client, namespace = "ghost")]
-pub trait GhostApi {
+pub trait GhostRpc {
     /// Liveness and counters.
     #[method(name = "health")]
     async fn health(&self) -> RpcResult<Health>;
@@ -159,8 +158,7 @@ pub fn answer_bound(
     let trace = match misbehaviour {
         Some(Misbehaviour::SkipBestRow) => {
             let layer = first_lookup(model.ghost_file());
-            ghost_primitives::testing::lazy_trace_bound(model, input, layer, binding)?
-                .map_or_else(|| model.trace_bound(input, binding), Ok)?
+            model.lazy_trace(input, layer, binding)?.map_or_else(|| model.trace_bound(input, binding), Ok)?
         }
         _ => model.trace_bound(input, binding)?,
     };
@@ -188,7 +186,7 @@ fn first_lookup(file: &ghost_primitives::GhostFile) -> u32 {
 }
 
 #[async_trait]
-impl GhostApiServer for Arc<Prover> {
+impl GhostRpcServer for Arc<Prover> {
     async fn health(&self) -> RpcResult<Health> {
         Ok(Health { status: "ok".into(), models: self.models.len(), served: self.served.load(Ordering::Relaxed) })
     }
@@ -212,7 +210,9 @@ impl GhostApiServer for Arc<Prover> {
             }
         }
         let input: Input = input.into();
-        ghost_primitives::model::check_input(model.ghost_file(), &input)
+        model
+            .verifier()
+            .check_input(&input)
             .map_err(|e| error(BAD_INPUT, format!("input does not fit the model: {e}")))?;
         let permit = self.workers.clone().acquire_owned().await.map_err(|_| error(UNAVAILABLE, "shutting down"))?;
         let misbehaviour = self.misbehaviour;
@@ -248,4 +248,24 @@ pub async fn serve(listen: SocketAddr, prover: Prover) -> anyhow::Result<(Socket
     let addr = server.local_addr()?;
     let handle = server.start(Arc::new(prover).into_rpc());
     Ok((addr, handle))
+}
+
+/// Serve `prover` on `listen` until Ctrl-C or the server stops; `ready` is told the bound
+/// address once it listens (`ghost serve`).
+pub async fn serve_until_stopped(
+    listen: SocketAddr,
+    prover: Prover,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let (addr, handle) = serve(listen, prover).await.with_context(|| format!("cannot listen on {listen}"))?;
+    ready(addr);
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("stopping");
+            let _ = handle.stop();
+        }
+        _ = handle.clone().stopped() => {}
+    }
+    Ok(())
 }

@@ -7,9 +7,10 @@
 //! Loading re-commits to the weights and requires the roots to be the ghost file's, so a
 //! prover never serves weights that do not belong to the model it claims.
 
+use crate::wire::hex0x;
 use anyhow::{bail, Context, Result};
 use codec::{Decode, Encode};
-use ghost_primitives::{ghost_file::LayerSpec, model::LayerWeights, quant::QuantStats, GhostFile, Model, ModelId};
+use ghost_primitives::{quant::QuantStats, LayerSpec, LayerWeights, Model, Verifier};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -37,31 +38,20 @@ pub struct Manifest {
     pub source: String,
 }
 
-/// `0x`-prefixed lower-case hex.
-pub fn hex0x(bytes: &[u8]) -> String {
-    format!("0x{}", hex::encode(bytes))
-}
-
-/// Parse a `0x`-hex (or bare hex) model id.
-pub fn parse_id(s: &str) -> Result<ModelId> {
-    let raw = hex::decode(s.trim().trim_start_matches("0x")).with_context(|| format!("'{s}' is not hex"))?;
-    raw.as_slice().try_into().map_err(|_| anyhow::anyhow!("a model id is 32 bytes, '{s}' has {}", raw.len()))
-}
-
 /// One line describing a layer.
 pub fn describe(spec: &LayerSpec) -> String {
     match spec {
         LayerSpec::Embedding(e) => format!("embedding: {} tokens -> {} (normalize: {})", e.rows, e.dim, e.normalize),
         LayerSpec::Lookup(l) => format!(
-            "lookup: N = {}, d = {}, e = {}, C = {}, k = {}, n_probe = {}, beta = {:.3}, normalize: {}",
+            "lookup: N = {}, d = {}, e = {}, C = {}, k = {}, n_probe = {}, beta = {}, normalize: {}",
             l.rows(),
-            l.d,
-            l.e,
+            l.params.d,
+            l.params.e,
             l.lists(),
-            l.k,
-            l.n_probe,
-            l.beta_q16 as f64 / 65536.0,
-            l.normalize
+            l.params.k,
+            l.params.n_probe,
+            l.params.beta,
+            l.params.normalize
         ),
     }
 }
@@ -105,12 +95,13 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Read a ghost file: a model directory (its `ghost-file.scale`) or the file itself.
-pub fn read_ghost_file(path: &Path) -> Result<(GhostFile, Vec<u8>)> {
+/// Read a ghost file, a model directory (its `ghost-file.scale`) or the file itself, with
+/// its bytes.
+pub fn read_ghost_file(path: &Path) -> Result<(Verifier, Vec<u8>)> {
     let file_path = if path.is_dir() { path.join(GHOST_FILE) } else { path.to_path_buf() };
     let bytes = std::fs::read(&file_path).with_context(|| format!("reading {}", file_path.display()))?;
-    let file = GhostFile::decode_bounded(&bytes)
-        .with_context(|| format!("{} is not a valid ghost file", file_path.display()))?;
+    let file =
+        Verifier::decode(&bytes).with_context(|| format!("{} is not a valid ghost file", file_path.display()))?;
     Ok((file, bytes))
 }
 
@@ -134,17 +125,17 @@ pub fn load(dir: &Path) -> Result<Model> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::{commit, lookup_layer, synthetic_matrices, LayerParams};
+    use crate::build::{commit, lookup_layer, synthetic_matrices, tests::params};
 
     #[test]
     fn saves_loads_and_refuses_foreign_weights() {
         let dir = tempfile::tempdir().unwrap();
         let (k, v) = synthetic_matrices(300, 8, 4, 5, 2);
-        let p = LayerParams { lists: 5, n_probe: 2, k: 4, ..Default::default() };
+        let p = params(5, 2, 4);
         let (layer, _) = lookup_layer(k, v, &p, false).unwrap();
         let (model, stats) = commit("m", &[layer]).unwrap();
         let manifest = save(dir.path(), &model, &stats, "test").unwrap();
-        assert_eq!(parse_id(&manifest.model_id).unwrap(), model.id());
+        assert_eq!(crate::wire::parse_id(&manifest.model_id).unwrap(), model.id());
         let loaded = load(dir.path()).unwrap();
         assert_eq!(loaded.id(), model.id());
 
@@ -160,6 +151,6 @@ mod tests {
 
         std::fs::write(dir.path().join(GHOST_FILE), b"junk").unwrap();
         assert!(load(dir.path()).unwrap_err().to_string().contains("not a valid ghost file"));
-        assert!(parse_id("0x1234").is_err());
+        assert!(crate::wire::parse_id("0x1234").is_err());
     }
 }

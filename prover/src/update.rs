@@ -3,9 +3,8 @@
 
 use anyhow::{bail, Result};
 use ghost_primitives::{
-    error::TreeKind,
     update::{ModelUpdate, UpdatedRow},
-    Hash, LayerWeights, Model,
+    Hash, LayerWeights, Model, TreeKind,
 };
 
 /// The update that turns `old` into `new`: both must have the same architecture and
@@ -36,25 +35,13 @@ pub fn diff(old: &Model, new: &Model, training_data: Option<Hash>) -> Result<Mod
                 }
             }
             (
-                LayerWeights::Lookup { d, e, offsets, keys, values, centroids, k, beta_q16, n_probe, normalize },
-                LayerWeights::Lookup {
-                    d: d2,
-                    e: e2,
-                    offsets: o2,
-                    keys: k2,
-                    values: v2,
-                    centroids: c2,
-                    k: kk,
-                    beta_q16: b2,
-                    n_probe: n2,
-                    normalize: z2,
-                },
+                LayerWeights::Lookup { params, offsets, keys, values, centroids },
+                LayerWeights::Lookup { params: p2, offsets: o2, keys: k2, values: v2, centroids: c2 },
             ) => {
-                let (d, e) = (*d as usize, *e as usize);
+                let (d, e) = (params.d as usize, params.e as usize);
                 same_shape(
                     l,
-                    (d, e, offsets, k, beta_q16, n_probe, normalize)
-                        == (*d2 as usize, *e2 as usize, o2, kk, b2, n2, z2)
+                    (params, offsets) == (p2, o2)
                         && keys.len() == k2.len()
                         && values.len() == v2.len()
                         && centroids.len() == c2.len(),
@@ -94,10 +81,10 @@ pub fn diff(old: &Model, new: &Model, training_data: Option<Hash>) -> Result<Mod
 /// (real numbers, quantised to Q14); the ghost file keeps the name and has no parent.
 pub fn patch_value(model: &Model, layer: u32, row: u32, value: &[f32]) -> Result<Model> {
     let mut weights = model.weights().to_vec();
-    let Some(LayerWeights::Lookup { e, values, .. }) = weights.get_mut(layer as usize) else {
+    let Some(LayerWeights::Lookup { params, values, .. }) = weights.get_mut(layer as usize) else {
         bail!("layer {layer} is not a lookup layer of this model");
     };
-    let e = *e as usize;
+    let e = params.e as usize;
     if value.len() != e {
         bail!("the value row has {} entries; layer {layer} has rows of {e}", value.len());
     }
@@ -106,7 +93,7 @@ pub fn patch_value(model: &Model, layer: u32, row: u32, value: &[f32]) -> Result
         bail!("layer {layer} has {} rows; there is no row {row}", values.len() / e.max(1));
     };
     for (slot, v) in values[start..start + e].iter_mut().zip(value) {
-        *slot = ghost_primitives::fixed::quantise(*v).0;
+        *slot = ghost_primitives::quant::q14(*v).0;
     }
     Model::new(model.ghost_file().name.clone(), weights).map_err(|e| anyhow::anyhow!("the patched model: {e}"))
 }
@@ -131,11 +118,19 @@ fn row(m: &[i16], width: usize, i: u32) -> Vec<i16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ghost_primitives::{testing, Shape};
+    use ghost_primitives::{testing, LookupParams, Shape};
     use proptest::prelude::*;
 
     fn model() -> Model {
-        testing::model(5, &[Shape { rows: 64, lists: 4, layer: LookupParams { d: 8, e: 4, k: 2, n_probe: 2, ..LookupParams::DEFAULT } }]).unwrap()
+        testing::model(
+            5,
+            &[Shape {
+                rows: 64,
+                lists: 4,
+                layer: LookupParams { d: 8, e: 4, k: 2, n_probe: 2, ..LookupParams::DEFAULT },
+            }],
+        )
+        .unwrap()
     }
 
     fn with_values(m: &Model, change: impl Fn(&mut Vec<i16>)) -> Model {
@@ -166,7 +161,15 @@ mod tests {
     fn nothing_or_a_new_architecture_is_refused() {
         let old = model();
         assert!(diff(&old, &old, None).unwrap_err().to_string().contains("nothing to update"));
-        let other = testing::model(5, &[Shape { rows: 64, lists: 4, layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT } }]).unwrap();
+        let other = testing::model(
+            5,
+            &[Shape {
+                rows: 64,
+                lists: 4,
+                layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT },
+            }],
+        )
+        .unwrap();
         assert!(diff(&old, &other, None).unwrap_err().to_string().contains("another architecture"));
     }
 }

@@ -11,7 +11,7 @@
 use crate::chain::{self, runtime, BoundedVec, Chain, Phase, Request, Wait};
 use anyhow::{anyhow, bail, Context, Result};
 use codec::Encode;
-use ghost_primitives::{proof::GhostProof, Claim, Model, ModelId};
+use ghost_primitives::{Claim, Error, Model, ModelId};
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::Arc,
@@ -152,14 +152,11 @@ async fn inspect(model: &Arc<Model>, request: &Request, proof: Vec<u8>) -> Resul
     let posted = Claim { output: result.output.0.clone(), links: result.links.0.clone() };
     let model = model.clone();
     let finding = tokio::task::spawn_blocking(move || {
-        let file = model.ghost_file();
-        let decoded = match GhostProof::decode(&proof, file) {
-            Ok(d) => d,
-            Err(e) => return Finding::ProveIt(format!("its proof does not decode: {e}")),
-        };
-        let trace = match ghost_primitives::verify_bound(file, &binding, &input, &posted.output, &decoded) {
-            Ok(t) if t.claim() == posted => t,
-            Ok(_) => return Finding::ProveIt("its proof is of another claim".into()),
+        let trace = match model.verifier().verify(&binding, &input, &posted, &proof) {
+            Ok(trace) => trace,
+            Err(e @ (Error::TraceLength { .. } | Error::TraceMismatch { .. })) => {
+                return Finding::ProveIt(format!("its proof is of another claim: {e}"))
+            }
             Err(e) => return Finding::ProveIt(format!("its proof does not verify: {e}")),
         };
         match model.find_fraud(&input, &trace) {
@@ -239,7 +236,7 @@ fn report_verdicts(events: &subxt::events::Events<subxt::PolkadotConfig>, seen: 
 mod tests {
     use super::*;
     use crate::chain::{runtime::runtime_types::pallet_inference::pallet::PostedResult, BoundedVec};
-    use ghost_primitives::{testing, Shape};
+    use ghost_primitives::{testing, LookupParams, Shape};
 
     /// A request on `model` whose posted result is `trace`, bound to `prover`.
     fn request(
@@ -273,20 +270,28 @@ mod tests {
     #[tokio::test]
     async fn a_posted_lazy_proof_gives_a_convicting_fraud_proof() {
         let model = Arc::new(
-            testing::model(11, &[Shape { rows: 256, lists: 8, layer: LookupParams { d: 16, e: 8, k: 4, n_probe: 2, ..LookupParams::DEFAULT } }]).unwrap(),
+            testing::model(
+                11,
+                &[Shape {
+                    rows: 256,
+                    lists: 8,
+                    layer: LookupParams { d: 16, e: 8, k: 4, n_probe: 2, ..LookupParams::DEFAULT },
+                }],
+            )
+            .unwrap(),
         );
         let prover = AccountId32([7; 32]);
         let binding = prover.encode();
         let input = testing::input(3, 16);
-        let lazy = testing::lazy_trace_bound(&model, &input, 0, &binding).unwrap().expect("a row to skip");
+        let lazy = model.lazy_trace(&input, 0, &binding).unwrap().expect("a row to skip");
         let proof = model.prove_trace(&lazy).unwrap().encode();
         let posted = request(&model, &input, prover.clone(), &lazy);
         let Finding::Excluded(fraud) = inspect(&model, &posted, proof).await.unwrap() else {
             panic!("the lazy proof was not turned into a fraud proof");
         };
-        let fraud = ghost_primitives::fraud::decode_fraud(&fraud).unwrap();
+        let fraud = ghost_primitives::decode_fraud(&fraud).unwrap();
         let links = lazy.claim().links;
-        assert_eq!(ghost_primitives::verify_fraud_bound(model.ghost_file(), &binding, &input, &links, &fraud), Ok(()));
+        assert_eq!(model.verifier().verify_fraud(&binding, &input, &links, &fraud), Ok(()));
 
         let honest = model.trace_bound(&input, &binding).unwrap();
         let proof = model.prove_trace(&honest).unwrap().encode();

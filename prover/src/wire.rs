@@ -3,9 +3,8 @@
 //! Inputs travel as Q14 integers, already quantised by the client: the client verifies
 //! against exactly the input it sent. Hashes and proofs travel as `0x`-hex strings.
 
-use crate::store::{hex0x, parse_id};
 use anyhow::{bail, Context, Result};
-use ghost_primitives::{fixed, Claim, Input, ModelId};
+use ghost_primitives::{quant::q14, Claim, Input, ModelId};
 use serde::{Deserialize, Serialize};
 
 /// A model input: `{"vector": [i16, ...]}` (Q14) or `{"token": n}`.
@@ -82,7 +81,60 @@ impl Answer {
 
     /// The output as real numbers.
     pub fn output_f32(&self) -> Vec<f32> {
-        self.output.iter().map(|&q| fixed::to_f32(q)).collect()
+        self.output.iter().map(|&q| ghost_primitives::quant::to_f32(q)).collect()
+    }
+}
+
+/// `0x`-prefixed lower-case hex.
+pub fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// Parse a `0x`-hex (or bare hex) model id.
+pub fn parse_id(s: &str) -> Result<ModelId> {
+    let raw = hex::decode(s.trim().trim_start_matches("0x")).with_context(|| format!("'{s}' is not hex"))?;
+    raw.as_slice().try_into().map_err(|_| anyhow::anyhow!("a model id is 32 bytes, '{s}' has {}", raw.len()))
+}
+
+/// A model input as the command line gives it (`ghost infer`).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct InputArgs {
+    /// Input vector: comma-separated numbers or a JSON array.
+    #[arg(long, conflicts_with_all = ["input_file", "token"], allow_hyphen_values = true)]
+    pub input: Option<String>,
+    /// File holding the input vector.
+    #[arg(long, conflicts_with = "token")]
+    pub input_file: Option<std::path::PathBuf>,
+    /// Input token (models that start with an embedding).
+    #[arg(long)]
+    pub token: Option<u32>,
+    /// Send the vector as given instead of normalised to unit length.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+impl InputArgs {
+    /// The input, quantised as the client sends it, and a warning about it if it deserves one.
+    pub fn read(&self) -> Result<(Input, Option<&'static str>)> {
+        let input = match (&self.input, &self.input_file, self.token) {
+            (Some(text), _, _) => quantise_vector(&parse_vector(text)?, self.raw),
+            (_, Some(path), _) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                quantise_vector(&parse_vector(&text)?, self.raw)
+            }
+            (_, _, Some(token)) => Input::Token(token),
+            _ => bail!("give an input: --input, --input-file or --token"),
+        };
+        let warning = match &input {
+            Input::Vector(v) if v.iter().all(|&x| x == 0) => {
+                Some("the input is all zeros; the answer rests on no information")
+            }
+            Input::Vector(v) if self.raw && v.iter().any(|&x| x == i16::MAX || x == i16::MIN) => {
+                Some("--raw input entries were clamped to the Q14 range (-2, 2)")
+            }
+            _ => None,
+        };
+        Ok((input, warning))
     }
 }
 
@@ -112,7 +164,7 @@ pub fn parse_vector(text: &str) -> Result<Vec<f32>> {
 pub fn quantise_vector(values: &[f32], raw: bool) -> Input {
     let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
     let scale = if raw || norm == 0.0 { 1.0 } else { 1.0 / norm };
-    Input::Vector(values.iter().map(|&v| fixed::quantise(v * scale).0).collect())
+    Input::Vector(values.iter().map(|&v| q14(v * scale).0).collect())
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ fn build_model(dir: &Path, name: &str, seed: u64) -> PathBuf {
             "--quiet",
             "model",
             "build",
-            "--synthetic",
+            "synthetic",
             "--name",
             name,
             "--rows",
@@ -223,7 +223,7 @@ async fn credits(chain: &Chain) -> Vec<i128> {
 
 /// Wait until `prover` is bonded on `model`.
 async fn wait_bonded(chain: &Chain, model: &str, prover: &str) {
-    let id = ghost_prover::store::parse_id(model).unwrap();
+    let id = ghost_prover::wire::parse_id(model).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while chain.bond(&id, &account(prover)).await.unwrap().is_none() {
         assert!(Instant::now() < deadline, "{prover} never bonded on {model}");
@@ -370,7 +370,7 @@ async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
     }
     ferdie.wait_for("watcher", Duration::from_secs(30));
     let bond = |name: &'static str, model: usize| {
-        let (chain, id) = (chain.clone(), ghost_prover::store::parse_id(&ids[model]).unwrap());
+        let (chain, id) = (chain.clone(), ghost_prover::wire::parse_id(&ids[model]).unwrap());
         async move { chain.bond(&id, &account(name)).await.unwrap().expect("bonded") }
     };
     let (dave_bond, eve_bond, charlie_bond) = (bond("dave", 1).await, bond("eve", 2).await, bond("charlie", 0).await);

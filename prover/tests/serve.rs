@@ -3,13 +3,13 @@
 //! goes on, tampered answers refused by `ghost infer` and `ghost verify`, and a lazy
 //! prover convicted by a watcher's exclusion fraud proof.
 
-use ghost_primitives::{fraud::verify_fraud, proof::verify, GhostFile, Input, Model};
+use ghost_primitives::{Beta, Input, LookupParams, Model, Verifier};
 use ghost_prover::{
-    build::{commit, lookup_layer, synthetic_matrices, LayerParams},
+    build::{commit, lookup_layer, synthetic_matrices, IndexParams, LayerParams},
     client::verify_answer,
-    rpc::{GhostApiClient, BAD_INPUT, UNKNOWN_MODEL},
+    rpc::{GhostRpcClient, BAD_INPUT, UNKNOWN_MODEL},
     store,
-    wire::{quantise_vector, Answer},
+    wire::{hex0x, quantise_vector, Answer},
 };
 use jsonrpsee::{
     core::{client::ClientT, ClientError},
@@ -27,7 +27,10 @@ const GHOST: &str = env!("CARGO_BIN_EXE_ghost");
 
 /// A two-layer synthetic model saved in `dir`.
 fn make_model(dir: &Path) -> Model {
-    let params = LayerParams { lists: 16, n_probe: 3, k: 8, beta: 12.0, kmeans_iterations: 4, ..Default::default() };
+    let params = LayerParams {
+        layer: LookupParams { k: 8, n_probe: 3, beta: Beta::from_int(12), ..LookupParams::DEFAULT },
+        index: IndexParams { lists: 16, kmeans_iterations: 4, ..IndexParams::DEFAULT },
+    };
     let (k0, v0) = synthetic_matrices(3000, 16, 8, 16, 1);
     let (k1, v1) = synthetic_matrices(1000, 8, 4, 16, 2);
     let layers = vec![lookup_layer(k0, v0, &params, false).unwrap().0, lookup_layer(k1, v1, &params, false).unwrap().0];
@@ -90,8 +93,8 @@ fn code(err: ClientError) -> i32 {
 async fn serves_many_clients_and_survives_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let model = make_model(dir.path());
-    let file = model.ghost_file().clone();
-    let id = store::hex0x(&model.id());
+    let file = model.verifier().clone();
+    let id = hex0x(&model.id());
     let server = Server::start(dir.path(), &[]);
 
     // 24 clients x 6 requests, each answer verified and equal to the local computation.
@@ -122,7 +125,7 @@ async fn serves_many_clients_and_survives_bad_input() {
     let client = server.client();
     // Unknown model, wrong width, wrong kind, too wide, malformed params.
     let good = quantise_vector(&query(1, 16), false);
-    let other_id = store::hex0x(&[7u8; 32]);
+    let other_id = hex0x(&[7u8; 32]);
     assert_eq!(code(client.infer(other_id, (&good).into()).await.unwrap_err()), UNKNOWN_MODEL);
     assert_eq!(code(client.infer("0x12".into(), (&good).into()).await.unwrap_err()), UNKNOWN_MODEL);
     let narrow = quantise_vector(&query(1, 15), false);
@@ -148,7 +151,7 @@ async fn serves_many_clients_and_survives_bad_input() {
     let answer = client.infer(id.clone(), (&good).into()).await.unwrap();
     verify_answer(&file, &answer, Some(&good)).unwrap();
     let served_file = client.ghost_file(None).await.unwrap();
-    assert_eq!(hex::decode(served_file.trim_start_matches("0x")).unwrap(), codec::Encode::encode(&file));
+    assert_eq!(hex::decode(served_file.trim_start_matches("0x")).unwrap(), codec::Encode::encode(file.file()));
 }
 
 fn ghost(args: &[&str]) -> (i32, String, String) {
@@ -200,11 +203,11 @@ fn tampered_answers_are_refused_by_the_cli() {
         let mut bad = proof.clone();
         bad[at] ^= 0x01;
         let mut a = answer.clone();
-        a.proof = store::hex0x(&bad);
+        a.proof = hex0x(&bad);
         check(&a, "does not verify");
     }
     let mut a = answer.clone();
-    a.links[0] = store::hex0x(&[0u8; 32]);
+    a.links[0] = hex0x(&[0u8; 32]);
     check(&a, "commitment");
 
     // A dishonest prover is caught by `ghost infer` itself.
@@ -221,15 +224,15 @@ fn tampered_answers_are_refused_by_the_cli() {
 async fn a_lazy_prover_is_convicted_by_a_watcher() {
     let dir = tempfile::tempdir().unwrap();
     let model = make_model(dir.path());
-    let file: GhostFile = model.ghost_file().clone();
+    let file: Verifier = model.verifier().clone();
     let server = Server::start(dir.path(), &["--misbehave", "skip-best-row"]);
     let input = quantise_vector(&query(9, 16), false);
-    let answer = server.client().infer(store::hex0x(&model.id()), (&input).into()).await.unwrap();
+    let answer = server.client().infer(hex0x(&model.id()), (&input).into()).await.unwrap();
     // Its own proof checks out: it really used the rows it claims...
     verify_answer(&file, &answer, Some(&input)).expect("the lazy answer's proof verifies");
     // ...but a watcher holding the weights finds the row it skipped.
-    let proof = ghost_primitives::GhostProof::decode(&answer.proof_bytes().unwrap(), &file).unwrap();
-    let trace = verify(&file, &input, &answer.output, &proof).unwrap();
+    let claim = answer.claim().unwrap();
+    let trace = file.verify(&[], &input, &claim, &answer.proof_bytes().unwrap()).unwrap();
     let fraud = model.find_fraud(&input, &trace).unwrap().expect("an excluded row");
-    assert_eq!(verify_fraud(&file, &input, &answer.claim().unwrap().links, &fraud), Ok(()));
+    assert_eq!(file.verify_fraud(&[], &input, &claim.links, &fraud), Ok(()));
 }

@@ -1,12 +1,14 @@
 //! The runtime APIs: what the node needs (block building, consensus, payment queries,
-//! genesis presets, benchmarks) and Ghostchain's own [`GhostApi`](crate::ghost_api::GhostApi).
+//! genesis presets, benchmarks) and Ghostchain's own [`GhostApi`](ghost_runtime_api::GhostApi), each
+//! method a call of a pallet function.
 
 use crate::{
-    ghost_api::CreditAccount, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
-    Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+    AccountId, Aura, Balance, Block, BlockNumber, Executive, GhostRegistry, Grandpa, InherentDataExt, MutualCredit,
+    Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use ghost_primitives::{Claim, Input, ModelId};
+use ghost_runtime_api::CreditAccount;
 use polkadot_sdk::{
     frame_support::{
         genesis_builder_helper::{build_state, get_preset},
@@ -173,38 +175,21 @@ impl_runtime_apis! {
         }
     }
 
-    impl crate::ghost_api::GhostApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+    impl ghost_runtime_api::GhostApi<Block, AccountId, Balance, BlockNumber> for Runtime {
         fn verify_proof(model: ModelId, prover: Option<AccountId>, input: Input, claim: Claim, proof: Vec<u8>) -> Result<(), ghost_primitives::Error> {
-            // The chain's own limit, not the protocol's (8x larger): public `state_call`
-            // must not buy more verification than a transaction can.
-            let max = crate::configs::MAX_PROOF_BYTES;
-            if proof.len() > max as usize {
-                return Err(ghost_primitives::Error::ProofTooLarge { len: proof.len().min(u32::MAX as usize) as u32, max });
-            }
-            let file = pallet_ghost_registry::Pallet::<Runtime>::ghost_file_of(&model).ok_or(ghost_primitives::Error::ModelIdMismatch)?;
-            let proof = ghost_primitives::GhostProof::decode(&proof, &file)?;
-            let binding = prover.map(|p| codec::Encode::encode(&p)).unwrap_or_default();
-            ghost_primitives::verify_claim_bound(&file, &binding, &input, &claim, &proof)
+            GhostRegistry::verify_proof(model, prover, input, claim, proof)
         }
 
         fn model(model: ModelId) -> Option<(pallet_ghost_registry::ModelInfo<AccountId, Balance, BlockNumber>, Vec<u8>)> {
-            let info = pallet_ghost_registry::Models::<Runtime>::get(model)?;
-            let file = pallet_ghost_registry::GhostFiles::<Runtime>::get(model)?;
-            Some((info, file.into_inner()))
+            GhostRegistry::model_and_file(model)
         }
 
         fn versions(model: ModelId) -> Vec<ModelId> {
-            pallet_ghost_registry::Pallet::<Runtime>::lineage(model, 64)
+            GhostRegistry::lineage(model, 64)
         }
 
         fn credit_account(who: AccountId) -> CreditAccount<Balance> {
-            let line = pallet_mutual_credit::Lines::<Runtime>::get(&who);
-            CreditAccount {
-                balance: pallet_mutual_credit::Balances::<Runtime>::get(&who),
-                limit: pallet_mutual_credit::Pallet::<Runtime>::limit_of(&line).unwrap_or(u128::MAX),
-                granted: line.granted,
-                collateral: line.collateral,
-            }
+            MutualCredit::credit_account(&who)
         }
     }
 

@@ -25,15 +25,19 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 const MAX_BLOCK_BYTES: u32 = 5 * 1024 * 1024;
 
 parameter_types! {
+    /// Block hashes kept for lookups (and mortal transactions).
     pub const BlockHashCount: BlockNumber = 2400;
+    /// The runtime's version.
     pub const Version: RuntimeVersion = VERSION;
     /// Two seconds of compute per block, 75% for normal transactions.
     pub RuntimeBlockWeights: BlockWeights =
         BlockWeights::with_sensible_defaults(Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX), NORMAL_DISPATCH_RATIO);
+    /// 5 MiB blocks, 75% for normal transactions.
     pub RuntimeBlockLength: BlockLength = BlockLength::builder()
         .max_length(MAX_BLOCK_BYTES)
         .modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * MAX_BLOCK_BYTES)
         .build();
+    /// The generic Substrate address format.
     pub const SS58Prefix: u8 = 42;
 }
 
@@ -104,6 +108,7 @@ parameter_types! {
     pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
     /// Fees never fall below the identity fee.
     pub MinimumMultiplier: Multiplier = Multiplier::one();
+    /// No ceiling: sustained spam keeps paying more.
     pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
 
@@ -144,7 +149,9 @@ pub const MAX_PROOF_COMPRESSIONS: u64 = 28_000;
 pub const MAX_PROOF_PRODUCTS: u64 = 4_000_000;
 
 parameter_types! {
+    /// Mutual credit's escrow account.
     pub const CreditPalletId: PalletId = PalletId(*b"gh/credt");
+    /// A convicted prover's slash: half to the challenger, half to the client.
     pub const ChallengerShare: Perbill = Perbill::from_percent(50);
 }
 

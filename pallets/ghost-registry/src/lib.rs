@@ -73,7 +73,7 @@ pub mod weights;
 pub use weights::WeightInfo;
 
 use frame_support::weights::Weight;
-use ghost_primitives::{GhostFile, ModelId, ModelShape, ProofBound};
+use ghost_primitives::{Claim, GhostFile, Input, ModelId, ModelShape, ProofBound, Verifier};
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 use sp_runtime::Perbill;
 
@@ -98,8 +98,8 @@ pub trait ModelRegistry<AccountId> {
     type Balance;
     /// A model's terms.
     fn terms(model: &ModelId) -> Option<ModelTerms<AccountId>>;
-    /// A model's decoded ghost file.
-    fn ghost_file(model: &ModelId) -> Option<GhostFile>;
+    /// The verifier of a registered model (its ghost file, validated at registration).
+    fn verifier(model: &ModelId) -> Option<Verifier>;
     /// Whether `prover` is bonded (and not unbonding) on `model`.
     fn is_bonded(model: &ModelId, prover: &AccountId) -> bool;
     /// Lock `amount` of `prover`'s bond on `model` for an open result: fails unless the
@@ -252,7 +252,8 @@ pub mod pallet {
     pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointBytes>;
     pub(crate) type BondInfoOf<T> = BondInfo<BalanceOf<T>, BlockNumberFor<T>, EndpointOf<T>>;
 
-    pub(crate) type ModelInfoOf<T> = ModelInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+    /// A model's record with the runtime's types.
+    pub type ModelInfoOf<T> = ModelInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
     /// Registered models.
     #[pallet::storage]
@@ -275,23 +276,88 @@ pub mod pallet {
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
         /// A future owner committed to registering a model.
-        RegistrationCommitted { who: T::AccountId, commitment: Hash },
+        RegistrationCommitted {
+            /// Who committed.
+            who: T::AccountId,
+            /// The commitment digest.
+            commitment: Hash,
+        },
         /// An unused registration commitment was withdrawn.
-        CommitmentCancelled { who: T::AccountId, commitment: Hash },
+        CommitmentCancelled {
+            /// Whose commitment.
+            who: T::AccountId,
+            /// The commitment digest.
+            commitment: Hash,
+        },
         /// A model was registered.
-        ModelRegistered { model: ModelId, owner: T::AccountId, price: u128, royalty: Perbill, deposit: BalanceOf<T> },
+        ModelRegistered {
+            /// The model id.
+            model: ModelId,
+            /// The model's owner.
+            owner: T::AccountId,
+            /// Credit paid per inference.
+            price: u128,
+            /// The owner's share of each price.
+            royalty: Perbill,
+            /// Native tokens held for the model.
+            deposit: BalanceOf<T>,
+        },
         /// A new version was published by a verified sparse update.
-        VersionPublished { model: ModelId, parent: ModelId, owner: T::AccountId, changed_rows: u32 },
+        VersionPublished {
+            /// The model id.
+            model: ModelId,
+            /// The version it updates.
+            parent: ModelId,
+            /// The model's owner.
+            owner: T::AccountId,
+            /// Rows the update changed.
+            changed_rows: u32,
+        },
         /// A model stopped taking requests.
-        ModelRetired { model: ModelId },
+        ModelRetired {
+            /// The model id.
+            model: ModelId,
+        },
         /// A prover bonded (or topped up, or changed its endpoint) on a model.
-        Bonded { model: ModelId, prover: T::AccountId, total: BalanceOf<T>, endpoint: EndpointOf<T> },
+        Bonded {
+            /// The model id.
+            model: ModelId,
+            /// The prover.
+            prover: T::AccountId,
+            /// The prover's whole bond on the model now.
+            total: BalanceOf<T>,
+            /// Where the prover serves its proofs (empty: nowhere).
+            endpoint: EndpointOf<T>,
+        },
         /// A prover started unbonding.
-        Unbonding { model: ModelId, prover: T::AccountId, withdrawable_at: BlockNumberFor<T> },
+        Unbonding {
+            /// The model id.
+            model: ModelId,
+            /// The prover.
+            prover: T::AccountId,
+            /// The first block the bond can be withdrawn in.
+            withdrawable_at: BlockNumberFor<T>,
+        },
         /// A prover withdrew its bond.
-        Withdrawn { model: ModelId, prover: T::AccountId, amount: BalanceOf<T> },
+        Withdrawn {
+            /// The model id.
+            model: ModelId,
+            /// The prover.
+            prover: T::AccountId,
+            /// Native tokens released.
+            amount: BalanceOf<T>,
+        },
         /// Part of a prover's bond was slashed.
-        Slashed { model: ModelId, prover: T::AccountId, amount: BalanceOf<T>, to: T::AccountId },
+        Slashed {
+            /// The model id.
+            model: ModelId,
+            /// The prover.
+            prover: T::AccountId,
+            /// Native tokens moved.
+            amount: BalanceOf<T>,
+            /// Who received them.
+            to: T::AccountId,
+        },
     }
 
     #[pallet::error]
@@ -364,16 +430,16 @@ pub mod pallet {
             royalty: Perbill,
         ) -> DispatchResult {
             let owner = ensure_signed(origin)?;
-            let file = GhostFile::decode_bounded(&ghost_file).map_err(|_| Error::<T>::InvalidGhostFile)?;
-            ensure!(file.parent.is_none(), Error::<T>::ParentNotAllowed);
-            let id = file.id();
+            let verifier = Verifier::decode(&ghost_file).map_err(|_| Error::<T>::InvalidGhostFile)?;
+            ensure!(verifier.file().parent.is_none(), Error::<T>::ParentNotAllowed);
+            let id = verifier.id();
             let commitment = Self::registration_commitment(&owner, &id);
             let (committer, at, held) = Commitments::<T>::get(commitment).ok_or(Error::<T>::NotCommitted)?;
             ensure!(committer == owner, Error::<T>::NotCommitted);
             ensure!(at < frame_system::Pallet::<T>::block_number(), Error::<T>::CommittedThisBlock);
             // The commitment's deposit becomes part of the model's.
             Commitments::<T>::remove(commitment);
-            Self::insert_model(owner, &file, ghost_file, price, royalty, None, held)?;
+            Self::insert_model(owner, &verifier, ghost_file, price, royalty, None, held)?;
             Ok(())
         }
 
@@ -394,10 +460,11 @@ pub mod pallet {
             let info = Models::<T>::get(parent).ok_or(Error::<T>::UnknownModel)?;
             ensure!(info.owner == owner, Error::<T>::NotOwner);
             ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
-            let file = Self::ghost_file_of(&parent).ok_or(Error::<T>::UnknownModel)?;
-            let next = file.apply_update(&update).map_err(|_| Error::<T>::InvalidUpdate)?;
+            let file = Self::verifier_of(&parent).ok_or(Error::<T>::UnknownModel)?;
+            let next = file.file().apply_update(&update).map_err(|_| Error::<T>::InvalidUpdate)?;
+            let next = Verifier::new(next).map_err(|_| Error::<T>::InvalidUpdate)?;
             let bytes: BoundedVec<u8, T::MaxGhostFileBytes> =
-                next.encode().try_into().map_err(|_| Error::<T>::InvalidGhostFile)?;
+                next.file().encode().try_into().map_err(|_| Error::<T>::InvalidGhostFile)?;
             let id = next.id();
             let changed_rows = update.indices.len() as u32;
             Self::insert_model(owner.clone(), &next, bytes, price, royalty, Some(parent), Zero::zero())?;
@@ -527,9 +594,39 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
-        /// The decoded ghost file of `model`.
-        pub fn ghost_file_of(model: &ModelId) -> Option<GhostFile> {
-            GhostFiles::<T>::get(model).and_then(|bytes| GhostFile::decode_bounded(&bytes).ok())
+        /// The verifier of `model`: its stored ghost file, decoded but not validated or
+        /// hashed again (only files that passed [`Verifier::decode`] or [`Verifier::new`]
+        /// are stored, under their hash).
+        pub fn verifier_of(model: &ModelId) -> Option<Verifier> {
+            GhostFiles::<T>::get(model).and_then(|bytes| Verifier::registered(&bytes, *model).ok())
+        }
+
+        /// Verify `proof` (an encoded ghost proof) for `claim` on `input` against the
+        /// registered `model`, bound to `prover` (`None`: an off-chain, unbound answer).
+        /// What the runtime API offers clients: the same limit as a transaction
+        /// (`MaxProofBytes`) and the same verifier. An unknown model is `ModelIdMismatch`.
+        pub fn verify_proof(
+            model: ModelId,
+            prover: Option<T::AccountId>,
+            input: Input,
+            claim: Claim,
+            proof: Vec<u8>,
+        ) -> Result<(), ghost_primitives::Error> {
+            let max = T::MaxProofBytes::get();
+            if proof.len() > max as usize {
+                return Err(ghost_primitives::Error::ProofTooLarge {
+                    len: proof.len().min(u32::MAX as usize) as u32,
+                    max,
+                });
+            }
+            let verifier = Self::verifier_of(&model).ok_or(ghost_primitives::Error::ModelIdMismatch)?;
+            let binding = prover.map(|p| p.encode()).unwrap_or_default();
+            verifier.verify(&binding, &input, &claim, &proof).map(drop)
+        }
+
+        /// A model's record and its ghost file's bytes.
+        pub fn model_and_file(model: ModelId) -> Option<(ModelInfoOf<T>, Vec<u8>)> {
+            Some((Models::<T>::get(model)?, GhostFiles::<T>::get(model)?.into_inner()))
         }
 
         /// Row entries an update carries (old and new rows): what verifying it hashes.
@@ -561,14 +658,14 @@ pub mod pallet {
         /// `already_held`, a commitment's deposit that becomes part of it).
         fn insert_model(
             owner: T::AccountId,
-            file: &GhostFile,
+            verifier: &Verifier,
             bytes: BoundedVec<u8, T::MaxGhostFileBytes>,
             price: u128,
             royalty: Perbill,
             parent: Option<ModelId>,
             already_held: BalanceOf<T>,
         ) -> DispatchResult {
-            let id = file.id();
+            let (file, id) = (verifier.file(), verifier.id());
             let shape = Self::admissible_shape(file)?;
             ensure!(!Models::<T>::contains_key(id), Error::<T>::AlreadyRegistered);
             let per_byte: BalanceOf<T> = T::DepositPerByte::get().saturating_mul((bytes.len() as u32).into());
@@ -666,8 +763,8 @@ pub mod pallet {
             })
         }
 
-        fn ghost_file(model: &ModelId) -> Option<GhostFile> {
-            Self::ghost_file_of(model)
+        fn verifier(model: &ModelId) -> Option<Verifier> {
+            Self::verifier_of(model)
         }
 
         fn is_bonded(model: &ModelId, prover: &T::AccountId) -> bool {
@@ -749,7 +846,8 @@ pub mod pallet {
             let _ = T::Currency::mint_into(prover, plenty);
             // Benchmark set-up only: a failure is a broken benchmark, reported loudly.
             let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = file.encode().try_into().expect("benchmark model fits");
-            Self::insert_model(owner.clone(), file, bytes, price, Perbill::from_percent(10), None, Zero::zero())
+            let verifier = Verifier::new(file.clone()).expect("benchmark model is valid");
+            Self::insert_model(owner.clone(), &verifier, bytes, price, Perbill::from_percent(10), None, Zero::zero())
                 .expect("benchmark model registers");
             // Enough bond to back a full deadline queue of open results.
             let amount = T::MinBond::get().saturating_mul(500u32.into());

@@ -4,11 +4,9 @@
 use crate::{mock::*, BondInfo, Bonds, Error, Event, GhostFiles, ModelRegistry, ModelStatus, Models};
 use codec::Encode;
 use ghost_primitives::{
-    error::TreeKind,
-    model::LayerWeights,
     testing,
     update::{ModelUpdate, UpdatedRow},
-    Model, Shape,
+    LayerWeights, LookupParams, Model, Shape, TreeKind, Verifier,
 };
 use polkadot_sdk::{
     frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec},
@@ -16,7 +14,8 @@ use polkadot_sdk::{
 };
 use proptest::prelude::*;
 
-const SHAPE: Shape = Shape { rows: 64, lists: 4, layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT } };
+const SHAPE: Shape =
+    Shape { rows: 64, lists: 4, layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT } };
 
 fn url() -> crate::EndpointOf<Test> {
     b"http://127.0.0.1:9955".to_vec().try_into().unwrap()
@@ -59,8 +58,8 @@ fn register(owner: u64, m: &Model) {
 
 /// An update changing rows `rows` of layer 0's patterns by `delta`.
 fn update_of(m: &Model, rows: &[u32], delta: i16) -> ModelUpdate {
-    let LayerWeights::Lookup { d, e, keys, values, .. } = &m.weights()[0] else { unreachable!() };
-    let (d, e) = (*d as usize, *e as usize);
+    let LayerWeights::Lookup { params, keys, values, .. } = &m.weights()[0] else { unreachable!() };
+    let (d, e) = (params.d as usize, params.e as usize);
     let old: Vec<UpdatedRow> = rows
         .iter()
         .map(|&i| UpdatedRow {
@@ -99,7 +98,7 @@ fn register_stores_the_file_and_holds_the_deposit() {
             Event::ModelRegistered { model: m.id(), owner: 1, price: 10, royalty: Perbill::from_percent(20), deposit }
                 .into(),
         );
-        assert_eq!(Registry::ghost_file(&m.id()).as_ref(), Some(m.ghost_file()));
+        assert_eq!(Registry::verifier(&m.id()).as_ref().map(Verifier::file), Some(m.ghost_file()));
         let terms = Registry::terms(&m.id()).unwrap();
         assert!(terms.active && terms.owner == 1 && terms.price == 10);
     });
@@ -365,19 +364,18 @@ fn registration_keeps_the_training_data_hash() {
 fn models_whose_honest_proof_cannot_be_posted_are_refused() {
     test(|| {
         // d = e = 1024, k = 256 over 32 layers: megabytes of proof.
-        let wide = Shape { rows: 256, lists: 1, layer: LookupParams { d: 1024, e: 1024, k: 256, n_probe: 1, ..LookupParams::DEFAULT } };
+        let wide = Shape {
+            rows: 256,
+            lists: 1,
+            layer: LookupParams { d: 1024, e: 1024, k: 256, n_probe: 1, ..LookupParams::DEFAULT },
+        };
         let file = ghost_primitives::GhostFile::new(
             b"wide".to_vec(),
             (0..32)
                 .map(|_| {
-                    ghost_primitives::LayerSpec::Lookup(ghost_primitives::ghost_file::LookupSpec {
-                        d: wide.d,
-                        e: wide.e,
-                        k: wide.k,
-                        beta_q16: wide.beta_q16,
-                        n_probe: 1,
-                        normalize: true,
-                        offsets: vec![0, wide.n],
+                    ghost_primitives::LayerSpec::Lookup(ghost_primitives::LookupSpec {
+                        params: wide.layer,
+                        offsets: vec![0, wide.rows],
                         patterns_root: [1; 32],
                         centroids_root: [2; 32],
                     })
@@ -396,8 +394,15 @@ fn models_whose_honest_proof_cannot_be_posted_are_refused() {
             Error::<Test>::ProofTooLarge
         );
         // Small proofs but heavy arithmetic: within bytes, over the products limit.
-        let heavy =
-            testing::model(3, &[Shape { rows: 4096, lists: 1, layer: LookupParams { d: 256, e: 256, k: 200, n_probe: 1, ..LookupParams::DEFAULT } }]).unwrap();
+        let heavy = testing::model(
+            3,
+            &[Shape {
+                rows: 4096,
+                lists: 1,
+                layer: LookupParams { d: 256, e: 256, k: 200, n_probe: 1, ..LookupParams::DEFAULT },
+            }],
+        )
+        .unwrap();
         let shape = heavy.ghost_file().shape().unwrap();
         assert!(
             shape.proof.products > 4_000_000 || shape.proof.compressions > 28_000 || shape.proof.bytes > 256 * 1024

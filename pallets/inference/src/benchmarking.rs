@@ -12,7 +12,7 @@ use frame_support::{
     BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use ghost_primitives::{testing, trace::Trace, Input, Model, Shape};
+use ghost_primitives::{testing, Input, LookupParams, Model, Shape, Trace};
 use pallet_ghost_registry::ModelRegistry;
 use pallet_mutual_credit::CreditLedger;
 use polkadot_sdk::{frame_benchmarking, frame_support, frame_system};
@@ -59,17 +59,16 @@ fn small() -> Shape {
 /// byte limit (wider rows run into the byte limit first).
 fn model_for_compressions<T: Config>(c: u32) -> Model {
     let limits = T::Registry::proof_limits();
-    let layer = |k: u32| Shape { rows: 4096, lists: 16, layer: LookupParams { d: 32, e: 32, k, n_probe: 4, ..LookupParams::DEFAULT } };
+    let layer = |k: u32| Shape {
+        rows: 4096,
+        lists: 16,
+        layer: LookupParams { d: 32, e: 32, k, n_probe: 4, ..LookupParams::DEFAULT },
+    };
     let bound = |layers: u32, k: u32| {
         let spec = |s: Shape| {
-            ghost_primitives::LayerSpec::Lookup(ghost_primitives::ghost_file::LookupSpec {
-                d: s.d,
-                e: s.e,
-                k: s.k,
-                beta_q16: s.beta_q16,
-                n_probe: s.n_probe,
-                normalize: s.normalize,
-                offsets: (0..=s.c).map(|j| j * (s.n / s.c)).collect(),
+            ghost_primitives::LayerSpec::Lookup(ghost_primitives::LookupSpec {
+                params: s.layer,
+                offsets: (0..=s.lists).map(|j| j * (s.rows / s.lists)).collect(),
                 patterns_root: [0; 32],
                 centroids_root: [0; 32],
             })
@@ -98,7 +97,7 @@ fn model_for_compressions<T: Config>(c: u32) -> Model {
 }
 
 fn input_of(m: &Model) -> Input {
-    testing::input(2, m.ghost_file().lookup(0).map(|l| l.d).unwrap_or(1))
+    testing::input(2, m.ghost_file().lookup(0).map(|l| l.params.d).unwrap_or(1))
 }
 
 fn bounded<T: Config>(input: Input) -> BoundedInput<T> {
@@ -159,9 +158,7 @@ fn answered<T: Config>(s: &Setup<T>, trace: &Trace) -> RequestId {
 /// A lazy trace of the set-up prover: layer 0 swaps its best-scoring selected row for one
 /// it outranks.
 fn lazy<T: Config>(s: &Setup<T>) -> Trace {
-    testing::lazy_trace_bound(&s.model, &input_of(&s.model), 0, &s.prover.encode())
-        .expect("trace")
-        .expect("a row to leave out")
+    s.model.lazy_trace(&input_of(&s.model), 0, &s.prover.encode()).expect("trace").expect("a row to leave out")
 }
 
 #[benchmarks(where T::Currency: Mutate<T::AccountId>)]
@@ -171,7 +168,11 @@ mod benchmarks {
     #[benchmark]
     fn request(i: Linear<1, { T::MaxInputLen::get() }>) {
         // The model takes `i` entries: the input check walks them all.
-        let s = setup::<T>(Shape { rows: 64, lists: 4, layer: LookupParams { d: i, e: 16, k: 4, n_probe: 1, ..LookupParams::DEFAULT } });
+        let s = setup::<T>(Shape {
+            rows: 64,
+            lists: 4,
+            layer: LookupParams { d: i, e: 16, k: 4, n_probe: 1, ..LookupParams::DEFAULT },
+        });
         let input = bounded::<T>(Input::Vector((0..i).map(|v| v as i16).collect()));
         #[extrinsic_call]
         _(RawOrigin::Signed(s.client.clone()), s.model.id(), input, u128::MAX);
@@ -273,7 +274,11 @@ mod benchmarks {
         // Fraud proofs carry two rows: widen them to reach about `b` bytes.
         let widest = T::MaxInputLen::get().min(T::MaxOutputLen::get()).max(1);
         let w = (b / 9).max(4).min(widest);
-        let s = setup::<T>(Shape { rows: 4096, lists: 16, layer: LookupParams { d: w, e: w, k: 8, n_probe: 4, ..LookupParams::DEFAULT } });
+        let s = setup::<T>(Shape {
+            rows: 4096,
+            lists: 16,
+            layer: LookupParams { d: w, e: w, k: 8, n_probe: 4, ..LookupParams::DEFAULT },
+        });
         let cheat = lazy::<T>(&s);
         let id = answered::<T>(&s, &cheat);
         let fraud = s.model.find_fraud(&input_of(&s.model), &cheat).expect("checks").expect("a fraud");

@@ -102,11 +102,7 @@ pub mod pallet {
         },
     };
     use frame_system::pallet_prelude::*;
-    use ghost_primitives::{
-        fraud::{decode_fraud, verify_fraud_bound, Evidence},
-        proof::{verify_claim_bound, GhostProof},
-        Claim, Hash, Input, ModelId,
-    };
+    use ghost_primitives::{decode_fraud, Claim, Evidence, Hash, Input, ModelId};
     use pallet_ghost_registry::ModelRegistry;
     use pallet_mutual_credit::CreditLedger;
     use sp_runtime::{
@@ -239,7 +235,12 @@ pub mod pallet {
         /// A result is posted; challengeable until the deadline.
         Answered,
         /// A prove-it challenge waits for the prover's ghost proof.
-        Challenged { challenger: T::AccountId, bond: BalanceOf<T> },
+        Challenged {
+            /// Who challenged.
+            challenger: T::AccountId,
+            /// The challenger's bond.
+            bond: BalanceOf<T>,
+        },
     }
 
     /// A prover's posted result.
@@ -357,41 +358,118 @@ pub mod pallet {
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
         /// A client requested an inference and escrowed its price.
-        Requested { id: RequestId, client: T::AccountId, model: ModelId, price: u128, deadline: BlockNumberFor<T> },
+        Requested {
+            /// The request.
+            id: RequestId,
+            /// The client who asked and paid.
+            client: T::AccountId,
+            /// The model id.
+            model: ModelId,
+            /// Credit escrowed for the answer.
+            price: u128,
+            /// The last block a result can be posted in.
+            deadline: BlockNumberFor<T>,
+        },
         /// A prover posted a result.
-        ResultSubmitted { id: RequestId, prover: T::AccountId, output: Vec<i16>, challenge_until: BlockNumberFor<T> },
+        ResultSubmitted {
+            /// The request.
+            id: RequestId,
+            /// The prover.
+            prover: T::AccountId,
+            /// The output posted.
+            output: Vec<i16>,
+            /// The last block the result can be disputed in.
+            challenge_until: BlockNumberFor<T>,
+        },
         /// The prover was paid and the owner's royalty too; the request is closed.
-        Settled { id: RequestId, prover: T::AccountId, fee: u128, royalty: u128 },
+        Settled {
+            /// The request.
+            id: RequestId,
+            /// The prover.
+            prover: T::AccountId,
+            /// The prover's share of the price.
+            fee: u128,
+            /// The owner's share of the price.
+            royalty: u128,
+        },
         /// No result came in time; the client was refunded.
-        Expired { id: RequestId, refund: u128 },
+        Expired {
+            /// The request.
+            id: RequestId,
+            /// Credit returned to the client.
+            refund: u128,
+        },
         /// Someone committed to disputing a result.
-        Committed { id: RequestId, who: T::AccountId },
+        Committed {
+            /// The request.
+            id: RequestId,
+            /// Who committed.
+            who: T::AccountId,
+        },
         /// A prove-it challenge was opened.
-        Challenged { id: RequestId, challenger: T::AccountId, respond_until: BlockNumberFor<T> },
+        Challenged {
+            /// The request.
+            id: RequestId,
+            /// Who challenged.
+            challenger: T::AccountId,
+            /// The last block the prover can answer in.
+            respond_until: BlockNumberFor<T>,
+        },
         /// The prover answered a prove-it challenge with a valid ghost proof (its openings
         /// are in the `respond` call of this block); the challenger's bond went to the
         /// prover, and the result is challengeable by exclusion until `challenge_until`.
         ChallengeAnswered {
+            /// The request.
             id: RequestId,
+            /// Who challenged.
             challenger: T::AccountId,
+            /// What the loser of the dispute forfeited to the winner.
             forfeited: BalanceOf<T>,
+            /// The last block the result can be disputed in.
             challenge_until: BlockNumberFor<T>,
         },
         /// An exclusion fraud proof failed to convict (`reason` says why); the challenger's
         /// bond went to the prover.
         ChallengeDefeated {
+            /// The request.
             id: RequestId,
+            /// Who challenged.
             challenger: T::AccountId,
+            /// What the loser of the dispute forfeited to the winner.
             forfeited: BalanceOf<T>,
+            /// Why the evidence failed.
             reason: ghost_primitives::Error,
         },
         /// The prover was convicted: slashed, the client refunded.
-        ProverConvicted { id: RequestId, prover: T::AccountId, reason: Conviction, slashed: BalanceOf<T>, refund: u128 },
+        ProverConvicted {
+            /// The request.
+            id: RequestId,
+            /// The prover.
+            prover: T::AccountId,
+            /// What convicted it.
+            reason: Conviction,
+            /// Bond taken from the prover.
+            slashed: BalanceOf<T>,
+            /// Credit returned to the client.
+            refund: u128,
+        },
         /// Every deadline slot was full: the request is settled by `settle` after
         /// `deadline`, by anyone.
-        SettlementDeferred { id: RequestId, deadline: BlockNumberFor<T> },
+        SettlementDeferred {
+            /// The request.
+            id: RequestId,
+            /// The block settlement is retried in.
+            deadline: BlockNumberFor<T>,
+        },
         /// A commitment never revealed was withdrawn after its request closed.
-        Reclaimed { id: RequestId, who: T::AccountId, bond: BalanceOf<T> },
+        Reclaimed {
+            /// The request.
+            id: RequestId,
+            /// Whose commitment.
+            who: T::AccountId,
+            /// The bond returned.
+            bond: BalanceOf<T>,
+        },
     }
 
     #[pallet::error]
@@ -632,11 +710,11 @@ pub mod pallet {
             ensure!(result.prover == who, Error::<T>::NotProver);
             ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
             let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
-            let file = T::Registry::ghost_file(&request.model).ok_or(Error::<T>::UnknownModel)?;
+            let verifier = T::Registry::verifier(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let claim = Claim { output: result.output.to_vec(), links: result.links.to_vec() };
             let binding = result.prover.encode();
-            GhostProof::decode(&proof, &file)
-                .and_then(|p| verify_claim_bound(&file, &binding, &request.input.to_input(), &claim, &p))
+            verifier
+                .verify(&binding, &request.input.to_input(), &claim, &proof)
                 .map_err(|_| Error::<T>::ProofRejected)?;
             result.proven = true;
             let forfeited = Self::forfeit(&challenger, &who, bond);
@@ -666,11 +744,11 @@ pub mod pallet {
             ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
             let result = request.result.clone().ok_or(Error::<T>::WrongPhase)?;
             let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
-            let file = T::Registry::ghost_file(&request.model).ok_or(Error::<T>::UnknownModel)?;
+            let verifier = T::Registry::verifier(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let bond = Self::reveal(id, &challenger, &fraud)?;
             let binding = result.prover.encode();
             let verdict = decode_fraud(&fraud).and_then(|f| {
-                verify_fraud_bound(&file, &binding, &request.input.to_input(), &result.links, &f).map(|()| f.evidence)
+                verifier.verify_fraud(&binding, &request.input.to_input(), &result.links, &f).map(|()| f.evidence)
             });
             match verdict {
                 Ok(evidence) => {

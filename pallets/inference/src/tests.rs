@@ -5,7 +5,7 @@
 
 use crate::{mock::*, BoundedInput, Commitments, Conviction, Deadlines, Error, Event, Phase, Requests};
 use codec::Encode;
-use ghost_primitives::{testing, trace::Trace, Hash, Input, Model, Shape};
+use ghost_primitives::{proof::LayerProof, testing, Hash, Input, LookupParams, Model, Shape, Trace};
 use pallet_mutual_credit::CreditLedger;
 use polkadot_sdk::{
     frame_support::{
@@ -32,7 +32,11 @@ fn model() -> Model {
     testing::model(
         5,
         &[
-            Shape { rows: 120, lists: 6, layer: LookupParams { d: 8, e: 6, k: 4, n_probe: 2, ..LookupParams::DEFAULT } },
+            Shape {
+                rows: 120,
+                lists: 6,
+                layer: LookupParams { d: 8, e: 6, k: 4, n_probe: 2, ..LookupParams::DEFAULT },
+            },
             Shape { rows: 60, lists: 3, layer: LookupParams { d: 6, e: 3, k: 3, n_probe: 1, ..LookupParams::DEFAULT } },
         ],
     )
@@ -150,7 +154,7 @@ fn honest(m: &Model, prover: u64) -> Trace {
 
 /// A lazy trace of `prover`: layer 0 swaps its best-scoring selected row for one it outranks.
 fn lazy(m: &Model, prover: u64) -> Trace {
-    testing::lazy_trace_bound(m, &input(), 0, &prover.encode()).unwrap().expect("a row to leave out")
+    m.lazy_trace(&input(), 0, &prover.encode()).unwrap().expect("a row to leave out")
 }
 
 fn submit_as(prover: u64, id: u64, trace: &Trace) {
@@ -425,7 +429,7 @@ fn forged_proofs_are_rejected_and_the_silent_prover_is_convicted() {
         );
         // Wrong row: a proof opening another row's data.
         let mut forged = m.prove_trace(&truth).unwrap();
-        if let ghost_primitives::proof::LayerProof::Lookup { values, .. } = &mut forged.layers[0] {
+        if let LayerProof::Lookup { values, .. } = &mut forged.layers[0] {
             values[0] = values[0].wrapping_add(1);
         }
         let forged: BoundedVec<u8, _> = forged.encode().try_into().unwrap();

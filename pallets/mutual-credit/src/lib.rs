@@ -121,6 +121,19 @@ pub mod pallet {
         pub collateral: Balance,
     }
 
+    /// An account's credit as clients see it (what the runtime API returns).
+    #[derive(Clone, Encode, Decode, PartialEq, Eq, Debug, TypeInfo)]
+    pub struct CreditAccount<Balance> {
+        /// Signed credit balance.
+        pub balance: CreditBalance,
+        /// Full credit limit (granted plus what collateral buys).
+        pub limit: Credit,
+        /// The part of the limit granted by root.
+        pub granted: Credit,
+        /// Native collateral held.
+        pub collateral: Balance,
+    }
+
     /// Credit lines (absent = no limit: the balance cannot go below zero).
     #[pallet::storage]
     pub type Lines<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, CreditLine<BalanceOf<T>>, ValueQuery>;
@@ -148,17 +161,53 @@ pub mod pallet {
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
         /// Credit was transferred.
-        Transferred { from: T::AccountId, to: T::AccountId, amount: Credit },
+        Transferred {
+            /// Who paid it.
+            from: T::AccountId,
+            /// Who received it.
+            to: T::AccountId,
+            /// Credit units.
+            amount: Credit,
+        },
         /// Root set the granted part of a credit limit.
-        CreditLimitSet { who: T::AccountId, granted: Credit },
+        CreditLimitSet {
+            /// The account.
+            who: T::AccountId,
+            /// The limit granted.
+            granted: Credit,
+        },
         /// Collateral was held and the limit raised.
-        CreditOpened { who: T::AccountId, collateral: BalanceOf<T>, limit: Credit },
+        CreditOpened {
+            /// The account.
+            who: T::AccountId,
+            /// Collateral now held.
+            collateral: BalanceOf<T>,
+            /// The full credit limit now.
+            limit: Credit,
+        },
         /// Collateral was released and the limit lowered.
-        CreditClosed { who: T::AccountId, collateral: BalanceOf<T>, limit: Credit },
+        CreditClosed {
+            /// The account.
+            who: T::AccountId,
+            /// Collateral released.
+            collateral: BalanceOf<T>,
+            /// The full credit limit now.
+            limit: Credit,
+        },
         /// Credit moved into escrow for a request.
-        Escrowed { from: T::AccountId, amount: Credit },
+        Escrowed {
+            /// Whose credit.
+            from: T::AccountId,
+            /// Credit units.
+            amount: Credit,
+        },
         /// Credit was paid out of escrow.
-        Released { to: T::AccountId, amount: Credit },
+        Released {
+            /// Who received it.
+            to: T::AccountId,
+            /// Credit units.
+            amount: Credit,
+        },
     }
 
     #[pallet::error]
@@ -262,6 +311,18 @@ pub mod pallet {
             let bought: Credit =
                 if per.is_zero() { 0 } else { (line.collateral / per).try_into().map_err(|_| Error::<T>::Overflow)? };
             line.granted.checked_add(bought).ok_or(Error::<T>::Overflow)
+        }
+
+        /// `who`'s balance, limit and what backs the limit (a limit that overflows reads as
+        /// unlimited: it cannot be reached).
+        pub fn credit_account(who: &T::AccountId) -> CreditAccount<BalanceOf<T>> {
+            let line = Lines::<T>::get(who);
+            CreditAccount {
+                balance: Balances::<T>::get(who),
+                limit: Self::limit_of(&line).unwrap_or(Credit::MAX),
+                granted: line.granted,
+                collateral: line.collateral,
+            }
         }
 
         /// `who`'s current credit limit.

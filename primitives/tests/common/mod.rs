@@ -18,7 +18,11 @@ pub struct Params {
 
 fn shape(d: u32) -> impl Strategy<Value = Shape> {
     (1u32..200, 1u32..7, 1u32..12, 1u32..10, 1u32..6, (1u32 << 15)..(40 << 16), any::<bool>()).prop_map(
-        move |(rows, e, lists, k, n_probe, beta_q16, normalize)| Shape { rows, lists, layer: LookupParams { d, e, k, beta: Beta::from_q16(beta_q16), n_probe, normalize } },
+        move |(rows, e, lists, k, n_probe, beta_q16, normalize)| Shape {
+            rows,
+            lists,
+            layer: LookupParams { d, e, k, beta: Beta::from_q16(beta_q16), n_probe, normalize },
+        },
     )
 }
 

@@ -57,10 +57,8 @@ pub extern "C" fn ghost_alloc(len: u32) -> *mut u8 {
 #[no_mangle]
 pub unsafe extern "C" fn ghost_run(ptr: *mut u8, len: u32) -> u64 {
     let bytes = Vec::from_raw_parts(ptr, len as usize, len as usize);
-    let result = Job::decode(&mut &bytes[..]).map_err(|_| ghost_primitives::Error::ProofMalformed {
-        offset: 0,
-        fault: ProofFault::NotScale,
-    });
+    let result = Job::decode(&mut &bytes[..])
+        .map_err(|_| ghost_primitives::Error::ProofMalformed { offset: 0, fault: ProofFault::NotScale });
     let out = result.and_then(|job| run(&job)).encode();
     let out = out.into_boxed_slice();
     let out_len = out.len() as u64;
