@@ -4,7 +4,7 @@
 //! finalises and agrees on its head.
 
 use codec::{Decode, Encode};
-use ghost_primitives::{testing, LookupParams, Model, Shape};
+use ghost_primitives::{testing, Model, Shape};
 use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
 use std::{
     io::{BufRead, BufReader},
@@ -101,15 +101,7 @@ async fn wait_finalized(client: &OnlineClient<PolkadotConfig>, at_least: u32, wi
 }
 
 fn model() -> Model {
-    testing::model(
-        3,
-        &[Shape {
-            rows: 256,
-            lists: 8,
-            layer: LookupParams { d: 16, e: 8, k: 4, n_probe: 2, ..LookupParams::DEFAULT },
-        }],
-    )
-    .expect("test model")
+    testing::model(3, &[Shape::new(256, 8).widths(16, 8).select(4, 2)]).expect("test model")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -290,4 +282,3 @@ fn export_chain_spec_prints_the_dev_spec() {
     let raw = export(&["--raw"]);
     assert!(raw["genesis"]["raw"]["top"].as_object().is_some_and(|top| !top.is_empty()), "raw genesis storage");
 }
-

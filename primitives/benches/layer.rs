@@ -11,13 +11,13 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ghost_primitives::{
     quant::{quantise, quantise_input, FloatInput, FloatLayer},
-    synthetic, GhostProof, LookupParams, Model, Shape,
+    synthetic, GhostProof, Model, Shape,
 };
 use rand::{Rng, SeedableRng};
 
 fn setup() -> (Model, Vec<ghost_primitives::Input>) {
     let n = std::env::var("GHOST_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1u32 << 20);
-    let shape = Shape { rows: n, lists: 1024, layer: LookupParams::DEFAULT };
+    let shape = Shape::new(n, 1024);
     let layers = synthetic::model(42, &[shape]);
     let FloatLayer::Lookup { keys, .. } = &layers[0] else { unreachable!("lookup layer") };
     // Queries near stored keys, as real lookups are.

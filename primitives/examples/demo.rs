@@ -11,7 +11,7 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: u32 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(1 << 16);
-    let shape = Shape { rows: n, lists: (n / 1024).max(1), layer: LookupParams::DEFAULT };
+    let shape = Shape::new(n, (n / 1024).max(1));
     let LookupParams { d, k, n_probe, .. } = shape.layer;
     println!("model: one lookup layer, N = {n}, d = e = {d}, C = {}, k = {k}, n_probe = {n_probe}", shape.lists);
 

@@ -7,11 +7,11 @@
 //! Verifying starts from a [`Verifier`]: a validated ghost file with its model id.
 //!
 //! ```
-//! use ghost_primitives::{testing, LookupParams, Shape, Verifier};
+//! use ghost_primitives::{testing, Shape, Verifier};
 //!
 //! // A prover's model (weights and trees) and one forward pass with its ghost proof.
-//! let layer = LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT };
-//! let model = testing::model(1, &[Shape { rows: 64, lists: 4, layer }])?;
+//! let layer = Shape::new(64, 4).widths(8, 4).select(3, 2);
+//! let model = testing::model(1, &[layer])?;
 //! let input = testing::input(2, 8);
 //! let (trace, proof) = model.prove(&input)?;
 //!

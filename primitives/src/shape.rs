@@ -13,3 +13,20 @@ pub struct Shape {
     /// Widths, `k`, `beta`, `n_probe`, renormalisation.
     pub layer: LookupParams,
 }
+
+impl Shape {
+    /// `rows` patterns in `lists` lists, with the default [`LookupParams`].
+    pub const fn new(rows: u32, lists: u32) -> Self {
+        Self { rows, lists, layer: LookupParams::DEFAULT }
+    }
+
+    /// The same, with keys `d` wide and values `e` wide.
+    pub const fn widths(self, d: u32, e: u32) -> Self {
+        Self { layer: LookupParams { d, e, ..self.layer }, ..self }
+    }
+
+    /// The same, using `k` patterns out of `n_probe` lists probed.
+    pub const fn select(self, k: u32, n_probe: u32) -> Self {
+        Self { layer: LookupParams { k, n_probe, ..self.layer }, ..self }
+    }
+}

@@ -58,15 +58,10 @@ pub fn input(seed: u64, d: u32) -> Input {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::LookupParams;
 
     #[test]
     fn models_are_deterministic_and_prove() {
-        let shapes = [Shape {
-            rows: 100,
-            lists: 5,
-            layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT },
-        }];
+        let shapes = [Shape::new(100, 5).widths(8, 4).select(3, 2)];
         let a = model(1, &shapes).unwrap();
         assert_eq!(a.id(), model(1, &shapes).unwrap().id());
         assert_ne!(a.id(), model(2, &shapes).unwrap().id());
@@ -77,14 +72,7 @@ mod tests {
 
     #[test]
     fn the_lazy_trace_proves_itself_and_is_convicted() {
-        let shapes = [
-            Shape {
-                rows: 120,
-                lists: 6,
-                layer: LookupParams { d: 8, e: 8, k: 3, n_probe: 2, ..LookupParams::DEFAULT },
-            },
-            Shape { rows: 60, lists: 4, layer: LookupParams { d: 8, e: 4, k: 2, n_probe: 2, ..LookupParams::DEFAULT } },
-        ];
+        let shapes = [Shape::new(120, 6).widths(8, 8).select(3, 2), Shape::new(60, 4).widths(8, 4).select(2, 2)];
         let m = model(5, &shapes).unwrap();
         let input = input(6, 8);
         for layer in 0..2 {
@@ -97,15 +85,7 @@ mod tests {
             m.verifier().verify_fraud(&[], &input, &lazy.claim().links, &fraud).unwrap();
         }
         assert!(m.lazy_trace(&input, 2, &[]).unwrap().is_none(), "no such layer");
-        let all = model(
-            5,
-            &[Shape {
-                rows: 6,
-                lists: 2,
-                layer: LookupParams { d: 8, e: 4, k: 6, n_probe: 2, ..LookupParams::DEFAULT },
-            }],
-        )
-        .unwrap();
+        let all = model(5, &[Shape::new(6, 2).widths(8, 4).select(6, 2)]).unwrap();
         assert!(all.lazy_trace(&input, 0, &[]).unwrap().is_none(), "every probed row is selected");
     }
 }

@@ -132,3 +132,22 @@ fn the_known_proofs_verify_from_bytes_alone() {
     forged.output[1] += 1;
     assert!(verifier.verify(&[], &input, &forged, &unhex(A_PROOF)).is_err());
 }
+
+/// `weights.scale` (a model directory's SCALE `Vec<LayerWeights>`) keeps the layout it had
+/// when a lookup layer's parameters were its own fields: variant index, then `d`, `e`, `k`,
+/// `beta` (Q16), `n_probe`, `normalize`, `offsets`, `keys`, `values`, `centroids`.
+#[test]
+fn weights_files_keep_their_layout() {
+    use codec::Encode;
+    let b = model_b();
+    let (embedding, lookup) = (&b.weights()[0], &b.weights()[1]);
+    let LayerWeights::Lookup { params, offsets, keys, values, centroids } = lookup else { panic!("lookup layer") };
+    let flat = (
+        1u8,
+        (params.d, params.e, params.k, params.beta.q16(), params.n_probe, params.normalize),
+        (offsets, keys, values, centroids),
+    );
+    assert_eq!(lookup.encode(), flat.encode());
+    let LayerWeights::Embedding { dim, normalize, values } = embedding else { panic!("embedding") };
+    assert_eq!(embedding.encode(), (0u8, dim, normalize, values).encode());
+}

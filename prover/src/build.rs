@@ -259,7 +259,7 @@ pub fn lookup_layer(
 /// Synthetic f32 matrices: `n` unit keys scattered around `clusters` centres, values
 /// near per-cluster centres (seeded).
 pub fn synthetic_matrices(n: u32, d: u32, e: u32, clusters: u32, seed: u64) -> (Array2<f32>, Array2<f32>) {
-    let shape = Shape { rows: n, lists: clusters.max(1), layer: LookupParams { d, e, ..LookupParams::DEFAULT } };
+    let shape = Shape::new(n, clusters.max(1)).widths(d, e);
     let FloatLayer::Lookup { keys, values, .. } = synthetic::model(seed, &[shape]).remove(0) else {
         unreachable!("the synthetic generator makes lookup layers")
     };

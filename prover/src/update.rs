@@ -118,19 +118,11 @@ fn row(m: &[i16], width: usize, i: u32) -> Vec<i16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ghost_primitives::{testing, LookupParams, Shape};
+    use ghost_primitives::{testing, Shape};
     use proptest::prelude::*;
 
     fn model() -> Model {
-        testing::model(
-            5,
-            &[Shape {
-                rows: 64,
-                lists: 4,
-                layer: LookupParams { d: 8, e: 4, k: 2, n_probe: 2, ..LookupParams::DEFAULT },
-            }],
-        )
-        .unwrap()
+        testing::model(5, &[Shape::new(64, 4).widths(8, 4).select(2, 2)]).unwrap()
     }
 
     fn with_values(m: &Model, change: impl Fn(&mut Vec<i16>)) -> Model {
@@ -161,15 +153,7 @@ mod tests {
     fn nothing_or_a_new_architecture_is_refused() {
         let old = model();
         assert!(diff(&old, &old, None).unwrap_err().to_string().contains("nothing to update"));
-        let other = testing::model(
-            5,
-            &[Shape {
-                rows: 64,
-                lists: 4,
-                layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT },
-            }],
-        )
-        .unwrap();
+        let other = testing::model(5, &[Shape::new(64, 4).widths(8, 4).select(3, 2)]).unwrap();
         assert!(diff(&old, &other, None).unwrap_err().to_string().contains("another architecture"));
     }
 }

@@ -236,7 +236,7 @@ fn report_verdicts(events: &subxt::events::Events<subxt::PolkadotConfig>, seen: 
 mod tests {
     use super::*;
     use crate::chain::{runtime::runtime_types::pallet_inference::pallet::PostedResult, BoundedVec};
-    use ghost_primitives::{testing, LookupParams, Shape};
+    use ghost_primitives::{testing, Shape};
 
     /// A request on `model` whose posted result is `trace`, bound to `prover`.
     fn request(
@@ -269,17 +269,7 @@ mod tests {
     /// an honest proof yields none.
     #[tokio::test]
     async fn a_posted_lazy_proof_gives_a_convicting_fraud_proof() {
-        let model = Arc::new(
-            testing::model(
-                11,
-                &[Shape {
-                    rows: 256,
-                    lists: 8,
-                    layer: LookupParams { d: 16, e: 8, k: 4, n_probe: 2, ..LookupParams::DEFAULT },
-                }],
-            )
-            .unwrap(),
-        );
+        let model = Arc::new(testing::model(11, &[Shape::new(256, 8).widths(16, 8).select(4, 2)]).unwrap());
         let prover = AccountId32([7; 32]);
         let binding = prover.encode();
         let input = testing::input(3, 16);

@@ -10,7 +10,6 @@ use frame_support::{
         constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
         IdentityFee, Weight,
     },
-    PalletId,
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
@@ -149,8 +148,6 @@ pub const MAX_PROOF_COMPRESSIONS: u64 = 28_000;
 pub const MAX_PROOF_PRODUCTS: u64 = 4_000_000;
 
 parameter_types! {
-    /// Mutual credit's escrow account.
-    pub const CreditPalletId: PalletId = PalletId(*b"gh/credt");
     /// A convicted prover's slash: half to the challenger, half to the client.
     pub const ChallengerShare: Perbill = Perbill::from_percent(50);
 }
@@ -160,7 +157,7 @@ impl pallet_mutual_credit::Config for Runtime {
     type RuntimeHoldReason = RuntimeHoldReason;
     /// A milli-token of collateral buys one credit unit.
     type CollateralPerCredit = ConstU128<MILLI_UNIT>;
-    type PalletId = CreditPalletId;
+    type PalletId = pallet_mutual_credit::EscrowPalletId;
     type WeightInfo = pallet_mutual_credit::weights::SubstrateWeight<Runtime>;
 }
 
@@ -197,7 +194,6 @@ impl pallet_inference::Config for Runtime {
     type MaxInputLen = ConstU32<{ ghost_primitives::limits::MAX_DIM }>;
     type MaxOutputLen = ConstU32<{ ghost_primitives::limits::MAX_DIM }>;
     type MaxLayers = ConstU32<{ ghost_primitives::limits::MAX_LAYERS }>;
-    type MaxProofBytes = ConstU32<MAX_PROOF_BYTES>;
     type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
     type MaxDeadlinesPerBlock = ConstU32<256>;
     type DeadlineSpill = ConstU32<16>;

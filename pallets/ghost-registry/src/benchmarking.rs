@@ -13,7 +13,7 @@ use frame_system::RawOrigin;
 use ghost_primitives::{
     testing,
     update::{ModelUpdate, UpdatedRow},
-    LayerWeights, LookupParams, Model, Shape, TreeKind,
+    LayerWeights, Model, Shape, TreeKind,
 };
 use polkadot_sdk::{frame_benchmarking, frame_support, frame_system};
 use sp_runtime::traits::Bounded;
@@ -27,15 +27,7 @@ fn funded<T: Config>(name: &'static str) -> T::AccountId {
 /// A model whose ghost file has about `lists * 4` bytes of offsets.
 fn model_with_lists(lists: u32) -> Model {
     let n = lists.max(1) * 4;
-    testing::model(
-        7,
-        &[Shape {
-            rows: n,
-            lists: lists.max(1),
-            layer: LookupParams { d: 16, e: 16, k: 8, n_probe: 1, ..LookupParams::DEFAULT },
-        }],
-    )
-    .expect("benchmark model")
+    testing::model(7, &[Shape::new(n, lists.max(1)).widths(16, 16).select(8, 1)]).expect("benchmark model")
 }
 
 fn update_of(m: &Model, rows: u32) -> ModelUpdate {
@@ -104,15 +96,7 @@ mod benchmarks {
         let owner = funded::<T>("owner");
         let rows = e.div_ceil(4 * 1024).clamp(1, T::MaxUpdateRows::get());
         let half = (e / rows / 4).clamp(1, 1024);
-        let m = testing::model(
-            7,
-            &[Shape {
-                rows: 2 * rows,
-                lists: 1,
-                layer: LookupParams { d: half, e: half, k: 1, n_probe: 1, ..LookupParams::DEFAULT },
-            }],
-        )
-        .expect("benchmark model");
+        let m = testing::model(7, &[Shape::new(2 * rows, 1).widths(half, half).select(1, 1)]).expect("benchmark model");
         let id = registered::<T>(&owner, &m);
         let update = update_of(&m, rows);
         #[extrinsic_call]
@@ -127,15 +111,7 @@ mod benchmarks {
         let owner = funded::<T>("owner");
         // One list per 4 bytes of offsets, one narrow row per list.
         let lists = (f.saturating_sub(200) / 4).clamp(1, ghost_primitives::limits::MAX_LISTS);
-        let m = testing::model(
-            7,
-            &[Shape {
-                rows: lists,
-                lists,
-                layer: LookupParams { d: 1, e: 1, k: 1, n_probe: 1, ..LookupParams::DEFAULT },
-            }],
-        )
-        .expect("benchmark model");
+        let m = testing::model(7, &[Shape::new(lists, lists).widths(1, 1).select(1, 1)]).expect("benchmark model");
         let id = registered::<T>(&owner, &m);
         #[block]
         {

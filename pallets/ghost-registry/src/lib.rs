@@ -96,6 +96,9 @@ pub struct ModelTerms<AccountId> {
 pub trait ModelRegistry<AccountId> {
     /// Native balance of bonds.
     type Balance;
+    /// The largest ghost proof of any admitted model (the registry's `MaxProofBytes`): the
+    /// bound of a proof posted on chain.
+    type MaxProofBytes: frame_support::traits::Get<u32>;
     /// A model's terms.
     fn terms(model: &ModelId) -> Option<ModelTerms<AccountId>>;
     /// The verifier of a registered model (its ghost file, validated at registration).
@@ -752,6 +755,7 @@ pub mod pallet {
 
     impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
         type Balance = BalanceOf<T>;
+        type MaxProofBytes = T::MaxProofBytes;
 
         fn terms(model: &ModelId) -> Option<ModelTerms<T::AccountId>> {
             Models::<T>::get(model).map(|m| ModelTerms {

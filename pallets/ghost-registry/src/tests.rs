@@ -6,7 +6,7 @@ use codec::Encode;
 use ghost_primitives::{
     testing,
     update::{ModelUpdate, UpdatedRow},
-    LayerWeights, LookupParams, Model, Shape, TreeKind, Verifier,
+    LayerWeights, Model, Shape, TreeKind, Verifier,
 };
 use polkadot_sdk::{
     frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec},
@@ -14,8 +14,7 @@ use polkadot_sdk::{
 };
 use proptest::prelude::*;
 
-const SHAPE: Shape =
-    Shape { rows: 64, lists: 4, layer: LookupParams { d: 8, e: 4, k: 3, n_probe: 2, ..LookupParams::DEFAULT } };
+const SHAPE: Shape = Shape::new(64, 4).widths(8, 4).select(3, 2);
 
 fn url() -> crate::EndpointOf<Test> {
     b"http://127.0.0.1:9955".to_vec().try_into().unwrap()
@@ -364,11 +363,7 @@ fn registration_keeps_the_training_data_hash() {
 fn models_whose_honest_proof_cannot_be_posted_are_refused() {
     test(|| {
         // d = e = 1024, k = 256 over 32 layers: megabytes of proof.
-        let wide = Shape {
-            rows: 256,
-            lists: 1,
-            layer: LookupParams { d: 1024, e: 1024, k: 256, n_probe: 1, ..LookupParams::DEFAULT },
-        };
+        let wide = Shape::new(256, 1).widths(1024, 1024).select(256, 1);
         let file = ghost_primitives::GhostFile::new(
             b"wide".to_vec(),
             (0..32)
@@ -394,15 +389,7 @@ fn models_whose_honest_proof_cannot_be_posted_are_refused() {
             Error::<Test>::ProofTooLarge
         );
         // Small proofs but heavy arithmetic: within bytes, over the products limit.
-        let heavy = testing::model(
-            3,
-            &[Shape {
-                rows: 4096,
-                lists: 1,
-                layer: LookupParams { d: 256, e: 256, k: 200, n_probe: 1, ..LookupParams::DEFAULT },
-            }],
-        )
-        .unwrap();
+        let heavy = testing::model(3, &[Shape::new(4096, 1).widths(256, 256).select(200, 1)]).unwrap();
         let shape = heavy.ghost_file().shape().unwrap();
         assert!(
             shape.proof.products > 4_000_000 || shape.proof.compressions > 28_000 || shape.proof.bytes > 256 * 1024

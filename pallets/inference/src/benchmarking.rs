@@ -12,7 +12,7 @@ use frame_support::{
     BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use ghost_primitives::{testing, Input, LookupParams, Model, Shape, Trace};
+use ghost_primitives::{testing, Input, Model, Shape, Trace};
 use pallet_ghost_registry::ModelRegistry;
 use pallet_mutual_credit::CreditLedger;
 use polkadot_sdk::{frame_benchmarking, frame_support, frame_system};
@@ -48,7 +48,7 @@ where
 }
 
 fn small() -> Shape {
-    Shape { rows: 256, lists: 8, layer: LookupParams { d: 16, e: 16, k: 8, n_probe: 2, ..LookupParams::DEFAULT } }
+    Shape::new(256, 8).widths(16, 16).select(8, 2)
 }
 
 /// A model whose worst-case proof takes about `c` BLAKE2b compressions to verify (at
@@ -59,11 +59,7 @@ fn small() -> Shape {
 /// byte limit (wider rows run into the byte limit first).
 fn model_for_compressions<T: Config>(c: u32) -> Model {
     let limits = T::Registry::proof_limits();
-    let layer = |k: u32| Shape {
-        rows: 4096,
-        lists: 16,
-        layer: LookupParams { d: 32, e: 32, k, n_probe: 4, ..LookupParams::DEFAULT },
-    };
+    let layer = |k: u32| Shape::new(4096, 16).widths(32, 32).select(k, 4);
     let bound = |layers: u32, k: u32| {
         let spec = |s: Shape| {
             ghost_primitives::LayerSpec::Lookup(ghost_primitives::LookupSpec {
@@ -168,11 +164,7 @@ mod benchmarks {
     #[benchmark]
     fn request(i: Linear<1, { T::MaxInputLen::get() }>) {
         // The model takes `i` entries: the input check walks them all.
-        let s = setup::<T>(Shape {
-            rows: 64,
-            lists: 4,
-            layer: LookupParams { d: i, e: 16, k: 4, n_probe: 1, ..LookupParams::DEFAULT },
-        });
+        let s = setup::<T>(Shape::new(64, 4).widths(i, 16).select(4, 1));
         let input = bounded::<T>(Input::Vector((0..i).map(|v| v as i16).collect()));
         #[extrinsic_call]
         _(RawOrigin::Signed(s.client.clone()), s.model.id(), input, u128::MAX);
@@ -186,7 +178,7 @@ mod benchmarks {
             .map(|j| {
                 let e = if j + 1 == l { o } else { 8 };
                 let d = 8;
-                Shape { rows: 16, lists: 2, layer: LookupParams { d, e, k: 2, n_probe: 1, ..LookupParams::DEFAULT } }
+                Shape::new(16, 2).widths(d, e).select(2, 1)
             })
             .collect();
         let model = testing::model(1, &shapes).expect("benchmark model");
@@ -240,7 +232,7 @@ mod benchmarks {
         let trace = honest::<T>(&s);
         let id = answered::<T>(&s, &trace);
         challenged::<T>(&s, id);
-        let proof: BoundedVec<u8, T::MaxProofBytes> =
+        let proof: BoundedVec<u8, crate::MaxProofBytesOf<T>> =
             s.model.prove_trace(&trace).expect("proof").encode().try_into().expect("proof fits");
         #[extrinsic_call]
         _(RawOrigin::Signed(s.prover.clone()), id, proof);
@@ -274,11 +266,7 @@ mod benchmarks {
         // Fraud proofs carry two rows: widen them to reach about `b` bytes.
         let widest = T::MaxInputLen::get().min(T::MaxOutputLen::get()).max(1);
         let w = (b / 9).max(4).min(widest);
-        let s = setup::<T>(Shape {
-            rows: 4096,
-            lists: 16,
-            layer: LookupParams { d: w, e: w, k: 8, n_probe: 4, ..LookupParams::DEFAULT },
-        });
+        let s = setup::<T>(Shape::new(4096, 16).widths(w, w).select(8, 4));
         let cheat = lazy::<T>(&s);
         let id = answered::<T>(&s, &cheat);
         let fraud = s.model.find_fraud(&input_of(&s.model), &cheat).expect("checks").expect("a fraud");

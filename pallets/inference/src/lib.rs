@@ -112,6 +112,10 @@ pub mod pallet {
 
     pub(crate) type BalanceOf<T> =
         <<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+    /// The bound of a posted ghost proof: the registry's, which admits no model whose
+    /// proofs are larger.
+    pub type MaxProofBytesOf<T> =
+        <<T as Config>::Registry as ModelRegistry<<T as frame_system::Config>::AccountId>>::MaxProofBytes;
 
     #[pallet::pallet]
     pub struct Pallet<T>(_);
@@ -158,9 +162,6 @@ pub mod pallet {
         /// Most layers (links) of a claim.
         #[pallet::constant]
         type MaxLayers: Get<u32>;
-        /// Largest ghost proof (the registry admits no model whose proofs are larger).
-        #[pallet::constant]
-        type MaxProofBytes: Get<u32>;
         /// Largest exclusion fraud proof.
         #[pallet::constant]
         type MaxFraudProofBytes: Get<u32>;
@@ -699,7 +700,7 @@ pub mod pallet {
         pub fn respond(
             origin: OriginFor<T>,
             id: RequestId,
-            proof: BoundedVec<u8, T::MaxProofBytes>,
+            proof: BoundedVec<u8, MaxProofBytesOf<T>>,
         ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
             let mut request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;

@@ -5,7 +5,6 @@ use polkadot_sdk::{
     frame_support::{
         construct_runtime, derive_impl, parameter_types,
         traits::{ConstU32, ConstU64, Hooks},
-        PalletId,
     },
     frame_system, pallet_balances,
     sp_io::TestExternalities,
@@ -36,7 +35,6 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
-    pub const CreditPalletId: PalletId = PalletId(*b"gh/credt");
     pub const ChallengerShare: Perbill = Perbill::from_percent(50);
 }
 
@@ -44,7 +42,7 @@ impl pallet_mutual_credit::Config for Test {
     type Currency = Balances;
     type RuntimeHoldReason = RuntimeHoldReason;
     type CollateralPerCredit = ConstU64<10>;
-    type PalletId = CreditPalletId;
+    type PalletId = pallet_mutual_credit::EscrowPalletId;
     type WeightInfo = ();
 }
 
@@ -87,7 +85,6 @@ impl pallet_inference::Config for Test {
     type MaxInputLen = ConstU32<256>;
     type MaxOutputLen = ConstU32<256>;
     type MaxLayers = ConstU32<8>;
-    type MaxProofBytes = ConstU32<{ 256 * 1024 }>;
     type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
     type MaxDeadlinesPerBlock = ConstU32<4>;
     type DeadlineSpill = ConstU32<DEADLINE_SPILL>;

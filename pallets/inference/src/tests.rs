@@ -5,7 +5,7 @@
 
 use crate::{mock::*, BoundedInput, Commitments, Conviction, Deadlines, Error, Event, Phase, Requests};
 use codec::Encode;
-use ghost_primitives::{proof::LayerProof, testing, Hash, Input, LookupParams, Model, Shape, Trace};
+use ghost_primitives::{proof::LayerProof, testing, Hash, Input, Model, Shape, Trace};
 use pallet_mutual_credit::CreditLedger;
 use polkadot_sdk::{
     frame_support::{
@@ -29,18 +29,8 @@ const PRICE: u128 = 100;
 const BOND: u64 = 5 * SLASH;
 
 fn model() -> Model {
-    testing::model(
-        5,
-        &[
-            Shape {
-                rows: 120,
-                lists: 6,
-                layer: LookupParams { d: 8, e: 6, k: 4, n_probe: 2, ..LookupParams::DEFAULT },
-            },
-            Shape { rows: 60, lists: 3, layer: LookupParams { d: 6, e: 3, k: 3, n_probe: 1, ..LookupParams::DEFAULT } },
-        ],
-    )
-    .expect("test model")
+    testing::model(5, &[Shape::new(120, 6).widths(8, 6).select(4, 2), Shape::new(60, 3).widths(6, 3).select(3, 1)])
+        .expect("test model")
 }
 
 fn input() -> Input {
@@ -171,7 +161,7 @@ fn submit(id: u64, trace: &Trace) {
     submit_as(PROVER, id, trace)
 }
 
-fn proof_bytes(m: &Model, trace: &Trace) -> BoundedVec<u8, <Test as crate::Config>::MaxProofBytes> {
+fn proof_bytes(m: &Model, trace: &Trace) -> BoundedVec<u8, crate::MaxProofBytesOf<Test>> {
     m.prove_trace(trace).unwrap().encode().try_into().unwrap()
 }
 

@@ -35,6 +35,13 @@ extern crate alloc;
 
 pub use pallet::*;
 
+polkadot_sdk::frame_support::parameter_types! {
+    /// The pallet id the escrow account derives from, `gh/credt`: what runtimes configure
+    /// as [`Config::PalletId`].
+    pub const EscrowPalletId: polkadot_sdk::frame_support::PalletId =
+        polkadot_sdk::frame_support::PalletId(*b"gh/credt");
+}
+
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate as pallet_mutual_credit;
 use polkadot_sdk::{
-    frame_support::{construct_runtime, derive_impl, parameter_types, traits::ConstU64, PalletId},
+    frame_support::{construct_runtime, derive_impl, traits::ConstU64},
     frame_system, pallet_balances,
     sp_io::TestExternalities,
     sp_runtime::BuildStorage,
@@ -29,15 +29,11 @@ impl pallet_balances::Config for Test {
     type AccountStore = System;
 }
 
-parameter_types! {
-    pub const CreditPalletId: PalletId = PalletId(*b"gh/credt");
-}
-
 impl pallet_mutual_credit::Config for Test {
     type Currency = Balances;
     type RuntimeHoldReason = RuntimeHoldReason;
     type CollateralPerCredit = ConstU64<10>;
-    type PalletId = CreditPalletId;
+    type PalletId = pallet_mutual_credit::EscrowPalletId;
     type WeightInfo = ();
 }
 
