@@ -58,11 +58,21 @@ impl Default for Blake2b256 {
     }
 }
 
-/// BLAKE2b-256 of one message.
+/// BLAKE2b-256 of one message, one-shot (no incremental state to buffer through).
 pub fn blake2_256(data: &[u8]) -> Hash {
-    let mut hasher = Blake2b256::new();
-    hasher.update(data);
-    hasher.finalize()
+    let mut out = [0u8; 32];
+    out.copy_from_slice(blake2b_simd::Params::new().hash_length(32).hash(data).as_bytes());
+    out
+}
+
+/// `H(tag || a || b)` for two hashes, one-shot: an inner node of a tree. Every proof
+/// verification computes hundreds of these.
+pub fn hash_pair(tag: u8, a: &Hash, b: &Hash) -> Hash {
+    let mut message = [0u8; 65];
+    message[0] = tag;
+    message[1..33].copy_from_slice(a);
+    message[33..].copy_from_slice(b);
+    blake2_256(&message)
 }
 
 /// `codec::Output` adaptor, so SCALE values are hashed without an intermediate buffer.
@@ -89,5 +99,8 @@ mod tests {
         let mut hasher = Blake2b256::tagged(TAG_LINK);
         hasher.update(b"ab").update(b"c");
         assert_eq!(hasher.finalize(), blake2_256(&[TAG_LINK, b'a', b'b', b'c']));
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let whole = Blake2b256::tagged(TAG_NODE).update(&a).update(&b).finalize();
+        assert_eq!(hash_pair(TAG_NODE, &a, &b), whole);
     }
 }

@@ -136,6 +136,32 @@ impl GhostProof {
         Ok(Self { layers })
     }
 
+    /// The BLAKE2b compressions checking this proof's rows against their roots takes: each
+    /// opened leaf (`H(0x00 || tree || layer || index || row)`, 128 bytes a block), each
+    /// inner node (one block; a compact multiproof of `m` leaves and `h` hashes merges
+    /// exactly `m + h - 1` times, whatever the shape) and each ghost root (one block).
+    /// The hash floor of a verification; the links and the seed add a few per layer.
+    pub fn compressions(&self) -> u64 {
+        let blocks = |entries: usize| ((10 + 2 * entries as u64).div_ceil(128)).max(1);
+        let tree = |opened: usize, width: usize, hashes: usize| -> u64 {
+            if opened == 0 {
+                return 0;
+            }
+            opened as u64 * blocks(width) + (opened + hashes - 1) as u64 + 1
+        };
+        self.layers
+            .iter()
+            .map(|l| match l {
+                LayerProof::Embedding { row, proof, .. } => tree(1, row.len(), proof.len()),
+                LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof } => {
+                    let width = |entries: usize, rows: usize| entries / rows.max(1);
+                    tree(probed.len(), width(centroids.len(), probed.len()), centroids_proof.len())
+                        + tree(selected.len(), width(keys.len() + values.len(), selected.len()), patterns_proof.len())
+                }
+            })
+            .sum()
+    }
+
     /// The floor a proof can be compared with: the raw rows (2 bytes an entry) plus the
     /// hashes a compact multiproof needs (32 bytes each); indices and framing excluded.
     pub fn floor_bytes(&self) -> usize {

@@ -20,6 +20,11 @@ proptest! {
         let proven = model.verifier().verify_decoded(&[], &input, &claim, &decoded).unwrap();
         prop_assert_eq!(proven, trace);
         model.verifier().verify(&[], &input, &claim, &bytes).unwrap();
+        // The hash work counted is what the shape's bound allows, and at least one leaf,
+        // node-less root per tree.
+        let bound = model.ghost_file().proof_bound();
+        prop_assert!(proof.compressions() <= bound.compressions, "{} > {}", proof.compressions(), bound.compressions);
+        prop_assert!(proof.compressions() >= 2 * model.ghost_file().layers.len() as u64);
         // Entries take at most 3 bytes (2 raw); indices and counts a few bytes a layer.
         prop_assert!(bytes.len() <= proof.floor_bytes() * 3 / 2 + 64 * model.ghost_file().layers.len() + 64,
             "proof {} bytes vs floor {}", bytes.len(), proof.floor_bytes());

@@ -69,6 +69,12 @@ pub struct BenchReport {
     pub floor_bytes: f64,
     /// Mean time to decode and verify one proof.
     pub verify_us: f64,
+    /// Mean BLAKE2b compressions a proof's check takes (`GhostProof::compressions`).
+    pub compressions: f64,
+    /// Measured time of one BLAKE2b compression on this machine (one-shot, 128 bytes).
+    pub compression_us: f64,
+    /// The hash floor of a verification: `compressions * compression_us`.
+    pub verify_floor_us: f64,
     /// Peak resident memory of the process, MiB (Linux `VmHWM`; 0 where unknown).
     pub peak_rss_mib: f64,
 }
@@ -96,6 +102,23 @@ pub fn peak_rss_mib() -> f64 {
         })
         .map(|kib| kib / 1024.0)
         .unwrap_or(0.0)
+}
+
+/// The time of one BLAKE2b compression: a one-shot hash of one 128-byte block, the best
+/// of five runs of 200,000.
+fn compression_us() -> f64 {
+    let block = [0x5au8; 128];
+    (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            for i in 0..200_000u32 {
+                let mut b = block;
+                b[..4].copy_from_slice(&i.to_le_bytes());
+                std::hint::black_box(ghost_primitives::hash::blake2_256(std::hint::black_box(&b)));
+            }
+            micros(t.elapsed(), 200_000)
+        })
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn micros(d: Duration, n: usize) -> f64 {
@@ -136,7 +159,7 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     let t = Instant::now();
     for input in inputs.iter().take(p.queries) {
         let (trace, proof) = model.prove(input)?;
-        answers.push((trace, proof.encode(), proof.floor_bytes()));
+        answers.push((trace, proof.encode(), proof.floor_bytes(), proof.compressions()));
     }
     let sparse_us = micros(t.elapsed(), p.queries);
 
@@ -152,13 +175,15 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     tracing::info!("verification and recall");
     let verifier = model.verifier();
     let t = Instant::now();
-    for (input, (trace, bytes, _)) in inputs.iter().zip(&answers) {
+    for (input, (trace, bytes, ..)) in inputs.iter().zip(&answers) {
         verifier.verify(&[], input, &trace.claim(), bytes)?;
     }
     let verify_us = micros(t.elapsed(), answers.len());
+    let compressions = answers.iter().map(|a| a.3 as f64).sum::<f64>() / answers.len().max(1) as f64;
+    let compression_us = compression_us();
 
     let mut recall = 0.0;
-    for (input, (trace, _, _)) in inputs.iter().zip(&answers) {
+    for (input, (trace, ..)) in inputs.iter().zip(&answers) {
         let Input::Vector(x) = input else { unreachable!("vector queries") };
         let all: Vec<(i64, u32)> = (0..n).map(|i| (fixed::dot(x, &keys_q[i * d..(i + 1) * d]), i as u32)).collect();
         let exact = top(all, p.params.layer.k as usize);
@@ -181,6 +206,9 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
         proof_bytes: answers.iter().map(|a| a.1.len() as f64).sum::<f64>() / count,
         floor_bytes: answers.iter().map(|a| a.2 as f64).sum::<f64>() / count,
         verify_us,
+        compressions,
+        compression_us,
+        verify_floor_us: compressions * compression_us,
         peak_rss_mib: peak_rss_mib(),
     })
 }

@@ -135,7 +135,7 @@ pub enum Source {
         output: Output,
     },
     /// The digits classifier (keys = training images, values = one-hot labels), with its
-    /// own architecture ([`digits::params`]).
+    /// own fixed architecture (`digits::params`).
     #[command(after_help = "Example:\n  ghost model build digits --out ./digits")]
     Digits {
         /// Where it goes.

@@ -715,5 +715,12 @@ fn print_bench(r: &bench::BenchReport) {
         r.proof_bytes / r.floor_bytes
     );
     println!("verify (decode + check) {:>10.1} us", r.verify_us);
+    println!(
+        "hash floor of verify    {:>10.1} us   {:.0} compressions x {:.3} us; verify / floor {:.2}",
+        r.verify_floor_us,
+        r.compressions,
+        r.compression_us,
+        r.verify_us / r.verify_floor_us
+    );
     println!("peak memory             {:>10.0} MiB", r.peak_rss_mib);
 }
