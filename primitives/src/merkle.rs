@@ -11,11 +11,11 @@
 
 use crate::{
     error::TreeKind,
-    hash::{Blake2b256, Hash, TAG_LEAF, TAG_NODE, TAG_ROOT},
+    hash::{hash_pair, Blake2b256, Hash, TAG_LEAF, TAG_NODE, TAG_ROOT},
     Error, Result,
 };
 use alloc::vec::Vec;
-use rs_merkle::{utils::indices::proof_indices_by_layers, MerkleProof};
+use rs_merkle::utils::indices::proof_indices_by_layers;
 
 /// `rs_merkle` hasher with the protocol's inner-node encoding.
 #[derive(Clone)]
@@ -129,16 +129,59 @@ pub fn root_from_multiproof(indices: &[u32], leaves: &[Hash], proof: &[Hash], co
     if indices.len() != leaves.len() {
         return Err(Error::UpdateShape);
     }
-    let expected = proof_hash_count(indices, count)?;
-    if proof.len() != expected as usize {
-        return Err(Error::WrongProofHashCount { expected, got: proof.len() as u32 });
+    check_indices(indices, count)?;
+    Ok(bind_count(count, &tree_root(indices, leaves, proof, count)?))
+}
+
+/// The plain Merkle root implied by `leaves` at `indices` (checked: strictly increasing, in
+/// range, at least one) and a compact multiproof in `rs_merkle`'s layout: level by level
+/// from the leaves up, the sibling hashes that cannot be derived, in index order. Walked
+/// directly, without rs_merkle's index bookkeeping; `rs_merkle` stays the prover's tree and
+/// this function's test oracle. Every hash of `proof` must be used and none may be missing.
+fn tree_root(indices: &[u32], leaves: &[Hash], proof: &[Hash], count: u32) -> Result<Hash> {
+    let mut level: Vec<(u32, Hash)> = indices.iter().copied().zip(leaves.iter().copied()).collect();
+    let mut next: Vec<(u32, Hash)> = Vec::with_capacity(level.len());
+    let (mut width, mut used, mut missing) = (count, 0usize, 0u32);
+    // The next proof hash, or a placeholder counted as missing (to report how many the
+    // indices needed).
+    let mut take = || match proof.get(used) {
+        Some(hash) => {
+            used += 1;
+            *hash
+        }
+        None => {
+            missing = missing.saturating_add(1);
+            [0; 32]
+        }
+    };
+    while width > 1 {
+        next.clear();
+        let mut i = 0;
+        while let Some(&(index, hash)) = level.get(i) {
+            let node = if index % 2 == 1 {
+                // A right child whose left sibling is not known.
+                hash_pair(TAG_NODE, &take(), &hash)
+            } else if index + 1 >= width {
+                // The last node of an odd level is promoted unchanged.
+                hash
+            } else if let Some(&(_, right)) = level.get(i + 1).filter(|(j, _)| *j == index + 1) {
+                i += 1;
+                hash_pair(TAG_NODE, &hash, &right)
+            } else {
+                hash_pair(TAG_NODE, &hash, &take())
+            };
+            next.push((index / 2, node));
+            i += 1;
+        }
+        core::mem::swap(&mut level, &mut next);
+        width = width.div_ceil(2);
     }
-    let idx: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
-    let root = MerkleProof::<NodeHasher>::new(proof.to_vec())
-        .root(&idx, leaves, count as usize)
-        // Unreachable after the checks above; reported as a mismatch, never a panic.
-        .map_err(|_| Error::WrongProofHashCount { expected, got: proof.len() as u32 })?;
-    Ok(bind_count(count, &root))
+    let got = u32::try_from(proof.len()).unwrap_or(u32::MAX);
+    if missing > 0 || used != proof.len() {
+        let expected = u32::try_from(used).unwrap_or(u32::MAX).saturating_add(missing);
+        return Err(Error::WrongProofHashCount { expected, got });
+    }
+    level.first().map(|&(_, root)| root).ok_or(Error::EmptyMultiproof)
 }
 
 /// Verify `leaves` at `indices` against the committed `root`.
@@ -175,6 +218,28 @@ mod tests {
     }
 
     proptest! {
+        /// The direct walk computes what rs_merkle's `MerkleProof::root` computes, on every
+        /// shape of tree and index set.
+        #[test]
+        fn the_walk_agrees_with_rs_merkle((count, idx) in index_set(300)) {
+            let all = leaves(count);
+            let tree = Tree::from_leaves(&all).unwrap();
+            let proof = tree.prove(&idx).unwrap();
+            let opened: Vec<Hash> = idx.iter().map(|&i| all[i as usize]).collect();
+            let positions: Vec<usize> = idx.iter().map(|&i| i as usize).collect();
+            let oracle = rs_merkle::MerkleProof::<NodeHasher>::new(proof.clone())
+                .root(&positions, &opened, count as usize)
+                .unwrap();
+            prop_assert_eq!(tree_root(&idx, &opened, &proof, count).unwrap(), oracle);
+            let mut short = proof.clone();
+            if short.pop().is_some() {
+                prop_assert_eq!(
+                    tree_root(&idx, &opened, &short, count),
+                    Err(Error::WrongProofHashCount { expected: proof.len() as u32, got: short.len() as u32 })
+                );
+            }
+        }
+
         #[test]
         fn honest_multiproofs_verify((count, idx) in index_set(300)) {
             let all = leaves(count);
