@@ -83,12 +83,17 @@ pub struct BenchReport {
 /// all values. Both products go through ndarray's matrix-matrix kernel (matrixmultiply,
 /// SIMD), the fastest single-threaded f32 path at hand, so the baseline is not a straw man.
 fn dense_forward(keys: ArrayView2<f32>, values: ArrayView2<f32>, x: ArrayView1<f32>, beta: f32) -> Vec<f32> {
-    let x = x.insert_axis(ndarray::Axis(1));
+    // Scores: one matrix-vector product (ndarray's GEMV, rows of `keys` against `x`).
     let scores = keys.dot(&x);
     let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let weights = scores.mapv(|s| (beta * (s - max)).exp());
     let total = weights.sum();
-    let y = values.t().dot(&weights).remove_axis(ndarray::Axis(1)) / total;
+    // The weighted sum of all value rows, streamed once in row order (vectorised axpy).
+    let mut y = ndarray::Array1::<f32>::zeros(values.ncols());
+    for (w, row) in weights.iter().zip(values.rows()) {
+        y.scaled_add(*w, &row);
+    }
+    y /= total;
     let norm = y.dot(&y).sqrt();
     (if norm > 0.0 { y / norm } else { y }).to_vec()
 }
