@@ -164,11 +164,16 @@ impl GhostFile {
             Some(&version) => return Err(Error::UnsupportedVersion { version }),
             None => return Err(Error::GhostFileMalformed),
         }
-        let mut input = bytes;
-        let file = Self::decode_all_with_depth_limit(limits::MAX_DECODE_DEPTH, &mut input)
-            .map_err(|_| Error::GhostFileMalformed)?;
+        let file = Self::decode_unvalidated(bytes)?;
         file.validate()?;
         Ok(file)
+    }
+
+    /// The SCALE decoding alone (depth-limited, no trailing bytes), without the size and
+    /// architecture checks: for bytes that were validated when they were stored.
+    pub(crate) fn decode_unvalidated(bytes: &[u8]) -> Result<Self> {
+        let mut input = bytes;
+        Self::decode_all_with_depth_limit(limits::MAX_DECODE_DEPTH, &mut input).map_err(|_| Error::GhostFileMalformed)
     }
 
     /// Check every architectural rule (`docs/ghost-file.md`, "Validity").

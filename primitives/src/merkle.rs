@@ -30,7 +30,7 @@ impl rs_merkle::Hasher for NodeHasher {
 
     fn concat_and_hash(left: &Hash, right: Option<&Hash>) -> Hash {
         match right {
-            Some(right) => crate::hash::hash_pair(TAG_NODE, left, right),
+            Some(right) => hash_pair(TAG_NODE, left, right),
             None => *left,
         }
     }

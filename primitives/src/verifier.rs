@@ -14,7 +14,8 @@ use crate::{
     trace::{bound_seed, Claim, Input, Trace},
     Error, Result,
 };
-use codec::{DecodeLimit, Encode};
+use alloc::vec::Vec;
+use codec::Encode;
 
 /// A ghost file that passed validation, with its model id.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,8 +27,15 @@ pub struct Verifier {
 impl Verifier {
     /// Validate `file` and hash it.
     pub fn new(file: GhostFile) -> Result<Self> {
+        Self::with_bytes(file).map(|(verifier, _)| verifier)
+    }
+
+    /// [`Verifier::new`], also giving the file's encoding (what a registry stores), which
+    /// the id is the hash of: encoded once.
+    pub fn with_bytes(file: GhostFile) -> Result<(Self, Vec<u8>)> {
         file.validate()?;
-        Ok(Self { id: blake2_256(&file.encode()), file })
+        let bytes = file.encode();
+        Ok((Self { id: blake2_256(&bytes), file }, bytes))
     }
 
     /// Decode and validate untrusted bytes (`GhostFile::decode_bounded`); the id is their hash.
@@ -50,10 +58,7 @@ impl Verifier {
     /// but neither validated nor hashed again (the registry stores only files it validated,
     /// under their hash).
     pub fn registered(bytes: &[u8], id: ModelId) -> Result<Self> {
-        let mut input = bytes;
-        let file = GhostFile::decode_all_with_depth_limit(limits::MAX_DECODE_DEPTH, &mut input)
-            .map_err(|_| Error::GhostFileMalformed)?;
-        Ok(Self { file, id })
+        Ok(Self { file: GhostFile::decode_unvalidated(bytes)?, id })
     }
 
     /// The ghost file.
@@ -92,13 +97,18 @@ impl Verifier {
     pub fn verify(&self, binding: &[u8], input: &Input, claim: &Claim, proof: &[u8]) -> Result<Trace> {
         self.check_input(input)?;
         let proof = GhostProof::decode(proof, &self.file)?;
-        self.verify_decoded(binding, input, claim, &proof)
+        self.check_claim(binding, input, claim, &proof)
     }
 
     /// [`Verifier::verify`] of a proof already decoded (the prover's own, in tests and
     /// benchmarks).
     pub fn verify_decoded(&self, binding: &[u8], input: &Input, claim: &Claim, proof: &GhostProof) -> Result<Trace> {
         self.check_input(input)?;
+        self.check_claim(binding, input, claim, proof)
+    }
+
+    /// The proof against the claim, for an input already checked.
+    fn check_claim(&self, binding: &[u8], input: &Input, claim: &Claim, proof: &GhostProof) -> Result<Trace> {
         let file = &self.file;
         if claim.links.len() != file.layers.len() {
             return Err(Error::TraceLength { expected: file.layers.len() as u32, got: claim.links.len() as u32 });

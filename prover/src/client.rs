@@ -69,11 +69,7 @@ pub fn verify_answer(
 pub async fn ask(url: &str, model: &Verifier, input: &Input) -> Result<Answer> {
     model.check_input(input).context("the input does not fit this model")?;
     let model_id = hex0x(&model.id());
-    let client = jsonrpsee::http_client::HttpClientBuilder::default()
-        .max_response_size(rpc::MAX_RESPONSE_BYTES)
-        .request_timeout(Duration::from_secs(60))
-        .build(url)
-        .with_context(|| format!("prover URL {url}"))?;
+    let client = rpc::client(url, Duration::from_secs(60))?;
     client.infer(model_id.clone(), input.into()).await.with_context(|| format!("asking {url} for model {model_id}"))
 }
 

@@ -368,10 +368,7 @@ pub async fn served_proof(chain: &Chain, model: &ModelId, prover: &AccountId32, 
     if url.is_empty() {
         bail!("the prover publishes no endpoint");
     }
-    let client = jsonrpsee::http_client::HttpClientBuilder::default()
-        .max_response_size(rpc::MAX_RESPONSE_BYTES)
-        .request_timeout(Duration::from_secs(20))
-        .build(&url)?;
+    let client = rpc::client(&url, Duration::from_secs(20))?;
     let entry = client.proof(id).await.with_context(|| format!("the proof is missing at {url}"))?;
     hex::decode(entry.proof.trim_start_matches("0x")).context("the served proof is not hex")
 }

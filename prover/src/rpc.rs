@@ -237,6 +237,16 @@ impl GhostRpcServer for Arc<Prover> {
     }
 }
 
+/// A client of the prover JSON-RPC at `url`, taking responses up to [`MAX_RESPONSE_BYTES`].
+pub fn client(url: &str, timeout: std::time::Duration) -> anyhow::Result<jsonrpsee::http_client::HttpClient> {
+    use anyhow::Context;
+    jsonrpsee::http_client::HttpClientBuilder::default()
+        .max_response_size(MAX_RESPONSE_BYTES)
+        .request_timeout(timeout)
+        .build(url)
+        .with_context(|| format!("prover URL {url}"))
+}
+
 /// Start serving on `listen`; returns the bound address and the server's handle.
 pub async fn serve(listen: SocketAddr, prover: Prover) -> anyhow::Result<(SocketAddr, ServerHandle)> {
     let server = Server::builder()

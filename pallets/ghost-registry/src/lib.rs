@@ -465,9 +465,9 @@ pub mod pallet {
             ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
             let file = Self::verifier_of(&parent).ok_or(Error::<T>::UnknownModel)?;
             let next = file.file().apply_update(&update).map_err(|_| Error::<T>::InvalidUpdate)?;
-            let next = Verifier::new(next).map_err(|_| Error::<T>::InvalidUpdate)?;
+            let (next, bytes) = Verifier::with_bytes(next).map_err(|_| Error::<T>::InvalidUpdate)?;
             let bytes: BoundedVec<u8, T::MaxGhostFileBytes> =
-                next.file().encode().try_into().map_err(|_| Error::<T>::InvalidGhostFile)?;
+                bytes.try_into().map_err(|_| Error::<T>::InvalidGhostFile)?;
             let id = next.id();
             let changed_rows = update.indices.len() as u32;
             Self::insert_model(owner.clone(), &next, bytes, price, royalty, Some(parent), Zero::zero())?;
@@ -849,8 +849,8 @@ pub mod pallet {
             let _ = T::Currency::mint_into(owner, plenty);
             let _ = T::Currency::mint_into(prover, plenty);
             // Benchmark set-up only: a failure is a broken benchmark, reported loudly.
-            let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = file.encode().try_into().expect("benchmark model fits");
-            let verifier = Verifier::new(file.clone()).expect("benchmark model is valid");
+            let (verifier, bytes) = Verifier::with_bytes(file.clone()).expect("benchmark model is valid");
+            let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = bytes.try_into().expect("benchmark model fits");
             Self::insert_model(owner.clone(), &verifier, bytes, price, Perbill::from_percent(10), None, Zero::zero())
                 .expect("benchmark model registers");
             // Enough bond to back a full deadline queue of open results.
