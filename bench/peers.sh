@@ -27,6 +27,7 @@ import json, sys
 g, p = (json.load(open(f)) for f in sys.argv[1:3])
 print(f"N = {g['rows']}, d = e = {g['dim']}, C = {g['lists']}, k = {g['k']}, n_probe = {g['n_probe']}, one thread")
 rows = [
+    ("ghost sparse forward", g["forward_us"], g["recall"]),
     ("ghost sparse forward + proof", g["sparse_us"], g["recall"]),
     ("FAISS IVF-Flat search", p["ivf_flat_us"], p["ivf_flat_recall"]),
     ("FAISS IVF-SQfp16 search", p["ivf_sq_fp16_us"], p["ivf_sq_fp16_recall"]),
@@ -38,8 +39,9 @@ rows = [
 for name, us, recall in rows:
     r = "" if recall is None else f"   recall@{g['k']} {recall:.3f}"
     print(f"{name:32} {us:>12.1f} us{r}")
-print(f"ghost forward+proof / FAISS IVF-Flat   {g['sparse_us'] / p['ivf_flat_us']:.2f}")
+print(f"ghost forward / FAISS IVF-Flat         {g['forward_us'] / p['ivf_flat_us']:.2f}   (goal 1.0)")
+print(f"ghost forward+proof / FAISS IVF-Flat   {g['sparse_us'] / p['ivf_flat_us']:.2f}   (goal 1.2)")
 print(f"ghost forward+proof / FAISS IVF-SQfp16 {g['sparse_us'] / p['ivf_sq_fp16_us']:.2f}")
 print(f"numpy dense / ghost forward+proof      {p['numpy_dense_us'] / g['sparse_us']:.0f}x")
-print(f"ghost verify / hash floor              {g['verify_us'] / g['verify_floor_us']:.2f}")
+print(f"ghost verify / hash floor              {g['verify_us'] / g['verify_floor_us']:.2f}   (goal 1.5)")
 PY

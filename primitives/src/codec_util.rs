@@ -106,13 +106,18 @@ impl<'a> Reader<'a> {
 
     /// One byte.
     pub fn byte(&mut self) -> Result<u8> {
-        let b = *self.bytes.get(self.pos).ok_or(Self::fault(self.pos, ProofFault::Truncated))?;
+        let b = *self.bytes.get(self.pos).ok_or_else(|| Self::fault(self.pos, ProofFault::Truncated))?;
         self.pos += 1;
         Ok(b)
     }
 
     /// A canonical LEB128 varint of at most 64 bits.
     pub fn varint(&mut self) -> Result<u64> {
+        // One byte is the common case (small gaps, small row deltas): no loop.
+        if let Some(&b) = self.bytes.get(self.pos).filter(|&&b| b < 0x80) {
+            self.pos += 1;
+            return Ok(b as u64);
+        }
         let start = self.pos;
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
@@ -161,7 +166,7 @@ impl<'a> Reader<'a> {
                 None => Some(raw),
                 Some(p) => p.checked_add(raw).and_then(|v| v.checked_add(1)),
             };
-            let next = next.ok_or(Self::fault(at, ProofFault::NumberTooLarge))?;
+            let next = next.ok_or_else(|| Self::fault(at, ProofFault::NumberTooLarge))?;
             out.push(next);
             prev = Some(next);
         }
@@ -170,26 +175,24 @@ impl<'a> Reader<'a> {
 
     /// `count` rows of width `w`, as written by [`Writer::rows`].
     pub fn rows(&mut self, count: usize, w: usize) -> Result<Vec<i16>> {
-        let total = count.checked_mul(w).ok_or(Self::fault(self.pos, ProofFault::CountBeyondEnd))?;
+        let total = count.checked_mul(w).ok_or_else(|| Self::fault(self.pos, ProofFault::CountBeyondEnd))?;
         // Each entry takes at least one byte: refuse to allocate for what cannot be there.
         if total > self.remaining() {
             return Err(Self::fault(self.pos, ProofFault::CountBeyondEnd));
         }
-        let mut out = Vec::with_capacity(total);
-        let mut prev = alloc::vec![0i16; w];
-        for _ in 0..count {
-            for p in prev.iter_mut() {
-                let at = self.pos;
-                let z = self.u32()?;
-                // Zigzag in i64: no u32 value can overflow it, and the sum is range-checked.
-                let diff = ((z >> 1) as i64) ^ -((z & 1) as i64);
-                let v = i64::from(*p)
-                    .checked_add(diff)
-                    .and_then(|v| i16::try_from(v).ok())
-                    .ok_or(Self::fault(at, ProofFault::DeltaOutOfRange))?;
-                out.push(v);
-                *p = v;
-            }
+        // Each row is the previous one (zero before the first) plus its deltas: decode
+        // straight into `out`, reading the previous row from it.
+        let mut out = alloc::vec![0i16; total];
+        for i in 0..total {
+            let at = self.pos;
+            let z = self.u32()?;
+            // Zigzag in i64: no u32 value can overflow it, and the sum is range-checked.
+            let diff = ((z >> 1) as i64) ^ -((z & 1) as i64);
+            let prev = if i >= w { out[i - w] } else { 0 };
+            out[i] = i64::from(prev)
+                .checked_add(diff)
+                .and_then(|v| i16::try_from(v).ok())
+                .ok_or_else(|| Self::fault(at, ProofFault::DeltaOutOfRange))?;
         }
         Ok(out)
     }
@@ -200,15 +203,18 @@ impl<'a> Reader<'a> {
         if n.saturating_mul(32) > self.remaining() {
             return Err(Self::fault(self.pos, ProofFault::CountBeyondEnd));
         }
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            let raw = self.bytes.get(self.pos..self.pos + 32).ok_or(Self::fault(self.pos, ProofFault::Truncated))?;
-            let mut h = [0u8; 32];
-            h.copy_from_slice(raw);
-            self.pos += 32;
-            out.push(h);
-        }
-        Ok(out)
+        // n * 32 fits: it is at most the bytes remaining.
+        let raw =
+            self.bytes.get(self.pos..self.pos + 32 * n).ok_or_else(|| Self::fault(self.pos, ProofFault::Truncated))?;
+        self.pos += 32 * n;
+        Ok(raw
+            .chunks_exact(32)
+            .map(|c| {
+                let mut h = [0u8; 32];
+                h.copy_from_slice(c);
+                h
+            })
+            .collect())
     }
 }
 

@@ -75,6 +75,24 @@ pub fn hash_pair(tag: u8, a: &Hash, b: &Hash) -> Hash {
     blake2_256(&message)
 }
 
+/// BLAKE2b-256 of each message, several at a time: four lanes with AVX2 (detected at
+/// run time with `std`), else one at a time as in the wasm runtime. The digests are
+/// [`blake2_256`]'s; only the speed differs.
+pub fn blake2_256_many<'a>(messages: impl IntoIterator<Item = &'a [u8]>) -> alloc::vec::Vec<Hash> {
+    let mut params = blake2b_simd::Params::new();
+    params.hash_length(32);
+    let mut jobs: alloc::vec::Vec<_> =
+        messages.into_iter().map(|m| blake2b_simd::many::HashManyJob::new(&params, m)).collect();
+    blake2b_simd::many::hash_many(jobs.iter_mut());
+    jobs.iter()
+        .map(|job| {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(job.to_hash().as_bytes());
+            out
+        })
+        .collect()
+}
+
 /// `codec::Output` adaptor, so SCALE values are hashed without an intermediate buffer.
 impl codec::Output for Blake2b256 {
     fn write(&mut self, bytes: &[u8]) {
@@ -92,6 +110,17 @@ mod tests {
             let data: alloc::vec::Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
             assert_eq!(blake2_256(&data), sp_crypto_hashing::blake2_256(&data));
         }
+    }
+
+    #[test]
+    fn lanes_hash_like_one_at_a_time() {
+        // Lengths around the block size, more messages than lanes, and none at all.
+        let messages: alloc::vec::Vec<alloc::vec::Vec<u8>> =
+            (0..23usize).map(|n| (0..n * 13 % 300).map(|i| (i * 31 + n) as u8).collect()).collect();
+        let many = blake2_256_many(messages.iter().map(|m| m.as_slice()));
+        let one: alloc::vec::Vec<Hash> = messages.iter().map(|m| blake2_256(m)).collect();
+        assert_eq!(many, one);
+        assert!(blake2_256_many(core::iter::empty()).is_empty());
     }
 
     #[test]

@@ -39,21 +39,46 @@ impl rs_merkle::Hasher for NodeHasher {
 /// The hash of one leaf: `H(0x00 || tree tag || u32 LE layer || u32 LE index || row)`,
 /// the row as its entries' little-endian `i16` bytes (keys then values for patterns).
 pub fn leaf_hash(tree: TreeKind, layer: u32, index: u32, parts: &[&[i16]]) -> Hash {
-    let mut hasher = Blake2b256::tagged(TAG_LEAF);
-    hasher.update(&[tree.tag()]).update(&layer.to_le_bytes()).update(&index.to_le_bytes());
-    // Feed the row in blocks: one hasher call per entry would dominate verification.
-    let mut block = [0u8; 256];
-    let mut filled = 0;
-    for v in parts.iter().flat_map(|p| p.iter()) {
-        block[filled..filled + 2].copy_from_slice(&v.to_le_bytes());
-        filled += 2;
-        if filled == block.len() {
-            hasher.update(&block);
-            filled = 0;
-        }
+    let mut message = Vec::with_capacity(LEAF_HEADER + 2 * parts.iter().map(|p| p.len()).sum::<usize>());
+    leaf_message(tree, layer, index, parts.iter().copied(), &mut message);
+    crate::hash::blake2_256(&message)
+}
+
+/// Bytes of an inner node's message: tag, left, right.
+const NODE_MESSAGE: usize = 65;
+
+/// Bytes of a leaf message before its row.
+const LEAF_HEADER: usize = 10;
+
+/// Append the message [`leaf_hash`] hashes to `out`.
+fn leaf_message<'a>(tree: TreeKind, layer: u32, index: u32, parts: impl Iterator<Item = &'a [i16]>, out: &mut Vec<u8>) {
+    out.extend_from_slice(&[TAG_LEAF, tree.tag()]);
+    out.extend_from_slice(&layer.to_le_bytes());
+    out.extend_from_slice(&index.to_le_bytes());
+    for v in parts.flatten() {
+        out.extend_from_slice(&v.to_le_bytes());
     }
-    hasher.update(&block[..filled]);
-    hasher.finalize()
+}
+
+/// [`leaf_hash`] of many leaves at once, hashed several lanes at a time: leaf `n` has
+/// index `indices[n]` and, as its row, row `n` of each matrix of `parts` (row-major, one
+/// row per index, so `[keys, values]` of the selected patterns, or the probed centroids).
+pub fn leaf_hashes(tree: TreeKind, layer: u32, indices: &[u32], parts: &[&[i16]]) -> Result<Vec<Hash>> {
+    let count = indices.len();
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if let Some(part) = parts.iter().find(|p| p.len() % count != 0) {
+        return Err(Error::WrongDimension { expected: count as u32, got: part.len().min(u32::MAX as usize) as u32 });
+    }
+    let widths: Vec<usize> = parts.iter().map(|p| p.len() / count).collect();
+    let size = LEAF_HEADER + 2 * widths.iter().sum::<usize>();
+    let mut messages = Vec::with_capacity(size.saturating_mul(count));
+    for (n, &index) in indices.iter().enumerate() {
+        let rows = parts.iter().zip(&widths).map(|(p, &w)| &p[n * w..(n + 1) * w]);
+        leaf_message(tree, layer, index, rows, &mut messages);
+    }
+    Ok(crate::hash::blake2_256_many(messages.chunks_exact(size)))
 }
 
 /// The commitment to a tree of `count` leaves whose plain Merkle root is `tree_root`.
@@ -154,24 +179,36 @@ fn tree_root(indices: &[u32], leaves: &[Hash], proof: &[Hash], count: u32) -> Re
             [0; 32]
         }
     };
+    // Each level's inner nodes are hashed together, several lanes at a time.
+    let mut messages: Vec<u8> = Vec::new();
     while width > 1 {
         next.clear();
+        messages.clear();
         let mut i = 0;
         while let Some(&(index, hash)) = level.get(i) {
-            let node = if index % 2 == 1 {
+            let (left, right) = if index % 2 == 1 {
                 // A right child whose left sibling is not known.
-                hash_pair(TAG_NODE, &take(), &hash)
+                (take(), hash)
             } else if index + 1 >= width {
-                // The last node of an odd level is promoted unchanged.
-                hash
+                // The last node of an odd level is promoted unchanged: it goes last, after
+                // the hashed nodes, as it is the rightmost.
+                next.push((index / 2, hash));
+                i += 1;
+                continue;
             } else if let Some(&(_, right)) = level.get(i + 1).filter(|(j, _)| *j == index + 1) {
                 i += 1;
-                hash_pair(TAG_NODE, &hash, &right)
+                (hash, right)
             } else {
-                hash_pair(TAG_NODE, &hash, &take())
+                (hash, take())
             };
-            next.push((index / 2, node));
+            messages.push(TAG_NODE);
+            messages.extend_from_slice(&left);
+            messages.extend_from_slice(&right);
+            next.push((index / 2, [0; 32]));
             i += 1;
+        }
+        for (slot, node) in next.iter_mut().zip(crate::hash::blake2_256_many(messages.chunks_exact(NODE_MESSAGE))) {
+            slot.1 = node;
         }
         core::mem::swap(&mut level, &mut next);
         width = width.div_ceil(2);

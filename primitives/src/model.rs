@@ -9,7 +9,7 @@ use crate::{
     ghost_file::{EmbeddingSpec, GhostFile, LayerSpec, LookupSpec},
     hash::{Hash, ModelId},
     layer::{self, row},
-    merkle::{leaf_hash, Tree},
+    merkle::{leaf_hashes, Tree},
     params::LookupParams,
     proof::{GhostProof, LayerProof},
     trace::{Input, LinkOpening, Trace},
@@ -55,21 +55,43 @@ pub struct LayerTrees {
     pub centroids: Option<Tree>,
 }
 
-/// The pattern leaves of a layer.
+/// Rows hashed per batch when committing a layer: enough to keep every hash lane busy,
+/// few enough that the batch's messages stay small.
+const LEAF_BATCH: usize = 4096;
+
+/// The pattern leaves of a layer (`d = 0` for an embedding table, which has no keys).
 pub fn pattern_leaves(layer: u32, keys: &[i16], d: usize, values: &[i16], e: usize) -> Result<Vec<Hash>> {
     let rows = values.len() / e.max(1);
-    (0..rows as u32)
-        .map(|i| {
-            let key: &[i16] = if d == 0 { &[] } else { row(keys, d, i)? };
-            Ok(leaf_hash(TreeKind::Patterns, layer, i, &[key, row(values, e, i)?]))
-        })
-        .collect()
+    batched_leaves(rows, |range, indices| {
+        let key = keys.get(range.start * d..range.end * d).ok_or(Error::Overflow)?;
+        let value = values.get(range.start * e..range.end * e).ok_or(Error::Overflow)?;
+        leaf_hashes(TreeKind::Patterns, layer, indices, &[key, value])
+    })
 }
 
 /// The centroid leaves of a layer.
 pub fn centroid_leaves(layer: u32, centroids: &[i16], d: usize) -> Result<Vec<Hash>> {
     let count = centroids.len() / d.max(1);
-    (0..count as u32).map(|j| Ok(leaf_hash(TreeKind::Centroids, layer, j, &[row(centroids, d, j)?]))).collect()
+    batched_leaves(count, |range, indices| {
+        let rows = centroids.get(range.start * d..range.end * d).ok_or(Error::Overflow)?;
+        leaf_hashes(TreeKind::Centroids, layer, indices, &[rows])
+    })
+}
+
+/// The leaves of rows `0..count`, [`LEAF_BATCH`] rows at a time.
+fn batched_leaves(
+    count: usize,
+    mut batch: impl FnMut(core::ops::Range<usize>, &[u32]) -> Result<Vec<Hash>>,
+) -> Result<Vec<Hash>> {
+    let mut leaves = Vec::with_capacity(count);
+    let mut indices = Vec::with_capacity(LEAF_BATCH.min(count));
+    for start in (0..count).step_by(LEAF_BATCH) {
+        let end = (start + LEAF_BATCH).min(count);
+        indices.clear();
+        indices.extend((start..end).map(|i| i as u32));
+        leaves.extend(batch(start..end, &indices)?);
+    }
+    Ok(leaves)
 }
 
 /// A committed model: ghost file, weights and trees.
@@ -267,12 +289,10 @@ impl Model {
             return Err(Error::WrongDimension { expected: d as u32, got: x.len() as u32 });
         }
         let lists = offsets.len().saturating_sub(1) as u32;
-        let mut centroid_scores = Vec::with_capacity(lists as usize);
-        for j in 0..lists {
-            centroid_scores.push((crate::fixed::dot(x, row(centroids, d, j)?), j));
-        }
+        let mut centroid_scores = Vec::new();
+        crate::fixed::score_rows(x, centroids, 0..lists, &mut centroid_scores)?;
         let probed = layer::top(centroid_scores, params.n_probe as usize);
-        let selected = layer::top(score_lists(x, keys, d, offsets, &probed)?, params.k as usize);
+        let selected = layer::top(score_lists(x, keys, offsets, &probed)?, params.k as usize);
         Ok((probed, selected))
     }
 
@@ -371,7 +391,7 @@ impl Model {
                 }
             } else {
                 // Best rows within the lists the prover committed to.
-                let candidates = score_lists(&x, keys, d, offsets, &opening.probed)?;
+                let candidates = score_lists(&x, keys, offsets, &opening.probed)?;
                 let best = layer::top(candidates, opening.selected.len());
                 let Some((excluded, beaten)) = swap_pair(&best, &opening.selected) else { continue };
                 if beaten >= self.trees[i].patterns.len() {
@@ -395,13 +415,11 @@ impl Model {
 }
 
 /// `(score, row)` of every row in the given lists (ids that are not lists are skipped).
-fn score_lists(x: &[i16], keys: &[i16], d: usize, offsets: &[u32], lists: &[u32]) -> Result<Vec<(i64, u32)>> {
+fn score_lists(x: &[i16], keys: &[i16], offsets: &[u32], lists: &[u32]) -> Result<Vec<(i64, u32)>> {
     let mut candidates = Vec::new();
     for &j in lists {
         let Some((&start, &end)) = offsets.get(j as usize).zip(offsets.get(j as usize + 1)) else { continue };
-        for r in start..end {
-            candidates.push((crate::fixed::dot(x, row(keys, d, r)?), r));
-        }
+        crate::fixed::score_rows(x, keys, start..end, &mut candidates)?;
     }
     Ok(candidates)
 }

@@ -12,7 +12,7 @@ use crate::{
     hash::Hash,
     layer::{self, row},
     limits,
-    merkle::{leaf_hash, verify_multiproof},
+    merkle::{leaf_hash, leaf_hashes, verify_multiproof},
     trace::{Input, LinkOpening, Trace},
     Error, Result,
 };
@@ -247,11 +247,7 @@ pub(crate) fn verify_output(
                         got: centroids.len() as u32,
                     });
                 }
-                let c_leaves = probed
-                    .iter()
-                    .enumerate()
-                    .map(|(n, &j)| Ok(leaf_hash(TreeKind::Centroids, l, j, &[row(centroids, d, n as u32)?])))
-                    .collect::<Result<Vec<_>>>()?;
+                let c_leaves = leaf_hashes(TreeKind::Centroids, l, probed, &[centroids])?;
                 verify_multiproof(
                     &s.centroids_root,
                     probed,
@@ -280,13 +276,11 @@ pub(crate) fn verify_output(
                 }
                 let mut ks = Vec::with_capacity(selected.len());
                 let mut vs = Vec::with_capacity(selected.len());
-                let mut p_leaves = Vec::with_capacity(selected.len());
-                for (n, &r) in selected.iter().enumerate() {
-                    let (key, value) = (row(keys, d, n as u32)?, row(values, e, n as u32)?);
-                    p_leaves.push(leaf_hash(TreeKind::Patterns, l, r, &[key, value]));
-                    ks.push(key);
-                    vs.push(value);
+                for n in 0..selected.len() as u32 {
+                    ks.push(row(keys, d, n)?);
+                    vs.push(row(values, e, n)?);
                 }
+                let p_leaves = leaf_hashes(TreeKind::Patterns, l, selected, &[keys, values])?;
                 if !selected.is_empty() {
                     verify_multiproof(
                         &s.patterns_root,

@@ -705,6 +705,7 @@ fn print_bench(r: &bench::BenchReport) {
         "N = {}, d = e = {}, C = {}, k = {}, n_probe = {} (one thread, setup {:.1} s)",
         r.rows, r.dim, r.lists, r.k, r.n_probe, r.setup_s
     );
+    println!("sparse forward          {:>10.1} us", r.forward_us);
     println!("sparse forward + proof  {:>10.1} us", r.sparse_us);
     println!("dense forward (f32)     {:>10.1} us   speedup {:.1}x", r.dense_us, r.speedup);
     println!("recall vs exact top-k   {:>10.3}", r.recall);
