@@ -23,6 +23,10 @@ impl Writer {
 
     /// An unsigned LEB128 varint.
     pub fn varint(&mut self, mut v: u64) {
+        if v < 0x80 {
+            self.bytes.push(v as u8);
+            return;
+        }
         loop {
             let low = (v & 0x7f) as u8;
             v >>= 7;
@@ -55,13 +59,15 @@ impl Writer {
     /// Rows of width `w` (flat), each entry as the zigzag varint of its difference from
     /// the same entry of the previous row (the first row from zero).
     pub fn rows(&mut self, flat: &[i16], w: usize) {
-        let mut prev = alloc::vec![0i16; w];
-        for row in flat.chunks(w.max(1)) {
-            for (p, &v) in prev.iter_mut().zip(row) {
-                let diff = v as i32 - *p as i32;
-                self.varint(((diff << 1) ^ (diff >> 31)) as u32 as u64);
-                *p = v;
-            }
+        if w == 0 {
+            return;
+        }
+        // Most deltas take one byte: reserve that much at once.
+        self.bytes.reserve(flat.len());
+        for (i, &v) in flat.iter().enumerate() {
+            let prev = if i >= w { flat[i - w] } else { 0 };
+            let diff = v as i32 - prev as i32;
+            self.varint(((diff << 1) ^ (diff >> 31)) as u32 as u64);
         }
     }
 

@@ -128,6 +128,23 @@ fn compression_us() -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// `count` unit queries near stored keys, as real lookups are: a random one of `rows` key
+/// rows (`row(i)`), each entry moved by up to ±0.025, renormalised.
+pub fn queries_near(rows: usize, row: impl Fn(usize) -> Vec<f32>, count: usize, seed: u64) -> Vec<Vec<f32>> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x9e37);
+    (0..count)
+        .map(|_| {
+            let i = rng.gen_range(0..rows.max(1));
+            let mut q: Vec<f32> = row(i).iter().map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5)).collect();
+            let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                q.iter_mut().for_each(|x| *x /= norm);
+            }
+            q
+        })
+        .collect()
+}
+
 fn micros(d: Duration, n: usize) -> f64 {
     d.as_secs_f64() * 1e6 / n.max(1) as f64
 }
@@ -147,18 +164,7 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     let values_f = ArrayView2::from_shape((n, d), values)?;
     let LayerWeights::Lookup { keys: keys_q, .. } = &model.weights()[0] else { unreachable!("lookup layer") };
 
-    // Queries near stored keys, as real lookups are.
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x9e37);
-    let float_queries: Vec<Vec<f32>> = (0..p.queries.max(p.dense_queries))
-        .map(|_| {
-            let i = rng.gen_range(0..n);
-            let mut q: Vec<f32> =
-                keys[i * d..(i + 1) * d].iter().map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5)).collect();
-            let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
-            q.iter_mut().for_each(|x| *x /= norm);
-            q
-        })
-        .collect();
+    let float_queries = queries_near(n, |i| keys[i * d..(i + 1) * d].to_vec(), p.queries.max(p.dense_queries), seed);
     let inputs: Vec<Input> = float_queries.iter().map(|q| quantise_input(&FloatInput::Vector(q.clone()))).collect();
 
     tracing::info!(queries = p.queries, "sparse forward passes, then with proofs");

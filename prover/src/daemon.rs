@@ -313,8 +313,7 @@ async fn answer(
 /// Answer the prove-it challenge on request `id` with the journalled proof.
 async fn respond(daemon: &Daemon, chain: &Chain, id: u64) -> Result<()> {
     let entry = daemon.journal.get(id).ok_or_else(|| anyhow!("no journal entry: the proof is lost"))?;
-    let proof = hex::decode(entry.proof.trim_start_matches("0x")).context("journalled proof")?;
-    let call = runtime::tx().inference().respond(id, BoundedVec(proof));
+    let call = runtime::tx().inference().respond(id, BoundedVec(entry.proof.0));
     let outcome = chain.submit(&call, &daemon.key, Wait::InBlock).await?;
     daemon.landed(id, outcome.block);
     daemon.journal.set_state(id, State::Defended)?;

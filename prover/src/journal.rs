@@ -6,6 +6,7 @@
 //! is synced and renamed over the old one, so a crash leaves the old entry or the new one,
 //! never a torn one. Entries of requests the chain has closed are removed.
 
+use crate::wire::ProofBytes;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::{
@@ -27,8 +28,8 @@ pub struct Entry {
     pub output: Vec<i16>,
     /// The links posted, `0x`-hex.
     pub links: Vec<String>,
-    /// The encoded ghost proof of exactly this claim, `0x`-hex.
-    pub proof: String,
+    /// The encoded ghost proof of exactly this claim.
+    pub proof: ProofBytes,
     /// Where the entry is in the request's life.
     pub state: State,
 }
@@ -141,7 +142,7 @@ mod tests {
             model: "0x01".into(),
             output: vec![1, -2],
             links: vec!["0xab".into()],
-            proof: "0x00".into(),
+            proof: ProofBytes(vec![0]),
             state: State::Computed,
         }
     }

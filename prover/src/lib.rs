@@ -33,6 +33,7 @@ pub mod kmeans;
 pub mod onchain;
 pub mod progress;
 pub mod rpc;
+pub mod serve_bench;
 pub mod store;
 pub mod update;
 pub mod watcher;

@@ -14,7 +14,7 @@ use ghost_prover::{
     daemon, digits,
     onchain::{self, CreditCall},
     rpc::{self, Misbehaviour, Prover},
-    store, watcher,
+    serve_bench, store, watcher,
     wire::{hex0x, parse_id, parse_vector, quantise_vector, Answer, InputArgs},
 };
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc};
@@ -118,7 +118,11 @@ enum Command {
     Verify(VerifyArgs),
     /// Sparse-with-proof against dense, recall, proof size, verification, memory.
     #[command(after_help = "Example:\n  ghost bench --rows 65536 --queries 100")]
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
+        /// Another benchmark than the layer's.
+        #[command(subcommand)]
+        other: Option<BenchCommand>,
         /// What to measure.
         #[command(flatten)]
         params: BenchParams,
@@ -297,6 +301,21 @@ struct ProverRunArgs {
     misbehave: Option<Misbehaviour>,
 }
 
+/// Benchmarks besides the layer's.
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// `ghost serve` under a bounded loopback load: requests/s, latency, CPU per request.
+    #[command(after_help = "Example:\n  ghost bench serve --model ./model --requests 2000 --concurrency 1,2,8")]
+    Serve {
+        /// The load.
+        #[command(flatten)]
+        params: serve_bench::ServeBenchParams,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Args)]
 struct ServeArgs {
     /// Model directory; repeat to serve several.
@@ -429,7 +448,16 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             unreachable!("handled on chain above")
         }
         Command::Verify(args) => verify(args),
-        Command::Bench { params, json } => {
+        Command::Bench { other: Some(BenchCommand::Serve { params, json }), .. } => {
+            let r = serve_bench::run(&params)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                print_serve_bench(&r);
+            }
+            Ok(Ok(()))
+        }
+        Command::Bench { other: None, params, json } => {
             let r = bench::run(&params, progress && !json)?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);
@@ -460,7 +488,12 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
 
 /// The commands that talk to the chain.
 fn on_chain(cli: Cli) -> Result<()> {
-    let runtime = tokio::runtime::Runtime::new()?;
+    // `ghost prover run` answers requests on this runtime.
+    let answering = match &cli.command {
+        Command::Prover(ProverCommand::Run(args)) => workers(args.workers),
+        _ => 1,
+    };
+    let runtime = answering_runtime(answering)?;
     let wait = cli.wait();
     match &cli.command {
         Command::Model(ModelCommand::Register { dir, price, royalty }) => {
@@ -619,6 +652,12 @@ fn read_input(args: &InputArgs) -> Result<Input> {
     Ok(input)
 }
 
+/// A runtime for serving: answers run on its threads, at most `workers` at once (the
+/// prover's semaphore), so one thread more keeps the network served meanwhile.
+fn answering_runtime(workers: usize) -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(workers.max(1) + 1).enable_all().build()?)
+}
+
 /// Answers computed at once: as asked, or one per core.
 fn workers(asked: Option<usize>) -> usize {
     asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
@@ -632,7 +671,7 @@ fn serve(args: ServeArgs) -> Result<()> {
         tracing::warn!(misbehaviour = ?m, "serving DISHONEST answers on purpose");
     }
     let prover = Prover::new(models.into_iter().map(Arc::new).collect(), workers, args.misbehave);
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = answering_runtime(workers)?;
     runtime.block_on(rpc::serve_until_stopped(args.listen, prover, |addr| {
         // One write, errors ignored: a closed stdout must not stop a serving prover.
         let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());
@@ -697,6 +736,25 @@ fn verify(args: VerifyArgs) -> Result<Result<(), Rejected>> {
             Ok(Ok(()))
         }
         Err(why) => Ok(Err(Rejected(why.to_string()))),
+    }
+}
+
+fn print_serve_bench(r: &serve_bench::ServeBenchReport) {
+    println!(
+        "model {}: response {:.0} bytes (proof {:.0}), proving {:.1} us a request in-process",
+        r.model, r.response_bytes, r.proof_bytes, r.prove_us
+    );
+    println!("concurrency  requests/s     p50 us     p99 us  server CPU us/request  overhead");
+    for l in &r.loads {
+        println!(
+            "{:>11} {:>11.0} {:>10.0} {:>10.0} {:>22.1} {:>8.1}%",
+            l.concurrency,
+            l.requests_per_s,
+            l.p50_us,
+            l.p99_us,
+            l.server_cpu_us,
+            100.0 * l.overhead
+        );
     }
 }
 

@@ -370,7 +370,7 @@ pub async fn served_proof(chain: &Chain, model: &ModelId, prover: &AccountId32, 
     }
     let client = rpc::client(&url, Duration::from_secs(20))?;
     let entry = client.proof(id).await.with_context(|| format!("the proof is missing at {url}"))?;
-    hex::decode(entry.proof.trim_start_matches("0x")).context("the served proof is not hex")
+    Ok(entry.proof.0)
 }
 
 /// Fetch the proof of request `id` from `prover`'s registered endpoint and verify the

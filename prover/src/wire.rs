@@ -1,11 +1,13 @@
 //! JSON forms of inputs and answers (the JSON-RPC API and saved responses).
 //!
 //! Inputs travel as Q14 integers, already quantised by the client: the client verifies
-//! against exactly the input it sent. Hashes and proofs travel as `0x`-hex strings.
+//! against exactly the input it sent. Hashes travel as `0x`-hex strings, proofs (the
+//! bulk of an answer) as base64: [`ProofBytes`].
 
 use anyhow::{bail, Context, Result};
+use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use ghost_primitives::{quant::q14, Claim, Input, ModelId};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A model input: `{"vector": [i16, ...]}` (Q14) or `{"token": n}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,8 +49,8 @@ pub struct Answer {
     pub output: Vec<i16>,
     /// The commitment links, `0x`-hex, one per layer.
     pub links: Vec<String>,
-    /// The encoded ghost proof, `0x`-hex.
-    pub proof: String,
+    /// The encoded ghost proof.
+    pub proof: ProofBytes,
 }
 
 impl Answer {
@@ -59,7 +61,7 @@ impl Answer {
             input: input.into(),
             output: claim.output.clone(),
             links: claim.links.iter().map(|l| hex0x(l)).collect(),
-            proof: hex0x(proof),
+            proof: ProofBytes(proof.to_vec()),
         }
     }
 
@@ -74,11 +76,6 @@ impl Answer {
         Ok(Claim { output: self.output.clone(), links })
     }
 
-    /// The proof bytes.
-    pub fn proof_bytes(&self) -> Result<Vec<u8>> {
-        hex::decode(self.proof.trim_start_matches("0x")).context("answer's proof is not hex")
-    }
-
     /// The output as real numbers.
     pub fn output_f32(&self) -> Vec<f32> {
         self.output.iter().map(|&q| ghost_primitives::quant::to_f32(q)).collect()
@@ -87,7 +84,35 @@ impl Answer {
 
 /// `0x`-prefixed lower-case hex.
 pub fn hex0x(bytes: &[u8]) -> String {
-    format!("0x{}", hex::encode(bytes))
+    // Into one buffer: `hex::encode` goes a `char` at a time, which showed in serving.
+    let mut out = vec![0u8; 2 + 2 * bytes.len()];
+    out[..2].copy_from_slice(b"0x");
+    hex::encode_to_slice(bytes, &mut out[2..]).expect("the buffer is twice the input");
+    String::from_utf8(out).expect("hex is ASCII")
+}
+
+/// An encoded ghost proof as JSON carries it: standard base64, padded (a third larger
+/// than the bytes, where hex is twice). The `0x`-hex form of version 0.1 is still read,
+/// for one version, and never written; the two cannot be confused, as a proof's first
+/// byte is its format version (1), so its base64 starts with `A`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProofBytes(pub Vec<u8>);
+
+impl Serialize for ProofBytes {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&BASE64.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for ProofBytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        let bytes = match text.strip_prefix("0x") {
+            Some(hex) => hex::decode(hex).map_err(|e| format!("the proof is not 0x-hex: {e}")),
+            None => BASE64.decode(text.as_bytes()).map_err(|e| format!("the proof is not base64: {e}")),
+        };
+        bytes.map(ProofBytes).map_err(serde::de::Error::custom)
+    }
 }
 
 /// Parse a `0x`-hex (or bare hex) model id.
@@ -170,6 +195,20 @@ pub fn quantise_vector(values: &[f32], raw: bool) -> Input {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proofs_travel_as_base64_and_old_hex_is_read() {
+        let proof = ProofBytes(vec![1, 0, 0xff, 0x10]);
+        let json = serde_json::to_string(&proof).unwrap();
+        assert_eq!(json, "\"AQD/EA==\"");
+        assert_eq!(serde_json::from_str::<ProofBytes>(&json).unwrap(), proof);
+        assert_eq!(serde_json::from_str::<ProofBytes>("\"0x0100ff10\"").unwrap(), proof);
+        for bad in ["\"0xzz\"", "\"AQD/E\"", "\"A?==\"", "12"] {
+            assert!(serde_json::from_str::<ProofBytes>(bad).is_err(), "{bad}");
+        }
+        assert_eq!(hex0x(&[0xab, 0x01]), "0xab01");
+        assert_eq!(hex0x(&[]), "0x");
+    }
 
     #[test]
     fn inputs_parse_in_every_form() {

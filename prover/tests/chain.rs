@@ -3,7 +3,10 @@
 //! killed and restarted, a node restarted under a running prover, and bad input. Credit is
 //! checked to the unit, and to sum to zero, after each case.
 
-use ghost_prover::chain::{self, Chain};
+use ghost_prover::{
+    chain::{self, Chain},
+    wire::ProofBytes,
+};
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
@@ -278,9 +281,10 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     let (saved_s, m1_s) = (saved.to_str().unwrap(), m1.to_str().unwrap());
     expect(&url, &["infer", "--prover", served, "--ghost-file", m1_s, "--input", INPUT, "--save", saved_s], 0);
     let mut answer: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
-    let proof = answer["proof"].as_str().unwrap().to_string();
-    let flipped = if proof.ends_with('0') { "1" } else { "0" };
-    answer["proof"] = serde_json::Value::String(format!("{}{flipped}", &proof[..proof.len() - 1]));
+    let mut proof: ProofBytes = serde_json::from_value(answer["proof"].clone()).unwrap();
+    let mid = proof.0.len() / 2;
+    proof.0[mid] ^= 1;
+    answer["proof"] = serde_json::to_value(&proof).unwrap();
     std::fs::write(&saved, answer.to_string()).unwrap();
     let said = expect(&url, &["verify", "--ghost-file", m1_s, "--response", saved_s], 2);
     assert!(said.contains("REJECTED: the ghost proof does not verify"), "{said}");

@@ -9,7 +9,7 @@ use ghost_prover::{
     client::verify_answer,
     rpc::{GhostRpcClient, BAD_INPUT, UNKNOWN_MODEL},
     store,
-    wire::{hex0x, quantise_vector, Answer},
+    wire::{hex0x, quantise_vector, Answer, ProofBytes},
 };
 use jsonrpsee::{
     core::{client::ClientT, ClientError},
@@ -198,12 +198,12 @@ fn tampered_answers_are_refused_by_the_cli() {
     let mut a = answer.clone();
     a.output[0] = a.output[0].wrapping_add(1);
     check(&a, "output");
-    let proof = answer.proof_bytes().unwrap();
+    let proof = answer.proof.0.clone();
     for at in [0, 1, proof.len() / 3, proof.len() / 2, proof.len() - 33, proof.len() - 1] {
         let mut bad = proof.clone();
         bad[at] ^= 0x01;
         let mut a = answer.clone();
-        a.proof = hex0x(&bad);
+        a.proof = ProofBytes(bad);
         check(&a, "does not verify");
     }
     let mut a = answer.clone();
@@ -232,7 +232,53 @@ async fn a_lazy_prover_is_convicted_by_a_watcher() {
     verify_answer(&file, &answer, Some(&input)).expect("the lazy answer's proof verifies");
     // ...but a watcher holding the weights finds the row it skipped.
     let claim = answer.claim().unwrap();
-    let trace = file.verify(&[], &input, &claim, &answer.proof_bytes().unwrap()).unwrap();
+    let trace = file.verify(&[], &input, &claim, &answer.proof.0).unwrap();
     let fraud = model.find_fraud(&input, &trace).unwrap().expect("an excluded row");
     assert_eq!(file.verify_fraud(&[], &input, &claim.links, &fraud), Ok(()));
+}
+
+/// `ghost bench serve` starts `ghost serve` itself, loads it, reports every concurrency
+/// asked, and stops its server.
+#[test]
+fn the_serving_benchmark_measures_and_stops_its_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m");
+    let (code, _, err) =
+        ghost(&["model", "build", "synthetic", "--rows", "2048", "--lists", "16", "--out", model.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = ghost(&[
+        "bench",
+        "serve",
+        "--model",
+        model.to_str().unwrap(),
+        "--requests",
+        "40",
+        "--concurrency",
+        "1,3",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let loads = report["loads"].as_array().unwrap();
+    assert_eq!(loads.iter().map(|l| l["concurrency"].as_u64().unwrap()).collect::<Vec<_>>(), vec![1, 3]);
+    for l in loads {
+        assert_eq!(l["requests"], 40);
+        assert!(l["requests_per_s"].as_f64().unwrap() > 0.0);
+        let (p50, p99) = (l["p50_us"].as_f64().unwrap(), l["p99_us"].as_f64().unwrap());
+        assert!(0.0 < p50 && p50 <= p99, "{l}");
+        // The server did the proving, so it spent at least that much CPU per request.
+        assert!(l["server_cpu_us"].as_f64().unwrap() > 0.0, "{l}");
+    }
+    // A base64 proof: a third larger than the bytes, well under hex's double.
+    let (response, proof) = (report["response_bytes"].as_f64().unwrap(), report["proof_bytes"].as_f64().unwrap());
+    assert!(proof > 0.0 && response < 1.5 * proof + 4096.0, "{report}");
+    let serving_it = std::fs::read_dir("/proc").unwrap().flatten().any(|p| {
+        let cmdline = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        cmdline.contains("serve") && cmdline.contains(model.to_str().unwrap())
+    });
+    assert!(!serving_it, "the benchmark left its server running");
+    let (code, _, err) = ghost(&["bench", "serve", "--model", model.to_str().unwrap(), "--concurrency", "0"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("at least 1"), "{err}");
 }
