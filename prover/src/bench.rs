@@ -100,15 +100,16 @@ fn dense_forward(keys: ArrayView2<f32>, values: ArrayView2<f32>, x: ArrayView1<f
     (if norm > 0.0 { y / norm } else { y }).to_vec()
 }
 
-/// Peak resident set size in MiB, from `/proc/self/status`.
+/// Peak resident set size of this process in MiB (0 where unknown).
 pub fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kib| kib / 1024.0)
-        .unwrap_or(0.0)
+    peak_rss_mib_of("/proc/self/status").unwrap_or(0.0)
+}
+
+/// Peak resident set size in MiB from a Linux `/proc/PID/status` (its `VmHWM` line).
+pub fn peak_rss_mib_of(status: &str) -> Option<f64> {
+    let s = std::fs::read_to_string(status).ok()?;
+    let kib = s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse::<f64>().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// The time of one BLAKE2b compression: a one-shot hash of one 128-byte block, the best

@@ -189,6 +189,8 @@ pub fn build(source: &Source, how: &str, progress: bool) -> Result<Manifest> {
     let (layers, default_name) = source.layers(progress)?;
     let output = source.output();
     let (model, stats) = commit(output.name.as_deref().unwrap_or(default_name), &layers)?;
+    // The f32 copy is twice the committed weights: gone before saving.
+    drop(layers);
     store::save(&output.out, &model, &stats, how)
 }
 
@@ -246,14 +248,26 @@ pub fn lookup_layer(
         offsets[j + 1] += offsets[j];
     }
     let idx: Vec<usize> = order.iter().map(|&i| i as usize).collect();
+    // Reorder one matrix at a time, dropping each original as soon as its copy exists: at
+    // 2^24 rows a matrix is 4 GiB, so the peak is three of them, not five.
+    let keys = rows_in_order(keys, &idx);
+    let values = rows_in_order(values, &idx);
     let layer = FloatLayer::Lookup {
         params: LookupParams { d: d as u32, e: e as u32, ..*layer }.over_lists(lists as u32),
         offsets,
-        keys: keys.select(Axis(0), &idx).into_iter().collect(),
-        values: values.select(Axis(0), &idx).into_iter().collect(),
+        keys,
+        values,
         centroids: index.centroids.into_iter().collect(),
     };
     Ok((layer, order))
+}
+
+/// The rows of `m` in the order `idx`, row-major, taking `m` (freed on return).
+fn rows_in_order(m: Array2<f32>, idx: &[usize]) -> Vec<f32> {
+    // `select` builds a standard-layout array, so its buffer is the rows in order.
+    let (flat, offset) = m.select(Axis(0), idx).into_raw_vec_and_offset();
+    debug_assert!(offset.unwrap_or(0) == 0);
+    flat
 }
 
 /// Synthetic f32 matrices: `n` unit keys scattered around `clusters` centres, values

@@ -740,9 +740,10 @@ fn verify(args: VerifyArgs) -> Result<Result<(), Rejected>> {
 }
 
 fn print_serve_bench(r: &serve_bench::ServeBenchReport) {
+    println!("model {}: started in {:.1} s, peak memory {:.0} MiB", r.model, r.startup_s, r.server_peak_rss_mib);
     println!(
-        "model {}: response {:.0} bytes (proof {:.0}), proving {:.1} us a request in-process",
-        r.model, r.response_bytes, r.proof_bytes, r.prove_us
+        "response {:.0} bytes (proof {:.0}); proving takes {:.1} us a request in-process",
+        r.response_bytes, r.proof_bytes, r.prove_us
     );
     println!("concurrency  requests/s     p50 us     p99 us  server CPU us/request  overhead");
     for l in &r.loads {

@@ -69,6 +69,11 @@ pub struct LoadFigures {
 pub struct ServeBenchReport {
     /// Model id served.
     pub model: String,
+    /// Seconds from starting `ghost serve` to its listening (loading the weights and
+    /// rebuilding the trees).
+    pub startup_s: f64,
+    /// The server's peak resident memory at the end, MiB.
+    pub server_peak_rss_mib: f64,
     /// Bytes of one `ghost_infer` response (mean over the queries).
     pub response_bytes: f64,
     /// Bytes of the encoded proof in it (mean).
@@ -83,10 +88,12 @@ pub struct ServeBenchReport {
 struct Server {
     child: Child,
     url: String,
+    startup: Duration,
 }
 
 impl Server {
     fn start(model: &Path, workers: Option<usize>) -> Result<Self> {
+        let started = Instant::now();
         let exe = std::env::current_exe().context("locating the ghost binary")?;
         let mut command = Command::new(exe);
         command.args(["--quiet", "serve", "--listen", "127.0.0.1:0", "--model"]).arg(model);
@@ -96,13 +103,14 @@ impl Server {
         let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().context("starting ghost serve")?;
         let stdout = child.stdout.take().context("ghost serve's output")?;
         // Kill the child on every error path below.
-        let mut server = Self { child, url: String::new() };
+        let mut server = Self { child, url: String::new(), startup: Duration::ZERO };
         let mut lines = BufReader::new(stdout).lines();
         let banner = lines.next().context("ghost serve exited before listening")??;
         let Some(url) = banner.split_whitespace().find(|w| w.starts_with("http://")) else {
             bail!("ghost serve printed {banner:?}, not the address it listens on");
         };
         server.url = url.to_string();
+        server.startup = started.elapsed();
         // Drain the rest of its output so it never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
         Ok(server)
@@ -121,6 +129,12 @@ impl Server {
             total += ran.parse::<u64>().with_context(|| format!("schedstat {stat:?}"))?;
         }
         Ok(Duration::from_nanos(total))
+    }
+
+    /// The server's peak resident memory, MiB (`VmHWM`).
+    fn peak_rss_mib(&self) -> Result<f64> {
+        crate::bench::peak_rss_mib_of(&format!("/proc/{}/status", self.child.id()))
+            .context("reading the server's peak memory (Linux /proc)")
     }
 }
 
@@ -215,9 +229,12 @@ pub fn run(p: &ServeBenchParams) -> Result<ServeBenchReport> {
         });
         tracing::info!(concurrency, "load done");
     }
+    let (startup_s, server_peak_rss_mib) = (server.startup.as_secs_f64(), server.peak_rss_mib()?);
     drop(server);
     Ok(ServeBenchReport {
         model: model_id,
+        startup_s,
+        server_peak_rss_mib,
         response_bytes: response_bytes as f64 / wire.len() as f64,
         proof_bytes: proof_bytes as f64 / inputs.len() as f64,
         prove_us,

@@ -8,7 +8,7 @@
 //! prover never serves weights that do not belong to the model it claims.
 
 use crate::wire::hex0x;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use codec::{Decode, Encode};
 use ghost_primitives::{quant::QuantStats, LayerSpec, LayerWeights, Model, Verifier};
 use serde::{Deserialize, Serialize};
@@ -68,7 +68,8 @@ pub fn save(dir: &Path, model: &Model, stats: &QuantStats, source: &str) -> Resu
         max_quantisation_error: stats.max_abs_error,
         source: source.to_string(),
     };
-    write_atomically(&dir.join(WEIGHTS), &model.weights().to_vec().encode())?;
+    // Encoded straight into the file: no copy of the weights, nor of their encoding.
+    write_atomically_with(&dir.join(WEIGHTS), |out| model.weights().encode_to(out))?;
     write_atomically(&dir.join(GHOST_FILE), &file.encode())?;
     write_atomically(&dir.join(MANIFEST), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
     Ok(manifest)
@@ -89,10 +90,39 @@ pub fn save_ghost_file(dir: &Path, model: &Model) -> Result<()> {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, |out| codec::Output::write(out, bytes))
+}
+
+/// Write `path` through `fill`, under a temporary name renamed into place once complete.
+fn write_atomically_with(path: &Path, fill: impl FnOnce(&mut Writer)) -> Result<()> {
     let tmp: PathBuf = path.with_extension("partial");
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let mut out = Writer { inner: std::io::BufWriter::with_capacity(1 << 20, file), failed: None };
+    fill(&mut out);
+    let done = match out.failed {
+        Some(e) => Err(e),
+        None => out.inner.into_inner().map_err(|e| e.into_error()).and_then(|f| f.sync_all()),
+    };
+    done.with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
     Ok(())
+}
+
+/// A buffered file as a SCALE output. `codec::Output` cannot fail, so the first I/O error
+/// is kept and reported when the write is done.
+struct Writer {
+    inner: std::io::BufWriter<std::fs::File>,
+    failed: Option<std::io::Error>,
+}
+
+impl codec::Output for Writer {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.failed.is_none() {
+            if let Err(e) = std::io::Write::write_all(&mut self.inner, bytes) {
+                self.failed = Some(e);
+            }
+        }
+    }
 }
 
 /// Read a ghost file, a model directory (its `ghost-file.scale`) or the file itself, with
@@ -110,10 +140,18 @@ pub fn load(dir: &Path) -> Result<Model> {
     let (file, _) = read_ghost_file(dir)?;
     let weights_path = dir.join(WEIGHTS);
     let spinner = crate::progress::spinner("loading weights and building trees");
-    let bytes = std::fs::read(&weights_path).with_context(|| format!("reading {}", weights_path.display()))?;
-    let weights = Vec::<LayerWeights>::decode(&mut bytes.as_slice())
+    // Decoded straight from the file into the weights' own vectors, never held twice.
+    let opened = std::fs::File::open(&weights_path).with_context(|| format!("reading {}", weights_path.display()))?;
+    let mut reader = codec::IoReader(std::io::BufReader::with_capacity(1 << 20, opened));
+    let weights = Vec::<LayerWeights>::decode(&mut reader)
         .with_context(|| format!("{} is not a weights file", weights_path.display()))?;
-    drop(bytes);
+    // Trailing bytes mean the file is not what it says.
+    let mut rest = [0u8; 1];
+    ensure!(
+        std::io::Read::read(&mut reader.0, &mut rest)? == 0,
+        "{} has bytes after its weights",
+        weights_path.display()
+    );
     let model = match Model::for_ghost_file(file, weights) {
         Ok(model) => model,
         Err(e) => bail!("{}: the weights do not match the ghost file: {e}", dir.display()),
