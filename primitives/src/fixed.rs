@@ -205,7 +205,7 @@ mod tests {
             // whose square does not fit a 16-bit multiply-add pair.
             let entry = |i: usize| if extreme { i16::MIN } else { seed[i % seed.len()] };
             let x: Vec<i16> = (0..d).map(|i| entry(i * 7 + 3)).collect();
-            let matrix: Vec<i16> = (0..d * rows as usize).map(|i| entry(i)).collect();
+            let matrix: Vec<i16> = (0..d * rows as usize).map(entry).collect();
             let mut got = Vec::new();
             score_rows(&x, &matrix, 0..rows, &mut got).unwrap();
             let want: Vec<(i64, u32)> =

@@ -210,7 +210,7 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     for (input, (trace, ..)) in inputs.iter().zip(&answers) {
         let Input::Vector(x) = input else { unreachable!("vector queries") };
         let mut all = Vec::with_capacity(n);
-        fixed::score_rows(x, &keys_q, 0..n as u32, &mut all)?;
+        fixed::score_rows(x, keys_q, 0..n as u32, &mut all)?;
         let exact = top(all, p.params.layer.k as usize);
         let selected = &trace.openings[0].selected;
         recall += exact.iter().filter(|i| selected.binary_search(i).is_ok()).count() as f64 / exact.len().max(1) as f64;

@@ -155,7 +155,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 /// Run the load.
 pub fn run(p: &ServeBenchParams) -> Result<ServeBenchReport> {
-    if p.concurrency.iter().any(|&c| c == 0) || p.requests == 0 || p.queries == 0 {
+    if p.concurrency.contains(&0) || p.requests == 0 || p.queries == 0 {
         bail!("concurrency, requests and queries must be at least 1");
     }
     let model = store::load(&p.model)?;
