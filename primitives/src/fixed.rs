@@ -43,9 +43,9 @@ pub fn dot(a: &[i16], b: &[i16]) -> i64 {
 ///
 /// This loop is most of a forward pass, so it is compiled for AVX-512 and AVX2 besides
 /// the target's baseline and the best one this CPU supports is chosen at run time
-/// (without `std`, as in the wasm runtime, only the baseline exists). The products and
+/// (without `std`, as in the wasm runtime, only the baseline is compiled). The products and
 /// sums are exact integers, so every path gives the same scores as [`dot`].
-#[multiversion::multiversion(targets("x86_64+avx512f+avx512bw+avx512vl", "x86_64+avx2"))]
+#[cfg_attr(feature = "std", multiversion::multiversion(targets("x86_64+avx512f+avx512bw+avx512vl", "x86_64+avx2")))]
 pub fn score_rows(x: &[i16], matrix: &[i16], rows: Range<u32>, out: &mut Vec<(i64, u32)>) -> Result<()> {
     if rows.is_empty() {
         return Ok(());

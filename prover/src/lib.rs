@@ -35,6 +35,7 @@ pub mod progress;
 pub mod rpc;
 pub mod serve_bench;
 pub mod store;
+pub mod tune;
 pub mod update;
 pub mod watcher;
 pub mod wire;

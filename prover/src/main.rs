@@ -171,6 +171,36 @@ enum ModelCommand {
         #[arg(long, allow_hyphen_values = true)]
         value: String,
     },
+    /// Fine-tune a model on local examples: gradient steps on the value rows its lookups
+    /// select, nothing else; writes the model and `tune.json` (changed rows, data hash).
+    #[command(
+        after_help = "Example:\n  ghost model tune --model ./digits --data local.csv --classes 10 --out ./digits-local"
+    )]
+    Tune {
+        /// The model directory to tune.
+        #[arg(long)]
+        model: PathBuf,
+        /// Where the tuned model goes.
+        #[arg(long)]
+        out: PathBuf,
+        /// The examples and the steps.
+        #[command(flatten)]
+        params: ghost_prover::tune::TuneParams,
+    },
+    /// Merge tunings of one version: each changed row becomes the base row plus the mean
+    /// change of the tunings that changed it (FedAvg over the rows touched).
+    #[command(after_help = "Example:\n  ghost model merge --base ./digits --from ./a --from ./b --out ./digits-v2")]
+    Merge {
+        /// The version every tuning started from.
+        #[arg(long)]
+        base: PathBuf,
+        /// A tuned model directory (with its `tune.json`); repeat.
+        #[arg(long = "from", required = true)]
+        from: Vec<PathBuf>,
+        /// Where the merged model goes.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Register a model directory's ghost file on chain (commit, then reveal a block later).
     #[command(after_help = "Example:\n  ghost model register ./digits --price 10 --royalty 10 --suri //Alice")]
     Register {
@@ -193,7 +223,8 @@ enum ModelCommand {
         /// The registered version's model directory.
         #[arg(long)]
         from: PathBuf,
-        /// BLAKE2b-256 of the data the new version was trained on (0x-hex).
+        /// BLAKE2b-256 of the data the new version was trained on (0x-hex); default: the
+        /// one in the directory's `tune.json`, when `ghost model tune` or `merge` made it.
         #[arg(long)]
         training_data_hash: Option<String>,
         /// New price (default: the old version's).
@@ -434,6 +465,49 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             }
             Ok(Ok(()))
         }
+        Command::Model(ModelCommand::Tune { model, out, params }) => {
+            let base = store::load(&model)?;
+            let examples = ghost_prover::tune::Examples::read(&params, &base)?;
+            let started = std::time::Instant::now();
+            let tuned = ghost_prover::tune::tune(&base, &examples, &params, progress)?;
+            let how = format!("{} tuned on {}", model.display(), params.data.display());
+            let manifest = ghost_prover::tune::save(&out, &tuned, &how)?;
+            let r = &tuned.record;
+            println!("built {} at {} (tuned from {})", manifest.model_id, out.display(), r.parent);
+            println!(
+                "{} example(s), {} epoch(s) in {:.2} s: loss {:.4} -> {:.4}",
+                r.examples,
+                r.epochs,
+                started.elapsed().as_secs_f64(),
+                r.loss_before,
+                r.loss_after
+            );
+            println!("{} row(s) of layer {} changed; training data {}", r.changed_rows.len(), r.layer, r.training_data);
+            Ok(Ok(()))
+        }
+        Command::Model(ModelCommand::Merge { base, from, out }) => {
+            let base_model = store::load(&base)?;
+            let tunings = from
+                .iter()
+                .map(|dir| {
+                    let record = ghost_prover::tune::TuneRecord::read(dir)?
+                        .with_context(|| format!("{} has no tune.json: it is not a tuning", dir.display()))?;
+                    Ok((store::load(dir)?, record))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let merged = ghost_prover::tune::merge(&base_model, &tunings)?;
+            let how = format!("{} merged from {} tuning(s)", base.display(), from.len());
+            let manifest = ghost_prover::tune::save(&out, &merged, &how)?;
+            println!("built {} at {} (merged into {})", manifest.model_id, out.display(), merged.record.parent);
+            println!(
+                "{} row(s) of layer {} changed; training data {} (commits to {} contribution(s))",
+                merged.record.changed_rows.len(),
+                merged.record.layer,
+                merged.record.training_data,
+                from.len()
+            );
+            Ok(Ok(()))
+        }
         Command::Model(ModelCommand::Patch { dir, out, layer, row, value }) => {
             let model = store::load(&dir)?;
             let patched = ghost_prover::update::patch_value(&model, layer, row, &parse_vector(&value)?)?;
@@ -503,7 +577,10 @@ fn on_chain(cli: Cli) -> Result<()> {
         }
         Command::Model(ModelCommand::Update { dir, from, training_data_hash, price, royalty }) => {
             let (key, chain) = (cli.key()?, cli.chain(&runtime)?);
-            let training = training_data_hash.as_deref().map(parse_id).transpose().context("--training-data-hash")?;
+            let training = match training_data_hash {
+                Some(hash) => Some(parse_id(hash).context("--training-data-hash")?),
+                None => ghost_prover::tune::TuneRecord::read(dir)?.map(|r| r.training_data_hash()).transpose()?,
+            };
             let royalty = royalty.map(onchain::royalty_parts).transpose()?;
             runtime.block_on(onchain::update(&chain, &key, dir, from, training, (*price, royalty), wait)).map(drop)
         }

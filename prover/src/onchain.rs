@@ -119,17 +119,27 @@ pub async fn show(chain: &Chain, id: &ModelId) -> Result<()> {
     if let Some(hash) = info.training_data {
         println!("trained on  {}", hex0x(&hash));
     }
-    // Lineage: parents back to the first version.
-    let mut lineage = vec![*id];
+    // Lineage: parents back to the first version, each with what it was trained on.
+    let mut lineage = vec![(*id, info.training_data)];
     let mut parent = info.parent;
     while let Some(p) = parent.take() {
-        if lineage.len() > 64 || lineage.contains(&p) {
+        if lineage.len() > 64 || lineage.iter().any(|(v, _)| *v == p) {
             break;
         }
-        lineage.push(p);
-        parent = chain.model(&p).await?.and_then(|i| i.parent);
+        let above = chain.model(&p).await?;
+        lineage.push((p, above.as_ref().and_then(|i| i.training_data)));
+        parent = above.and_then(|i| i.parent);
     }
-    println!("lineage     {}", lineage.iter().rev().map(short).collect::<Vec<_>>().join(" -> "));
+    lineage.reverse();
+    println!("lineage     {}", lineage.iter().map(|(v, _)| short(v)).collect::<Vec<_>>().join(" -> "));
+    for (n, (version, trained)) in lineage.iter().enumerate() {
+        let parent = match n.checked_sub(1) {
+            Some(p) => format!("parent {}", short(&lineage[p].0)),
+            None => "first version".to_string(),
+        };
+        let trained = trained.map_or("no training data declared".to_string(), |h| format!("trained on {}", hex0x(&h)));
+        println!("  v{}  {}  {parent}, {trained}", n + 1, hex0x(version));
+    }
     let provers = chain.provers(id).await?;
     if provers.is_empty() {
         println!("provers     none bonded");
