@@ -9,7 +9,9 @@
 #   2. challenged although valid: Charlie proves it on chain and wins Bob's bond;
 #   3. a lazy answer whose proof verifies: Ferdie's exclusion fraud proof convicts Dave;
 #   4. a wrong output: Bob's prove-it challenge goes unanswered, Eve is convicted;
-#   5. a sparse update makes version 2, which Charlie then serves and Bob verifies.
+#   5. two sites fine-tune the model on their own (shifted) digits, the tunings are merged
+#      and published as version 2 by a sparse update; Charlie serves it, Bob verifies it,
+#      and the lineage shows version 1 -> version 2 with the merged training-data hash.
 # Prints balances and credit before and after; exits non-zero if any step goes otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,14 +36,32 @@ say "a dev chain: Alice validates, GRANDPA finalises"
 start_dev_chain || fail "the node did not come up"
 echo "dev chain at $GHOST_CHAIN_URL"
 
-say "build the digits classifier three times (one model per prover), and a patched version 2"
+say "build the digits classifier three times (one model per prover); two sites tune it, a merge makes version 2"
 label=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f65)
 image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
 for name in digits digits-lazy digits-wrong; do
     "$ghost" --quiet model build digits --name "$name" --out "$work/$name" | head -n 1
 done
-# Version 2: pattern 0's label corrected to "7" (a one-hot value row).
-"$ghost" --quiet model patch "$work/digits" --out "$work/digits-v2" --row 0 --value 0,0,0,0,0,0,0,1,0,0
+# Two sites' local data: the training images (even rows), one pixel to the right, as
+# another scanner frames them; site A holds the first half, site B the second.
+shifted() { # first, last training image (1-based)
+    gzip -dc data/digits.csv.gz | awk -F, -v first="$1" -v last="$2" 'NR % 2 == 1 {
+        n++; if (n < first || n > last) next
+        out = ""
+        for (p = 0; p < 64; p++) out = out (p % 8 == 0 ? 0 : $p) ","
+        print out $65
+    }'
+}
+shifted 1 450 >"$work/site-a.csv"
+shifted 451 899 >"$work/site-b.csv"
+for site in a b; do
+    "$ghost" --quiet model tune --model "$work/digits" --data "$work/site-$site.csv" --classes 10 \
+        --out "$work/digits-$site" | tail -n 1
+done
+"$ghost" --quiet model merge --base "$work/digits" --from "$work/digits-a" --from "$work/digits-b" \
+    --out "$work/digits-v2" | tee "$work/merge.txt"
+merged=$(grep -o '"trainingData": "0x[0-9a-f]*"' "$work/digits-v2/tune.json" | grep -o '0x[0-9a-f]*')
+[ -n "$merged" ] || fail "the merge recorded no training-data hash"
 
 say "Alice registers them (price 10 credit, royalty 10%)"
 declare -A id
@@ -117,10 +137,8 @@ say "4. Eve's output is wrong: its proof is rejected and it is challenged (by Bo
 infer 2 "$work/infer4.txt" --model "${id[digits-wrong]}"
 grep -q "convicted (MissedResponse)" "$work/infer4.txt" || fail "Eve was not convicted"
 
-say "5. Alice publishes version 2 by a sparse update; Charlie serves it; Bob's answer verifies against its roots"
-"$ghost" model update "$work/digits-v2" --from "$work/digits" \
-    --training-data-hash 0x$(printf 'label fix: pattern 0 is a 7' | sha256sum | cut -c1-64) --suri //Alice |
-    tee "$work/update.txt"
+say "5. Alice publishes the merge as version 2 by a sparse update; Charlie serves it; Bob's answer verifies against its roots"
+"$ghost" model update "$work/digits-v2" --from "$work/digits" --suri //Alice | tee "$work/update.txt"
 v2=$(awk '/^version 0x/ {print $2}' "$work/update.txt")
 [ -n "$v2" ] || fail "the update printed no version"
 kill "$pid_charlie"
@@ -132,6 +150,8 @@ for _ in $(seq 60); do
 done
 "$ghost" model show "$v2" | tee "$work/show.txt"
 grep -q "lineage .* -> " "$work/show.txt" || fail "version 2 shows no lineage"
+grep -q "^  v2  $v2  parent .*, trained on $merged" "$work/show.txt" ||
+    fail "the lineage does not show version 2 with the merged training-data hash"
 infer 0 "$work/infer5.txt" --model "$v2"
 grep -q "^verdict: verified and paid" "$work/infer5.txt" || fail "the answer of version 2 was not accepted"
 

@@ -101,6 +101,13 @@ pub struct MatrixFiles {
     /// Tensor name of the values in a .safetensors file.
     #[arg(long)]
     pub values_tensor: Option<String>,
+    /// An embedding table (`vocabulary x d`, row `t` is token `t`) in front of the lookup
+    /// layer: the model then takes token inputs. Its rows are normalised like keys.
+    #[arg(long)]
+    pub embedding: Option<PathBuf>,
+    /// Tensor name of the embedding table in a .safetensors file.
+    #[arg(long, requires = "embedding")]
+    pub embedding_tensor: Option<String>,
 }
 
 /// What `ghost model build` builds from.
@@ -177,7 +184,15 @@ impl Source {
                 let k = import::read_matrix(&files.keys, files.keys_tensor.as_deref())?;
                 let v = import::read_matrix(&files.values, files.values_tensor.as_deref())?;
                 tracing::info!(rows = k.nrows(), d = k.ncols(), e = v.ncols(), "read matrices");
-                (vec![lookup_layer(k, v, params, progress)?.0], "ghost-model")
+                let mut layers = Vec::new();
+                if let Some(path) = &files.embedding {
+                    layers.push(embedding_layer(
+                        import::read_matrix(path, files.embedding_tensor.as_deref())?,
+                        k.ncols(),
+                    )?);
+                }
+                layers.push(lookup_layer(k, v, params, progress)?.0);
+                (layers, "ghost-model")
             }
         })
     }
@@ -260,6 +275,30 @@ pub fn lookup_layer(
         centroids: index.centroids.into_iter().collect(),
     };
     Ok((layer, order))
+}
+
+/// An embedding layer from a `vocabulary x d` table whose rows feed a lookup layer with
+/// keys `d` wide: rows normalised to unit length (the lookup's keys are), output kept
+/// unit.
+pub fn embedding_layer(table: Array2<f32>, d: usize) -> Result<FloatLayer> {
+    let (vocabulary, dim) = table.dim();
+    ensure!(
+        dim == d,
+        "the embedding table's rows have {dim} entries but the keys have {d}: an embedding feeds the lookup"
+    );
+    ensure!(
+        vocabulary >= 1 && vocabulary as u64 <= limits::MAX_ROWS as u64,
+        "an embedding table of {vocabulary} tokens: 1 to {} are supported",
+        limits::MAX_ROWS
+    );
+    ensure!(table.iter().all(|v| v.is_finite()), "the embedding table holds NaN or infinite values");
+    let mut table = table;
+    for (t, mut row) in table.rows_mut().into_iter().enumerate() {
+        let norm = row.dot(&row).sqrt();
+        ensure!(norm > 0.0, "token {t}'s embedding is all zeros: it cannot be normalised");
+        row /= norm;
+    }
+    Ok(FloatLayer::Embedding { dim: d as u32, normalize: true, values: table.into_raw_vec_and_offset().0 })
 }
 
 /// The rows of `m` in the order `idx`, row-major, taking `m` (freed on return).

@@ -136,6 +136,13 @@ enum Command {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+        /// Instead: align a base model to shifted local data at two sites by sparse
+        /// fine-tuning, merge the two, and report accuracy before and after.
+        #[arg(long)]
+        align: bool,
+        /// The steps of each site's tuning (with --align).
+        #[command(flatten)]
+        steps: ghost_prover::tune::Steps,
     },
 }
 
@@ -469,7 +476,7 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             let base = store::load(&model)?;
             let examples = ghost_prover::tune::Examples::read(&params, &base)?;
             let started = std::time::Instant::now();
-            let tuned = ghost_prover::tune::tune(&base, &examples, &params, progress)?;
+            let tuned = ghost_prover::tune::tune(&base, &examples, &params.steps, progress)?;
             let how = format!("{} tuned on {}", model.display(), params.data.display());
             let manifest = ghost_prover::tune::save(&out, &tuned, &how)?;
             let r = &tuned.record;
@@ -492,7 +499,7 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
                 .map(|dir| {
                     let record = ghost_prover::tune::TuneRecord::read(dir)?
                         .with_context(|| format!("{} has no tune.json: it is not a tuning", dir.display()))?;
-                    Ok((store::load(dir)?, record))
+                    Ok(ghost_prover::tune::Tuned { model: store::load(dir)?, record })
                 })
                 .collect::<Result<Vec<_>>>()?;
             let merged = ghost_prover::tune::merge(&base_model, &tunings)?;
@@ -540,7 +547,34 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             }
             Ok(Ok(()))
         }
-        Command::Digits { json } => {
+        Command::Digits { json, align: true, steps } => {
+            let (_, _, r) = digits::align(&steps)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!(
+                    "base: {} images; two sites of {} and {} images shifted one pixel right",
+                    r.base_images, r.site_images[0], r.site_images[1]
+                );
+                println!("accuracy        local (shifted)   original");
+                let rows = [("base", r.base), ("site A", r.sites[0]), ("site B", r.sites[1]), ("merged", r.merged)];
+                for (name, s) in rows {
+                    println!("{name:<15} {:>14.2}%   {:>7.2}%", s.local, s.original);
+                }
+                println!(
+                    "version 2 changes {} of {} rows; update {} bytes (multiproof {}); per example: {:.2} rows \
+                     changed, {:.0} us of tuning",
+                    r.rows_changed,
+                    r.rows,
+                    r.update_bytes,
+                    r.update_proof_bytes,
+                    r.rows_changed_per_example,
+                    r.tune_us_per_example
+                );
+            }
+            Ok(Ok(()))
+        }
+        Command::Digits { json, .. } => {
             let (_, accuracy) = digits::run()?;
             if json {
                 println!("{}", serde_json::to_string(&accuracy)?);

@@ -42,18 +42,31 @@ pub struct TuneParams {
     /// Targets are class indices (one column) turned into one-hot rows of this width.
     #[arg(long)]
     pub classes: Option<usize>,
+    /// The steps.
+    #[command(flatten)]
+    pub steps: Steps,
+}
+
+/// The gradient steps of a tune.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Steps {
     /// The lookup layer whose value rows are tuned (default: the last lookup layer).
     #[arg(long)]
     pub layer: Option<u32>,
     /// Passes over the examples.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = Steps::DEFAULT.epochs)]
     pub epochs: u32,
     /// Step size of each gradient step.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = Steps::DEFAULT.learning_rate)]
     pub learning_rate: f32,
     /// Seed of the order the examples are visited in, each epoch.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = Steps::DEFAULT.seed)]
     pub seed: u64,
+}
+
+impl Steps {
+    /// The defaults: the last lookup layer, three epochs of steps of 0.5, seed 0.
+    pub const DEFAULT: Steps = Steps { layer: None, epochs: 3, learning_rate: 0.5, seed: 0 };
 }
 
 /// Labelled examples, row-major.
@@ -231,7 +244,7 @@ fn lookup_layer(model: &Model, asked: Option<u32>) -> Result<u32> {
 }
 
 /// Fine-tune `model` on `examples` (see the module documentation).
-pub fn tune(model: &Model, examples: &Examples, p: &TuneParams, show_progress: bool) -> Result<Tuned> {
+pub fn tune(model: &Model, examples: &Examples, p: &Steps, show_progress: bool) -> Result<Tuned> {
     ensure!(p.learning_rate.is_finite() && p.learning_rate > 0.0, "--learning-rate must be a positive number");
     ensure!(!examples.is_empty(), "there are no examples");
     let l = lookup_layer(model, p.layer)?;
@@ -383,17 +396,17 @@ pub fn merge_hash(contributions: &[(ModelId, Hash)]) -> Hash {
 /// mean of the changes of the tunings that changed it (each entry rounded half up, in
 /// integers: merging one tuning gives that tuning's rows exactly). Every tuning must name
 /// `base` as its parent, tune the same layer, and change nothing but value rows.
-pub fn merge(base: &Model, tunings: &[(Model, TuneRecord)]) -> Result<Tuned> {
+pub fn merge(base: &Model, tunings: &[Tuned]) -> Result<Tuned> {
     ensure!(!tunings.is_empty(), "nothing to merge: give at least one --from");
     let base_id = crate::wire::hex0x(&base.id());
-    let layer = tunings[0].1.layer;
+    let layer = tunings[0].record.layer;
     let Some(LayerWeights::Lookup { params, keys, values, .. }) = base.weights().get(layer as usize) else {
         bail!("layer {layer} is not a lookup layer of the base")
     };
     let e = params.e as usize;
     let mut sums: BTreeMap<u32, (Vec<i64>, i64)> = BTreeMap::new();
     let mut contributions = Vec::new();
-    for (i, (model, record)) in tunings.iter().enumerate() {
+    for (i, Tuned { model, record }) in tunings.iter().enumerate() {
         ensure!(
             record.parent == base_id,
             "tuning {} was made from {}, not from the base {base_id}",
@@ -473,4 +486,149 @@ pub fn save(out: &Path, tuned: &Tuned, how: &str) -> Result<store::Manifest> {
     std::fs::write(&path, serde_json::to_string_pretty(&tuned.record)?)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::{commit, lookup_layer, synthetic_matrices, tests::params};
+    use proptest::prelude::*;
+    use rand::Rng;
+
+    fn model(seed: u64) -> Model {
+        let (k, v) = synthetic_matrices(256, 8, 4, 8, seed);
+        let (layer, _) = lookup_layer(k, v, &params(8, 3, 4), false).unwrap();
+        commit("tune-test", &[layer]).unwrap().0
+    }
+
+    fn examples(seed: u64, n: usize) -> Examples {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let inputs = (0..n * 8).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let targets = (0..n * 4).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        Examples { d: 8, e: 4, inputs, targets }
+    }
+
+    fn values(m: &Model) -> &[i16] {
+        match &m.weights()[0] {
+            LayerWeights::Lookup { values, .. } => values,
+            LayerWeights::Embedding { .. } => unreachable!("a lookup model"),
+        }
+    }
+
+    fn steps(seed: u64, epochs: u32, learning_rate: f32) -> Steps {
+        Steps { seed, epochs, learning_rate, ..Steps::DEFAULT }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        /// Only rows some example selected change, only in their values, and the record
+        /// names exactly the rows whose bytes changed.
+        #[test]
+        fn a_tune_changes_no_row_that_no_example_selected(
+            seed in 0u64..1000, n in 1usize..12, lr in 0.05f32..3.0,
+        ) {
+            let base = model(seed % 4);
+            let ex = examples(seed, n);
+            let tuned = tune(&base, &ex, &steps(seed, 2, lr), false).unwrap();
+            let mut selected = std::collections::BTreeSet::new();
+            for i in 0..ex.len() {
+                let trace = base.trace(&quantise_vector(ex.get(i).0, false)).unwrap();
+                selected.extend(trace.openings[0].selected.iter().copied());
+            }
+            let (old, new) = (values(&base), values(&tuned.model));
+            let changed: Vec<u32> = (0..256u32).filter(|&r| old[r as usize * 4..][..4] != new[r as usize * 4..][..4]).collect();
+            prop_assert!(changed.iter().all(|r| selected.contains(r)), "{changed:?} not in {selected:?}");
+            prop_assert_eq!(&tuned.record.changed_rows, &changed);
+            for (a, b) in base.weights().iter().zip(tuned.model.weights()) {
+                let (LayerWeights::Lookup { keys: k1, centroids: c1, offsets: o1, .. },
+                     LayerWeights::Lookup { keys: k2, centroids: c2, offsets: o2, .. }) = (a, b) else { unreachable!() };
+                prop_assert!(k1 == k2 && c1 == c2 && o1 == o2);
+            }
+        }
+
+        /// The update published from a tune turns the old ghost file into one whose
+        /// roots are the tuned directory's.
+        #[test]
+        fn the_published_update_has_the_tuned_root(seed in 0u64..1000, n in 1usize..12) {
+            let base = model(seed % 4);
+            let tuned = tune(&base, &examples(seed, n), &steps(seed, 3, 1.0), false).unwrap();
+            prop_assume!(!tuned.record.changed_rows.is_empty());
+            let update = crate::update::diff(&base, &tuned.model, Some(tuned.record.training_data_hash().unwrap())).unwrap();
+            prop_assert_eq!(&update.indices, &tuned.record.changed_rows);
+            let next = base.ghost_file().apply_update(&update).unwrap();
+            prop_assert_eq!(&next.layers, &tuned.model.ghost_file().layers);
+        }
+
+        /// Merging one tuning gives that tuning's weights, byte for byte.
+        #[test]
+        fn merging_one_contribution_equals_it(seed in 0u64..1000, n in 1usize..12) {
+            let base = model(seed % 4);
+            let tuned = tune(&base, &examples(seed, n), &steps(seed, 2, 1.0), false).unwrap();
+            let weights = tuned.model.weights().to_vec();
+            let rows = tuned.record.changed_rows.clone();
+            let merged = merge(&base, &[tuned]).unwrap();
+            prop_assert_eq!(merged.model.weights(), weights.as_slice());
+            prop_assert_eq!(merged.record.changed_rows, rows);
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_bytes_and_tuning_lowers_the_loss() {
+        let base = model(1);
+        let ex = examples(7, 10);
+        let a = tune(&base, &ex, &Steps::DEFAULT, false).unwrap();
+        let b = tune(&base, &ex, &Steps::DEFAULT, false).unwrap();
+        assert_eq!(a.model.weights(), b.model.weights());
+        assert_eq!(a.record, b.record);
+        assert!(a.record.loss_after < a.record.loss_before, "{:?}", a.record);
+        let other = tune(&base, &ex, &steps(1, 3, 0.5), false).unwrap();
+        assert_eq!(other.record.training_data, a.record.training_data, "the data hash is the data's");
+    }
+
+    #[test]
+    fn a_merge_averages_the_changes_of_the_tunings_that_made_them() {
+        let base = model(2);
+        let a = tune(&base, &examples(3, 6), &Steps::DEFAULT, false).unwrap();
+        let b = tune(&base, &examples(4, 6), &Steps::DEFAULT, false).unwrap();
+        let (va, vb, v0) = (values(&a.model).to_vec(), values(&b.model).to_vec(), values(&base).to_vec());
+        let (ra, rb) = (a.record.changed_rows.clone(), b.record.changed_rows.clone());
+        let hashes = [
+            (a.model.id(), a.record.training_data_hash().unwrap()),
+            (b.model.id(), b.record.training_data_hash().unwrap()),
+        ];
+        let merged = merge(&base, &[a, b]).unwrap();
+        let vm = values(&merged.model);
+        for r in 0..256u32 {
+            let row = |v: &[i16]| v[r as usize * 4..][..4].to_vec();
+            let want = match (ra.contains(&r), rb.contains(&r)) {
+                (true, true) => row(&va)
+                    .iter()
+                    .zip(row(&vb))
+                    .map(|(&x, y)| ((x as i32 + y as i32 + 1).div_euclid(2)) as i16)
+                    .collect(),
+                (true, false) => row(&va),
+                (false, true) => row(&vb),
+                (false, false) => row(&v0),
+            };
+            assert_eq!(row(vm), want, "row {r}");
+        }
+        assert_eq!(merged.record.training_data, crate::wire::hex0x(&merge_hash(&hashes)));
+        assert_eq!(merged.record.contributions.len(), 2);
+    }
+
+    #[test]
+    fn tunings_of_another_version_or_no_examples_are_refused() {
+        let (base, other) = (model(1), model(2));
+        let t = tune(&other, &examples(1, 3), &Steps::DEFAULT, false).unwrap();
+        let err = merge(&base, &[t]).err().unwrap().to_string();
+        assert!(err.contains("not from the base"), "{err}");
+        assert!(merge(&base, &[]).is_err());
+        let none = Examples { d: 8, e: 4, inputs: vec![], targets: vec![] };
+        assert!(tune(&base, &none, &Steps::DEFAULT, false).is_err());
+        let rows = ndarray::Array2::from_shape_vec((1, 9), vec![0.0; 9]).unwrap();
+        assert!(Examples::from_rows(&rows, 8, 4, None).unwrap_err().to_string().contains("12 are expected"));
+        let rows = ndarray::Array2::from_shape_vec((1, 9), vec![0.5; 9]).unwrap();
+        assert!(Examples::from_rows(&rows, 8, 4, Some(4)).unwrap_err().to_string().contains("not one of 0..4"));
+    }
 }

@@ -290,48 +290,55 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     assert!(said.contains("REJECTED: the ghost proof does not verify"), "{said}");
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0], "nothing moved");
 
-    // Version 2 by a sparse update, served and verified against its own roots.
+    // Version 2: two sites tune version 1 on their own examples (16 inputs, 8 targets a
+    // row), the tunings are merged and published as one sparse update, then served and
+    // verified against its own roots.
     let m2 = dir.path().join("m2");
-    expect(
-        &url,
-        &[
-            "--quiet",
-            "model",
-            "patch",
-            m1.to_str().unwrap(),
-            "--out",
-            m2.to_str().unwrap(),
-            "--row",
-            "3",
-            "--value",
-            "0.5,0,0,0,0,0,0,0.5",
-        ],
-        0,
-    );
+    let mut sites = Vec::new();
+    for (site, salt) in [("a", 1.0f32), ("b", -1.0)] {
+        let rows: Vec<String> = (0..12)
+            .map(|i| {
+                (0..24)
+                    .map(|j| format!("{:.3}", ((i * 24 + j) as f32 * 0.37 * salt).sin()))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect();
+        let data = dir.path().join(format!("{site}.csv"));
+        std::fs::write(&data, rows.join("\n")).unwrap();
+        let out = dir.path().join(format!("tuned-{site}"));
+        let (m1_s, data_s, out_s) = (m1.to_str().unwrap(), data.to_str().unwrap(), out.to_str().unwrap());
+        let said = expect(&url, &["model", "tune", "--model", m1_s, "--data", data_s, "--out", out_s], 0);
+        assert!(said.contains("12 example(s)"), "{said}");
+        sites.push(out);
+    }
+    let (a, b) = (sites[0].to_str().unwrap(), sites[1].to_str().unwrap());
     let said = expect(
         &url,
-        &[
-            "model",
-            "update",
-            m2.to_str().unwrap(),
-            "--from",
-            m1.to_str().unwrap(),
-            "--training-data-hash",
-            &format!("0x{}", "11".repeat(32)),
-            "--suri",
-            "//Alice",
-        ],
+        &["model", "merge", "--base", m1.to_str().unwrap(), "--from", a, "--from", b, "--out", m2.to_str().unwrap()],
+        0,
+    );
+    assert!(said.contains("commits to 2 contribution(s)"), "{said}");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(m2.join("tune.json")).unwrap()).unwrap();
+    let merged_hash = record["trainingData"].as_str().unwrap().to_string();
+    let rows = record["changedRows"].as_array().unwrap().len();
+    let said = expect(
+        &url,
+        &["model", "update", m2.to_str().unwrap(), "--from", m1.to_str().unwrap(), "--suri", "//Alice"],
         0,
     );
     let v2 = said.lines().find_map(|l| l.strip_prefix("version ")).expect("the version is printed");
     let v2 = v2.split_whitespace().next().unwrap().to_string();
-    assert!(said.contains("1 row(s) changed"), "{said}");
+    assert!(said.contains(&format!("{rows} row(s) changed")), "{said}");
     charlie.kill();
     let _charlie = prover(&url, dir.path().join("charlie2.log"), "//Charlie", &[&m1, &m2], &journal, &[]);
     wait_bonded(&chain, &v2, "charlie").await;
     let shown = expect(&url, &["model", "show", &v2], 0);
-    assert!(shown.contains(&format!("trained on  0x{}", "11".repeat(32))), "{shown}");
+    assert!(shown.contains(&format!("trained on  {merged_hash}")), "{shown}");
     assert!(shown.contains(&format!("lineage     {} -> {}", &id[..14], &v2[..14])), "{shown}");
+    assert!(shown.contains(&format!("v1  {id}  first version")), "{shown}");
+    assert!(shown.contains(&format!("v2  {v2}  parent {}, trained on {merged_hash}", &id[..14])), "{shown}");
     let said = expect(&url, &["infer", "--model", &v2, "--input", INPUT, "--suri", "//Bob"], 0);
     assert!(said.contains("verdict: verified and paid"), "{said}");
     assert_eq!(differences(&before, &credits(&chain).await), vec![2, -20, 18, 0, 0, 0]);

@@ -282,3 +282,65 @@ fn the_serving_benchmark_measures_and_stops_its_server() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("at least 1"), "{err}");
 }
+
+/// `ghost model build matrices --embedding` puts a token table in front of the lookup:
+/// the model is served, answers a token with a proof the CLI verifies, and refuses a
+/// token past the table; a table of the wrong width is refused when building.
+#[test]
+fn a_model_with_an_embedding_serves_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = |name: &str, rows: usize, cols: usize, salt: f32| {
+        let text: Vec<String> = (0..rows)
+            .map(|i| {
+                (0..cols).map(|j| format!("{:.4}", ((i * cols + j) as f32 * salt).sin())).collect::<Vec<_>>().join(",")
+            })
+            .collect();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text.join("\n")).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (keys, values) = (csv("k.csv", 128, 8, 0.31), csv("v.csv", 128, 4, 0.17));
+    let (table, narrow) = (csv("emb.csv", 20, 8, 0.53), csv("narrow.csv", 20, 6, 0.53));
+    let model = dir.path().join("m");
+    let m = model.to_str().unwrap();
+    let build = |table: &str| {
+        ghost(&[
+            "model",
+            "build",
+            "matrices",
+            "--keys",
+            &keys,
+            "--values",
+            &values,
+            "--embedding",
+            table,
+            "--lists",
+            "8",
+            "--n-probe",
+            "2",
+            "--k",
+            "4",
+            "--out",
+            m,
+        ])
+    };
+    let (code, _, err) = build(&narrow);
+    assert_eq!(code, 1);
+    assert!(err.contains("6 entries but the keys have 8"), "{err}");
+    let (code, _, err) = build(&table);
+    assert_eq!(code, 0, "{err}");
+
+    let server = Server::start(&model, &[]);
+    let saved = dir.path().join("answer.json");
+    let (s, url) = (saved.to_str().unwrap(), server.url.as_str());
+    let (code, out, err) = ghost(&["infer", "--prover", url, "--ghost-file", m, "--token", "7", "--save", s]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = ghost(&["verify", "--ghost-file", m, "--response", s]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("verified"), "{out}");
+    let answer: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(answer["input"], serde_json::json!({"token": 7}));
+    let (code, _, err) = ghost(&["infer", "--prover", url, "--ghost-file", m, "--token", "20"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("token"), "{err}");
+}
