@@ -58,8 +58,9 @@ for site in a b; do
     "$ghost" --quiet model tune --model "$work/digits" --data "$work/site-$site.csv" --classes 10 \
         --out "$work/digits-$site" | tail -n 1
 done
+# One version carries at most 256 changed rows (the registry's MaxUpdateRows).
 "$ghost" --quiet model merge --base "$work/digits" --from "$work/digits-a" --from "$work/digits-b" \
-    --out "$work/digits-v2" | tee "$work/merge.txt"
+    --max-rows 256 --out "$work/digits-v2" | tee "$work/merge.txt"
 merged=$(grep -o '"trainingData": "0x[0-9a-f]*"' "$work/digits-v2/tune.json" | grep -o '0x[0-9a-f]*')
 [ -n "$merged" ] || fail "the merge recorded no training-data hash"
 

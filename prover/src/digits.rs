@@ -247,12 +247,12 @@ pub fn align(steps: &crate::tune::Steps) -> Result<(Model, Vec<crate::tune::Tune
         Ok(Splits { local: accuracy(m, &data.local_test)?, original: accuracy(m, &data.original_test)? })
     };
     let started = std::time::Instant::now();
-    let a = crate::tune::tune(&base, &as_examples(&data.site_a)?, steps, false)?;
-    let b = crate::tune::tune(&base, &as_examples(&data.site_b)?, steps, false)?;
+    let a = crate::tune::tune(&base, &as_examples(&data.site_a)?, steps, None, false)?;
+    let b = crate::tune::tune(&base, &as_examples(&data.site_b)?, steps, None, false)?;
     let tune_us_per_example =
         started.elapsed().as_secs_f64() * 1e6 / (data.site_a.len() + data.site_b.len()).max(1) as f64;
     let tunings = vec![a, b];
-    let merged = crate::tune::merge(&base, &tunings)?;
+    let merged = crate::tune::merge(&base, &tunings, None)?;
     let [a, b] = [&tunings[0], &tunings[1]];
     let update = crate::update::diff(&base, &merged.model, Some(merged.record.training_data_hash()?))?;
     let report = Alignment {

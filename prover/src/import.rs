@@ -27,7 +27,8 @@ fn read_safetensors(path: &Path, tensor: Option<&str>) -> Result<Array2<f32>> {
             match names.as_slice() {
                 [only] => only.to_string(),
                 _ => {
-                    bail!("{}: holds tensors {:?}; name one with --keys-tensor/--values-tensor", path.display(), names)
+                    let options = "--keys-tensor, --values-tensor, --embedding-tensor or, for examples, --tensor";
+                    bail!("{}: holds tensors {names:?}; name the one to read ({options})", path.display())
                 }
             }
         }

@@ -207,6 +207,10 @@ enum ModelCommand {
         /// Where the merged model goes.
         #[arg(long)]
         out: PathBuf,
+        /// Keep at most this many changed rows: those that changed most. The chain takes
+        /// at most 256 rows a version (`MaxUpdateRows`).
+        #[arg(long)]
+        max_rows: Option<usize>,
     },
     /// Register a model directory's ghost file on chain (commit, then reveal a block later).
     #[command(after_help = "Example:\n  ghost model register ./digits --price 10 --royalty 10 --suri //Alice")]
@@ -476,7 +480,7 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             let base = store::load(&model)?;
             let examples = ghost_prover::tune::Examples::read(&params, &base)?;
             let started = std::time::Instant::now();
-            let tuned = ghost_prover::tune::tune(&base, &examples, &params.steps, progress)?;
+            let tuned = ghost_prover::tune::tune(&base, &examples, &params.steps, params.max_rows, progress)?;
             let how = format!("{} tuned on {}", model.display(), params.data.display());
             let manifest = ghost_prover::tune::save(&out, &tuned, &how)?;
             let r = &tuned.record;
@@ -492,7 +496,7 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             println!("{} row(s) of layer {} changed; training data {}", r.changed_rows.len(), r.layer, r.training_data);
             Ok(Ok(()))
         }
-        Command::Model(ModelCommand::Merge { base, from, out }) => {
+        Command::Model(ModelCommand::Merge { base, from, out, max_rows }) => {
             let base_model = store::load(&base)?;
             let tunings = from
                 .iter()
@@ -502,7 +506,7 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
                     Ok(ghost_prover::tune::Tuned { model: store::load(dir)?, record })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let merged = ghost_prover::tune::merge(&base_model, &tunings)?;
+            let merged = ghost_prover::tune::merge(&base_model, &tunings, max_rows)?;
             let how = format!("{} merged from {} tuning(s)", base.display(), from.len());
             let manifest = ghost_prover::tune::save(&out, &merged, &how)?;
             println!("built {} at {} (merged into {})", manifest.model_id, out.display(), merged.record.parent);

@@ -74,6 +74,15 @@ pub async fn update(
         .await?
         .ok_or_else(|| anyhow!("the old version {} is not registered on this chain", hex0x(&parent)))?;
     let update = crate::update::diff(&old, &new, training_data)?;
+    let max_rows = chain.constant_u32("GhostRegistry", "MaxUpdateRows")?;
+    if update.indices.len() > max_rows as usize {
+        bail!(
+            "the update changes {} rows; this chain takes at most {max_rows} a version. Keep the rows that \
+             changed most with `ghost model merge --max-rows {max_rows}` (or `model tune --max-rows`), or \
+             publish the change as several versions",
+            update.indices.len()
+        );
+    }
     let next = old.ghost_file().apply_update(&update).map_err(|e| anyhow!("the update does not apply: {e}"))?;
     let next = Verifier::new(next).map_err(|e| anyhow!("the updated ghost file: {e}"))?;
     let id = next.id();

@@ -45,6 +45,9 @@ pub struct TuneParams {
     /// The steps.
     #[command(flatten)]
     pub steps: Steps,
+    /// Keep at most this many changed rows: those that changed most (see `docs/tuning.md`).
+    #[arg(long)]
+    pub max_rows: Option<usize>,
 }
 
 /// The gradient steps of a tune.
@@ -243,8 +246,38 @@ fn lookup_layer(model: &Model, asked: Option<u32>) -> Result<u32> {
     }
 }
 
-/// Fine-tune `model` on `examples` (see the module documentation).
-pub fn tune(model: &Model, examples: &Examples, p: &Steps, show_progress: bool) -> Result<Tuned> {
+/// Keep only the `max_rows` changed rows that changed most (largest squared distance from
+/// the base row, ties to the lower row), putting the others back as they were in `base`.
+/// An update's rows are bounded on chain (`MaxUpdateRows`), so a tuning or a merge can be
+/// held to what one version may carry. Returns the rows kept, ascending.
+pub fn keep_largest(base: &[i16], values: &mut [i16], e: usize, changed: &[u32], max_rows: Option<usize>) -> Vec<u32> {
+    let Some(max) = max_rows.filter(|&m| m < changed.len()) else { return changed.to_vec() };
+    let row = |m: &[i16], r: u32| m[r as usize * e..][..e].to_vec();
+    let mut by_change: Vec<(i64, u32)> = changed
+        .iter()
+        .map(|&r| {
+            let (old, new) = (row(base, r), row(values, r));
+            (old.iter().zip(&new).map(|(&a, &b)| (b as i64 - a as i64).pow(2)).sum(), r)
+        })
+        .collect();
+    by_change.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, r) in &by_change[max..] {
+        values[r as usize * e..][..e].copy_from_slice(&base[r as usize * e..][..e]);
+    }
+    let mut kept: Vec<u32> = by_change[..max].iter().map(|&(_, r)| r).collect();
+    kept.sort_unstable();
+    kept
+}
+
+/// Fine-tune `model` on `examples` (see the module documentation), keeping at most
+/// `max_rows` changed rows.
+pub fn tune(
+    model: &Model,
+    examples: &Examples,
+    p: &Steps,
+    max_rows: Option<usize>,
+    show_progress: bool,
+) -> Result<Tuned> {
     ensure!(p.learning_rate.is_finite() && p.learning_rate > 0.0, "--learning-rate must be a positive number");
     ensure!(!examples.is_empty(), "there are no examples");
     let l = lookup_layer(model, p.layer)?;
@@ -345,6 +378,7 @@ pub fn tune(model: &Model, examples: &Examples, p: &Steps, show_progress: bool) 
             changed.push(r);
         }
     }
+    let changed = keep_largest(values, new_values, e, &changed, max_rows);
     let tuned =
         Model::new(model.ghost_file().name.clone(), weights).map_err(|e| anyhow::anyhow!("the tuned model: {e}"))?;
     let record = TuneRecord {
@@ -394,9 +428,10 @@ pub fn merge_hash(contributions: &[(ModelId, Hash)]) -> Hash {
 
 /// Merge tunings of `base`: each row any of them changed becomes the base row plus the
 /// mean of the changes of the tunings that changed it (each entry rounded half up, in
-/// integers: merging one tuning gives that tuning's rows exactly). Every tuning must name
-/// `base` as its parent, tune the same layer, and change nothing but value rows.
-pub fn merge(base: &Model, tunings: &[Tuned]) -> Result<Tuned> {
+/// integers: merging one tuning gives that tuning's rows exactly), keeping at most
+/// `max_rows` changed rows. Every tuning must name `base` as its parent, tune the same
+/// layer, and change nothing but value rows.
+pub fn merge(base: &Model, tunings: &[Tuned], max_rows: Option<usize>) -> Result<Tuned> {
     ensure!(!tunings.is_empty(), "nothing to merge: give at least one --from");
     let base_id = crate::wire::hex0x(&base.id());
     let layer = tunings[0].record.layer;
@@ -458,6 +493,7 @@ pub fn merge(base: &Model, tunings: &[Tuned]) -> Result<Tuned> {
             changed.push(r);
         }
     }
+    let changed = keep_largest(values, merged, e, &changed, max_rows);
     let model =
         Model::new(base.ghost_file().name.clone(), weights).map_err(|e| anyhow::anyhow!("the merged model: {e}"))?;
     let record = TuneRecord {
@@ -530,7 +566,7 @@ mod tests {
         ) {
             let base = model(seed % 4);
             let ex = examples(seed, n);
-            let tuned = tune(&base, &ex, &steps(seed, 2, lr), false).unwrap();
+            let tuned = tune(&base, &ex, &steps(seed, 2, lr), None, false).unwrap();
             let mut selected = std::collections::BTreeSet::new();
             for i in 0..ex.len() {
                 let trace = base.trace(&quantise_vector(ex.get(i).0, false)).unwrap();
@@ -552,7 +588,7 @@ mod tests {
         #[test]
         fn the_published_update_has_the_tuned_root(seed in 0u64..1000, n in 1usize..12) {
             let base = model(seed % 4);
-            let tuned = tune(&base, &examples(seed, n), &steps(seed, 3, 1.0), false).unwrap();
+            let tuned = tune(&base, &examples(seed, n), &steps(seed, 3, 1.0), None, false).unwrap();
             prop_assume!(!tuned.record.changed_rows.is_empty());
             let update = crate::update::diff(&base, &tuned.model, Some(tuned.record.training_data_hash().unwrap())).unwrap();
             prop_assert_eq!(&update.indices, &tuned.record.changed_rows);
@@ -560,14 +596,38 @@ mod tests {
             prop_assert_eq!(&next.layers, &tuned.model.ghost_file().layers);
         }
 
+        /// A row budget keeps the rows that changed most and puts back the others.
+        #[test]
+        fn a_row_budget_keeps_the_largest_changes(seed in 0u64..1000, n in 1usize..12, max in 0usize..20) {
+            let base = model(seed % 4);
+            let ex = examples(seed, n);
+            let all = tune(&base, &ex, &steps(seed, 2, 1.0), None, false).unwrap();
+            let held = tune(&base, &ex, &steps(seed, 2, 1.0), Some(max), false).unwrap();
+            prop_assert_eq!(held.record.changed_rows.len(), all.record.changed_rows.len().min(max));
+            let (v0, va, vh) = (values(&base), values(&all.model), values(&held.model));
+            let change = |r: u32| -> i64 {
+                (0..4).map(|j| (va[r as usize * 4 + j] as i64 - v0[r as usize * 4 + j] as i64).pow(2)).sum()
+            };
+            for r in 0..256u32 {
+                let row = |v: &[i16]| v[r as usize * 4..][..4].to_vec();
+                let kept = held.record.changed_rows.contains(&r);
+                prop_assert_eq!(row(vh), if kept { row(va) } else { row(v0) });
+            }
+            let least_kept = held.record.changed_rows.iter().map(|&r| change(r)).min();
+            let most_dropped = all.record.changed_rows.iter().filter(|r| !held.record.changed_rows.contains(r)).map(|&r| change(r)).max();
+            if let (Some(k), Some(d)) = (least_kept, most_dropped) {
+                prop_assert!(k >= d);
+            }
+        }
+
         /// Merging one tuning gives that tuning's weights, byte for byte.
         #[test]
         fn merging_one_contribution_equals_it(seed in 0u64..1000, n in 1usize..12) {
             let base = model(seed % 4);
-            let tuned = tune(&base, &examples(seed, n), &steps(seed, 2, 1.0), false).unwrap();
+            let tuned = tune(&base, &examples(seed, n), &steps(seed, 2, 1.0), None, false).unwrap();
             let weights = tuned.model.weights().to_vec();
             let rows = tuned.record.changed_rows.clone();
-            let merged = merge(&base, &[tuned]).unwrap();
+            let merged = merge(&base, &[tuned], None).unwrap();
             prop_assert_eq!(merged.model.weights(), weights.as_slice());
             prop_assert_eq!(merged.record.changed_rows, rows);
         }
@@ -577,27 +637,27 @@ mod tests {
     fn the_same_seed_gives_the_same_bytes_and_tuning_lowers_the_loss() {
         let base = model(1);
         let ex = examples(7, 10);
-        let a = tune(&base, &ex, &Steps::DEFAULT, false).unwrap();
-        let b = tune(&base, &ex, &Steps::DEFAULT, false).unwrap();
+        let a = tune(&base, &ex, &Steps::DEFAULT, None, false).unwrap();
+        let b = tune(&base, &ex, &Steps::DEFAULT, None, false).unwrap();
         assert_eq!(a.model.weights(), b.model.weights());
         assert_eq!(a.record, b.record);
         assert!(a.record.loss_after < a.record.loss_before, "{:?}", a.record);
-        let other = tune(&base, &ex, &steps(1, 3, 0.5), false).unwrap();
+        let other = tune(&base, &ex, &steps(1, 3, 0.5), None, false).unwrap();
         assert_eq!(other.record.training_data, a.record.training_data, "the data hash is the data's");
     }
 
     #[test]
     fn a_merge_averages_the_changes_of_the_tunings_that_made_them() {
         let base = model(2);
-        let a = tune(&base, &examples(3, 6), &Steps::DEFAULT, false).unwrap();
-        let b = tune(&base, &examples(4, 6), &Steps::DEFAULT, false).unwrap();
+        let a = tune(&base, &examples(3, 6), &Steps::DEFAULT, None, false).unwrap();
+        let b = tune(&base, &examples(4, 6), &Steps::DEFAULT, None, false).unwrap();
         let (va, vb, v0) = (values(&a.model).to_vec(), values(&b.model).to_vec(), values(&base).to_vec());
         let (ra, rb) = (a.record.changed_rows.clone(), b.record.changed_rows.clone());
         let hashes = [
             (a.model.id(), a.record.training_data_hash().unwrap()),
             (b.model.id(), b.record.training_data_hash().unwrap()),
         ];
-        let merged = merge(&base, &[a, b]).unwrap();
+        let merged = merge(&base, &[a, b], None).unwrap();
         let vm = values(&merged.model);
         for r in 0..256u32 {
             let row = |v: &[i16]| v[r as usize * 4..][..4].to_vec();
@@ -620,12 +680,12 @@ mod tests {
     #[test]
     fn tunings_of_another_version_or_no_examples_are_refused() {
         let (base, other) = (model(1), model(2));
-        let t = tune(&other, &examples(1, 3), &Steps::DEFAULT, false).unwrap();
-        let err = merge(&base, &[t]).err().unwrap().to_string();
+        let t = tune(&other, &examples(1, 3), &Steps::DEFAULT, None, false).unwrap();
+        let err = merge(&base, &[t], None).err().unwrap().to_string();
         assert!(err.contains("not from the base"), "{err}");
-        assert!(merge(&base, &[]).is_err());
+        assert!(merge(&base, &[], None).is_err());
         let none = Examples { d: 8, e: 4, inputs: vec![], targets: vec![] };
-        assert!(tune(&base, &none, &Steps::DEFAULT, false).is_err());
+        assert!(tune(&base, &none, &Steps::DEFAULT, None, false).is_err());
         let rows = ndarray::Array2::from_shape_vec((1, 9), vec![0.0; 9]).unwrap();
         assert!(Examples::from_rows(&rows, 8, 4, None).unwrap_err().to_string().contains("12 are expected"));
         let rows = ndarray::Array2::from_shape_vec((1, 9), vec![0.5; 9]).unwrap();
