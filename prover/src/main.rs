@@ -372,6 +372,10 @@ struct ServeArgs {
     /// Misbehave on purpose, to demonstrate verification and disputes.
     #[arg(long, value_enum)]
     misbehave: Option<Misbehaviour>,
+    /// Stop when standard input closes: a supervisor that holds the other end of a pipe
+    /// stops the server by exiting, however it exits.
+    #[arg(long)]
+    stop_on_stdin_close: bool,
 }
 
 #[derive(Args)]
@@ -787,17 +791,37 @@ fn serve(args: ServeArgs) -> Result<()> {
     }
     let prover = Prover::new(models.into_iter().map(Arc::new).collect(), workers, args.misbehave);
     let runtime = answering_runtime(workers)?;
-    runtime.block_on(rpc::serve_until_stopped(args.listen, prover, |addr| {
-        // One write, errors ignored: a closed stdout must not stop a serving prover.
-        let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());
-        for id in &ids {
-            banner.push_str(&format!("  model {id}\n"));
+    let (closed, stdin_closed) = tokio::sync::oneshot::channel::<()>();
+    if args.stop_on_stdin_close {
+        // A plain thread, not the runtime's blocking pool: the runtime would wait for it
+        // when shutting down for another reason.
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            let _ = closed.send(());
+        });
+    }
+    // Without the flag the sender is dropped unsent: that never stops the server.
+    let stop = async move {
+        if stdin_closed.await.is_err() {
+            std::future::pending::<()>().await;
         }
-        let mut stdout = std::io::stdout().lock();
-        let _ =
-            std::io::Write::write_all(&mut stdout, banner.as_bytes()).and_then(|_| std::io::Write::flush(&mut stdout));
-        tracing::info!(%addr, workers, "prover listening");
-    }))
+    };
+    runtime.block_on(rpc::serve_until_stopped(
+        args.listen,
+        prover,
+        |addr| {
+            // One write, errors ignored: a closed stdout must not stop a serving prover.
+            let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());
+            for id in &ids {
+                banner.push_str(&format!("  model {id}\n"));
+            }
+            let mut stdout = std::io::stdout().lock();
+            let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes())
+                .and_then(|_| std::io::Write::flush(&mut stdout));
+            tracing::info!(%addr, workers, "prover listening");
+        },
+        stop,
+    ))
 }
 
 fn infer(args: InferArgs) -> Result<Result<(), Rejected>> {

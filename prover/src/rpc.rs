@@ -258,12 +258,13 @@ pub async fn serve(listen: SocketAddr, prover: Prover) -> anyhow::Result<(Socket
     Ok((addr, handle))
 }
 
-/// Serve `prover` on `listen` until Ctrl-C or the server stops; `ready` is told the bound
-/// address once it listens (`ghost serve`).
+/// Serve `prover` on `listen` until Ctrl-C, `stop` completes or the server stops; `ready`
+/// is told the bound address once it listens (`ghost serve`).
 pub async fn serve_until_stopped(
     listen: SocketAddr,
     prover: Prover,
     ready: impl FnOnce(SocketAddr),
+    stop: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let (addr, handle) = serve(listen, prover).await.with_context(|| format!("cannot listen on {listen}"))?;
@@ -271,6 +272,10 @@ pub async fn serve_until_stopped(
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {
             tracing::info!("stopping");
+            let _ = handle.stop();
+        }
+        _ = stop => {
+            tracing::info!("asked to stop");
             let _ = handle.stop();
         }
         _ = handle.clone().stopped() => {}

@@ -96,11 +96,18 @@ impl Server {
         let started = Instant::now();
         let exe = std::env::current_exe().context("locating the ghost binary")?;
         let mut command = Command::new(exe);
-        command.args(["--quiet", "serve", "--listen", "127.0.0.1:0", "--model"]).arg(model);
+        // The server stops when this process's end of its standard input closes: on drop,
+        // and also when this process is killed, which runs no drop.
+        command.args(["--quiet", "serve", "--stop-on-stdin-close", "--listen", "127.0.0.1:0", "--model"]).arg(model);
         if let Some(w) = workers {
             command.args(["--workers", &w.to_string()]);
         }
-        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().context("starting ghost serve")?;
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting ghost serve")?;
         let stdout = child.stdout.take().context("ghost serve's output")?;
         // Kill the child on every error path below.
         let mut server = Self { child, url: String::new(), startup: Duration::ZERO };

@@ -237,6 +237,15 @@ async fn a_lazy_prover_is_convicted_by_a_watcher() {
     assert_eq!(file.verify_fraud(&[], &input, &claim.links, &fraud), Ok(()));
 }
 
+/// Whether a `ghost serve` of `model` is running.
+fn serving(model: &Path) -> bool {
+    std::fs::read_dir("/proc").unwrap().flatten().any(|p| {
+        let cmdline = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        cmdline.contains("serve\0--stop-on-stdin-close") && cmdline.contains(model.to_str().unwrap())
+    })
+}
+
 /// `ghost bench serve` starts `ghost serve` itself, loads it, reports every concurrency
 /// asked, and stops its server.
 #[test]
@@ -272,12 +281,27 @@ fn the_serving_benchmark_measures_and_stops_its_server() {
     // A base64 proof: a third larger than the bytes, well under hex's double.
     let (response, proof) = (report["response_bytes"].as_f64().unwrap(), report["proof_bytes"].as_f64().unwrap());
     assert!(proof > 0.0 && response < 1.5 * proof + 4096.0, "{report}");
-    let serving_it = std::fs::read_dir("/proc").unwrap().flatten().any(|p| {
-        let cmdline = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&cmdline);
-        cmdline.contains("serve") && cmdline.contains(model.to_str().unwrap())
-    });
-    assert!(!serving_it, "the benchmark left its server running");
+    assert!(!serving(&model), "the benchmark left its server running");
+
+    // Killed outright (no destructor runs), it still takes its server down with it.
+    let mut bench = Command::new(GHOST)
+        .args(["--quiet", "bench", "serve", "--requests", "1000000", "--model", model.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !serving(&model) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the benchmark's server never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    bench.kill().unwrap();
+    bench.wait().unwrap();
+    let killed = std::time::Instant::now();
+    while serving(&model) {
+        assert!(killed.elapsed() < std::time::Duration::from_secs(10), "the server outlived its killed benchmark");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let (code, _, err) = ghost(&["bench", "serve", "--model", model.to_str().unwrap(), "--concurrency", "0"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("at least 1"), "{err}");
