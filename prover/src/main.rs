@@ -481,6 +481,7 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             Ok(Ok(()))
         }
         Command::Model(ModelCommand::Tune { model, out, params }) => {
+            refuse_overwrite(&out, &[&model])?;
             let base = store::load(&model)?;
             let examples = ghost_prover::tune::Examples::read(&params, &base)?;
             let started = std::time::Instant::now();
@@ -501,6 +502,7 @@ fn run(cli: Cli) -> Result<Result<(), Rejected>> {
             Ok(Ok(()))
         }
         Command::Model(ModelCommand::Merge { base, from, out, max_rows }) => {
+            refuse_overwrite(&out, &std::iter::once(&base).chain(&from).collect::<Vec<_>>())?;
             let base_model = store::load(&base)?;
             let tunings = from
                 .iter()
@@ -769,6 +771,19 @@ fn read_input(args: &InputArgs) -> Result<Input> {
         eprintln!("warning: {warning}");
     }
     Ok(input)
+}
+
+/// Refuse to write a model to `out` when it is one of the `inputs`: the version tuned or
+/// merged from must survive (the update is published against it).
+fn refuse_overwrite(out: &std::path::Path, inputs: &[&PathBuf]) -> Result<()> {
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(input) = inputs.iter().find(|i| same(out, i)) {
+        bail!("--out {} is an input of this command: write the new version elsewhere", input.display());
+    }
+    Ok(())
 }
 
 /// A runtime for serving: answers run on its threads, at most `workers` at once (the

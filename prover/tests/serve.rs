@@ -368,3 +368,68 @@ fn a_model_with_an_embedding_serves_tokens() {
     assert_ne!(code, 0);
     assert!(err.contains("token"), "{err}");
 }
+
+/// `ghost model tune` and `merge` from the command line: the records they write, and
+/// the inputs they refuse (wrong widths, a directory that is no tuning, overwriting the
+/// version tuned from).
+#[test]
+fn tuning_and_merging_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (base, a, b, merged) = (path("base"), path("a"), path("b"), path("merged"));
+    let (code, _, err) = ghost(&[
+        "model",
+        "build",
+        "synthetic",
+        "--rows",
+        "512",
+        "--dim",
+        "8",
+        "--value-dim",
+        "4",
+        "--lists",
+        "8",
+        "--n-probe",
+        "2",
+        "--k",
+        "4",
+        "--out",
+        &base,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let data = |name: &str, cols: usize, salt: f32| {
+        let rows: Vec<String> = (0..10)
+            .map(|i| {
+                (0..cols).map(|j| format!("{:.3}", ((i * cols + j) as f32 * salt).cos())).collect::<Vec<_>>().join(",")
+            })
+            .collect();
+        std::fs::write(dir.path().join(name), rows.join("\n")).unwrap();
+        path(name)
+    };
+    let (da, db, narrow) = (data("a.csv", 12, 0.7), data("b.csv", 12, 1.3), data("n.csv", 11, 0.7));
+    let (code, _, err) = ghost(&["model", "tune", "--model", &base, "--data", &narrow, "--out", &a]);
+    assert_eq!(code, 1);
+    assert!(err.contains("11 columns") && err.contains("12 are expected"), "{err}");
+    let (code, _, err) = ghost(&["model", "tune", "--model", &base, "--data", &da, "--out", &base]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is an input of this command"), "{err}");
+    for (data, out) in [(&da, &a), (&db, &b)] {
+        let (code, out_text, err) =
+            ghost(&["model", "tune", "--model", &base, "--data", data, "--out", out, "--max-rows", "5"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out_text.contains("10 example(s)"), "{out_text}");
+        let record: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(out).join("tune.json")).unwrap()).unwrap();
+        assert!(record["changedRows"].as_array().unwrap().len() <= 5, "{record}");
+    }
+    let (code, _, err) = ghost(&["model", "merge", "--base", &base, "--from", &a, "--from", &base, "--out", &merged]);
+    assert_eq!(code, 1);
+    assert!(err.contains("has no tune.json: it is not a tuning"), "{err}");
+    let (code, out_text, err) =
+        ghost(&["model", "merge", "--base", &base, "--from", &a, "--from", &b, "--out", &merged]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out_text.contains("commits to 2 contribution(s)"), "{out_text}");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("merged").join("tune.json")).unwrap()).unwrap();
+    assert_eq!(record["contributions"].as_array().unwrap().len(), 2);
+}
