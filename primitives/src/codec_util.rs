@@ -62,13 +62,29 @@ impl Writer {
         if w == 0 {
             return;
         }
-        // Most deltas take one byte: reserve that much at once.
-        self.bytes.reserve(flat.len());
+        // A delta of two i16 is within +-2^16, so its zigzag is below 2^17: three bytes at
+        // most. Write into room for that, then cut to what was written.
+        let mut at = self.bytes.len();
+        self.bytes.resize(at + 3 * flat.len(), 0);
         for (i, &v) in flat.iter().enumerate() {
             let prev = if i >= w { flat[i - w] } else { 0 };
             let diff = v as i32 - prev as i32;
-            self.varint(((diff << 1) ^ (diff >> 31)) as u32 as u64);
+            let z = ((diff << 1) ^ (diff >> 31)) as u32;
+            if z < 0x80 {
+                self.bytes[at] = z as u8;
+                at += 1;
+            } else if z < 0x4000 {
+                self.bytes[at] = (z as u8) | 0x80;
+                self.bytes[at + 1] = (z >> 7) as u8;
+                at += 2;
+            } else {
+                self.bytes[at] = (z as u8) | 0x80;
+                self.bytes[at + 1] = ((z >> 7) as u8) | 0x80;
+                self.bytes[at + 2] = (z >> 14) as u8;
+                at += 3;
+            }
         }
+        self.bytes.truncate(at);
     }
 
     /// A count, then raw hashes.
@@ -189,17 +205,34 @@ impl<'a> Reader<'a> {
         // Each row is the previous one (zero before the first) plus its deltas: decode
         // straight into `out`, reading the previous row from it.
         let mut out = alloc::vec![0i16; total];
+        let bytes = self.bytes;
+        let mut pos = self.pos;
         for i in 0..total {
-            let at = self.pos;
-            let z = self.u32()?;
+            let at = pos;
+            // One or two bytes is nearly every entry: read those here (a canonical second
+            // byte is not zero), anything longer through `u32`.
+            let z = match (bytes.get(pos), bytes.get(pos + 1)) {
+                (Some(&b), _) if b < 0x80 => {
+                    pos += 1;
+                    b as u32
+                }
+                (Some(&b0), Some(&b1)) if (1..0x80).contains(&b1) => {
+                    pos += 2;
+                    (b0 & 0x7f) as u32 | (b1 as u32) << 7
+                }
+                _ => {
+                    self.pos = pos;
+                    let z = self.u32()?;
+                    pos = self.pos;
+                    z
+                }
+            };
             // Zigzag in i64: no u32 value can overflow it, and the sum is range-checked.
             let diff = ((z >> 1) as i64) ^ -((z & 1) as i64);
             let prev = if i >= w { out[i - w] } else { 0 };
-            out[i] = i64::from(prev)
-                .checked_add(diff)
-                .and_then(|v| i16::try_from(v).ok())
-                .ok_or_else(|| Self::fault(at, ProofFault::DeltaOutOfRange))?;
+            out[i] = i16::try_from(i64::from(prev) + diff).map_err(|_| Self::fault(at, ProofFault::DeltaOutOfRange))?;
         }
+        self.pos = pos;
         Ok(out)
     }
 
@@ -249,6 +282,38 @@ mod tests {
         }
     }
 
+    /// `rows` as the format defines it, one `u32` varint at a time: the fast paths of
+    /// `Reader::rows` must agree with it on any bytes, in value, position and error.
+    fn rows_by_definition(bytes: &[u8], count: usize, w: usize) -> Result<(Vec<i16>, usize)> {
+        let mut r = Reader::new(bytes);
+        let total = count * w;
+        if total > r.remaining() {
+            return Err(Reader::fault(0, ProofFault::CountBeyondEnd));
+        }
+        let mut out: Vec<i16> = Vec::new();
+        for i in 0..total {
+            let at = r.pos;
+            let z = r.u32()?;
+            let diff = ((z >> 1) as i64) ^ -((z & 1) as i64);
+            let prev = if i >= w { out[i - w] } else { 0 };
+            out.push(i16::try_from(prev as i64 + diff).map_err(|_| Reader::fault(at, ProofFault::DeltaOutOfRange))?);
+        }
+        Ok((out, r.pos))
+    }
+
+    proptest! {
+        #[test]
+        fn fast_row_decoding_is_the_definition(
+            bytes in prop::collection::vec(prop_oneof![Just(0x00u8), Just(0x80), Just(0x7f), Just(0xff), Just(0x01), any::<u8>()], 0..40),
+            count in 0usize..6,
+            w in 1usize..5,
+        ) {
+            let mut r = Reader::new(&bytes);
+            let fast = r.rows(count, w).map(|v| (v, r.pos));
+            prop_assert_eq!(fast, rows_by_definition(&bytes, count, w));
+        }
+    }
+
     #[test]
     fn rejects_non_canonical_and_short_input() {
         assert!(Reader::new(&[0x80, 0x00]).varint().is_err());
@@ -265,5 +330,10 @@ mod tests {
         let mut w = Writer::default();
         w.varint(2 * 40000);
         assert!(Reader::new(&w.bytes).rows(1, 1).is_err());
+        // A two-byte varint whose second byte is zero is not canonical, in rows too.
+        assert_eq!(
+            Reader::new(&[0x80, 0x00]).rows(1, 1),
+            Err(Error::ProofMalformed { offset: 0, fault: ProofFault::NonCanonicalVarint })
+        );
     }
 }
