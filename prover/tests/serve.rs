@@ -237,6 +237,9 @@ async fn a_lazy_prover_is_convicted_by_a_watcher() {
     assert_eq!(file.verify_fraud(&[], &input, &claim.links, &fraud), Ok(()));
 }
 
+/// A small inverted-file index, for the models these tests build.
+const SMALL_INDEX: [&str; 6] = ["--lists", "8", "--n-probe", "2", "--k", "4"];
+
 /// Whether a `ghost serve` of `model` is running.
 fn serving(model: &Path) -> bool {
     std::fs::read_dir("/proc").unwrap().flatten().any(|p| {
@@ -328,25 +331,13 @@ fn a_model_with_an_embedding_serves_tokens() {
     let model = dir.path().join("m");
     let m = model.to_str().unwrap();
     let build = |table: &str| {
-        ghost(&[
-            "model",
-            "build",
-            "matrices",
-            "--keys",
-            &keys,
-            "--values",
-            &values,
-            "--embedding",
-            table,
-            "--lists",
-            "8",
-            "--n-probe",
-            "2",
-            "--k",
-            "4",
-            "--out",
-            m,
-        ])
+        ghost(
+            &["model", "build", "matrices", "--keys", &keys, "--values", &values, "--embedding", table, "--out", m]
+                .iter()
+                .chain(&SMALL_INDEX)
+                .copied()
+                .collect::<Vec<_>>(),
+        )
     };
     let (code, _, err) = build(&narrow);
     assert_eq!(code, 1);
@@ -377,25 +368,13 @@ fn tuning_and_merging_from_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let (base, a, b, merged) = (path("base"), path("a"), path("b"), path("merged"));
-    let (code, _, err) = ghost(&[
-        "model",
-        "build",
-        "synthetic",
-        "--rows",
-        "512",
-        "--dim",
-        "8",
-        "--value-dim",
-        "4",
-        "--lists",
-        "8",
-        "--n-probe",
-        "2",
-        "--k",
-        "4",
-        "--out",
-        &base,
-    ]);
+    let (code, _, err) = ghost(
+        &["model", "build", "synthetic", "--rows", "512", "--dim", "8", "--value-dim", "4", "--out", &base]
+            .iter()
+            .chain(&SMALL_INDEX)
+            .copied()
+            .collect::<Vec<_>>(),
+    );
     assert_eq!(code, 0, "{err}");
     let data = |name: &str, cols: usize, salt: f32| {
         let rows: Vec<String> = (0..10)
