@@ -134,12 +134,27 @@ impl<'a> Reader<'a> {
     }
 
     /// A canonical LEB128 varint of at most 64 bits.
+    #[inline]
     pub fn varint(&mut self) -> Result<u64> {
-        // One byte is the common case (small gaps, small row deltas): no loop.
-        if let Some(&b) = self.bytes.get(self.pos).filter(|&&b| b < 0x80) {
-            self.pos += 1;
-            return Ok(b as u64);
+        // One or two bytes is nearly every value (gaps, row deltas): no loop. A canonical
+        // second byte is not zero; anything else goes the long way, which says why.
+        match (self.bytes.get(self.pos), self.bytes.get(self.pos + 1)) {
+            (Some(&b), _) if b < 0x80 => {
+                self.pos += 1;
+                return Ok(b as u64);
+            }
+            (Some(&b0), Some(&b1)) if (1..0x80).contains(&b1) => {
+                self.pos += 2;
+                return Ok((b0 & 0x7f) as u64 | (b1 as u64) << 7);
+            }
+            _ => {}
         }
+        self.varint_loop()
+    }
+
+    /// The varint decoding as the format defines it: seven bits a byte, canonical.
+    #[inline(never)]
+    fn varint_loop(&mut self) -> Result<u64> {
         let start = self.pos;
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
@@ -161,6 +176,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A varint that fits `u32`.
+    #[inline]
     pub fn u32(&mut self) -> Result<u32> {
         let at = self.pos;
         u32::try_from(self.varint()?).map_err(|_| Self::fault(at, ProofFault::NumberTooLarge))
@@ -205,34 +221,14 @@ impl<'a> Reader<'a> {
         // Each row is the previous one (zero before the first) plus its deltas: decode
         // straight into `out`, reading the previous row from it.
         let mut out = alloc::vec![0i16; total];
-        let bytes = self.bytes;
-        let mut pos = self.pos;
         for i in 0..total {
-            let at = pos;
-            // One or two bytes is nearly every entry: read those here (a canonical second
-            // byte is not zero), anything longer through `u32`.
-            let z = match (bytes.get(pos), bytes.get(pos + 1)) {
-                (Some(&b), _) if b < 0x80 => {
-                    pos += 1;
-                    b as u32
-                }
-                (Some(&b0), Some(&b1)) if (1..0x80).contains(&b1) => {
-                    pos += 2;
-                    (b0 & 0x7f) as u32 | (b1 as u32) << 7
-                }
-                _ => {
-                    self.pos = pos;
-                    let z = self.u32()?;
-                    pos = self.pos;
-                    z
-                }
-            };
+            let at = self.pos;
+            let z = self.u32()?;
             // Zigzag in i64: no u32 value can overflow it, and the sum is range-checked.
             let diff = ((z >> 1) as i64) ^ -((z & 1) as i64);
             let prev = if i >= w { out[i - w] } else { 0 };
             out[i] = i16::try_from(i64::from(prev) + diff).map_err(|_| Self::fault(at, ProofFault::DeltaOutOfRange))?;
         }
-        self.pos = pos;
         Ok(out)
     }
 
@@ -282,8 +278,9 @@ mod tests {
         }
     }
 
-    /// `rows` as the format defines it, one `u32` varint at a time: the fast paths of
-    /// `Reader::rows` must agree with it on any bytes, in value, position and error.
+    /// `rows` as the format defines it, one `u32` varint at a time, each decoded by the
+    /// general loop: the fast paths of `Reader::varint` must agree with it on any bytes,
+    /// in value, position and error.
     fn rows_by_definition(bytes: &[u8], count: usize, w: usize) -> Result<(Vec<i16>, usize)> {
         let mut r = Reader::new(bytes);
         let total = count * w;
@@ -293,7 +290,7 @@ mod tests {
         let mut out: Vec<i16> = Vec::new();
         for i in 0..total {
             let at = r.pos;
-            let z = r.u32()?;
+            let z = u32::try_from(r.varint_loop()?).map_err(|_| Reader::fault(at, ProofFault::NumberTooLarge))?;
             let diff = ((z >> 1) as i64) ^ -((z & 1) as i64);
             let prev = if i >= w { out[i - w] } else { 0 };
             out.push(i16::try_from(prev as i64 + diff).map_err(|_| Reader::fault(at, ProofFault::DeltaOutOfRange))?);
