@@ -68,11 +68,16 @@ pub fn blake2_256(data: &[u8]) -> Hash {
 /// `H(tag || a || b)` for two hashes, one-shot: an inner node of a tree. Every proof
 /// verification computes hundreds of these.
 pub fn hash_pair(tag: u8, a: &Hash, b: &Hash) -> Hash {
+    blake2_256(&pair_message(tag, a, b))
+}
+
+/// The message [`hash_pair`] hashes: `tag || a || b`.
+pub fn pair_message(tag: u8, a: &Hash, b: &Hash) -> [u8; 65] {
     let mut message = [0u8; 65];
     message[0] = tag;
     message[1..33].copy_from_slice(a);
     message[33..].copy_from_slice(b);
-    blake2_256(&message)
+    message
 }
 
 /// BLAKE2b-256 of each message, several at a time: four lanes with AVX2 (detected at

@@ -11,7 +11,7 @@
 
 use crate::{
     error::TreeKind,
-    hash::{hash_pair, Blake2b256, Hash, TAG_LEAF, TAG_NODE, TAG_ROOT},
+    hash::{hash_pair, pair_message, Blake2b256, Hash, TAG_LEAF, TAG_NODE, TAG_ROOT},
     Error, Result,
 };
 use alloc::vec::Vec;
@@ -43,9 +43,6 @@ pub fn leaf_hash(tree: TreeKind, layer: u32, index: u32, parts: &[&[i16]]) -> Ha
     leaf_message(tree, layer, index, parts.iter().copied(), &mut message);
     crate::hash::blake2_256(&message)
 }
-
-/// Bytes of an inner node's message: tag, left, right.
-const NODE_MESSAGE: usize = 65;
 
 /// Bytes of a leaf message before its row.
 const LEAF_HEADER: usize = 10;
@@ -180,7 +177,7 @@ fn tree_root(indices: &[u32], leaves: &[Hash], proof: &[Hash], count: u32) -> Re
         }
     };
     // Each level's inner nodes are hashed together, several lanes at a time.
-    let mut messages: Vec<u8> = Vec::new();
+    let mut messages = Vec::new();
     while width > 1 {
         next.clear();
         messages.clear();
@@ -201,13 +198,11 @@ fn tree_root(indices: &[u32], leaves: &[Hash], proof: &[Hash], count: u32) -> Re
             } else {
                 (hash, take())
             };
-            messages.push(TAG_NODE);
-            messages.extend_from_slice(&left);
-            messages.extend_from_slice(&right);
+            messages.push(pair_message(TAG_NODE, &left, &right));
             next.push((index / 2, [0; 32]));
             i += 1;
         }
-        for (slot, node) in next.iter_mut().zip(crate::hash::blake2_256_many(messages.chunks_exact(NODE_MESSAGE))) {
+        for (slot, node) in next.iter_mut().zip(crate::hash::blake2_256_many(messages.iter().map(|m| m.as_slice()))) {
             slot.1 = node;
         }
         core::mem::swap(&mut level, &mut next);

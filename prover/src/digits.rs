@@ -94,15 +94,20 @@ fn unit(pixels: &[f32]) -> Vec<f32> {
     pixels.iter().map(|v| v / norm).collect()
 }
 
+/// The class the committed `model` predicts for `input`: the largest entry of its
+/// fixed-point output.
+fn predict(model: &Model, input: &FloatInput) -> Result<usize> {
+    let out = model.trace(&quant::quantise_input(input))?.claim().output;
+    Ok(quant::argmax(&out.iter().map(|&q| quant::to_f32(q)).collect::<Vec<_>>()))
+}
+
 /// Evaluate the committed `model` (built from `layer`) on `test`.
 pub fn evaluate(model: &Model, layer: &FloatLayer, test: &[Sample]) -> Result<Accuracy> {
     let layers = std::slice::from_ref(layer);
     let (mut fixed, mut sparse, mut dense, mut agree) = (0usize, 0usize, 0usize, 0usize);
     for s in test {
         let input = FloatInput::Vector(unit(&s.pixels));
-        let out = model.trace(&quant::quantise_input(&input))?.claim().output;
-        let out_f: Vec<f32> = out.iter().map(|&q| ghost_primitives::quant::to_f32(q)).collect();
-        let fixed_class = quant::argmax(&out_f);
+        let fixed_class = predict(model, &input)?;
         let dense_class = quant::argmax(&quant::reference_forward(layers, &input, true));
         fixed += (fixed_class == s.label as usize) as usize;
         sparse += (quant::argmax(&quant::reference_forward(layers, &input, false)) == s.label as usize) as usize;
@@ -148,10 +153,7 @@ pub fn translate(image: &[f32], dx: i32, dy: i32) -> Vec<f32> {
 pub fn accuracy(model: &Model, samples: &[Sample]) -> Result<f64> {
     let mut right = 0usize;
     for s in samples {
-        let input = quant::quantise_input(&FloatInput::Vector(unit(&s.pixels)));
-        let out = model.trace(&input)?.claim().output;
-        let out_f: Vec<f32> = out.iter().map(|&q| ghost_primitives::quant::to_f32(q)).collect();
-        right += (quant::argmax(&out_f) == s.label as usize) as usize;
+        right += (predict(model, &FloatInput::Vector(unit(&s.pixels)))? == s.label as usize) as usize;
     }
     Ok(100.0 * right as f64 / samples.len().max(1) as f64)
 }

@@ -237,7 +237,7 @@ struct Prepared {
 }
 
 /// The last lookup layer of `model`, or `asked` if it is one.
-fn lookup_layer(model: &Model, asked: Option<u32>) -> Result<u32> {
+fn tuned_layer(model: &Model, asked: Option<u32>) -> Result<u32> {
     let is_lookup = |l: usize| matches!(model.weights().get(l), Some(LayerWeights::Lookup { .. }));
     match asked {
         Some(l) if is_lookup(l as usize) => Ok(l),
@@ -280,7 +280,7 @@ pub fn tune(
 ) -> Result<Tuned> {
     ensure!(p.learning_rate.is_finite() && p.learning_rate > 0.0, "--learning-rate must be a positive number");
     ensure!(!examples.is_empty(), "there are no examples");
-    let l = lookup_layer(model, p.layer)?;
+    let l = tuned_layer(model, p.layer)?;
     let Some(LayerWeights::Lookup { params, keys, values, .. }) = model.weights().get(l as usize) else {
         bail!("layer {l} is not a lookup layer")
     };
@@ -466,13 +466,11 @@ pub fn merge(base: &Model, tunings: &[Tuned], max_rows: Option<usize>) -> Result
         for (l, (a, b)) in base.weights().iter().zip(model.weights()).enumerate() {
             ensure!(l == layer as usize || a == b, "tuning {} changed layer {l} too", i + 1);
         }
-        for r in 0..(values.len() / e.max(1)) as u32 {
+        for r in crate::update::changed_rows(&[(values, v2, e)]) {
             let (old, new) = (&values[r as usize * e..][..e], &v2[r as usize * e..][..e]);
-            if old != new {
-                let (sum, count) = sums.entry(r).or_insert_with(|| (vec![0; e], 0));
-                sum.iter_mut().zip(old.iter().zip(new)).for_each(|(s, (&o, &n))| *s += n as i64 - o as i64);
-                *count += 1;
-            }
+            let (sum, count) = sums.entry(r).or_insert_with(|| (vec![0; e], 0));
+            sum.iter_mut().zip(old.iter().zip(new)).for_each(|(s, (&o, &n))| *s += n as i64 - o as i64);
+            *count += 1;
         }
         contributions.push((model.id(), record.training_data_hash()?));
     }

@@ -106,7 +106,7 @@ fn same_shape(layer: u32, same: bool) -> Result<()> {
 }
 
 /// Indices of the rows that differ in any of the `(old, new, width)` matrices.
-fn changed_rows(matrices: &[(&Vec<i16>, &Vec<i16>, usize)]) -> Vec<u32> {
+pub(crate) fn changed_rows(matrices: &[(&Vec<i16>, &Vec<i16>, usize)]) -> Vec<u32> {
     let rows = matrices.first().map_or(0, |(a, _, w)| if *w == 0 { 0 } else { a.len() / w });
     (0..rows as u32).filter(|&i| matrices.iter().any(|(a, b, w)| row(a, *w, i) != row(b, *w, i))).collect()
 }
