@@ -681,6 +681,15 @@ mod tests {
         let t = tune(&other, &examples(1, 3), &Steps::DEFAULT, None, false).unwrap();
         let err = merge(&base, &[t], None).err().unwrap().to_string();
         assert!(err.contains("not from the base"), "{err}");
+        // A contribution that also moved a key (which would move the lists) is refused,
+        // though its record names the base.
+        let honest = tune(&base, &examples(2, 3), &Steps::DEFAULT, None, false).unwrap();
+        let mut weights = honest.model.weights().to_vec();
+        let LayerWeights::Lookup { keys, .. } = &mut weights[0] else { unreachable!("a lookup model") };
+        keys[0] = keys[0].wrapping_add(1);
+        let forged = Tuned { model: Model::new(b"tune-test".to_vec(), weights).unwrap(), record: honest.record };
+        let err = merge(&base, &[forged], None).err().unwrap().to_string();
+        assert!(err.contains("changed more than value rows"), "{err}");
         assert!(merge(&base, &[], None).is_err());
         let none = Examples { d: 8, e: 4, inputs: vec![], targets: vec![] };
         assert!(tune(&base, &none, &Steps::DEFAULT, None, false).is_err());
