@@ -13,7 +13,10 @@ venv=${PEERS_VENV:-$HOME/.cache/ghostchain/peers-venv}
 
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet "faiss-cpu==1.15.1" "numpy==2.4.6"
-cargo build --release --locked -p ghost-prover
+# The workspace with the one feature set (scripts/features), as every script and CI builds:
+# one compiled graph, and the `ghost` binary it leaves is the same build.
+features=$(<scripts/features)
+cargo build --release --locked --workspace --features "$features"
 ghost="$CARGO_TARGET_DIR/release/ghost"
 
 work=$(mktemp -d)

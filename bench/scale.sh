@@ -10,7 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
 sizes=${SIZES:-"4194304 16777216"}
-cargo build --release --locked -p ghost-prover
+# The workspace with the one feature set (scripts/features), as every script and CI builds:
+# one compiled graph, and the `ghost` binary it leaves is the same build.
+features=$(<scripts/features)
+cargo build --release --locked --workspace --features "$features"
 ghost="$CARGO_TARGET_DIR/release/ghost"
 
 work=$(mktemp -d)

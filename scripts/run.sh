@@ -18,8 +18,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
 bash scripts/setup.sh
 bash scripts/toolchain.sh
-# The same build as the tests (one compiled graph): binaries and test harnesses.
-features="ghost-node/runtime-benchmarks,pallet-mutual-credit/runtime-benchmarks,pallet-ghost-registry/runtime-benchmarks,pallet-inference/runtime-benchmarks"
+# The same build as the tests, with the one feature set (scripts/features): one compiled
+# graph, binaries and test harnesses; the node embeds the production runtime.
+features=$(<scripts/features)
 cargo test --workspace --release --locked --features "$features" --no-run
 source scripts/devchain.sh
 

@@ -11,11 +11,12 @@ bash scripts/toolchain.sh
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-# One feature set for everything: runtime benchmarks on (the pallets' benchmarks run as
-# tests, and the node offers the benchmarking host functions), so the polkadot-sdk graph is
-# compiled once for the node, the runtime, the tests and the benches. The node's `benchmark`
-# subcommand (feature `benchmark-cli`) stays out: scripts/weights.sh builds it.
-features="ghost-node/runtime-benchmarks,pallet-mutual-credit/runtime-benchmarks,pallet-ghost-registry/runtime-benchmarks,pallet-inference/runtime-benchmarks"
+# One feature set for everything (scripts/features, which every script reads), so the
+# polkadot-sdk graph is compiled once for the node, the runtime, the tests and the benches:
+# the pallets' benchmarks compile and run as tests on their mock runtimes, but the runtime
+# itself is built without `runtime-benchmarks` (the node embeds the production runtime).
+# The node's `benchmark` subcommand (feature `benchmark-cli`) stays out: scripts/weights.sh builds it.
+features=$(<scripts/features)
 
 step "format"
 cargo fmt --all -- --check
@@ -26,9 +27,12 @@ step "lint"
 SKIP_WASM_BUILD=1 cargo clippy --workspace --all-targets --release --locked --features "$features" -- -D warnings
 
 step "structure"
-# No import circle between the modules of any crate, and the verifier's std build pulls in
-# no randomness (floats and rand are the `float` feature's).
+# The checkers' own tests; no import circle between the modules of any crate; no library
+# prints (libraries log through tracing); and the verifier's std build pulls in no
+# randomness (floats and rand are the `float` feature's).
+python3 -m unittest discover -s scripts/tests -q
 python3 scripts/module-cycles.py .
+python3 scripts/library-prints.py .
 if cargo tree --locked -p ghost-primitives --no-default-features --features std -e normal | grep -q ' rand '; then
     echo "ghost-primitives with std alone depends on rand" >&2
     exit 1
@@ -49,3 +53,9 @@ cargo test --workspace --release --locked --features "$features"
 
 step "benches compile"
 cargo bench --workspace --locked --no-run --features "$features"
+
+step "shipped runtime"
+# The runtime the tests built (plain wasm beside the compressed blob; the compact one only
+# strips debug info, so the imports are the same) must not need the benchmarking host
+# functions, which production nodes lack.
+python3 scripts/wasm-imports.py "$CARGO_TARGET_DIR/release/wbuild/ghost-runtime/ghost_runtime.wasm" --forbid ext_benchmarking_

@@ -117,7 +117,7 @@ async fn dev_chain_registers_models_and_verifies_proofs() {
     // Registration is commit-reveal: commit to H(owner ‖ model id), register a block later.
     let mut preimage = alice.public_key().0.to_vec();
     preimage.extend_from_slice(&m.id());
-    let commitment = ghost_primitives::hash::blake2_256(&preimage);
+    let commitment = ghost_primitives::blake2_256(&preimage);
     let commit = dynamic::tx("GhostRegistry", "commit_registration", vec![Value::from_bytes(commitment)]);
     api.tx()
         .sign_and_submit_then_watch_default(&commit, &alice)

@@ -9,17 +9,14 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use ghost_primitives::{
-    quant::{quantise, quantise_input, FloatInput, FloatLayer},
-    synthetic, GhostProof, Model, Shape,
-};
+use ghost_primitives::{quantise, quantise_input, synthetic, FloatInput, FloatLayer, GhostProof, Model, Shape};
 use rand::{Rng, SeedableRng};
 
 fn setup() -> (Model, Vec<ghost_primitives::Input>) {
     let n = std::env::var("GHOST_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1u32 << 20);
     let shape = Shape::new(n, 1024);
-    let layers = synthetic::model(42, &[shape]);
-    let FloatLayer::Lookup { keys, .. } = &layers[0] else { unreachable!("lookup layer") };
+    let layer = synthetic::layer(42, &shape);
+    let keys = &layer.keys;
     // Queries near stored keys, as real lookups are.
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let inputs = (0..64)
@@ -31,7 +28,7 @@ fn setup() -> (Model, Vec<ghost_primitives::Input>) {
             quantise_input(&FloatInput::Vector(q))
         })
         .collect();
-    let (weights, _) = quantise(&layers);
+    let (weights, _) = quantise(&[FloatLayer::Lookup(layer)]);
     (Model::new(b"bench".to_vec(), weights).expect("valid model"), inputs)
 }
 

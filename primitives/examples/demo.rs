@@ -3,10 +3,7 @@
 //!
 //! `cargo run --release -p ghost-primitives --example demo [-- ROWS]`
 
-use ghost_primitives::{
-    quant::{quantise, quantise_input, FloatInput},
-    synthetic, LookupParams, Model, Shape,
-};
+use ghost_primitives::{hex0x, quantise, quantise_input, synthetic, FloatInput, LookupParams, Model, Shape};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,9 +19,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let file = model.ghost_file();
     let verifier = model.verifier();
     println!(
-        "committed in {:.2?}: model id 0x{}, ghost file {} bytes, {} entries saturated by quantisation",
+        "committed in {:.2?}: model id {}, ghost file {} bytes, {} entries saturated by quantisation",
         started.elapsed(),
-        hex(&model.id()),
+        hex0x(&model.id()),
         codec::Encode::encoded_size(file),
         stats.saturated
     );
@@ -72,8 +69,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => println!("watcher found no exclusion (the swapped row was no worse)"),
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

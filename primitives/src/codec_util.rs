@@ -311,6 +311,33 @@ mod tests {
         }
     }
 
+    /// Each rejection names its reason.
+    #[test]
+    fn faults_name_their_reason() {
+        let fault = |r: Result<()>| match r {
+            Err(Error::ProofMalformed { fault, .. }) => Some(fault),
+            _ => None,
+        };
+        assert_eq!(fault(Reader::new(&[0x80, 0x00]).varint().map(drop)), Some(ProofFault::NonCanonicalVarint));
+        assert_eq!(fault(Reader::new(&[5, 0, 0, 0, 0, 0]).ascending(4).map(drop)), Some(ProofFault::CountAboveBound));
+        assert_eq!(fault(Reader::new(&[3]).rows(4, 4).map(drop)), Some(ProofFault::CountBeyondEnd));
+    }
+
+    /// A zigzag entry whose difference overflows `i32` once added to the previous entry is
+    /// refused as malformed (it used to overflow: a panic with overflow checks on, a silent
+    /// wrap in release).
+    #[test]
+    fn row_entries_that_overflow_are_malformed() {
+        // Row 1: +32767 (zigzag 65534). Row 2: a difference of +2^31 - 1 (zigzag 2^32 - 2).
+        let bytes = [0xfe, 0xff, 0x03, 0xfe, 0xff, 0xff, 0xff, 0x0f];
+        assert_eq!(
+            Reader::new(&bytes).rows(2, 1),
+            Err(Error::ProofMalformed { offset: 3, fault: ProofFault::DeltaOutOfRange })
+        );
+        // The same first row with an in-range second row decodes.
+        assert_eq!(Reader::new(&[0xfe, 0xff, 0x03, 0x01]).rows(2, 1), Ok(alloc::vec![32767, 32766]));
+    }
+
     #[test]
     fn rejects_non_canonical_and_short_input() {
         assert!(Reader::new(&[0x80, 0x00]).varint().is_err());

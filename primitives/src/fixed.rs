@@ -18,7 +18,8 @@ use core::ops::Range;
 
 /// Fractional bits of vector entries.
 pub const FRAC_BITS: u32 = 14;
-/// `1.0` in Q14.
+/// `1.0` in Q14: what quantisation from `f32` scales by (the verifier never needs it).
+#[cfg(any(test, feature = "float"))]
 pub const ONE_Q14: i64 = 1 << FRAC_BITS;
 /// `1.0` in Q30 (softmax weights).
 pub const ONE_Q30: i64 = 1 << 30;

@@ -9,7 +9,7 @@
 use crate::{
     error::TreeKind,
     fixed::dot,
-    ghost_file::GhostFile,
+    ghost_file::{GhostFile, LookupSpec},
     hash::Hash,
     layer::outranks,
     merkle::{leaf_hash, verify_multiproof},
@@ -20,39 +20,48 @@ use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 
-/// What was left out, and what it beats.
+/// What was left out, and what it beats. Each variant encodes as its index, then its
+/// struct's fields in order.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub enum Evidence {
     /// A row in a probed list, not selected, that outranks a selected row.
-    ExcludedRow {
-        /// What the prover left out.
-        excluded: u32,
-        /// What it committed to instead, which the excluded one outranks.
-        beaten: u32,
-        /// The excluded row's key.
-        excluded_key: Vec<i16>,
-        /// The excluded row's value.
-        excluded_value: Vec<i16>,
-        /// The beaten row's key.
-        beaten_key: Vec<i16>,
-        /// The beaten row's value.
-        beaten_value: Vec<i16>,
-        /// Multiproof of both pattern leaves, indices in ascending order.
-        proof: Vec<Hash>,
-    },
+    ExcludedRow(ExcludedRow),
     /// A list not probed whose centroid outranks a probed list's.
-    ExcludedList {
-        /// What the prover left out.
-        excluded: u32,
-        /// What it committed to instead, which the excluded one outranks.
-        beaten: u32,
-        /// The excluded list's centroid.
-        excluded_centroid: Vec<i16>,
-        /// The beaten list's centroid.
-        beaten_centroid: Vec<i16>,
-        /// Multiproof of both centroid leaves, indices in ascending order.
-        proof: Vec<Hash>,
-    },
+    ExcludedList(ExcludedList),
+}
+
+/// A row in a probed list, not selected, that outranks a selected row.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct ExcludedRow {
+    /// What the prover left out.
+    pub excluded: u32,
+    /// What it committed to instead, which the excluded one outranks.
+    pub beaten: u32,
+    /// The excluded row's key.
+    pub excluded_key: Vec<i16>,
+    /// The excluded row's value.
+    pub excluded_value: Vec<i16>,
+    /// The beaten row's key.
+    pub beaten_key: Vec<i16>,
+    /// The beaten row's value.
+    pub beaten_value: Vec<i16>,
+    /// Multiproof of both pattern leaves, indices in ascending order.
+    pub proof: Vec<Hash>,
+}
+
+/// A list not probed whose centroid outranks a probed list's.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct ExcludedList {
+    /// What the prover left out.
+    pub excluded: u32,
+    /// What it committed to instead, which the excluded one outranks.
+    pub beaten: u32,
+    /// The excluded list's centroid.
+    pub excluded_centroid: Vec<i16>,
+    /// The beaten list's centroid.
+    pub beaten_centroid: Vec<i16>,
+    /// Multiproof of both centroid leaves, indices in ascending order.
+    pub proof: Vec<Hash>,
 }
 
 /// An exclusion fraud proof against one lookup layer of a posted claim.
@@ -72,10 +81,9 @@ pub struct FraudProof {
 /// whose commitment chain starts at `seed`; otherwise the reason the fraud proof fails.
 /// Called through [`Verifier::verify_fraud`](crate::Verifier::verify_fraud).
 ///
-/// Every opening the proof relies on is tied to the posted links and, through them, to
-/// the seed: link `l` by its hash, its input link `l - 1` by its hash and by `prev`, and
-/// that input link's own `prev` to link `l - 2` (the seed, of this model, input and
-/// binding, when `l = 1`).
+/// Fraud proofs concern lookup layers only. The accused link must be the posted one, the
+/// layer's input is bound to the chain ([`layer_input`]), and the evidence is checked by
+/// its kind ([`excluded_row`], [`excluded_list`]).
 pub(crate) fn verify(file: &GhostFile, seed: Hash, input: &Input, links: &[Hash], fraud: &FraudProof) -> Result<()> {
     let l = fraud.layer;
     let spec = file.lookup(l)?;
@@ -86,14 +94,28 @@ pub(crate) fn verify(file: &GhostFile, seed: Hash, input: &Input, links: &[Hash]
     if link.layer != l || links.get(l as usize) != Some(&link.hash()) {
         return Err(Error::LinkMismatch { layer: l });
     }
-    // The layer's input, bound to the chain.
-    let x: &[i16] = match (l.checked_sub(1), &fraud.input_link) {
+    let x = layer_input(seed, input, links, fraud)?;
+    if x.len() != spec.params.d as usize {
+        return Err(Error::WrongDimension { expected: spec.params.d, got: x.len() as u32 });
+    }
+    match &fraud.evidence {
+        Evidence::ExcludedRow(e) => excluded_row(spec, l, link, x, e),
+        Evidence::ExcludedList(e) => excluded_list(spec, l, link, x, e),
+    }
+}
+
+/// The accused layer's input, bound to the chain: the request's input for layer 0 (whose
+/// link must follow the seed), else the output of the opened input link, which must be
+/// the posted link before the accused one and follow the link before it (or the seed).
+fn layer_input<'a>(seed: Hash, input: &'a Input, links: &[Hash], fraud: &'a FraudProof) -> Result<&'a [i16]> {
+    let (l, link) = (fraud.layer, &fraud.link);
+    match (l.checked_sub(1), &fraud.input_link) {
         (None, None) => {
             let Input::Vector(v) = input else { return Err(Error::WrongInputKind) };
             if link.prev != seed {
                 return Err(Error::LinkMismatch { layer: l });
             }
-            v
+            Ok(v)
         }
         (Some(p), Some(prev)) => {
             let committed = links.get(p as usize).ok_or(Error::LinkMismatch { layer: p })?;
@@ -107,74 +129,81 @@ pub(crate) fn verify(file: &GhostFile, seed: Hash, input: &Input, links: &[Hash]
             if prev.prev != before {
                 return Err(Error::LinkMismatch { layer: p });
             }
-            &prev.output
+            Ok(&prev.output)
         }
-        _ => return Err(Error::LinkMismatch { layer: l }),
-    };
-    let d = spec.params.d as usize;
-    if x.len() != d {
-        return Err(Error::WrongDimension { expected: spec.params.d, got: x.len() as u32 });
+        _ => Err(Error::LinkMismatch { layer: l }),
     }
-    let check_width = |v: &[i16], w: u32| {
-        if v.len() == w as usize {
-            Ok(())
-        } else {
-            Err(Error::WrongDimension { expected: w, got: v.len() as u32 })
-        }
-    };
-    let pair = |a: u32, b: u32, la: Hash, lb: Hash| if a < b { ([a, b], [la, lb]) } else { ([b, a], [lb, la]) };
+}
 
-    match &fraud.evidence {
-        Evidence::ExcludedRow { excluded, beaten, excluded_key, excluded_value, beaten_key, beaten_value, proof } => {
-            if link.selected.binary_search(excluded).is_ok() {
-                return Err(Error::NotExcluded { index: *excluded });
-            }
-            match spec.list_of(*excluded) {
-                Some(j) if link.probed.binary_search(&j).is_ok() => {}
-                _ => return Err(Error::ExcludedRowNotProbed { row: *excluded }),
-            }
-            if link.selected.binary_search(beaten).is_err() {
-                return Err(Error::NotCommitted { index: *beaten });
-            }
-            check_width(excluded_key, spec.params.d)?;
-            check_width(beaten_key, spec.params.d)?;
-            check_width(excluded_value, spec.params.e)?;
-            check_width(beaten_value, spec.params.e)?;
-            let (idx, leaves) = pair(
-                *excluded,
-                *beaten,
-                leaf_hash(TreeKind::Patterns, l, *excluded, &[excluded_key, excluded_value]),
-                leaf_hash(TreeKind::Patterns, l, *beaten, &[beaten_key, beaten_value]),
-            );
-            verify_multiproof(&spec.patterns_root, &idx, &leaves, proof, spec.rows(), l, TreeKind::Patterns)?;
-            if outranks((dot(x, excluded_key), *excluded), (dot(x, beaten_key), *beaten)) {
-                Ok(())
-            } else {
-                Err(Error::DoesNotOutrank)
-            }
-        }
-        Evidence::ExcludedList { excluded, beaten, excluded_centroid, beaten_centroid, proof } => {
-            if link.probed.binary_search(excluded).is_ok() {
-                return Err(Error::NotExcluded { index: *excluded });
-            }
-            if link.probed.binary_search(beaten).is_err() {
-                return Err(Error::NotCommitted { index: *beaten });
-            }
-            check_width(excluded_centroid, spec.params.d)?;
-            check_width(beaten_centroid, spec.params.d)?;
-            let (idx, leaves) = pair(
-                *excluded,
-                *beaten,
-                leaf_hash(TreeKind::Centroids, l, *excluded, &[excluded_centroid]),
-                leaf_hash(TreeKind::Centroids, l, *beaten, &[beaten_centroid]),
-            );
-            verify_multiproof(&spec.centroids_root, &idx, &leaves, proof, spec.lists(), l, TreeKind::Centroids)?;
-            if outranks((dot(x, excluded_centroid), *excluded), (dot(x, beaten_centroid), *beaten)) {
-                Ok(())
-            } else {
-                Err(Error::DoesNotOutrank)
-            }
-        }
+/// An excluded row convicts when it lies in a probed list but was not selected, the
+/// beaten row was selected, both open under the patterns root, and the excluded row
+/// outranks the beaten one for `x`.
+fn excluded_row(spec: &LookupSpec, l: u32, link: &LinkOpening, x: &[i16], e: &ExcludedRow) -> Result<()> {
+    if link.selected.binary_search(&e.excluded).is_ok() {
+        return Err(Error::NotExcluded { index: e.excluded });
+    }
+    match spec.list_of(e.excluded) {
+        Some(j) if link.probed.binary_search(&j).is_ok() => {}
+        _ => return Err(Error::ExcludedRowNotProbed { row: e.excluded }),
+    }
+    if link.selected.binary_search(&e.beaten).is_err() {
+        return Err(Error::NotCommitted { index: e.beaten });
+    }
+    check_width(&e.excluded_key, spec.params.d)?;
+    check_width(&e.beaten_key, spec.params.d)?;
+    check_width(&e.excluded_value, spec.params.e)?;
+    check_width(&e.beaten_value, spec.params.e)?;
+    let (idx, leaves) = ascending_pair(
+        (e.excluded, leaf_hash(TreeKind::Patterns, l, e.excluded, &[&e.excluded_key, &e.excluded_value])),
+        (e.beaten, leaf_hash(TreeKind::Patterns, l, e.beaten, &[&e.beaten_key, &e.beaten_value])),
+    );
+    verify_multiproof(&spec.patterns_root, &idx, &leaves, &e.proof, spec.rows(), l, TreeKind::Patterns)?;
+    convicts((dot(x, &e.excluded_key), e.excluded), (dot(x, &e.beaten_key), e.beaten))
+}
+
+/// An excluded list convicts when it was not probed, the beaten list was, both centroids
+/// open under the centroids root, and the excluded one outranks the beaten one for `x`.
+fn excluded_list(spec: &LookupSpec, l: u32, link: &LinkOpening, x: &[i16], e: &ExcludedList) -> Result<()> {
+    if link.probed.binary_search(&e.excluded).is_ok() {
+        return Err(Error::NotExcluded { index: e.excluded });
+    }
+    if link.probed.binary_search(&e.beaten).is_err() {
+        return Err(Error::NotCommitted { index: e.beaten });
+    }
+    check_width(&e.excluded_centroid, spec.params.d)?;
+    check_width(&e.beaten_centroid, spec.params.d)?;
+    let (idx, leaves) = ascending_pair(
+        (e.excluded, leaf_hash(TreeKind::Centroids, l, e.excluded, &[&e.excluded_centroid])),
+        (e.beaten, leaf_hash(TreeKind::Centroids, l, e.beaten, &[&e.beaten_centroid])),
+    );
+    verify_multiproof(&spec.centroids_root, &idx, &leaves, &e.proof, spec.lists(), l, TreeKind::Centroids)?;
+    convicts((dot(x, &e.excluded_centroid), e.excluded), (dot(x, &e.beaten_centroid), e.beaten))
+}
+
+/// A row of width `w`, or the error saying it is not.
+fn check_width(v: &[i16], w: u32) -> Result<()> {
+    if v.len() == w as usize {
+        Ok(())
+    } else {
+        Err(Error::WrongDimension { expected: w, got: v.len() as u32 })
+    }
+}
+
+/// Two `(index, leaf)` pairs as a multiproof takes them: indices ascending.
+fn ascending_pair(a: (u32, Hash), b: (u32, Hash)) -> ([u32; 2], [Hash; 2]) {
+    if a.0 < b.0 {
+        ([a.0, b.0], [a.1, b.1])
+    } else {
+        ([b.0, a.0], [b.1, a.1])
+    }
+}
+
+/// `Ok(())` when the excluded `(score, index)` outranks the beaten one.
+fn convicts(excluded: (i64, u32), beaten: (i64, u32)) -> Result<()> {
+    if outranks(excluded, beaten) {
+        Ok(())
+    } else {
+        Err(Error::DoesNotOutrank)
     }
 }
 

@@ -23,9 +23,9 @@ pub const VERSION: u8 = 1;
 /// A model's architecture and commitments.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct GhostFile {
-    /// Always [`MAGIC`].
+    /// Always `GHST`.
     pub magic: [u8; 4],
-    /// Always [`VERSION`].
+    /// Always 1, the format version this code reads and writes.
     pub version: u8,
     /// A human-readable name (UTF-8 by convention, at most `MAX_NAME_BYTES`).
     pub name: Vec<u8>,
@@ -410,13 +410,17 @@ mod tests {
     use super::*;
     use crate::{Beta, LookupParams};
 
-    fn lookup(d: u32, e: u32) -> LayerSpec {
-        LayerSpec::Lookup(LookupSpec {
+    fn lookup_spec(d: u32, e: u32) -> LookupSpec {
+        LookupSpec {
             params: LookupParams { d, e, k: 2, beta: Beta::from_int(1), n_probe: 1, normalize: true },
             offsets: alloc::vec![0, 3, 5],
             patterns_root: [1; 32],
             centroids_root: [2; 32],
-        })
+        }
+    }
+
+    fn lookup(d: u32, e: u32) -> LayerSpec {
+        LayerSpec::Lookup(lookup_spec(d, e))
     }
 
     #[test]
@@ -449,17 +453,12 @@ mod tests {
     fn rejects_inconsistent_architectures() {
         let chain = GhostFile::new(b"m".to_vec(), alloc::vec![lookup(4, 8), lookup(4, 2)]);
         assert_eq!(chain.validate(), Err(Error::InvalidLayer { layer: 1, reason: LayerRule::Chain }));
-        let mut bad_offsets = lookup(4, 4);
-        if let LayerSpec::Lookup(l) = &mut bad_offsets {
-            l.offsets = alloc::vec![0, 5, 3];
-        }
-        let file = GhostFile::new(b"m".to_vec(), alloc::vec![bad_offsets]);
+        let bad_offsets = LookupSpec { offsets: alloc::vec![0, 5, 3], ..lookup_spec(4, 4) };
+        let file = GhostFile::new(b"m".to_vec(), alloc::vec![LayerSpec::Lookup(bad_offsets)]);
         assert_eq!(file.validate(), Err(Error::InvalidLayer { layer: 0, reason: LayerRule::Offsets }));
-        let mut probe = lookup(4, 4);
-        if let LayerSpec::Lookup(l) = &mut probe {
-            l.params.n_probe = 3;
-        }
-        let file = GhostFile::new(b"m".to_vec(), alloc::vec![probe]);
+        let mut probe = lookup_spec(4, 4);
+        probe.params.n_probe = 3;
+        let file = GhostFile::new(b"m".to_vec(), alloc::vec![LayerSpec::Lookup(probe)]);
         assert_eq!(file.validate(), Err(Error::InvalidLayer { layer: 0, reason: LayerRule::NProbe }));
         let emb = LayerSpec::Embedding(EmbeddingSpec { rows: 3, dim: 4, normalize: false, patterns_root: [0; 32] });
         let file = GhostFile::new(b"m".to_vec(), alloc::vec![lookup(4, 4), emb]);
@@ -469,7 +468,7 @@ mod tests {
 
     #[test]
     fn lists_locate_rows() {
-        let LayerSpec::Lookup(l) = lookup(4, 4) else { unreachable!() };
+        let l = lookup_spec(4, 4);
         assert_eq!(l.list_of(0), Some(0));
         assert_eq!(l.list_of(2), Some(0));
         assert_eq!(l.list_of(3), Some(1));

@@ -28,65 +28,118 @@
 //! # Ok::<(), ghost_primitives::Error>(())
 //! ```
 //!
-//! * [`params`]: a lookup layer's hyperparameters and the Q16 inverse temperature.
-//! * [`fixed`]: the Q14 fixed-point format, integer `exp`, softmax mixing, renormalisation.
-//! * [`layer`]: the sparse Hopfield lookup (lists, rows, ties to the lower index).
-//! * [`merkle`]: domain-separated BLAKE2b-256 trees and hardened compact multiproofs.
-//! * [`ghost_file`]: the model's architecture and roots; its hash is the model id.
-//! * [`verifier`]: [`Verifier`], the one entry for ghost proofs and fraud proofs.
-//! * [`proof`]: ghost proofs and their compact encoding.
-//! * [`fraud`]: exclusion fraud proofs (excluded row, excluded list).
-//! * [`trace`]: the per-layer commitment hash chain a prover posts with a result.
-//! * [`model`]: weights plus trees: forward pass and proof generation (prover side).
-//! * [`update`]: sparse updates that publish a new model version.
-//! * [`commitment`]: the digests of commit-reveal registrations and disputes.
-//! * [`testing`]: deterministic `no_std` models for runtime benchmarks and tests.
-//! * [`quant`] (feature `float`): quantisation from f32 and its error against an f32
-//!   reference.
-//! * [`synthetic`] (feature `float`): seeded clustered models for tests, benchmarks and
+//! ## The API
+//!
+//! Everything is imported from the crate root or one of its namespaces below, one path per
+//! name; the other modules are private, for reading. The root holds:
+//!
+//! * verifying: [`Verifier`], [`GhostFile`] and its [`LayerSpec`] ([`EmbeddingSpec`],
+//!   [`LookupSpec`]), [`ModelShape`], [`InputShape`], [`ProofBound`]; [`GhostProof`] and
+//!   its [`LayerProof`] ([`EmbeddingProof`], [`LookupProof`]); [`FraudProof`] and its
+//!   [`Evidence`] ([`ExcludedRow`], [`ExcludedList`]), [`decode_fraud`];
+//! * the commitment chain: [`Input`], [`Claim`], [`LinkOpening`], [`Trace`];
+//! * a layer's hyperparameters: [`LookupParams`], [`Beta`] (and [`BetaParseError`]);
+//! * hashing: [`Hash`](type@Hash), [`ModelId`], [`blake2_256`], [`Blake2b256`], [`leaf_hash`];
+//! * errors: [`Error`], [`Result`], and the enums it names: [`ProofFault`], [`TreeKind`],
+//!   [`LayerRule`];
+//! * proving: [`Model`] and its [`LayerWeights`] ([`EmbeddingWeights`],
+//!   [`LookupWeights`]), [`LayerTrees`], [`Tree`]; [`Shape`], what the generators take;
+//!   [`ModelUpdate`] and [`UpdatedRow`], sparse updates that publish a new version;
+//! * with `std`: [`hex0x`], [`parse_hash`] and [`HexError`], the `0x`-hex text of hashes;
+//! * with `float`, quantisation: `FloatLayer` (`FloatEmbedding`, `FloatLookup`),
+//!   `FloatInput`, `quantise` (and `QuantStats`), `quantise_input`, `quantise_vector`, `normalise`, `l2_norm`,
+//!   `q14`, `to_f32`; the f32 reference and its error: `reference_forward`,
+//!   `error_report` (and `ErrorReport`), `argmax`.
+//!
+//! Groups whose names would be unclear at the root keep a namespace:
+//!
+//! * [`limits`]: the protocol's size bounds;
+//! * [`commitment`]: the digests of commit-reveal registrations and disputes;
+//! * [`ranking`]: the forward pass's scores (`dot`, `score_rows`) and top-`n`, for tools
+//!   comparing a lookup with the exact top-k;
+//! * [`testing`]: deterministic `no_std` models for runtime benchmarks and tests;
+//! * `synthetic` (feature `float`): seeded clustered models for tests, benchmarks and
 //!   the CLI.
 //!
-//! The verifier modules (`params` to `trace`) use no floating point and import nothing of
-//! `model`, `testing`, `quant` or `synthetic`. The exact byte formats and arithmetic are
-//! specified in `docs/protocol.md` and `docs/ghost-file.md`; this crate is their
-//! reference implementation, and `tests/known_answer.rs` pins its bytes.
+//! The verifier side (hyperparameters, fixed point, ranking, hashing, Merkle trees, the
+//! ghost file, the chain, proofs and fraud proofs, the verifier) uses no floating point
+//! and imports nothing of the prover side (`model`, `testing`, `quant`, `synthetic`). The
+//! exact byte formats and arithmetic are specified in `docs/protocol.md` and
+//! `docs/ghost-file.md`; this crate is their reference implementation, and
+//! `tests/known_answer.rs` pins its bytes.
+//!
+//! ## Features
+//!
+//! | Feature | Adds | Enabled by |
+//! |---|---|---|
+//! | (none) | Everything above but the rows below: `no_std` + `alloc`, integer arithmetic only; builds for `wasm32-unknown-unknown` | the runtime's wasm build, the pallets and the runtime API (`default-features = false`), the wasm test harness |
+//! | `std` (default) | `std` for every dependency; the scoring loop compiled for AVX-512, AVX2 and the baseline, chosen at run time (`multiversion`); `std::error::Error` for [`Error`]; [`hex0x`], [`parse_hash`], [`HexError`] (`hex`) | the native runtime, pallets and runtime API (through their own `std`), the node, every off-chain crate |
+//! | `float` (implies `std`) | quantisation (`FloatLayer`, `quantise`, `q14`, …), the f32 reference, `synthetic`, `Beta::to_f32`: floats and randomness (`rand`, `rand_chacha`), for tooling only; the verifier never needs it | off-chain crates that build, quantise or generate models (model building, the client, the CLI) |
+//! | `cli` (implies `std`) | [`LookupParams`] as a clap argument group (`clap`) | the crates whose command line takes a layer's hyperparameters (model building, the CLI) |
+//!
+//! As the workspace stands: the runtime, the pallets and the runtime API enable none in
+//! wasm and `std` natively; the node and `ghost-prover` enable `std`; `ghost-client`
+//! `std` + `float`; `ghost-model` and the CLI (`ghost-cli`) `std` + `float` + `cli`. This
+//! crate's own property tests, benchmark and example need `float`.
+//!
+//! `std` alone does not bring in floating point or randomness:
+//! `cargo tree -p ghost-primitives --no-default-features --features std` lists no `rand`.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
-pub mod codec_util;
+mod codec_util;
 pub mod commitment;
-pub mod error;
-pub mod fixed;
-pub mod fraud;
-pub mod ghost_file;
-pub mod hash;
-pub mod layer;
-pub mod merkle;
-pub mod model;
-pub mod params;
-pub mod proof;
+mod error;
+mod fixed;
+mod fraud;
+mod ghost_file;
+mod hash;
+#[cfg(feature = "std")]
+mod hex_text;
+mod layer;
+mod merkle;
+mod model;
+mod params;
+mod proof;
 #[cfg(feature = "float")]
-pub mod quant;
-pub mod shape;
+mod quant;
+mod shape;
 #[cfg(feature = "float")]
 pub mod synthetic;
 pub mod testing;
-pub mod trace;
-pub mod update;
-pub mod verifier;
+mod trace;
+mod update;
+mod verifier;
 
-pub use error::{Error, ProofFault, Result, TreeKind};
-pub use fraud::{decode_fraud, Evidence, FraudProof};
-pub use ghost_file::{GhostFile, InputShape, LayerSpec, LookupSpec, ModelShape, ProofBound};
-pub use hash::{Hash, ModelId};
-pub use model::{LayerWeights, Model};
-pub use params::{Beta, LookupParams};
-pub use proof::GhostProof;
+pub use error::{Error, LayerRule, ProofFault, Result, TreeKind};
+pub use fraud::{decode_fraud, Evidence, ExcludedList, ExcludedRow, FraudProof};
+pub use ghost_file::{EmbeddingSpec, GhostFile, InputShape, LayerSpec, LookupSpec, ModelShape, ProofBound};
+pub use hash::{blake2_256, Blake2b256, Hash, ModelId};
+#[cfg(feature = "std")]
+pub use hex_text::{hex0x, parse_hash, HexError};
+pub use merkle::{leaf_hash, Tree};
+pub use model::{EmbeddingWeights, LayerTrees, LayerWeights, LookupWeights, Model};
+pub use params::{Beta, BetaParseError, LookupParams};
+pub use proof::{EmbeddingProof, GhostProof, LayerProof, LookupProof};
+#[cfg(feature = "float")]
+pub use quant::{
+    argmax, error_report, l2_norm, normalise, q14, quantise, quantise_input, quantise_vector, reference_forward,
+    to_f32, ErrorReport, FloatEmbedding, FloatInput, FloatLayer, FloatLookup, QuantStats,
+};
 pub use shape::Shape;
 pub use trace::{Claim, Input, LinkOpening, Trace};
-pub use update::ModelUpdate;
+pub use update::{ModelUpdate, UpdatedRow};
 pub use verifier::Verifier;
+
+/// Scoring rows against an input and ranking them, exactly as a lookup layer does: for
+/// tools that compare a lookup's selection with the exact top-k over every row.
+pub mod ranking {
+    pub use crate::{
+        fixed::{dot, score_rows},
+        layer::top,
+    };
+}
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]

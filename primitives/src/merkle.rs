@@ -15,7 +15,6 @@ use crate::{
     Error, Result,
 };
 use alloc::vec::Vec;
-use rs_merkle::utils::indices::proof_indices_by_layers;
 
 /// `rs_merkle` hasher with the protocol's inner-node encoding.
 #[derive(Clone)]
@@ -137,14 +136,6 @@ fn check_indices(indices: &[u32], count: u32) -> Result<()> {
     }
 }
 
-/// The number of hashes a compact multiproof of `indices` in a tree of `count` leaves holds.
-pub fn proof_hash_count(indices: &[u32], count: u32) -> Result<u32> {
-    check_indices(indices, count)?;
-    let idx: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
-    let needed: usize = proof_indices_by_layers(&idx, count as usize).iter().map(Vec::len).sum();
-    u32::try_from(needed).map_err(|_| Error::Overflow)
-}
-
 /// The ghost root implied by `leaves` at `indices` and the multiproof `proof`, after the
 /// strict checks. Compare it with a committed root to verify the leaves.
 pub fn root_from_multiproof(indices: &[u32], leaves: &[Hash], proof: &[Hash], count: u32) -> Result<Hash> {
@@ -237,6 +228,16 @@ pub fn verify_multiproof(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use rs_merkle::utils::indices::proof_indices_by_layers;
+
+    /// The number of hashes a compact multiproof of `indices` in a tree of `count` leaves
+    /// holds.
+    fn proof_hash_count(indices: &[u32], count: u32) -> Result<u32> {
+        check_indices(indices, count)?;
+        let idx: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
+        let needed: usize = proof_indices_by_layers(&idx, count as usize).iter().map(Vec::len).sum();
+        u32::try_from(needed).map_err(|_| Error::Overflow)
+    }
 
     fn leaves(n: u32) -> Vec<Hash> {
         (0..n).map(|i| leaf_hash(TreeKind::Patterns, 0, i, &[&[i as i16]])).collect()

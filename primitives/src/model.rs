@@ -6,12 +6,13 @@
 
 use crate::{
     error::TreeKind,
+    fraud::{Evidence, ExcludedList, ExcludedRow, FraudProof},
     ghost_file::{EmbeddingSpec, GhostFile, LayerSpec, LookupSpec},
     hash::{Hash, ModelId},
     layer::{self, row},
     merkle::{leaf_hashes, Tree},
     params::LookupParams,
-    proof::{GhostProof, LayerProof},
+    proof::{EmbeddingProof, GhostProof, LayerProof, LookupProof},
     trace::{Input, LinkOpening, Trace},
     verifier::Verifier,
     Error, Result,
@@ -20,31 +21,149 @@ use alloc::vec::Vec;
 
 /// One layer's weights, before commitment: its matrices (row-major, Q14) and the
 /// hyperparameters they are used with. Its SCALE encoding is the `weights.scale` file of a
-/// model directory.
+/// model directory (each variant encodes as its index, then its struct's fields in order).
 #[derive(Clone, Debug, PartialEq, Eq, codec::Encode, codec::Decode)]
 pub enum LayerWeights {
     /// A token table.
-    Embedding {
-        /// Row width.
-        dim: u32,
-        /// Whether the output row is renormalised.
-        normalize: bool,
-        /// `rows x dim` entries.
-        values: Vec<i16>,
-    },
-    /// A lookup layer's patterns and index, rows ordered by list as `offsets` says.
-    Lookup {
-        /// Widths, `k`, `beta`, `n_probe`, renormalisation.
-        params: LookupParams,
-        /// `C + 1` list offsets.
-        offsets: Vec<u32>,
-        /// `N x d` keys.
-        keys: Vec<i16>,
-        /// `N x e` values.
-        values: Vec<i16>,
-        /// `C x d` centroids.
-        centroids: Vec<i16>,
-    },
+    Embedding(EmbeddingWeights),
+    /// A lookup layer's patterns and index.
+    Lookup(LookupWeights),
+}
+
+/// An embedding's weights: one row per token.
+#[derive(Clone, Debug, PartialEq, Eq, codec::Encode, codec::Decode)]
+pub struct EmbeddingWeights {
+    /// Row width.
+    pub dim: u32,
+    /// Whether the output row is renormalised.
+    pub normalize: bool,
+    /// `rows x dim` entries.
+    pub values: Vec<i16>,
+}
+
+/// A lookup layer's patterns and index, rows ordered by list as `offsets` says.
+#[derive(Clone, Debug, PartialEq, Eq, codec::Encode, codec::Decode)]
+pub struct LookupWeights {
+    /// Widths, `k`, `beta`, `n_probe`, renormalisation.
+    pub params: LookupParams,
+    /// `C + 1` list offsets.
+    pub offsets: Vec<u32>,
+    /// `N x d` keys.
+    pub keys: Vec<i16>,
+    /// `N x e` values.
+    pub values: Vec<i16>,
+    /// `C x d` centroids.
+    pub centroids: Vec<i16>,
+}
+
+impl LayerWeights {
+    /// The lookup layer's weights, if this is one.
+    pub fn as_lookup(&self) -> Option<&LookupWeights> {
+        match self {
+            LayerWeights::Lookup(w) => Some(w),
+            LayerWeights::Embedding(_) => None,
+        }
+    }
+
+    /// [`LayerWeights::as_lookup`], mutably.
+    pub fn as_lookup_mut(&mut self) -> Option<&mut LookupWeights> {
+        match self {
+            LayerWeights::Lookup(w) => Some(w),
+            LayerWeights::Embedding(_) => None,
+        }
+    }
+}
+
+impl From<EmbeddingWeights> for LayerWeights {
+    fn from(w: EmbeddingWeights) -> Self {
+        LayerWeights::Embedding(w)
+    }
+}
+
+impl From<LookupWeights> for LayerWeights {
+    fn from(w: LookupWeights) -> Self {
+        LayerWeights::Lookup(w)
+    }
+}
+
+impl EmbeddingWeights {
+    /// Build the layer's tree and spec.
+    fn commit(&self, l: u32) -> Result<(LayerSpec, LayerTrees)> {
+        let dim = self.dim as usize;
+        if dim == 0 || self.values.is_empty() || !self.values.len().is_multiple_of(dim) {
+            return Err(Error::WeightsMismatch { layer: l });
+        }
+        let patterns = Tree::from_leaves(&pattern_leaves(l, &[], 0, &self.values, dim)?)?;
+        let spec = LayerSpec::Embedding(EmbeddingSpec {
+            rows: patterns.len(),
+            dim: self.dim,
+            normalize: self.normalize,
+            patterns_root: patterns.root(),
+        });
+        Ok((spec, LayerTrees { patterns, centroids: None }))
+    }
+
+    /// The row of token `t`.
+    fn row(&self, t: u32) -> Result<&[i16]> {
+        row(&self.values, self.dim as usize, t)
+    }
+
+    /// The output for token `t`.
+    fn output(&self, t: u32) -> Result<Vec<i16>> {
+        layer::finish(self.row(t)?.to_vec(), self.normalize)
+    }
+}
+
+impl LookupWeights {
+    /// Build the layer's trees and spec.
+    fn commit(&self, l: u32) -> Result<(LayerSpec, LayerTrees)> {
+        let (d, e) = (self.params.d as usize, self.params.e as usize);
+        let n = self.offsets.last().copied().unwrap_or(0) as usize;
+        let c = self.offsets.len().saturating_sub(1);
+        if d == 0
+            || e == 0
+            || self.keys.len() != n.saturating_mul(d)
+            || self.values.len() != n.saturating_mul(e)
+            || self.centroids.len() != c.saturating_mul(d)
+        {
+            return Err(Error::WeightsMismatch { layer: l });
+        }
+        let patterns = Tree::from_leaves(&pattern_leaves(l, &self.keys, d, &self.values, e)?)?;
+        let centroids = Tree::from_leaves(&centroid_leaves(l, &self.centroids, d)?)?;
+        let spec = LayerSpec::Lookup(LookupSpec {
+            params: self.params,
+            offsets: self.offsets.clone(),
+            patterns_root: patterns.root(),
+            centroids_root: centroids.root(),
+        });
+        Ok((spec, LayerTrees { patterns, centroids: Some(centroids) }))
+    }
+
+    /// Number of lists `C`.
+    fn lists(&self) -> u32 {
+        self.offsets.len().saturating_sub(1) as u32
+    }
+
+    /// The honest probed lists and selected rows for input `x`.
+    fn select(&self, x: &[i16]) -> Result<(Vec<u32>, Vec<u32>)> {
+        let d = self.params.d as usize;
+        if x.len() != d {
+            return Err(Error::WrongDimension { expected: d as u32, got: x.len() as u32 });
+        }
+        let mut centroid_scores = Vec::new();
+        crate::fixed::score_rows(x, &self.centroids, 0..self.lists(), &mut centroid_scores)?;
+        let probed = layer::top(centroid_scores, self.params.n_probe as usize);
+        let selected = layer::top(score_lists(x, &self.keys, &self.offsets, &probed)?, self.params.k as usize);
+        Ok((probed, selected))
+    }
+
+    /// The output on input `x` over the rows `selected`.
+    fn output(&self, x: &[i16], selected: &[u32]) -> Result<Vec<i16>> {
+        let (d, e) = (self.params.d as usize, self.params.e as usize);
+        let ks = selected.iter().map(|&i| row(&self.keys, d, i)).collect::<Result<Vec<_>>>()?;
+        let vs = selected.iter().map(|&i| row(&self.values, e, i)).collect::<Result<Vec<_>>>()?;
+        layer::combine(x, &ks, &vs, self.params.beta, e, self.params.normalize)
+    }
 }
 
 /// A layer's trees: patterns, and centroids for lookups.
@@ -118,46 +237,12 @@ impl Model {
         let mut specs = Vec::with_capacity(layers.len());
         let mut trees = Vec::with_capacity(layers.len());
         for (i, w) in layers.iter().enumerate() {
-            let l = i as u32;
-            let mismatch = Error::WeightsMismatch { layer: l };
-            match w {
-                LayerWeights::Embedding { dim, normalize, values } => {
-                    let dim_us = *dim as usize;
-                    if dim_us == 0 || values.is_empty() || values.len() % dim_us != 0 {
-                        return Err(mismatch);
-                    }
-                    let patterns = Tree::from_leaves(&pattern_leaves(l, &[], 0, values, dim_us)?)?;
-                    specs.push(LayerSpec::Embedding(EmbeddingSpec {
-                        rows: patterns.len(),
-                        dim: *dim,
-                        normalize: *normalize,
-                        patterns_root: patterns.root(),
-                    }));
-                    trees.push(LayerTrees { patterns, centroids: None });
-                }
-                LayerWeights::Lookup { params, offsets, keys, values, centroids } => {
-                    let (du, eu) = (params.d as usize, params.e as usize);
-                    let n = offsets.last().copied().unwrap_or(0) as usize;
-                    let c = offsets.len().saturating_sub(1);
-                    if du == 0
-                        || eu == 0
-                        || keys.len() != n.saturating_mul(du)
-                        || values.len() != n.saturating_mul(eu)
-                        || centroids.len() != c.saturating_mul(du)
-                    {
-                        return Err(mismatch);
-                    }
-                    let patterns = Tree::from_leaves(&pattern_leaves(l, keys, du, values, eu)?)?;
-                    let cents = Tree::from_leaves(&centroid_leaves(l, centroids, du)?)?;
-                    specs.push(LayerSpec::Lookup(LookupSpec {
-                        params: *params,
-                        offsets: offsets.clone(),
-                        patterns_root: patterns.root(),
-                        centroids_root: cents.root(),
-                    }));
-                    trees.push(LayerTrees { patterns, centroids: Some(cents) });
-                }
-            }
+            let (spec, tree) = match w {
+                LayerWeights::Embedding(w) => w.commit(i as u32)?,
+                LayerWeights::Lookup(w) => w.commit(i as u32)?,
+            };
+            specs.push(spec);
+            trees.push(tree);
         }
         let verifier = Verifier::new(GhostFile::new(name, specs))?;
         Ok(Self { verifier, weights: layers, trees })
@@ -203,6 +288,11 @@ impl Model {
         &self.trees
     }
 
+    /// The weights of lookup layer `layer`, or why there are none.
+    pub fn lookup_weights(&self, layer: u32) -> Result<&LookupWeights> {
+        self.weights.get(layer as usize).and_then(LayerWeights::as_lookup).ok_or(Error::NotALookupLayer { layer })
+    }
+
     /// The honest sparse forward pass, with what every layer used.
     pub fn trace(&self, input: &Input) -> Result<Trace> {
         self.trace_with(input, &mut |_, _, _| {})
@@ -214,7 +304,7 @@ impl Model {
         self.trace_bound_with(input, &[], choose)
     }
 
-    /// The honest forward pass of a prover bound to `binding` (see [`crate::trace`]).
+    /// The honest forward pass of a prover bound to `binding` (see [`Verifier::seed`]).
     pub fn trace_bound(&self, input: &Input, binding: &[u8]) -> Result<Trace> {
         self.trace_bound_with(input, binding, &mut |_, _, _| {})
     }
@@ -231,21 +321,20 @@ impl Model {
         for (i, w) in self.weights.iter().enumerate() {
             let l = i as u32;
             let (probed, selected, output) = match w {
-                LayerWeights::Embedding { dim, normalize, values } => {
+                LayerWeights::Embedding(w) => {
                     let Input::Token(t) = input else { return Err(Error::WrongInputKind) };
-                    let out = layer::finish(row(values, *dim as usize, *t)?.to_vec(), *normalize)?;
-                    (Vec::new(), alloc::vec![*t], out)
+                    (Vec::new(), alloc::vec![*t], w.output(*t)?)
                 }
-                LayerWeights::Lookup { .. } => {
-                    let (mut probed, mut selected) = self.select(l, &x)?;
+                LayerWeights::Lookup(w) => {
+                    let (mut probed, mut selected) = w.select(&x)?;
                     choose(l, &mut probed, &mut selected);
                     // Commitments list indices in ascending order, whatever the hook did.
                     probed.sort_unstable();
                     probed.dedup();
                     selected.sort_unstable();
                     selected.dedup();
-                    let out = self.output(l, &x, &selected)?;
-                    (probed, selected, out)
+                    let output = w.output(&x, &selected)?;
+                    (probed, selected, output)
                 }
             };
             let opening = LinkOpening { prev, layer: l, probed, selected, output };
@@ -281,30 +370,12 @@ impl Model {
 
     /// The honest probed lists and selected rows of lookup layer `l` for input `x`.
     pub fn select(&self, l: u32, x: &[i16]) -> Result<(Vec<u32>, Vec<u32>)> {
-        let Some(LayerWeights::Lookup { params, offsets, keys, centroids, .. }) = self.weights.get(l as usize) else {
-            return Err(Error::NotALookupLayer { layer: l });
-        };
-        let d = params.d as usize;
-        if x.len() != d {
-            return Err(Error::WrongDimension { expected: d as u32, got: x.len() as u32 });
-        }
-        let lists = offsets.len().saturating_sub(1) as u32;
-        let mut centroid_scores = Vec::new();
-        crate::fixed::score_rows(x, centroids, 0..lists, &mut centroid_scores)?;
-        let probed = layer::top(centroid_scores, params.n_probe as usize);
-        let selected = layer::top(score_lists(x, keys, offsets, &probed)?, params.k as usize);
-        Ok((probed, selected))
+        self.lookup_weights(l)?.select(x)
     }
 
     /// The output of lookup layer `l` on input `x` over the rows `selected`.
     pub fn output(&self, l: u32, x: &[i16], selected: &[u32]) -> Result<Vec<i16>> {
-        let Some(LayerWeights::Lookup { params, keys, values, .. }) = self.weights.get(l as usize) else {
-            return Err(Error::NotALookupLayer { layer: l });
-        };
-        let (d, e) = (params.d as usize, params.e as usize);
-        let ks = selected.iter().map(|&i| row(keys, d, i)).collect::<Result<Vec<_>>>()?;
-        let vs = selected.iter().map(|&i| row(values, e, i)).collect::<Result<Vec<_>>>()?;
-        layer::combine(x, &ks, &vs, params.beta, e, params.normalize)
+        self.lookup_weights(l)?.output(x, selected)
     }
 
     /// The ghost proof of a trace (honest or not: the proof opens what the trace used).
@@ -315,27 +386,16 @@ impl Model {
             // All probed lists may be empty: then nothing is selected and nothing opened.
             let patterns_proof =
                 if opening.selected.is_empty() { Vec::new() } else { trees.patterns.prove(&opening.selected)? };
+            let mismatch = Error::LayerKindMismatch { layer: i as u32 };
             layers.push(match w {
-                LayerWeights::Embedding { dim, values, .. } => {
-                    let token = *opening.selected.first().ok_or(Error::LayerKindMismatch { layer: i as u32 })?;
-                    LayerProof::Embedding {
-                        token,
-                        row: row(values, *dim as usize, token)?.to_vec(),
-                        proof: patterns_proof,
-                    }
+                LayerWeights::Embedding(w) => {
+                    let token = *opening.selected.first().ok_or(mismatch)?;
+                    let row = w.row(token)?.to_vec();
+                    LayerProof::Embedding(EmbeddingProof { token, row, proof: patterns_proof })
                 }
-                LayerWeights::Lookup { params, keys, values, centroids, .. } => {
-                    let (d, e) = (params.d as usize, params.e as usize);
-                    let cents = trees.centroids.as_ref().ok_or(Error::LayerKindMismatch { layer: i as u32 })?;
-                    LayerProof::Lookup {
-                        probed: opening.probed.clone(),
-                        centroids: gather(centroids, d, &opening.probed)?,
-                        centroids_proof: cents.prove(&opening.probed)?,
-                        selected: opening.selected.clone(),
-                        keys: gather(keys, d, &opening.selected)?,
-                        values: gather(values, e, &opening.selected)?,
-                        patterns_proof,
-                    }
+                LayerWeights::Lookup(w) => {
+                    let centroids = trees.centroids.as_ref().ok_or(mismatch)?;
+                    LayerProof::Lookup(w.open(opening, centroids, patterns_proof)?)
                 }
             });
         }
@@ -352,12 +412,10 @@ impl Model {
     /// Check someone's trace against the weights: the first lookup layer whose committed
     /// lists or rows are not the best ones for its committed input, as a fraud proof.
     /// `None` when every layer chose correctly (wrong outputs are for a ghost proof to show).
-    pub fn find_fraud(&self, input: &Input, trace: &Trace) -> Result<Option<crate::FraudProof>> {
+    pub fn find_fraud(&self, input: &Input, trace: &Trace) -> Result<Option<FraudProof>> {
         for (i, opening) in trace.openings.iter().enumerate() {
             let l = i as u32;
-            if !matches!(self.weights.get(i), Some(LayerWeights::Lookup { .. })) {
-                continue;
-            }
+            let Some(LayerWeights::Lookup(w)) = self.weights.get(i) else { continue };
             let (x, input_link) = match i.checked_sub(1) {
                 None => match input {
                     Input::Vector(v) => (v.clone(), None),
@@ -368,49 +426,76 @@ impl Model {
                     (prev.output.clone(), Some(prev.clone()))
                 }
             };
-            let Some(LayerWeights::Lookup { params, offsets, keys, values, centroids, .. }) = self.weights.get(i)
-            else {
-                continue;
-            };
-            let (d, e) = (params.d as usize, params.e as usize);
-            if x.len() != d {
+            if x.len() != w.params.d as usize {
                 continue;
             }
-            let (honest_probed, _) = self.select(l, &x)?;
-            let lists = offsets.len().saturating_sub(1) as u32;
-            let list_swap = swap_pair(&honest_probed, &opening.probed).filter(|&(_, beaten)| beaten < lists);
-            let evidence = if let Some((excluded, beaten)) = list_swap {
-                let idx = sorted_pair(excluded, beaten);
-                let cents = self.trees[i].centroids.as_ref().ok_or(Error::NotALookupLayer { layer: l })?;
-                crate::Evidence::ExcludedList {
-                    excluded,
-                    beaten,
-                    excluded_centroid: row(centroids, d, excluded)?.to_vec(),
-                    beaten_centroid: row(centroids, d, beaten)?.to_vec(),
-                    proof: cents.prove(&idx)?,
-                }
-            } else {
-                // Best rows within the lists the prover committed to.
-                let candidates = score_lists(&x, keys, offsets, &opening.probed)?;
-                let best = layer::top(candidates, opening.selected.len());
-                let Some((excluded, beaten)) = swap_pair(&best, &opening.selected) else { continue };
-                if beaten >= self.trees[i].patterns.len() {
-                    continue;
-                }
-                let idx = sorted_pair(excluded, beaten);
-                crate::Evidence::ExcludedRow {
-                    excluded,
-                    beaten,
-                    excluded_key: row(keys, d, excluded)?.to_vec(),
-                    excluded_value: row(values, e, excluded)?.to_vec(),
-                    beaten_key: row(keys, d, beaten)?.to_vec(),
-                    beaten_value: row(values, e, beaten)?.to_vec(),
-                    proof: self.trees[i].patterns.prove(&idx)?,
-                }
-            };
-            return Ok(Some(crate::FraudProof { layer: l, input_link, link: opening.clone(), evidence }));
+            let Some(evidence) = w.evidence(l, &x, opening, &self.trees[i])? else { continue };
+            return Ok(Some(FraudProof { layer: l, input_link, link: opening.clone(), evidence }));
         }
         Ok(None)
+    }
+}
+
+// The prover's and the watcher's side of a lookup layer: what a trace used, opened, and
+// what it should have used instead.
+impl LookupWeights {
+    /// The opening of the lists and rows `opening` used, with the patterns' multiproof.
+    fn open(&self, opening: &LinkOpening, centroids: &Tree, patterns_proof: Vec<Hash>) -> Result<LookupProof> {
+        let (d, e) = (self.params.d as usize, self.params.e as usize);
+        Ok(LookupProof {
+            probed: opening.probed.clone(),
+            centroids: gather(&self.centroids, d, &opening.probed)?,
+            centroids_proof: centroids.prove(&opening.probed)?,
+            selected: opening.selected.clone(),
+            keys: gather(&self.keys, d, &opening.selected)?,
+            values: gather(&self.values, e, &opening.selected)?,
+            patterns_proof,
+        })
+    }
+
+    /// What `opening` (layer `l`, input `x` of width `d`) left out that it should not
+    /// have: a list before a row. `None` when it chose correctly.
+    fn evidence(&self, l: u32, x: &[i16], opening: &LinkOpening, trees: &LayerTrees) -> Result<Option<Evidence>> {
+        let (honest_probed, _) = self.select(x)?;
+        let list_swap = swap_pair(&honest_probed, &opening.probed).filter(|&(_, beaten)| beaten < self.lists());
+        if let Some((excluded, beaten)) = list_swap {
+            let centroids = trees.centroids.as_ref().ok_or(Error::NotALookupLayer { layer: l })?;
+            return Ok(Some(Evidence::ExcludedList(self.excluded_list(excluded, beaten, centroids)?)));
+        }
+        // Best rows within the lists the prover committed to.
+        let candidates = score_lists(x, &self.keys, &self.offsets, &opening.probed)?;
+        let best = layer::top(candidates, opening.selected.len());
+        let Some((excluded, beaten)) = swap_pair(&best, &opening.selected) else { return Ok(None) };
+        if beaten >= trees.patterns.len() {
+            return Ok(None);
+        }
+        Ok(Some(Evidence::ExcludedRow(self.excluded_row(excluded, beaten, &trees.patterns)?)))
+    }
+
+    /// The evidence that list `excluded` was left out for `beaten`.
+    fn excluded_list(&self, excluded: u32, beaten: u32, centroids: &Tree) -> Result<ExcludedList> {
+        let d = self.params.d as usize;
+        Ok(ExcludedList {
+            excluded,
+            beaten,
+            excluded_centroid: row(&self.centroids, d, excluded)?.to_vec(),
+            beaten_centroid: row(&self.centroids, d, beaten)?.to_vec(),
+            proof: centroids.prove(&sorted_pair(excluded, beaten))?,
+        })
+    }
+
+    /// The evidence that row `excluded` was left out for `beaten`.
+    fn excluded_row(&self, excluded: u32, beaten: u32, patterns: &Tree) -> Result<ExcludedRow> {
+        let (d, e) = (self.params.d as usize, self.params.e as usize);
+        Ok(ExcludedRow {
+            excluded,
+            beaten,
+            excluded_key: row(&self.keys, d, excluded)?.to_vec(),
+            excluded_value: row(&self.values, e, excluded)?.to_vec(),
+            beaten_key: row(&self.keys, d, beaten)?.to_vec(),
+            beaten_value: row(&self.values, e, beaten)?.to_vec(),
+            proof: patterns.prove(&sorted_pair(excluded, beaten))?,
+        })
     }
 }
 

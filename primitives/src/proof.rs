@@ -7,8 +7,8 @@
 
 use crate::{
     codec_util::{Reader, Writer},
-    error::TreeKind,
-    ghost_file::{GhostFile, LayerSpec},
+    error::{ProofFault, TreeKind},
+    ghost_file::{EmbeddingSpec, GhostFile, LayerSpec, LookupSpec},
     hash::Hash,
     layer::{self, row},
     limits,
@@ -29,31 +29,39 @@ const MAX_HASHES_PER_LEAF: usize = 32;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LayerProof {
     /// The embedding row of the input token.
-    Embedding {
-        /// The input token.
-        token: u32,
-        /// The token's row.
-        row: Vec<i16>,
-        /// Multiproof of the row.
-        proof: Vec<Hash>,
-    },
+    Embedding(EmbeddingProof),
     /// Probed centroids and selected patterns, each with one multiproof.
-    Lookup {
-        /// Probed list ids, ascending.
-        probed: Vec<u32>,
-        /// Their centroids, row-major.
-        centroids: Vec<i16>,
-        /// Multiproof of the centroids.
-        centroids_proof: Vec<Hash>,
-        /// Selected row ids, ascending.
-        selected: Vec<u32>,
-        /// Their keys, row-major.
-        keys: Vec<i16>,
-        /// The rows, row-major.
-        values: Vec<i16>,
-        /// Multiproof of the selected patterns.
-        patterns_proof: Vec<Hash>,
-    },
+    Lookup(LookupProof),
+}
+
+/// The embedding row of the input token, opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmbeddingProof {
+    /// The input token.
+    pub token: u32,
+    /// The token's row.
+    pub row: Vec<i16>,
+    /// Multiproof of the row.
+    pub proof: Vec<Hash>,
+}
+
+/// A lookup layer's probed centroids and selected patterns, opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupProof {
+    /// Probed list ids, ascending.
+    pub probed: Vec<u32>,
+    /// Their centroids, row-major.
+    pub centroids: Vec<i16>,
+    /// Multiproof of the centroids.
+    pub centroids_proof: Vec<Hash>,
+    /// Selected row ids, ascending.
+    pub selected: Vec<u32>,
+    /// Their keys, row-major.
+    pub keys: Vec<i16>,
+    /// The rows, row-major.
+    pub values: Vec<i16>,
+    /// Multiproof of the selected patterns.
+    pub patterns_proof: Vec<Hash>,
 }
 
 /// A ghost proof: one [`LayerProof`] per layer.
@@ -71,22 +79,8 @@ impl GhostProof {
         w.len(self.layers.len());
         for layer in &self.layers {
             match layer {
-                LayerProof::Embedding { token, row, proof } => {
-                    w.byte(KIND_EMBEDDING);
-                    w.varint(*token as u64);
-                    w.rows(row, row.len());
-                    w.hashes(proof);
-                }
-                LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof } => {
-                    w.byte(KIND_LOOKUP);
-                    w.ascending(probed);
-                    w.rows(centroids, centroids.len() / probed.len().max(1));
-                    w.hashes(centroids_proof);
-                    w.ascending(selected);
-                    w.rows(keys, keys.len() / selected.len().max(1));
-                    w.rows(values, values.len() / selected.len().max(1));
-                    w.hashes(patterns_proof);
-                }
+                LayerProof::Embedding(p) => p.encode_to(&mut w),
+                LayerProof::Lookup(p) => p.encode_to(&mut w),
             }
         }
         w.bytes
@@ -102,7 +96,7 @@ impl GhostProof {
         }
         let mut r = Reader::new(bytes);
         if r.byte()? != PROOF_VERSION {
-            return Err(Error::ProofMalformed { offset: 0, fault: crate::error::ProofFault::UnknownVersion });
+            return Err(Error::ProofMalformed { offset: 0, fault: ProofFault::UnknownVersion });
         }
         let count = r.len(file.layers.len())?;
         if count != file.layers.len() {
@@ -112,23 +106,8 @@ impl GhostProof {
         for (i, spec) in file.layers.iter().enumerate() {
             let kind = r.byte()?;
             layers.push(match (kind, spec) {
-                (KIND_EMBEDDING, LayerSpec::Embedding(s)) => {
-                    let token = r.u32()?;
-                    let row = r.rows(1, s.dim as usize)?;
-                    let proof = r.hashes(MAX_HASHES_PER_LEAF)?;
-                    LayerProof::Embedding { token, row, proof }
-                }
-                (KIND_LOOKUP, LayerSpec::Lookup(s)) => {
-                    let (d, e) = (s.params.d as usize, s.params.e as usize);
-                    let probed = r.ascending(s.params.n_probe as usize)?;
-                    let centroids = r.rows(probed.len(), d)?;
-                    let centroids_proof = r.hashes(probed.len() * MAX_HASHES_PER_LEAF)?;
-                    let selected = r.ascending(s.params.k as usize)?;
-                    let keys = r.rows(selected.len(), d)?;
-                    let values = r.rows(selected.len(), e)?;
-                    let patterns_proof = r.hashes(selected.len() * MAX_HASHES_PER_LEAF)?;
-                    LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof }
-                }
+                (KIND_EMBEDDING, LayerSpec::Embedding(s)) => LayerProof::Embedding(EmbeddingProof::decode(&mut r, s)?),
+                (KIND_LOOKUP, LayerSpec::Lookup(s)) => LayerProof::Lookup(LookupProof::decode(&mut r, s)?),
                 _ => return Err(Error::LayerKindMismatch { layer: i as u32 }),
             });
         }
@@ -142,21 +121,18 @@ impl GhostProof {
     /// exactly `m + h - 1` times, whatever the shape) and each ghost root (one block).
     /// The hash floor of a verification; the links and the seed add a few per layer.
     pub fn compressions(&self) -> u64 {
-        let blocks = |entries: usize| ((10 + 2 * entries as u64).div_ceil(128)).max(1);
-        let tree = |opened: usize, width: usize, hashes: usize| -> u64 {
-            if opened == 0 {
-                return 0;
-            }
-            opened as u64 * blocks(width) + (opened + hashes - 1) as u64 + 1
-        };
         self.layers
             .iter()
             .map(|l| match l {
-                LayerProof::Embedding { row, proof, .. } => tree(1, row.len(), proof.len()),
-                LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof } => {
+                LayerProof::Embedding(p) => tree_compressions(1, p.row.len(), p.proof.len()),
+                LayerProof::Lookup(p) => {
                     let width = |entries: usize, rows: usize| entries / rows.max(1);
-                    tree(probed.len(), width(centroids.len(), probed.len()), centroids_proof.len())
-                        + tree(selected.len(), width(keys.len() + values.len(), selected.len()), patterns_proof.len())
+                    tree_compressions(p.probed.len(), width(p.centroids.len(), p.probed.len()), p.centroids_proof.len())
+                        + tree_compressions(
+                            p.selected.len(),
+                            width(p.keys.len() + p.values.len(), p.selected.len()),
+                            p.patterns_proof.len(),
+                        )
                 }
             })
             .sum()
@@ -168,13 +144,64 @@ impl GhostProof {
         self.layers
             .iter()
             .map(|l| match l {
-                LayerProof::Embedding { row, proof, .. } => 2 * row.len() + 32 * proof.len(),
-                LayerProof::Lookup { centroids, centroids_proof, keys, values, patterns_proof, .. } => {
-                    2 * (centroids.len() + keys.len() + values.len())
-                        + 32 * (centroids_proof.len() + patterns_proof.len())
+                LayerProof::Embedding(p) => 2 * p.row.len() + 32 * p.proof.len(),
+                LayerProof::Lookup(p) => {
+                    2 * (p.centroids.len() + p.keys.len() + p.values.len())
+                        + 32 * (p.centroids_proof.len() + p.patterns_proof.len())
                 }
             })
             .sum()
+    }
+}
+
+/// The compressions of checking `opened` leaves of `width` entries with `hashes` multiproof
+/// hashes against their ghost root (see [`GhostProof::compressions`]).
+fn tree_compressions(opened: usize, width: usize, hashes: usize) -> u64 {
+    if opened == 0 {
+        return 0;
+    }
+    let blocks = ((10 + 2 * width as u64).div_ceil(128)).max(1);
+    opened as u64 * blocks + (opened + hashes - 1) as u64 + 1
+}
+
+impl EmbeddingProof {
+    fn encode_to(&self, w: &mut Writer) {
+        w.byte(KIND_EMBEDDING);
+        w.varint(self.token as u64);
+        w.rows(&self.row, self.row.len());
+        w.hashes(&self.proof);
+    }
+
+    fn decode(r: &mut Reader<'_>, spec: &EmbeddingSpec) -> Result<Self> {
+        let token = r.u32()?;
+        let row = r.rows(1, spec.dim as usize)?;
+        let proof = r.hashes(MAX_HASHES_PER_LEAF)?;
+        Ok(Self { token, row, proof })
+    }
+}
+
+impl LookupProof {
+    fn encode_to(&self, w: &mut Writer) {
+        w.byte(KIND_LOOKUP);
+        w.ascending(&self.probed);
+        w.rows(&self.centroids, self.centroids.len() / self.probed.len().max(1));
+        w.hashes(&self.centroids_proof);
+        w.ascending(&self.selected);
+        w.rows(&self.keys, self.keys.len() / self.selected.len().max(1));
+        w.rows(&self.values, self.values.len() / self.selected.len().max(1));
+        w.hashes(&self.patterns_proof);
+    }
+
+    fn decode(r: &mut Reader<'_>, spec: &LookupSpec) -> Result<Self> {
+        let (d, e) = (spec.params.d as usize, spec.params.e as usize);
+        let probed = r.ascending(spec.params.n_probe as usize)?;
+        let centroids = r.rows(probed.len(), d)?;
+        let centroids_proof = r.hashes(probed.len() * MAX_HASHES_PER_LEAF)?;
+        let selected = r.ascending(spec.params.k as usize)?;
+        let keys = r.rows(selected.len(), d)?;
+        let values = r.rows(selected.len(), e)?;
+        let patterns_proof = r.hashes(selected.len() * MAX_HASHES_PER_LEAF)?;
+        Ok(Self { probed, centroids, centroids_proof, selected, keys, values, patterns_proof })
     }
 }
 
@@ -182,10 +209,8 @@ impl GhostProof {
 /// at `seed`, and require its final output to be `output`. Returns the trace it proves.
 /// Called through [`Verifier`](crate::Verifier), which has checked the input's shape.
 ///
-/// Checks, per layer: the layer kind; for an embedding that the opened row is the input
-/// token's; for a lookup exactly `n_probe` probed lists, exactly `min(k, rows in them)`
-/// selected rows, every one inside a probed list; every opened row against its root;
-/// then the layer output recomputed bit for bit. Last, the final output against `output`.
+/// Checks, per layer: the layer kind, then what [`verify_embedding`] or [`verify_lookup`]
+/// checks of it. Last, the final output against `output`.
 pub(crate) fn verify_output(
     file: &GhostFile,
     seed: Hash,
@@ -205,98 +230,8 @@ pub(crate) fn verify_output(
     for (i, (spec, lp)) in file.layers.iter().zip(&proof.layers).enumerate() {
         let l = i as u32;
         let opening = match (spec, lp) {
-            (LayerSpec::Embedding(s), LayerProof::Embedding { token, row: emb, proof }) => {
-                let Input::Token(t) = input else { return Err(Error::WrongInputKind) };
-                if token != t {
-                    return Err(Error::TokenMismatch { expected: *t, got: *token });
-                }
-                if emb.len() != s.dim as usize {
-                    return Err(Error::WrongDimension { expected: s.dim, got: emb.len() as u32 });
-                }
-                let leaf = leaf_hash(TreeKind::Patterns, l, *t, &[&[], emb]);
-                verify_multiproof(&s.patterns_root, &[*t], &[leaf], proof, s.rows, l, TreeKind::Patterns)?;
-                LinkOpening {
-                    prev,
-                    layer: l,
-                    probed: Vec::new(),
-                    selected: alloc::vec![*t],
-                    output: layer::finish(emb.clone(), s.normalize)?,
-                }
-            }
-            (
-                LayerSpec::Lookup(s),
-                LayerProof::Lookup { probed, centroids, centroids_proof, selected, keys, values, patterns_proof },
-            ) => {
-                let (d, e) = (s.params.d as usize, s.params.e as usize);
-                if x.len() != d {
-                    return Err(Error::WrongDimension { expected: s.params.d, got: x.len() as u32 });
-                }
-                if probed.len() != s.params.n_probe as usize {
-                    return Err(Error::ProbedListCount {
-                        layer: l,
-                        expected: s.params.n_probe,
-                        got: probed.len() as u32,
-                    });
-                }
-                if let Some(&bad) = probed.iter().find(|&&j| j >= s.lists()) {
-                    return Err(Error::ListOutOfRange { layer: l, list: bad });
-                }
-                if centroids.len() != probed.len() * d {
-                    return Err(Error::WrongDimension {
-                        expected: (probed.len() * d) as u32,
-                        got: centroids.len() as u32,
-                    });
-                }
-                let c_leaves = leaf_hashes(TreeKind::Centroids, l, probed, &[centroids])?;
-                verify_multiproof(
-                    &s.centroids_root,
-                    probed,
-                    &c_leaves,
-                    centroids_proof,
-                    s.lists(),
-                    l,
-                    TreeKind::Centroids,
-                )?;
-
-                let expected = s.selected_count(probed)?;
-                if selected.len() != expected as usize {
-                    return Err(Error::SelectedCount { layer: l, expected, got: selected.len() as u32 });
-                }
-                for &r in selected {
-                    match s.list_of(r) {
-                        Some(j) if probed.binary_search(&j).is_ok() => {}
-                        _ => return Err(Error::RowNotInProbedList { layer: l, row: r }),
-                    }
-                }
-                if keys.len() != selected.len() * d || values.len() != selected.len() * e {
-                    return Err(Error::WrongDimension {
-                        expected: (selected.len() * (d + e)) as u32,
-                        got: (keys.len() + values.len()) as u32,
-                    });
-                }
-                let mut ks = Vec::with_capacity(selected.len());
-                let mut vs = Vec::with_capacity(selected.len());
-                for n in 0..selected.len() as u32 {
-                    ks.push(row(keys, d, n)?);
-                    vs.push(row(values, e, n)?);
-                }
-                let p_leaves = leaf_hashes(TreeKind::Patterns, l, selected, &[keys, values])?;
-                if !selected.is_empty() {
-                    verify_multiproof(
-                        &s.patterns_root,
-                        selected,
-                        &p_leaves,
-                        patterns_proof,
-                        s.rows(),
-                        l,
-                        TreeKind::Patterns,
-                    )?;
-                } else if !patterns_proof.is_empty() {
-                    return Err(Error::WrongProofHashCount { expected: 0, got: patterns_proof.len() as u32 });
-                }
-                let out = layer::combine(&x, &ks, &vs, s.params.beta, e, s.params.normalize)?;
-                LinkOpening { prev, layer: l, probed: probed.clone(), selected: selected.clone(), output: out }
-            }
+            (LayerSpec::Embedding(s), LayerProof::Embedding(p)) => verify_embedding(s, p, l, prev, input)?,
+            (LayerSpec::Lookup(s), LayerProof::Lookup(p)) => verify_lookup(s, p, l, prev, &x)?,
             _ => return Err(Error::LayerKindMismatch { layer: l }),
         };
         prev = opening.hash();
@@ -307,4 +242,112 @@ pub(crate) fn verify_output(
         return Err(Error::OutputMismatch);
     }
     Ok(Trace { openings })
+}
+
+/// Embedding layer `l`: the opened row is the input token's, of the layer's width, and
+/// under the patterns root. Returns the layer's link opening, after `prev`.
+fn verify_embedding(
+    spec: &EmbeddingSpec,
+    p: &EmbeddingProof,
+    l: u32,
+    prev: Hash,
+    input: &Input,
+) -> Result<LinkOpening> {
+    let Input::Token(t) = input else { return Err(Error::WrongInputKind) };
+    if p.token != *t {
+        return Err(Error::TokenMismatch { expected: *t, got: p.token });
+    }
+    if p.row.len() != spec.dim as usize {
+        return Err(Error::WrongDimension { expected: spec.dim, got: p.row.len() as u32 });
+    }
+    let leaf = leaf_hash(TreeKind::Patterns, l, *t, &[&[], &p.row]);
+    verify_multiproof(&spec.patterns_root, &[*t], &[leaf], &p.proof, spec.rows, l, TreeKind::Patterns)?;
+    let output = layer::finish(p.row.clone(), spec.normalize)?;
+    Ok(LinkOpening { prev, layer: l, probed: Vec::new(), selected: alloc::vec![*t], output })
+}
+
+/// Lookup layer `l` on input `x`: the probed lists and their centroids
+/// ([`verify_centroids`]), the selected rows and their patterns ([`verify_patterns`]),
+/// then the output recomputed bit for bit. Returns the layer's link opening, after `prev`.
+fn verify_lookup(spec: &LookupSpec, p: &LookupProof, l: u32, prev: Hash, x: &[i16]) -> Result<LinkOpening> {
+    if x.len() != spec.params.d as usize {
+        return Err(Error::WrongDimension { expected: spec.params.d, got: x.len() as u32 });
+    }
+    verify_centroids(spec, p, l)?;
+    let (keys, values) = verify_patterns(spec, p, l)?;
+    let (beta, e, normalize) = (spec.params.beta, spec.params.e as usize, spec.params.normalize);
+    let output = layer::combine(x, &keys, &values, beta, e, normalize)?;
+    Ok(LinkOpening { prev, layer: l, probed: p.probed.clone(), selected: p.selected.clone(), output })
+}
+
+/// Exactly `n_probe` probed lists, each a list of the layer, with one centroid of width
+/// `d` each, under the centroids root.
+fn verify_centroids(spec: &LookupSpec, p: &LookupProof, l: u32) -> Result<()> {
+    let d = spec.params.d as usize;
+    if p.probed.len() != spec.params.n_probe as usize {
+        return Err(Error::ProbedListCount { layer: l, expected: spec.params.n_probe, got: p.probed.len() as u32 });
+    }
+    if let Some(&bad) = p.probed.iter().find(|&&j| j >= spec.lists()) {
+        return Err(Error::ListOutOfRange { layer: l, list: bad });
+    }
+    if p.centroids.len() != p.probed.len() * d {
+        return Err(Error::WrongDimension { expected: (p.probed.len() * d) as u32, got: p.centroids.len() as u32 });
+    }
+    let leaves = leaf_hashes(TreeKind::Centroids, l, &p.probed, &[&p.centroids])?;
+    verify_multiproof(
+        &spec.centroids_root,
+        &p.probed,
+        &leaves,
+        &p.centroids_proof,
+        spec.lists(),
+        l,
+        TreeKind::Centroids,
+    )
+}
+
+/// Rows borrowed from a row-major matrix.
+type Rows<'a> = Vec<&'a [i16]>;
+
+/// Exactly `min(k, rows in the probed lists)` selected rows, every one in a probed list,
+/// with a key of width `d` and a value of width `e` each, under the patterns root (no
+/// hashes when nothing is selected). Returns the rows' keys and values.
+fn verify_patterns<'a>(spec: &LookupSpec, p: &'a LookupProof, l: u32) -> Result<(Rows<'a>, Rows<'a>)> {
+    let (d, e) = (spec.params.d as usize, spec.params.e as usize);
+    let expected = spec.selected_count(&p.probed)?;
+    if p.selected.len() != expected as usize {
+        return Err(Error::SelectedCount { layer: l, expected, got: p.selected.len() as u32 });
+    }
+    for &r in &p.selected {
+        match spec.list_of(r) {
+            Some(j) if p.probed.binary_search(&j).is_ok() => {}
+            _ => return Err(Error::RowNotInProbedList { layer: l, row: r }),
+        }
+    }
+    if p.keys.len() != p.selected.len() * d || p.values.len() != p.selected.len() * e {
+        return Err(Error::WrongDimension {
+            expected: (p.selected.len() * (d + e)) as u32,
+            got: (p.keys.len() + p.values.len()) as u32,
+        });
+    }
+    let mut keys = Vec::with_capacity(p.selected.len());
+    let mut values = Vec::with_capacity(p.selected.len());
+    for n in 0..p.selected.len() as u32 {
+        keys.push(row(&p.keys, d, n)?);
+        values.push(row(&p.values, e, n)?);
+    }
+    let leaves = leaf_hashes(TreeKind::Patterns, l, &p.selected, &[&p.keys, &p.values])?;
+    if !p.selected.is_empty() {
+        verify_multiproof(
+            &spec.patterns_root,
+            &p.selected,
+            &leaves,
+            &p.patterns_proof,
+            spec.rows(),
+            l,
+            TreeKind::Patterns,
+        )?;
+    } else if !p.patterns_proof.is_empty() {
+        return Err(Error::WrongProofHashCount { expected: 0, got: p.patterns_proof.len() as u32 });
+    }
+    Ok((keys, values))
 }

@@ -7,7 +7,7 @@
 
 use crate::{
     fixed::ONE_Q14,
-    model::{LayerWeights, Model},
+    model::{EmbeddingWeights, LayerWeights, LookupWeights, Model},
     params::LookupParams,
     trace::Input,
     Result,
@@ -35,27 +35,57 @@ pub fn to_f32(q: i16) -> f32 {
 #[derive(Clone, Debug, PartialEq)]
 pub enum FloatLayer {
     /// Token id to row.
-    Embedding {
-        /// Row width.
-        dim: u32,
-        /// Whether the output row is renormalised.
-        normalize: bool,
-        /// The rows, row-major.
-        values: Vec<f32>,
-    },
+    Embedding(FloatEmbedding),
     /// Hopfield lookup over an inverted-file index.
-    Lookup {
-        /// The layer's hyperparameters.
-        params: LookupParams,
-        /// `C + 1` list offsets, as in the ghost file.
-        offsets: Vec<u32>,
-        /// `N x d` keys.
-        keys: Vec<f32>,
-        /// `N x e` values.
-        values: Vec<f32>,
-        /// `C x d` centroids.
-        centroids: Vec<f32>,
-    },
+    Lookup(FloatLookup),
+}
+
+/// A token table with `f32` rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FloatEmbedding {
+    /// Row width.
+    pub dim: u32,
+    /// Whether the output row is renormalised.
+    pub normalize: bool,
+    /// The rows, row-major.
+    pub values: Vec<f32>,
+}
+
+/// A lookup layer with `f32` patterns and centroids.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FloatLookup {
+    /// The layer's hyperparameters.
+    pub params: LookupParams,
+    /// `C + 1` list offsets, as in the ghost file.
+    pub offsets: Vec<u32>,
+    /// `N x d` keys.
+    pub keys: Vec<f32>,
+    /// `N x e` values.
+    pub values: Vec<f32>,
+    /// `C x d` centroids.
+    pub centroids: Vec<f32>,
+}
+
+impl FloatLayer {
+    /// The lookup layer, if this is one.
+    pub fn as_lookup(&self) -> Option<&FloatLookup> {
+        match self {
+            FloatLayer::Lookup(l) => Some(l),
+            FloatLayer::Embedding(_) => None,
+        }
+    }
+}
+
+impl From<FloatEmbedding> for FloatLayer {
+    fn from(l: FloatEmbedding) -> Self {
+        FloatLayer::Embedding(l)
+    }
+}
+
+impl From<FloatLookup> for FloatLayer {
+    fn from(l: FloatLookup) -> Self {
+        FloatLayer::Lookup(l)
+    }
 }
 
 /// An input in real numbers.
@@ -93,19 +123,83 @@ pub fn quantise(layers: &[FloatLayer]) -> (Vec<LayerWeights>, QuantStats) {
     let out = layers
         .iter()
         .map(|layer| match layer {
-            FloatLayer::Embedding { dim, normalize, values } => {
-                LayerWeights::Embedding { dim: *dim, normalize: *normalize, values: q_vec(values, &mut stats) }
-            }
-            FloatLayer::Lookup { params, offsets, keys, values, centroids } => LayerWeights::Lookup {
-                params: *params,
-                offsets: offsets.clone(),
-                keys: q_vec(keys, &mut stats),
-                values: q_vec(values, &mut stats),
-                centroids: q_vec(centroids, &mut stats),
-            },
+            FloatLayer::Embedding(l) => LayerWeights::Embedding(l.quantise(&mut stats)),
+            FloatLayer::Lookup(l) => LayerWeights::Lookup(l.quantise(&mut stats)),
         })
         .collect();
     (out, stats)
+}
+
+impl FloatEmbedding {
+    fn quantise(&self, stats: &mut QuantStats) -> EmbeddingWeights {
+        EmbeddingWeights { dim: self.dim, normalize: self.normalize, values: q_vec(&self.values, stats) }
+    }
+
+    /// The output for `input` (a token; a vector reads row 0).
+    fn forward(&self, input: &FloatInput) -> Vec<f32> {
+        let t = match input {
+            FloatInput::Token(t) => *t as usize,
+            FloatInput::Vector(_) => 0,
+        };
+        let d = self.dim as usize;
+        unit_if(self.values.get(t * d..(t + 1) * d).map(<[f32]>::to_vec).unwrap_or_default(), self.normalize)
+    }
+}
+
+impl FloatLookup {
+    fn quantise(&self, stats: &mut QuantStats) -> LookupWeights {
+        LookupWeights {
+            params: self.params,
+            offsets: self.offsets.clone(),
+            keys: q_vec(&self.keys, stats),
+            values: q_vec(&self.values, stats),
+            centroids: q_vec(&self.centroids, stats),
+        }
+    }
+
+    /// The output for `x`: the sparse lookup, or the dense one over all `N` patterns.
+    fn forward(&self, x: &[f32], dense: bool) -> Vec<f32> {
+        let (d, e) = (self.params.d as usize, self.params.e as usize);
+        let n = self.offsets.last().copied().unwrap_or(0);
+        let rows: Vec<u32> = if dense {
+            (0..n).collect()
+        } else {
+            let lists = self.offsets.len() - 1;
+            let cs = (0..lists as u32).map(|j| (dot(x, &self.centroids[j as usize * d..][..d]), j)).collect();
+            let probed = top_f32(cs, self.params.n_probe as usize);
+            let cand = probed
+                .iter()
+                .flat_map(|&j| self.offsets[j as usize]..self.offsets[j as usize + 1])
+                .map(|i| (dot(x, &self.keys[i as usize * d..][..d]), i))
+                .collect();
+            top_f32(cand, self.params.k as usize)
+        };
+        let y = softmax_mix(x, &rows, &self.keys, &self.values, d, e, self.params.beta.to_f32());
+        unit_if(y, self.params.normalize)
+    }
+}
+
+/// The Euclidean length of `v`, summed in order (the bytes of synthetic models and the
+/// digits depend on that order).
+pub fn l2_norm(v: &[f32]) -> f32 {
+    v.iter().map(|x| x * x).sum::<f32>().sqrt()
+}
+
+/// Scale `v` to unit length in place, unless it is all zeros; returns its length before.
+pub fn normalise(v: &mut [f32]) -> f32 {
+    let norm = l2_norm(v);
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    norm
+}
+
+/// Quantise a real vector to Q14, normalising it to unit length first unless `raw`
+/// (models built by `ghost model build` store unit keys; queries should match).
+pub fn quantise_vector(values: &[f32], raw: bool) -> Input {
+    let norm = l2_norm(values);
+    let scale = if raw || norm == 0.0 { 1.0 } else { 1.0 / norm };
+    Input::Vector(values.iter().map(|&v| q14(v * scale).0).collect())
 }
 
 /// Quantise an input.
@@ -141,13 +235,11 @@ fn softmax_mix(x: &[f32], rows: &[u32], keys: &[f32], values: &[f32], d: usize, 
     y
 }
 
-fn unit_if(y: Vec<f32>, on: bool) -> Vec<f32> {
-    let norm = dot(&y, &y).sqrt();
-    if on && norm > 0.0 {
-        y.into_iter().map(|v| v / norm).collect()
-    } else {
-        y
+fn unit_if(mut y: Vec<f32>, on: bool) -> Vec<f32> {
+    if on {
+        normalise(&mut y);
     }
+    y
 }
 
 /// The forward pass in `f32`: the same sparse lookup (`dense = false`), or every layer
@@ -159,32 +251,8 @@ pub fn reference_forward(layers: &[FloatLayer], input: &FloatInput, dense: bool)
     };
     for layer in layers {
         x = match layer {
-            FloatLayer::Embedding { dim, normalize, values } => {
-                let t = match input {
-                    FloatInput::Token(t) => *t as usize,
-                    FloatInput::Vector(_) => 0,
-                };
-                let d = *dim as usize;
-                unit_if(values.get(t * d..(t + 1) * d).map(<[f32]>::to_vec).unwrap_or_default(), *normalize)
-            }
-            FloatLayer::Lookup { params, offsets, keys, values, centroids } => {
-                let (d, e) = (params.d as usize, params.e as usize);
-                let n = offsets.last().copied().unwrap_or(0);
-                let rows: Vec<u32> = if dense {
-                    (0..n).collect()
-                } else {
-                    let lists = offsets.len() - 1;
-                    let cs = (0..lists as u32).map(|j| (dot(&x, &centroids[j as usize * d..][..d]), j)).collect();
-                    let probed = top_f32(cs, params.n_probe as usize);
-                    let cand = probed
-                        .iter()
-                        .flat_map(|&j| offsets[j as usize]..offsets[j as usize + 1])
-                        .map(|i| (dot(&x, &keys[i as usize * d..][..d]), i))
-                        .collect();
-                    top_f32(cand, params.k as usize)
-                };
-                unit_if(softmax_mix(&x, &rows, keys, values, d, e, params.beta.to_f32()), params.normalize)
-            }
+            FloatLayer::Embedding(l) => l.forward(input),
+            FloatLayer::Lookup(l) => l.forward(&x, dense),
         };
     }
     x
@@ -237,4 +305,27 @@ pub fn argmax(v: &[f32]) -> usize {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_are_normalised_unless_raw() {
+        assert_eq!(quantise_vector(&[0.5, -0.25], true), Input::Vector(alloc::vec![8192, -4096]));
+        assert_eq!(quantise_vector(&[3.0, 4.0], false), Input::Vector(alloc::vec![9830, 13107]));
+        assert_eq!(quantise_vector(&[3.0, 4.0], true), Input::Vector(alloc::vec![i16::MAX, i16::MAX]));
+        assert_eq!(quantise_vector(&[0.0, 0.0], false), Input::Vector(alloc::vec![0, 0]));
+        assert_eq!(quantise_vector(&[], false), Input::Vector(alloc::vec![]));
+    }
+
+    #[test]
+    fn q14_saturates_and_round_trips() {
+        assert_eq!(q14(1.0), (16384, false));
+        assert_eq!(q14(-2.0), (i16::MIN, false));
+        assert_eq!(q14(2.0), (i16::MAX, true));
+        assert_eq!(q14(-3.0), (i16::MIN, true));
+        assert_eq!(to_f32(q14(0.75).0), 0.75);
+    }
 }

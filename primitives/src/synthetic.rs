@@ -1,7 +1,10 @@
 //! Seeded synthetic models: clustered unit keys in an inverted-file layout, for tests,
 //! benchmarks and `ghost model build synthetic`.
 
-use crate::{quant::FloatLayer, shape::Shape};
+use crate::{
+    quant::{FloatLayer, FloatLookup},
+    shape::Shape,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -11,10 +14,7 @@ fn gaussian(rng: &mut ChaCha8Rng) -> f32 {
 }
 
 fn unit(v: &mut [f32]) {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
-    }
+    crate::normalise(v);
 }
 
 /// A random unit vector of width `d`.
@@ -27,7 +27,7 @@ pub fn unit_vector(rng: &mut ChaCha8Rng, d: usize) -> Vec<f32> {
 /// A lookup layer whose `n` keys are unit vectors scattered around `c` random centres
 /// (the centres are the centroids; list sizes vary), and whose values are unit vectors
 /// near their key's centre, so consecutive layers stay meaningful.
-pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLayer {
+pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLookup {
     let (n, d, e, c) =
         (shape.rows as usize, shape.layer.d as usize, shape.layer.e as usize, shape.lists.max(1) as usize);
     let centres: Vec<Vec<f32>> = (0..c).map(|_| unit_vector(rng, d)).collect();
@@ -52,16 +52,32 @@ pub fn lookup_layer(shape: &Shape, rng: &mut ChaCha8Rng) -> FloatLayer {
             values.extend(value);
         }
     }
-    FloatLayer::Lookup { params: shape.layer.over_lists(c as u32), offsets, keys, values, centroids: centres.concat() }
+    FloatLookup { params: shape.layer.over_lists(c as u32), offsets, keys, values, centroids: centres.concat() }
 }
 
 /// A seeded stack of lookup layers (each layer's `d` is the previous layer's `e`).
 pub fn model(seed: u64, shapes: &[Shape]) -> Vec<FloatLayer> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    shapes.iter().map(|s| lookup_layer(s, &mut rng)).collect()
+    shapes.iter().map(|s| FloatLayer::Lookup(lookup_layer(s, &mut rng))).collect()
+}
+
+/// The one lookup layer of [`model`]`(seed, &[shape])`, as its struct.
+pub fn layer(seed: u64, shape: &Shape) -> FloatLookup {
+    lookup_layer(shape, &mut ChaCha8Rng::seed_from_u64(seed))
 }
 
 /// A seeded query near one of a layer's keys (or a random unit vector).
 pub fn query(seed: u64, d: usize) -> Vec<f32> {
     unit_vector(&mut ChaCha8Rng::seed_from_u64(seed), d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_layer_is_the_models_first() {
+        let shape = Shape::new(50, 4).widths(6, 3);
+        assert_eq!(model(9, &[shape, shape]).remove(0), FloatLayer::Lookup(layer(9, &shape)));
+    }
 }

@@ -3,10 +3,13 @@
 //! the lists are equal slices, not trained clusters.
 
 use crate::{
-    hash::Blake2b256,
-    model::{LayerWeights, Model},
+    error::{Error, TreeKind},
+    hash::{Blake2b256, Hash},
+    layer::row,
+    model::{LayerWeights, LookupWeights, Model},
     shape::Shape,
     trace::Input,
+    update::{ModelUpdate, UpdatedRow},
     Result,
 };
 use alloc::vec::Vec;
@@ -38,13 +41,13 @@ pub fn model(seed: u64, shapes: &[Shape]) -> Result<Model> {
             let offsets: Vec<u32> = (0..=c).map(|j| (s.rows as u64 * j as u64 / c as u64) as u32).collect();
             let stream = 4 * l as u32;
             let (d, e) = (s.layer.d as usize, s.layer.e as usize);
-            LayerWeights::Lookup {
+            LayerWeights::Lookup(LookupWeights {
                 params: s.layer.over_lists(c),
                 offsets,
                 keys: entries(seed, stream, s.rows as usize * d),
                 values: entries(seed, stream + 1, s.rows as usize * e),
                 centroids: entries(seed, stream + 2, c as usize * d),
-            }
+            })
         })
         .collect();
     Model::new(b"testing".to_vec(), layers)
@@ -53,6 +56,37 @@ pub fn model(seed: u64, shapes: &[Shape]) -> Result<Model> {
 /// A vector input of width `d`.
 pub fn input(seed: u64, d: u32) -> Input {
     Input::Vector(entries(seed, u32::MAX, d as usize))
+}
+
+/// A sparse update of lookup layer `layer`'s patterns: rows `rows` with every value
+/// entry passed through `change` (keys kept), proven against `model`'s tree.
+pub fn value_update(
+    model: &Model,
+    layer: u32,
+    rows: &[u32],
+    change: impl Fn(i16) -> i16,
+    training_data: Option<Hash>,
+) -> Result<ModelUpdate> {
+    let LookupWeights { params, keys, values, .. } = model.lookup_weights(layer)?;
+    let (d, e) = (params.d as usize, params.e as usize);
+    let old = rows
+        .iter()
+        .map(|&i| Ok(UpdatedRow { key: row(keys, d, i)?.to_vec(), value: row(values, e, i)?.to_vec() }))
+        .collect::<Result<Vec<_>>>()?;
+    let new = old
+        .iter()
+        .map(|r| UpdatedRow { key: r.key.clone(), value: r.value.iter().map(|&v| change(v)).collect() })
+        .collect();
+    let trees = model.trees().get(layer as usize).ok_or(Error::NotALookupLayer { layer })?;
+    Ok(ModelUpdate {
+        layer,
+        tree: TreeKind::Patterns,
+        indices: rows.to_vec(),
+        old_rows: old,
+        new_rows: new,
+        proof: trees.patterns.prove(rows)?,
+        training_data,
+    })
 }
 
 #[cfg(test)]

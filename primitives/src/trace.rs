@@ -49,11 +49,6 @@ impl LinkOpening {
     }
 }
 
-/// The start of an unbound chain (off-chain answers): binds the model and the input.
-pub fn seed(model: &ModelId, input: &Input) -> Hash {
-    bound_seed(model, input, &[])
-}
-
 /// The start of a chain bound to `binding` (on chain: the prover's encoded account id).
 /// `SCALE(input)` is self-delimiting, so the binding is simply what follows it.
 pub fn bound_seed(model: &ModelId, input: &Input, binding: &[u8]) -> Hash {

@@ -81,7 +81,11 @@ impl Verifier {
         InputShape::of(&self.file).ok_or(Error::WrongInputKind)?.check(input)
     }
 
-    /// The start of the commitment chain of a prover bound to `binding` for `input`.
+    /// The start of the commitment chain of a prover bound to `binding` for `input`:
+    /// `H(0x04 || model id || SCALE(input) || binding)`. The chain binds a result to its
+    /// prover's account (the SCALE encoding of the account id), so that links copied from
+    /// another prover's result open to nothing under the copier's seed; off-chain answers
+    /// use the empty binding.
     pub fn seed(&self, input: &Input, binding: &[u8]) -> Hash {
         bound_seed(&self.id, input, binding)
     }

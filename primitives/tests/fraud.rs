@@ -3,7 +3,11 @@
 
 mod common;
 
-use ghost_primitives::{decode_fraud, Beta, Error, Evidence, Input, LookupParams, Model, Trace};
+use codec::Encode;
+use ghost_primitives::{
+    decode_fraud, Beta, Error, Evidence, ExcludedList, ExcludedRow, FraudProof, Input, LinkOpening, LookupParams,
+    Model, Trace,
+};
 use proptest::prelude::*;
 
 /// Replace the best selected row of `layer` with the best row left out of it, if any.
@@ -59,25 +63,25 @@ proptest! {
         let cheat = cheat.unwrap();
         let links = cheat.claim().links;
         let fraud = model.find_fraud(&input, &cheat).unwrap().expect("the watcher finds the dropped row");
-        prop_assert!(matches!(fraud.evidence, Evidence::ExcludedRow { .. }), "unexpected verdict");
+        prop_assert!(matches!(fraud.evidence, Evidence::ExcludedRow(_)), "unexpected verdict");
         prop_assert_eq!(model.verifier().verify_fraud(&[], &input, &links, &fraud), Ok(()));
         // The same evidence, SCALE-encoded as the chain receives it.
-        let decoded = decode_fraud(&codec::Encode::encode(&fraud)).unwrap();
+        let decoded = decode_fraud(&fraud.encode()).unwrap();
         prop_assert_eq!(model.verifier().verify_fraud(&[], &input, &links, &decoded), Ok(()));
 
         // Bogus variants: roles swapped, against the honest claim, a tampered row.
         let mut swapped = fraud.clone();
-        if let Evidence::ExcludedRow { excluded, beaten, excluded_key, excluded_value, beaten_key, beaten_value, .. } = &mut swapped.evidence {
-            core::mem::swap(excluded, beaten);
-            core::mem::swap(excluded_key, beaten_key);
-            core::mem::swap(excluded_value, beaten_value);
+        if let Evidence::ExcludedRow(e) = &mut swapped.evidence {
+            core::mem::swap(&mut e.excluded, &mut e.beaten);
+            core::mem::swap(&mut e.excluded_key, &mut e.beaten_key);
+            core::mem::swap(&mut e.excluded_value, &mut e.beaten_value);
         }
         prop_assert!(model.verifier().verify_fraud(&[], &input, &links, &swapped).is_err());
         let honest_links = model.trace(&input).unwrap().claim().links;
         prop_assert!(model.verifier().verify_fraud(&[], &input, &honest_links, &fraud).is_err());
         let mut tampered = fraud.clone();
-        if let Evidence::ExcludedRow { excluded_key, .. } = &mut tampered.evidence {
-            excluded_key[0] = excluded_key[0].wrapping_add(1);
+        if let Evidence::ExcludedRow(e) = &mut tampered.evidence {
+            e.excluded_key[0] = e.excluded_key[0].wrapping_add(1);
         }
         prop_assert!(matches!(model.verifier().verify_fraud(&[], &input, &links, &tampered), Err(Error::RootMismatch { .. })), "unexpected verdict");
     }
@@ -92,12 +96,12 @@ proptest! {
         let cheat = cheat.unwrap();
         let links = cheat.claim().links;
         let fraud = model.find_fraud(&input, &cheat).unwrap().expect("the watcher finds the skipped list");
-        prop_assert!(matches!(fraud.evidence, Evidence::ExcludedList { .. }), "unexpected verdict");
+        prop_assert!(matches!(fraud.evidence, Evidence::ExcludedList(_)), "unexpected verdict");
         prop_assert_eq!(model.verifier().verify_fraud(&[], &input, &links, &fraud), Ok(()));
         let mut swapped = fraud.clone();
-        if let Evidence::ExcludedList { excluded, beaten, excluded_centroid, beaten_centroid, .. } = &mut swapped.evidence {
-            core::mem::swap(excluded, beaten);
-            core::mem::swap(excluded_centroid, beaten_centroid);
+        if let Evidence::ExcludedList(e) = &mut swapped.evidence {
+            core::mem::swap(&mut e.excluded, &mut e.beaten);
+            core::mem::swap(&mut e.excluded_centroid, &mut e.beaten_centroid);
         }
         prop_assert!(model.verifier().verify_fraud(&[], &input, &links, &swapped).is_err());
         // A forged input link (another input to the layer) does not match the chain.
@@ -146,4 +150,41 @@ fn accusing_an_honest_prover_fails_with_the_reason() {
     );
     assert!(matches!(model.verifier().verify_fraud(&[], &input, &[], &fraud), Err(Error::TraceLength { .. })));
     assert!(decode_fraud(&[1, 2, 3]).is_err());
+}
+
+/// A fraud proof's SCALE encoding (what the chain's `report_exclusion` decodes) keeps the
+/// layout it had when the evidence's fields were its variants' own: variant index, then
+/// the fields in order.
+#[test]
+fn fraud_proofs_keep_their_encoding() {
+    let link = LinkOpening { prev: [3; 32], layer: 1, probed: vec![0, 2], selected: vec![4, 9], output: vec![-5, 6] };
+    let row = ExcludedRow {
+        excluded: 7,
+        beaten: 9,
+        excluded_key: vec![1, -2],
+        excluded_value: vec![3],
+        beaten_key: vec![-4, 5],
+        beaten_value: vec![6],
+        proof: vec![[8; 32]],
+    };
+    let list = ExcludedList {
+        excluded: 1,
+        beaten: 2,
+        excluded_centroid: vec![7, -7],
+        beaten_centroid: vec![8, -8],
+        proof: vec![[9; 32], [10; 32]],
+    };
+    let flat_row = (
+        0u8,
+        (row.excluded, row.beaten, &row.excluded_key, &row.excluded_value, &row.beaten_key, &row.beaten_value),
+        &row.proof,
+    );
+    let flat_list = (1u8, (list.excluded, list.beaten, &list.excluded_centroid, &list.beaten_centroid, &list.proof));
+    assert_eq!(Evidence::ExcludedRow(row.clone()).encode(), flat_row.encode());
+    assert_eq!(Evidence::ExcludedList(list.clone()).encode(), flat_list.encode());
+    let fraud =
+        FraudProof { layer: 1, input_link: None, link: link.clone(), evidence: Evidence::ExcludedRow(row.clone()) };
+    let bytes = fraud.encode();
+    assert_eq!(bytes, (1u32, None::<LinkOpening>, &link, 0u8, flat_row.1, flat_row.2).encode());
+    assert_eq!(decode_fraud(&bytes), Ok(fraud));
 }

@@ -7,8 +7,8 @@
 //! lookup built from explicit weights. Hex is lowercase, hashes are BLAKE2b-256.
 
 use ghost_primitives::{
-    merkle::leaf_hash, testing, Beta, GhostFile, GhostProof, Input, LayerWeights, LookupParams, Model, Shape, TreeKind,
-    Verifier,
+    leaf_hash, testing, Beta, EmbeddingWeights, GhostFile, GhostProof, Input, LayerWeights, LookupParams,
+    LookupWeights, Model, Shape, TreeKind, Verifier,
 };
 
 const A_FILE: &str = concat!(
@@ -62,14 +62,15 @@ fn model_a() -> Model {
 }
 
 fn model_b() -> Model {
-    let embedding = LayerWeights::Embedding { dim: 4, normalize: true, values: testing::entries(9, 0, 5 * 4) };
-    let lookup = LayerWeights::Lookup {
+    let embedding =
+        LayerWeights::Embedding(EmbeddingWeights { dim: 4, normalize: true, values: testing::entries(9, 0, 5 * 4) });
+    let lookup = LayerWeights::Lookup(LookupWeights {
         params: LookupParams { d: 4, e: 2, k: 2, beta: Beta::from_int(16), n_probe: 1, normalize: true },
         offsets: vec![0, 3, 6],
         keys: testing::entries(9, 1, 24),
         values: testing::entries(9, 2, 12),
         centroids: testing::entries(9, 3, 8),
-    };
+    });
     Model::new(b"known-answer".to_vec(), vec![embedding, lookup]).expect("model B")
 }
 
@@ -96,7 +97,7 @@ fn ghost_files_and_ids_are_the_known_bytes() {
 #[test]
 fn a_leaf_hash_is_the_known_hash() {
     let model = model_a();
-    let LayerWeights::Lookup { keys, values, .. } = &model.weights()[0] else { panic!("lookup layer") };
+    let LookupWeights { keys, values, .. } = model.lookup_weights(0).expect("lookup layer");
     let leaf = leaf_hash(TreeKind::Patterns, 0, 5, &[&keys[5 * 4..6 * 4], &values[5 * 3..6 * 3]]);
     assert_eq!(hex(&leaf), A_LEAF_0_5);
 }
@@ -141,13 +142,15 @@ fn weights_files_keep_their_layout() {
     use codec::Encode;
     let b = model_b();
     let (embedding, lookup) = (&b.weights()[0], &b.weights()[1]);
-    let LayerWeights::Lookup { params, offsets, keys, values, centroids } = lookup else { panic!("lookup layer") };
+    let LayerWeights::Lookup(LookupWeights { params, offsets, keys, values, centroids }) = lookup else {
+        panic!("lookup layer")
+    };
     let flat = (
         1u8,
         (params.d, params.e, params.k, params.beta.q16(), params.n_probe, params.normalize),
         (offsets, keys, values, centroids),
     );
     assert_eq!(lookup.encode(), flat.encode());
-    let LayerWeights::Embedding { dim, normalize, values } = embedding else { panic!("embedding") };
+    let LayerWeights::Embedding(EmbeddingWeights { dim, normalize, values }) = embedding else { panic!("embedding") };
     assert_eq!(embedding.encode(), (0u8, dim, normalize, values).encode());
 }

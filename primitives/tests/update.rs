@@ -2,13 +2,7 @@
 
 mod common;
 
-use ghost_primitives::{
-    error::TreeKind,
-    ghost_file::LayerSpec,
-    model::LayerWeights,
-    update::{ModelUpdate, UpdatedRow},
-    Error, Model,
-};
+use ghost_primitives::{Error, LayerSpec, LayerWeights, Model, ModelUpdate, TreeKind, UpdatedRow};
 use proptest::prelude::*;
 
 fn rows_of(w: &LayerWeights, tree: TreeKind, indices: &[u32]) -> Vec<UpdatedRow> {
@@ -17,16 +11,17 @@ fn rows_of(w: &LayerWeights, tree: TreeKind, indices: &[u32]) -> Vec<UpdatedRow>
         .map(|&i| {
             let i = i as usize;
             match (w, tree) {
-                (LayerWeights::Lookup { params, keys, values, .. }, TreeKind::Patterns) => {
-                    let (d, e) = (params.d as usize, params.e as usize);
-                    UpdatedRow { key: keys[i * d..][..d].to_vec(), value: values[i * e..][..e].to_vec() }
+                (LayerWeights::Lookup(w), TreeKind::Patterns) => {
+                    let (d, e) = (w.params.d as usize, w.params.e as usize);
+                    UpdatedRow { key: w.keys[i * d..][..d].to_vec(), value: w.values[i * e..][..e].to_vec() }
                 }
-                (LayerWeights::Lookup { params, centroids, .. }, TreeKind::Centroids) => {
-                    let d = params.d as usize;
-                    UpdatedRow { key: centroids[i * d..][..d].to_vec(), value: vec![] }
+                (LayerWeights::Lookup(w), TreeKind::Centroids) => {
+                    let d = w.params.d as usize;
+                    UpdatedRow { key: w.centroids[i * d..][..d].to_vec(), value: vec![] }
                 }
-                (LayerWeights::Embedding { dim, values, .. }, _) => {
-                    UpdatedRow { key: vec![], value: values[i * *dim as usize..][..*dim as usize].to_vec() }
+                (LayerWeights::Embedding(w), _) => {
+                    let dim = w.dim as usize;
+                    UpdatedRow { key: vec![], value: w.values[i * dim..][..dim].to_vec() }
                 }
             }
         })
@@ -37,17 +32,18 @@ fn write_rows(w: &mut LayerWeights, tree: TreeKind, indices: &[u32], rows: &[Upd
     for (&i, r) in indices.iter().zip(rows) {
         let i = i as usize;
         match (&mut *w, tree) {
-            (LayerWeights::Lookup { params, keys, values, .. }, TreeKind::Patterns) => {
-                let (d, e) = (params.d as usize, params.e as usize);
-                keys[i * d..][..d].copy_from_slice(&r.key);
-                values[i * e..][..e].copy_from_slice(&r.value);
+            (LayerWeights::Lookup(w), TreeKind::Patterns) => {
+                let (d, e) = (w.params.d as usize, w.params.e as usize);
+                w.keys[i * d..][..d].copy_from_slice(&r.key);
+                w.values[i * e..][..e].copy_from_slice(&r.value);
             }
-            (LayerWeights::Lookup { params, centroids, .. }, TreeKind::Centroids) => {
-                let d = params.d as usize;
-                centroids[i * d..][..d].copy_from_slice(&r.key);
+            (LayerWeights::Lookup(w), TreeKind::Centroids) => {
+                let d = w.params.d as usize;
+                w.centroids[i * d..][..d].copy_from_slice(&r.key);
             }
-            (LayerWeights::Embedding { dim, values, .. }, _) => {
-                values[i * *dim as usize..][..*dim as usize].copy_from_slice(&r.value);
+            (LayerWeights::Embedding(w), _) => {
+                let dim = w.dim as usize;
+                w.values[i * dim..][..dim].copy_from_slice(&r.value);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The runtime APIs: what the node needs (block building, consensus, payment queries,
-//! genesis presets, benchmarks) and Ghostchain's own [`GhostApi`](ghost_runtime_api::GhostApi), each
-//! method a call of a pallet function.
+//! genesis presets) and Ghostchain's own [`GhostApi`](ghost_runtime_api::GhostApi), each
+//! method a call of a pallet function; `Benchmark` and `TryRuntime` only in the builds with
+//! the features `runtime-benchmarks` and `try-runtime`.
 
 use crate::{
     AccountId, Aura, Balance, Block, BlockNumber, Executive, GhostRegistry, Grandpa, InherentDataExt, MutualCredit,
@@ -221,6 +222,26 @@ impl_runtime_apis! {
             let params = (&config, &whitelist);
             add_benchmarks!(params, batches);
             Ok(batches)
+        }
+    }
+
+    #[cfg(feature = "try-runtime")]
+    impl polkadot_sdk::frame_try_runtime::TryRuntime<Block> for Runtime {
+        fn on_runtime_upgrade(checks: polkadot_sdk::frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
+            // A failed pre- or post-upgrade check or `try_state` panics here, with its message,
+            // which is what try-runtime-cli reports.
+            let weight = Executive::try_runtime_upgrade(checks).unwrap();
+            (weight, crate::configs::RuntimeBlockWeights::get().max_block)
+        }
+
+        fn execute_block(
+            block: <Block as BlockT>::LazyBlock,
+            state_root_check: bool,
+            signature_check: bool,
+            select: polkadot_sdk::frame_try_runtime::TryStateSelect,
+        ) -> Weight {
+            Executive::try_execute_block(block, state_root_check, signature_check, select)
+                .expect("try-runtime: the block failed to execute")
         }
     }
 

@@ -1,5 +1,5 @@
 //! The `ghost` CLI's chain client is generated from a committed copy of this runtime's
-//! metadata (`prover/metadata/ghost-runtime.scale`). This test fails when the copy no longer
+//! metadata (`crates/client/metadata/ghost-runtime.scale`). This test fails when the copy no longer
 //! matches the runtime; `GHOST_BLESS_METADATA=1` rewrites it (then rebuild the CLI).
 
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ const VERSION: u32 = 16;
 fn the_committed_client_metadata_matches_the_runtime() {
     let metadata = ghost_runtime::Runtime::metadata_at_version(VERSION).expect("the runtime offers metadata v16");
     let built: &[u8] = &metadata;
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../prover/metadata/ghost-runtime.scale");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/client/metadata/ghost-runtime.scale");
     if std::env::var_os("GHOST_BLESS_METADATA").is_some() {
         std::fs::write(&path, built).expect("writes the metadata");
     }

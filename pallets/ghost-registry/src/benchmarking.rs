@@ -10,11 +10,7 @@ use frame_support::{
     BoundedVec,
 };
 use frame_system::RawOrigin;
-use ghost_primitives::{
-    testing,
-    update::{ModelUpdate, UpdatedRow},
-    LayerWeights, Model, Shape, TreeKind,
-};
+use ghost_primitives::{testing, Model, ModelUpdate, Shape};
 use polkadot_sdk::{frame_benchmarking, frame_support, frame_system};
 use sp_runtime::traits::Bounded;
 
@@ -31,28 +27,8 @@ fn model_with_lists(lists: u32) -> Model {
 }
 
 fn update_of(m: &Model, rows: u32) -> ModelUpdate {
-    let LayerWeights::Lookup { params, keys, values, .. } = &m.weights()[0] else { unreachable!("lookup layer") };
-    let (d, e) = (params.d as usize, params.e as usize);
     let indices: Vec<u32> = (0..rows).map(|i| i * 2).collect();
-    let old: Vec<UpdatedRow> = indices
-        .iter()
-        .map(|&i| UpdatedRow {
-            key: keys[i as usize * d..][..d].to_vec(),
-            value: values[i as usize * e..][..e].to_vec(),
-        })
-        .collect();
-    let new =
-        old.iter().map(|r| UpdatedRow { key: r.key.clone(), value: r.value.iter().map(|v| v ^ 1).collect() }).collect();
-    let proof = m.trees()[0].patterns.prove(&indices).expect("indices in range");
-    ModelUpdate {
-        layer: 0,
-        tree: TreeKind::Patterns,
-        indices,
-        old_rows: old,
-        new_rows: new,
-        proof,
-        training_data: None,
-    }
+    testing::value_update(m, 0, &indices, |v| v ^ 1, None).expect("indices in range")
 }
 
 /// Commit `owner` to `m` and move to the next block, where it may be registered.

@@ -146,7 +146,7 @@ pub mod pallet {
         },
     };
     use frame_system::pallet_prelude::*;
-    use ghost_primitives::{update::ModelUpdate, Hash};
+    use ghost_primitives::{Hash, ModelUpdate};
     use sp_runtime::traits::{CheckedAdd, Saturating, Zero};
 
     pub(crate) type BalanceOf<T> =
@@ -725,7 +725,7 @@ pub mod pallet {
             let mut held: BTreeMap<T::AccountId, (BalanceOf<T>, BalanceOf<T>)> = BTreeMap::new();
             for (id, info) in Models::<T>::iter() {
                 let bytes = GhostFiles::<T>::get(id).ok_or("model without ghost file")?;
-                ensure!(ghost_primitives::hash::blake2_256(&bytes) == id, "ghost file does not hash to its id");
+                ensure!(ghost_primitives::blake2_256(&bytes) == id, "ghost file does not hash to its id");
                 let entry = held.entry(info.owner).or_insert((Zero::zero(), Zero::zero()));
                 entry.0 = entry.0.saturating_add(info.deposit);
             }

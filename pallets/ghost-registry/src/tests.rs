@@ -3,11 +3,7 @@
 
 use crate::{mock::*, BondInfo, Bonds, Error, Event, GhostFiles, ModelRegistry, ModelStatus, Models};
 use codec::Encode;
-use ghost_primitives::{
-    testing,
-    update::{ModelUpdate, UpdatedRow},
-    LayerWeights, Model, Shape, TreeKind, Verifier,
-};
+use ghost_primitives::{testing, Model, ModelUpdate, Shape, Verifier};
 use polkadot_sdk::{
     frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec},
     sp_runtime::{DispatchError, Perbill},
@@ -57,28 +53,7 @@ fn register(owner: u64, m: &Model) {
 
 /// An update changing rows `rows` of layer 0's patterns by `delta`.
 fn update_of(m: &Model, rows: &[u32], delta: i16) -> ModelUpdate {
-    let LayerWeights::Lookup { params, keys, values, .. } = &m.weights()[0] else { unreachable!() };
-    let (d, e) = (params.d as usize, params.e as usize);
-    let old: Vec<UpdatedRow> = rows
-        .iter()
-        .map(|&i| UpdatedRow {
-            key: keys[i as usize * d..][..d].to_vec(),
-            value: values[i as usize * e..][..e].to_vec(),
-        })
-        .collect();
-    let new = old
-        .iter()
-        .map(|r| UpdatedRow { key: r.key.clone(), value: r.value.iter().map(|v| v.wrapping_add(delta)).collect() })
-        .collect();
-    ModelUpdate {
-        layer: 0,
-        tree: TreeKind::Patterns,
-        indices: rows.to_vec(),
-        old_rows: old,
-        new_rows: new,
-        proof: m.trees()[0].patterns.prove(rows).unwrap(),
-        training_data: Some([7; 32]),
-    }
+    testing::value_update(m, 0, rows, |v| v.wrapping_add(delta), Some([7; 32])).unwrap()
 }
 
 #[test]

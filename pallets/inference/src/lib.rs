@@ -755,8 +755,8 @@ pub mod pallet {
                 Ok(evidence) => {
                     Self::release_bond(&challenger, bond);
                     let reason = match evidence {
-                        Evidence::ExcludedRow { .. } => Conviction::ExcludedRow,
-                        Evidence::ExcludedList { .. } => Conviction::ExcludedList,
+                        Evidence::ExcludedRow(_) => Conviction::ExcludedRow,
+                        Evidence::ExcludedList(_) => Conviction::ExcludedList,
                     };
                     Self::unqueue(id, request.settle_at);
                     Self::convict(id, request, &challenger, reason);

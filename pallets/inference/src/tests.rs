@@ -5,7 +5,7 @@
 
 use crate::{mock::*, BoundedInput, Commitments, Conviction, Deadlines, Error, Event, Phase, Requests};
 use codec::Encode;
-use ghost_primitives::{proof::LayerProof, testing, Hash, Input, Model, Shape, Trace};
+use ghost_primitives::{testing, Hash, Input, LayerProof, Model, Shape, Trace};
 use pallet_mutual_credit::CreditLedger;
 use polkadot_sdk::{
     frame_support::{
@@ -419,8 +419,8 @@ fn forged_proofs_are_rejected_and_the_silent_prover_is_convicted() {
         );
         // Wrong row: a proof opening another row's data.
         let mut forged = m.prove_trace(&truth).unwrap();
-        if let LayerProof::Lookup { values, .. } = &mut forged.layers[0] {
-            values[0] = values[0].wrapping_add(1);
+        if let LayerProof::Lookup(p) = &mut forged.layers[0] {
+            p.values[0] = p.values[0].wrapping_add(1);
         }
         let forged: BoundedVec<u8, _> = forged.encode().try_into().unwrap();
         assert_noop!(Inference::respond(RuntimeOrigin::signed(PROVER), id, forged), Error::<Test>::ProofRejected);

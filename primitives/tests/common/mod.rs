@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use ghost_primitives::{
-    quant::{quantise, quantise_input, FloatInput, FloatLayer},
-    synthetic, Beta, Input, LookupParams, Model, Shape,
+    quantise, quantise_input, synthetic, Beta, FloatEmbedding, FloatInput, FloatLayer, Input, LookupParams, Model,
+    Shape,
 };
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -61,7 +61,7 @@ pub fn float_layers(p: &Params) -> Vec<FloatLayer> {
         let d = p.shapes[0].layer.d as usize;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed ^ 0xe3b);
         let values = (0..rows).flat_map(|_| synthetic::unit_vector(&mut rng, d)).collect();
-        layers.insert(0, FloatLayer::Embedding { dim: d as u32, normalize: false, values });
+        layers.insert(0, FloatLayer::Embedding(FloatEmbedding { dim: d as u32, normalize: false, values }));
     }
     layers
 }

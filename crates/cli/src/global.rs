@@ -1,0 +1,81 @@
+//! The options every command takes, and what they give: the signing key, the chain
+//! connection, how long to wait for a transaction, the runtimes commands run on.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use ghost_client::{
+    chain::{Chain, Wait, DEFAULT_URL},
+    keys,
+};
+use std::time::Duration;
+use subxt_signer::sr25519::Keypair;
+
+/// How long a command waits for the node to come up.
+const PATIENCE: Duration = Duration::from_secs(5);
+
+/// Options of every command.
+#[derive(Args)]
+pub struct Global {
+    /// Hide progress bars and spinners.
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    /// The node's WebSocket JSON-RPC.
+    #[arg(long, global = true, env = "GHOST_CHAIN_URL", default_value = DEFAULT_URL, value_parser = ghost_client::chain::parse_url)]
+    pub chain_url: String,
+    /// The key that signs: a secret URI (`//Alice`, a mnemonic, a 0x seed) or a file holding one.
+    #[arg(long, global = true, env = "GHOST_SURI", hide_env_values = true)]
+    pub suri: Option<String>,
+    /// Return once the node accepted a transaction, without waiting for its block to be finalised.
+    #[arg(long, global = true)]
+    pub no_wait: bool,
+}
+
+impl Global {
+    /// How transactions are followed.
+    pub fn wait(&self) -> Wait {
+        if self.no_wait {
+            Wait::Submitted
+        } else {
+            Wait::Finalized
+        }
+    }
+
+    /// The signing key of `--suri`.
+    pub fn key(&self) -> Result<Keypair> {
+        let suri =
+            self.suri.as_deref().context("this command signs: give --suri (or set GHOST_SURI), e.g. --suri //Alice")?;
+        keys::keypair(suri)
+    }
+
+    /// A connection to the node of `--chain-url`, on `runtime`.
+    pub fn chain(&self, runtime: &tokio::runtime::Runtime) -> Result<Chain> {
+        runtime.block_on(Chain::connect(&self.chain_url, PATIENCE))
+    }
+}
+
+/// A runtime for a command that talks to the chain or a prover.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Runtime::new()?)
+}
+
+/// A runtime for serving: answers run on its threads, at most `workers` at once (the
+/// prover's semaphore), so one thread more keeps the network served meanwhile.
+pub fn answering_runtime(workers: usize) -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(workers.max(1) + 1).enable_all().build()?)
+}
+
+/// Answers computed at once: as asked, or one per core.
+pub fn workers(asked: Option<usize>) -> usize {
+    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+/// A verification failure: exit code 2, distinct from usage or I/O errors (1).
+pub struct Rejected(pub String);
+
+/// What a command ends with: done, or an answer rejected (exit 2); errors are exit 1.
+pub type Verdict = Result<std::result::Result<(), Rejected>>;
+
+/// Done.
+pub fn done() -> Verdict {
+    Ok(Ok(()))
+}

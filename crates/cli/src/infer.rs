@@ -1,0 +1,157 @@
+//! `ghost infer` (paid on chain, or off chain from a prover) and `ghost verify`.
+
+use crate::global::{self, done, Global, Rejected, Verdict};
+use anyhow::{bail, Result};
+use clap::Args;
+use ghost_client::{
+    answer::{self, verify_answer},
+    api::ProverUrl,
+    paid::{self, InferOptions},
+    wire::{Answer, InputArgs},
+};
+use ghost_model::store;
+use ghost_primitives::{hex0x, parse_hash, Input, ModelId};
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct InferArgs {
+    /// On chain: the registered model's id (0x-hex); pays with the --suri key.
+    #[arg(long, conflicts_with_all = ["prover", "ghost_file", "save"], value_parser = parse_hash)]
+    model: Option<ModelId>,
+    /// Most credit to pay (default: the model's price).
+    #[arg(long, requires = "model")]
+    max_price: Option<u128>,
+    /// On chain: challenge (prove-it) even a result whose proof verifies.
+    #[arg(long, requires = "model")]
+    challenge: bool,
+    /// On chain: do not accept a verified result at once; wait for the chain to settle it
+    /// after the challenge window (watchers may still convict it meanwhile).
+    #[arg(long, requires = "model")]
+    wait_settlement: bool,
+    /// Off chain: the prover's URL, e.g. http://127.0.0.1:9955.
+    #[arg(long, requires = "ghost_file")]
+    prover: Option<ProverUrl>,
+    /// Off chain: the model's ghost file (or its model directory).
+    #[arg(long, requires = "prover")]
+    ghost_file: Option<PathBuf>,
+    /// The input.
+    #[command(flatten)]
+    input: InputArgs,
+    /// Keep the answer (JSON) in this file.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The model's ghost file (or its model directory).
+    #[arg(long)]
+    ghost_file: PathBuf,
+    /// A saved answer (`ghost infer --save`).
+    #[arg(long)]
+    response: PathBuf,
+}
+
+/// `ghost infer`: paid on chain with `--model`, else off chain from `--prover`.
+pub fn run(args: InferArgs, global: &Global) -> Verdict {
+    match args.model {
+        Some(model) => on_chain(&args, model, global),
+        None => off_chain(&args),
+    }
+}
+
+fn on_chain(args: &InferArgs, model: ModelId, global: &Global) -> Verdict {
+    let input = read_input(&args.input)?;
+    let runtime = global::runtime()?;
+    let (key, chain) = (global.key()?, global.chain(&runtime)?);
+    let options =
+        InferOptions { max_price: args.max_price, challenge: args.challenge, wait_settlement: args.wait_settlement };
+    let (verdict, claim) =
+        runtime.block_on(paid::infer(&chain, &key, &model, &input, options, |event| println!("{event}")))?;
+    if let Some(claim) = &claim {
+        let answer = Answer::new(&model, &input, claim, &[]);
+        if args.json {
+            println!("{}", serde_json::to_string(&answer)?);
+        } else {
+            print_answer(&answer);
+        }
+    }
+    match verdict {
+        paid::Verdict::Accepted => {
+            println!("verdict: verified and paid");
+            done()
+        }
+        paid::Verdict::ProvenOnChain => {
+            println!("verdict: proven on chain against the challenge, and paid");
+            done()
+        }
+        paid::Verdict::Refunded(why) => Ok(Err(Rejected(format!("{why}; the price was refunded")))),
+    }
+}
+
+fn off_chain(args: &InferArgs) -> Verdict {
+    let (Some(prover), Some(ghost_file)) = (&args.prover, &args.ghost_file) else {
+        bail!("say where to ask: --model ID (on chain), or --prover URL --ghost-file DIR (off chain)");
+    };
+    let (file, _) = store::read_ghost_file(ghost_file)?;
+    let input = read_input(&args.input)?;
+    let runtime = global::runtime()?;
+    let answer = runtime.block_on(answer::ask(prover.as_str(), &file, &input))?;
+    if let Some(path) = &args.save {
+        answer::save_answer(path, &answer)?;
+    }
+    match verify_answer(&file, &answer, Some(&input)) {
+        Ok(v) => {
+            if args.json {
+                println!("{}", serde_json::to_string(&answer)?);
+            } else {
+                print_answer(&answer);
+                println!(
+                    "verified: model {}, proof {} bytes, checked in {:.0} us",
+                    hex0x(&file.id()),
+                    v.proof_bytes,
+                    v.elapsed.as_secs_f64() * 1e6
+                );
+            }
+            done()
+        }
+        Err(why) => Ok(Err(Rejected(why.to_string()))),
+    }
+}
+
+/// `ghost verify`: a saved answer against a ghost file.
+pub fn verify(args: VerifyArgs) -> Verdict {
+    let (file, _) = store::read_ghost_file(&args.ghost_file)?;
+    let answer = match answer::read_answer(&args.response)? {
+        Ok(answer) => answer,
+        Err(why) => return Ok(Err(Rejected(why))),
+    };
+    match verify_answer(&file, &answer, None) {
+        Ok(v) => {
+            print_answer(&answer);
+            println!("verified: proof {} bytes, checked in {:.0} us", v.proof_bytes, v.elapsed.as_secs_f64() * 1e6);
+            done()
+        }
+        Err(why) => Ok(Err(Rejected(why.to_string()))),
+    }
+}
+
+/// The input of `ghost infer`, with its warning printed.
+fn read_input(args: &InputArgs) -> Result<Input> {
+    let (input, warning) = args.read()?;
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}");
+    }
+    Ok(input)
+}
+
+fn print_answer(answer: &Answer) {
+    let out = answer.output_f32();
+    let shown: Vec<String> = out.iter().take(16).map(|v| format!("{v:.4}")).collect();
+    let more = if out.len() > 16 { format!(", ... ({} values)", out.len()) } else { String::new() };
+    println!("output: [{}{more}]", shown.join(", "));
+    println!("argmax: {}", ghost_primitives::argmax(&out));
+}

@@ -1,0 +1,98 @@
+//! `ghost prover`: the on-chain prover daemon, unbonding and withdrawing.
+
+use crate::global::{self, Global};
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use ghost_client::{registry, tokens::Tokens};
+use ghost_model::store;
+use ghost_primitives::{parse_hash, ModelId};
+use ghost_prover::{daemon, rpc::Misbehaviour};
+use std::{net::SocketAddr, path::PathBuf};
+
+#[derive(Subcommand)]
+pub enum ProverCommand {
+    /// Bond on the models, answer every request on them, serve and defend the proofs.
+    #[command(
+        after_help = "Example:\n  ghost prover run --model ./digits --suri //Charlie --listen 127.0.0.1:9955 --journal ./journal"
+    )]
+    Run(RunArgs),
+    /// Stop serving a model: the bond can be withdrawn after the unbonding delay, once no
+    /// open result locks it.
+    #[command(after_help = "Example:\n  ghost prover unbond --model 0x5f3c... --suri //Charlie")]
+    Unbond {
+        /// Model id (0x-hex).
+        #[arg(long, value_parser = parse_hash)]
+        model: ModelId,
+    },
+    /// Release an unbonded bond after the delay.
+    #[command(after_help = "Example:\n  ghost prover withdraw --model 0x5f3c... --suri //Charlie")]
+    Withdraw {
+        /// Model id (0x-hex).
+        #[arg(long, value_parser = parse_hash)]
+        model: ModelId,
+    },
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Model directory; repeat to serve several.
+    #[arg(long = "model", required = true)]
+    models: Vec<PathBuf>,
+    /// Address the proof JSON-RPC listens on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:9955")]
+    listen: SocketAddr,
+    /// The URL clients reach that JSON-RPC at, published with the bond (default: http:// + the bound address).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// The journal directory (results posted, their proofs); keep it across restarts.
+    #[arg(long, default_value = "ghost-journal")]
+    journal: PathBuf,
+    /// Bond per model in GHOST (default: the larger of the chain's MinBond and ten slashes).
+    #[arg(long)]
+    bond: Option<Tokens>,
+    /// Answers computed at once (default: the number of cores).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Misbehave on purpose, to demonstrate disputes.
+    #[arg(long, value_enum)]
+    misbehave: Option<Misbehaviour>,
+}
+
+/// Run a `ghost prover` command.
+pub fn run(command: ProverCommand, global: &Global) -> Result<()> {
+    let (what, outcome) = match command {
+        ProverCommand::Run(args) => return serve_on_chain(args, global),
+        ProverCommand::Unbond { model } => {
+            let runtime = global::runtime()?;
+            let (key, chain) = (global.key()?, global.chain(&runtime)?);
+            ("unbonding", runtime.block_on(registry::unbond(&chain, &key, model, global.wait()))?)
+        }
+        ProverCommand::Withdraw { model } => {
+            let runtime = global::runtime()?;
+            let (key, chain) = (global.key()?, global.chain(&runtime)?);
+            ("withdrawn", runtime.block_on(registry::withdraw(&chain, &key, model, global.wait()))?)
+        }
+    };
+    println!("{}", outcome.report(what));
+    Ok(())
+}
+
+fn serve_on_chain(args: RunArgs, global: &Global) -> Result<()> {
+    let workers = global::workers(args.workers);
+    // The daemon answers requests on this runtime.
+    let runtime = global::answering_runtime(workers)?;
+    let key = global.key()?;
+    let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
+    let config = daemon::Config {
+        url: global.chain_url.clone(),
+        key,
+        models,
+        listen: args.listen,
+        public_url: args.public_url,
+        journal: args.journal,
+        bond: args.bond.map(|b| b.0),
+        misbehaviour: args.misbehave,
+        workers,
+    };
+    runtime.block_on(daemon::run(config, |started| println!("{started}")))
+}

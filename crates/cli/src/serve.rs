@@ -1,0 +1,72 @@
+//! `ghost serve`: serve models over JSON-RPC with ghost proofs (off chain).
+
+use crate::global;
+use anyhow::Result;
+use clap::Args;
+use ghost_model::store;
+use ghost_primitives::hex0x;
+use ghost_prover::rpc::{self, Misbehaviour, Prover};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Model directory; repeat to serve several.
+    #[arg(long = "model", required = true)]
+    models: Vec<PathBuf>,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:9955")]
+    listen: SocketAddr,
+    /// Answers computed at once (default: the number of cores).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Misbehave on purpose, to demonstrate verification and disputes.
+    #[arg(long, value_enum)]
+    misbehave: Option<Misbehaviour>,
+    /// Stop when standard input closes: a supervisor that holds the other end of a pipe
+    /// stops the server by exiting, however it exits.
+    #[arg(long)]
+    stop_on_stdin_close: bool,
+}
+
+/// Serve until Ctrl-C (or standard input closes, when asked).
+pub fn run(args: ServeArgs) -> Result<()> {
+    let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
+    let ids: Vec<String> = models.iter().map(|m| hex0x(&m.id())).collect();
+    let workers = global::workers(args.workers);
+    if let Some(m) = args.misbehave {
+        tracing::warn!(misbehaviour = ?m, "serving DISHONEST answers on purpose");
+    }
+    let prover = Prover::new(models.into_iter().map(Arc::new).collect(), workers, args.misbehave);
+    let runtime = global::answering_runtime(workers)?;
+    let (closed, stdin_closed) = tokio::sync::oneshot::channel::<()>();
+    if args.stop_on_stdin_close {
+        // A plain thread, not the runtime's blocking pool: the runtime would wait for it
+        // when shutting down for another reason.
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            let _ = closed.send(());
+        });
+    }
+    // Without the flag the sender is dropped unsent: that never stops the server.
+    let stop = async move {
+        if stdin_closed.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    runtime.block_on(rpc::serve_until_stopped(
+        args.listen,
+        prover,
+        |addr| {
+            // One write, errors ignored: a closed stdout must not stop a serving prover.
+            let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());
+            for id in &ids {
+                banner.push_str(&format!("  model {id}\n"));
+            }
+            let mut stdout = std::io::stdout().lock();
+            let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes())
+                .and_then(|_| std::io::Write::flush(&mut stdout));
+            tracing::info!(%addr, workers, "prover listening");
+        },
+        stop,
+    ))
+}

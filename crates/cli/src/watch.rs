@@ -1,0 +1,75 @@
+//! `ghost watch` (dispute wrong results on models whose weights you hold) and `ghost load`
+//! (many paid requests at once).
+
+use crate::global::{self, Global};
+use anyhow::Result;
+use clap::Args;
+use ghost_client::{
+    keys,
+    load::{self, LoadSummary},
+    wire::parse_vector,
+};
+use ghost_model::store;
+use ghost_primitives::{parse_hash, quantise_vector, ModelId};
+use ghost_prover::watcher;
+use std::{path::PathBuf, time::Duration};
+use subxt_signer::sr25519::Keypair;
+
+/// Watch models until interrupted.
+pub fn watch(models: &[PathBuf], global: &Global) -> Result<()> {
+    let key = global.key()?;
+    let models = models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
+    let runtime = global::runtime()?;
+    runtime.block_on(watcher::run(&global.chain_url, key, models, |event| println!("{event}")))
+}
+
+#[derive(Args)]
+pub struct LoadArgs {
+    /// Model id (0x-hex).
+    #[arg(long, value_parser = parse_hash)]
+    model: ModelId,
+    /// Input vector for every request (comma-separated numbers).
+    #[arg(long, allow_hyphen_values = true)]
+    input: String,
+    /// A client key; repeat for several (each submits its own requests in nonce order).
+    #[arg(long = "client", required = true, value_parser = keys::keypair)]
+    clients: Vec<Keypair>,
+    /// Requests per client.
+    #[arg(long, default_value_t = 20)]
+    requests: u32,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+    /// Print a JSON summary at the end.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Load the chain with paid requests and report each block.
+pub fn load(args: LoadArgs, global: &Global) -> Result<()> {
+    let input = quantise_vector(&parse_vector(&args.input)?, false);
+    let runtime = global::runtime()?;
+    let chain = global.chain(&runtime)?;
+    let started = std::time::Instant::now();
+    let patience = Duration::from_secs(args.timeout);
+    let (clients, requests) = (&args.clients, args.requests);
+    let blocks = runtime
+        .block_on(load::load(&chain, clients, &args.model, &input, requests, patience, |row| println!("{row}")))?;
+    let s = LoadSummary::of(&blocks, requests as usize * clients.len(), started.elapsed().as_secs_f64());
+    if args.json {
+        println!("{}", serde_json::to_string(&s)?);
+    } else {
+        println!(
+            "{} requests closed in {} blocks ({:.1} s; {} expired unanswered): {:.1} settled per second, at most \
+             {} in a block, the busiest block at {:.1}% of its weight",
+            s.requests,
+            s.blocks,
+            s.seconds,
+            s.expired,
+            s.settled_per_second,
+            s.settled_per_block_peak,
+            s.peak_weight_percent
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,473 @@
+//! The whole on-chain story against the real `ghost-node --dev` and the real `ghost` binary:
+//! paid inferences, disputes won and lost, missed deadlines, a sparse update, a prover
+//! killed and restarted, a node restarted under a running prover, and bad input. Credit is
+//! checked to the unit, and to sum to zero, after each case.
+
+use ghost_client::{chain::Chain, keys::parse_account, tokens::UNIT, wire::ProofBytes};
+use ghost_testkit::{stop, DevNode};
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Output},
+    time::{Duration, Instant},
+};
+use subxt::utils::AccountId32;
+
+const GHOST: &str = env!("CARGO_BIN_EXE_ghost");
+
+/// `ghost-node`, built beside `ghost` by the workspace build.
+fn node_binary() -> PathBuf {
+    let path = Path::new(GHOST).with_file_name("ghost-node");
+    assert!(path.exists(), "{} is missing: build the workspace (cargo test --workspace) first", path.display());
+    path
+}
+
+/// A dev chain; on `base` (kept across restarts, on `port`) or in a temporary directory
+/// on a port the OS picks.
+fn start_node(base: Option<(&Path, u16)>) -> DevNode {
+    let port;
+    let mut args = vec!["--dev", "--listen-addr", "/ip4/127.0.0.1/tcp/0"];
+    match base {
+        Some((dir, p)) => {
+            port = p.to_string();
+            args.extend(["--base-path", dir.to_str().expect("a UTF-8 path"), "--rpc-port", &port]);
+        }
+        None => args.push("--tmp"),
+    }
+    DevNode::start(&node_binary(), &args)
+}
+
+/// A background `ghost` process (prover or watcher) logging to a file, killed on drop.
+struct Daemon {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Daemon {
+    fn start(url: &str, log: impl Into<PathBuf>, args: &[&str]) -> Self {
+        let log = log.into();
+        let out = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(GHOST)
+            .args(args)
+            .env("GHOST_CHAIN_URL", url)
+            .env("RUST_LOG", "info")
+            .stdout(out.try_clone().expect("log"))
+            .stderr(out)
+            .spawn()
+            .expect("ghost starts");
+        Self { child, log }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Wait until the log holds `text`.
+    fn wait_for(&self, text: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        while !self.log().contains(text) {
+            assert!(Instant::now() < deadline, "no '{text}' in the log after {within:?}:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn kill(&mut self) {
+        stop(&mut self.child);
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `ghost prover run` with `key` on `models`, journalling in `journal`, on a port the OS
+/// picks, logging to `log`; `extra` arguments last.
+fn prover(url: &str, log: PathBuf, key: &str, models: &[&Path], journal: &Path, extra: &[&str]) -> Daemon {
+    let mut args: Vec<&str> = vec!["prover", "run"];
+    for model in models {
+        args.extend(["--model", model.to_str().unwrap()]);
+    }
+    args.extend(["--suri", key, "--listen", "127.0.0.1:0", "--journal", journal.to_str().unwrap()]);
+    args.extend(extra);
+    Daemon::start(url, log, &args)
+}
+
+fn ghost(url: &str, args: &[&str]) -> Output {
+    Command::new(GHOST).args(args).env("GHOST_CHAIN_URL", url).output().expect("ghost runs")
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// Run `ghost`, require exit code `code`, return what it printed.
+fn expect(url: &str, args: &[&str], code: i32) -> String {
+    let out = ghost(url, args);
+    let printed = text(&out);
+    assert_eq!(out.status.code(), Some(code), "ghost {} exited {:?}:\n{printed}", args.join(" "), out.status.code());
+    printed
+}
+
+/// Build a small synthetic model named `name` (16-wide input) in `dir`.
+fn build_model(dir: &Path, name: &str, seed: u64) -> PathBuf {
+    let out = dir.join(name);
+    let seed = seed.to_string();
+    expect(
+        "",
+        &[
+            "--quiet",
+            "model",
+            "build",
+            "synthetic",
+            "--name",
+            name,
+            "--rows",
+            "1024",
+            "--dim",
+            "16",
+            "--value-dim",
+            "8",
+            "--lists",
+            "16",
+            "--k",
+            "4",
+            "--n-probe",
+            "2",
+            "--kmeans-sample",
+            "1024",
+            "--seed",
+            &seed,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    out
+}
+
+fn register(url: &str, dir: &Path) -> String {
+    let printed = expect(
+        url,
+        &["model", "register", dir.to_str().unwrap(), "--price", "10", "--royalty", "10", "--suri", "//Alice"],
+        0,
+    );
+    printed.lines().find_map(|l| l.strip_prefix("model ")).expect("the model id is printed").trim().to_string()
+}
+
+const INPUT: &str = "0.3,-0.2,0.5,0.1,0.9,-0.4,0.2,0.05,-0.7,0.3,0.1,0.2,-0.1,0.6,0.4,-0.3";
+
+fn account(name: &str) -> AccountId32 {
+    parse_account(name).unwrap()
+}
+
+async fn credit(chain: &Chain, name: &str) -> i128 {
+    chain.account(&account(name)).await.unwrap().credit
+}
+
+async fn credits(chain: &Chain) -> Vec<i128> {
+    let mut all = Vec::new();
+    for name in ["alice", "bob", "charlie", "dave", "eve", "ferdie"] {
+        all.push(credit(chain, name).await);
+    }
+    assert_eq!(chain.credit_total().await.unwrap(), 0, "credit sums to zero");
+    all
+}
+
+/// Wait until `prover` is bonded on `model`.
+async fn wait_bonded(chain: &Chain, model: &str, prover: &str) {
+    let id = ghost_primitives::parse_hash(model).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while chain.bond(&id, &account(prover)).await.unwrap().is_none() {
+        assert!(Instant::now() < deadline, "{prover} never bonded on {model}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+fn differences(before: &[i128], after: &[i128]) -> Vec<i128> {
+    after.iter().zip(before).map(|(a, b)| a - b).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_changes_nothing() {
+    let node = start_node(None);
+    let url = node.url();
+    let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let m1 = build_model(dir.path(), "m1", 1);
+    let before = credits(&chain).await;
+
+    // Bad input: typed errors, clear messages, nothing changes.
+    let junk = dir.path().join("junk");
+    std::fs::create_dir_all(&junk).unwrap();
+    std::fs::write(junk.join("ghost-file.scale"), b"\x07not a ghost file").unwrap();
+    let said = expect(&url, &["model", "register", junk.to_str().unwrap(), "--price", "1", "--suri", "//Alice"], 1);
+    assert!(said.contains("not a valid ghost file"), "{said}");
+    let said = expect(&url, &["model", "register", m1.to_str().unwrap(), "--price", "1", "--suri", "//NoFunds"], 1);
+    assert!(said.contains("refused") && said.contains("pay"), "a key without funds: {said}");
+    let unknown = format!("0x{}", "ab".repeat(32));
+    let said = expect(&url, &["infer", "--model", &unknown, "--input", INPUT, "--suri", "//Bob"], 1);
+    assert!(said.contains("no model"), "{said}");
+    let said = expect("ws://127.0.0.1:1", &["model", "list"], 1);
+    assert!(said.contains("cannot reach a Ghostchain node at ws://127.0.0.1:1"), "{said}");
+    assert_eq!(credits(&chain).await, before, "refused calls change no credit");
+
+    let id = register(&url, &m1);
+    let journal = dir.path().join("journal");
+    let mut charlie = prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&m1], &journal, &[]);
+    wait_bonded(&chain, &id, "charlie").await;
+    let said = expect(&url, &["infer", "--model", &id, "--input", "1,2,3", "--suri", "//Bob"], 1);
+    assert!(said.contains("does not fit"), "a wrong input width: {said}");
+
+    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--suri", "//Bob"], 0);
+    assert!(said.contains("verdict: verified and paid"), "{said}");
+    // Bob paid 10; Charlie earned 9, Alice (the owner) a royalty of 1.
+    assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
+
+    // The daemon also answers off chain; a forged proof of that answer is rejected by name.
+    let log = charlie.log();
+    let served = log.split("serving proofs on ").nth(1).and_then(|r| r.split_whitespace().next()).expect("banner");
+    let saved = dir.path().join("answer.json");
+    let (saved_s, m1_s) = (saved.to_str().unwrap(), m1.to_str().unwrap());
+    expect(&url, &["infer", "--prover", served, "--ghost-file", m1_s, "--input", INPUT, "--save", saved_s], 0);
+    let mut answer: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let mut proof: ProofBytes = serde_json::from_value(answer["proof"].clone()).unwrap();
+    let mid = proof.0.len() / 2;
+    proof.0[mid] ^= 1;
+    answer["proof"] = serde_json::to_value(&proof).unwrap();
+    std::fs::write(&saved, answer.to_string()).unwrap();
+    let said = expect(&url, &["verify", "--ghost-file", m1_s, "--response", saved_s], 2);
+    assert!(said.contains("REJECTED: the ghost proof does not verify"), "{said}");
+    assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0], "nothing moved");
+
+    // Version 2: two sites tune version 1 on their own examples (16 inputs, 8 targets a
+    // row), the tunings are merged and published as one sparse update, then served and
+    // verified against its own roots.
+    let m2 = dir.path().join("m2");
+    let mut sites = Vec::new();
+    for (site, salt) in [("a", 1.0f32), ("b", -1.0)] {
+        let rows: Vec<String> = (0..12)
+            .map(|i| {
+                (0..24)
+                    .map(|j| format!("{:.3}", ((i * 24 + j) as f32 * 0.37 * salt).sin()))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect();
+        let data = dir.path().join(format!("{site}.csv"));
+        std::fs::write(&data, rows.join("\n")).unwrap();
+        let out = dir.path().join(format!("tuned-{site}"));
+        let (m1_s, data_s, out_s) = (m1.to_str().unwrap(), data.to_str().unwrap(), out.to_str().unwrap());
+        let said = expect(&url, &["model", "tune", "--model", m1_s, "--data", data_s, "--out", out_s], 0);
+        assert!(said.contains("12 example(s)"), "{said}");
+        sites.push(out);
+    }
+    let (a, b) = (sites[0].to_str().unwrap(), sites[1].to_str().unwrap());
+    let said = expect(
+        &url,
+        &["model", "merge", "--base", m1.to_str().unwrap(), "--from", a, "--from", b, "--out", m2.to_str().unwrap()],
+        0,
+    );
+    assert!(said.contains("commits to 2 contribution(s)"), "{said}");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(m2.join("tune.json")).unwrap()).unwrap();
+    let merged_hash = record["trainingData"].as_str().unwrap().to_string();
+    let rows = record["changedRows"].as_array().unwrap().len();
+    let said = expect(
+        &url,
+        &["model", "update", m2.to_str().unwrap(), "--from", m1.to_str().unwrap(), "--suri", "//Alice"],
+        0,
+    );
+    let v2 = said.lines().find_map(|l| l.strip_prefix("version ")).expect("the version is printed");
+    let v2 = v2.split_whitespace().next().unwrap().to_string();
+    assert!(said.contains(&format!("{rows} row(s) changed")), "{said}");
+    charlie.kill();
+    let _charlie = prover(&url, dir.path().join("charlie2.log"), "//Charlie", &[&m1, &m2], &journal, &[]);
+    wait_bonded(&chain, &v2, "charlie").await;
+    let shown = expect(&url, &["model", "show", &v2], 0);
+    assert!(shown.contains(&format!("trained on  {merged_hash}")), "{shown}");
+    assert!(shown.contains(&format!("lineage     {} -> {}", &id[..14], &v2[..14])), "{shown}");
+    assert!(shown.contains(&format!("v1  {id}  first version")), "{shown}");
+    assert!(shown.contains(&format!("v2  {v2}  parent {}, trained on {merged_hash}", &id[..14])), "{shown}");
+    let said = expect(&url, &["infer", "--model", &v2, "--input", INPUT, "--suri", "//Bob"], 0);
+    assert!(said.contains("verdict: verified and paid"), "{said}");
+    assert_eq!(differences(&before, &credits(&chain).await), vec![2, -20, 18, 0, 0, 0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
+    let node = start_node(None);
+    let url = node.url();
+    let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let honest = build_model(dir.path(), "honest", 1);
+    let lazy = build_model(dir.path(), "lazy", 2);
+    let wrong = build_model(dir.path(), "wrong", 3);
+    let orphan = build_model(dir.path(), "orphan", 4);
+    let ids: Vec<String> = [&honest, &lazy, &wrong, &orphan].iter().map(|m| register(&url, m)).collect();
+    let s = |p: &PathBuf| p.to_str().unwrap().to_string();
+    let _charlie =
+        prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&honest], &dir.path().join("j.charlie"), &[]);
+    let _dave = prover(
+        &url,
+        dir.path().join("dave.log"),
+        "//Dave",
+        &[&lazy],
+        &dir.path().join("j.dave"),
+        &["--misbehave", "skip-best-row"],
+    );
+    let _eve = prover(
+        &url,
+        dir.path().join("eve.log"),
+        "//Eve",
+        &[&wrong],
+        &dir.path().join("j.eve"),
+        &["--misbehave", "corrupt-output"],
+    );
+    let ferdie = Daemon::start(&url, path("ferdie.log"), &["watch", "--model", &s(&lazy), "--suri", "//Ferdie"]);
+    for (model, prover) in [(&ids[0], "charlie"), (&ids[1], "dave"), (&ids[2], "eve")] {
+        wait_bonded(&chain, model, prover).await;
+    }
+    ferdie.wait_for("watcher", Duration::from_secs(30));
+    let bond = |name: &'static str, model: usize| {
+        let (chain, id) = (chain.clone(), ghost_primitives::parse_hash(&ids[model]).unwrap());
+        async move { chain.bond(&id, &account(name)).await.unwrap().expect("bonded") }
+    };
+    let (dave_bond, eve_bond, charlie_bond) = (bond("dave", 1).await, bond("eve", 2).await, bond("charlie", 0).await);
+    let before = credits(&chain).await;
+    async fn held(chain: &Chain) -> (u128, u128) {
+        (chain.account(&account("alice")).await.unwrap().held, chain.account(&account("bob")).await.unwrap().held)
+    }
+    let held_before = held(&chain).await;
+    let ferdie_before = chain.account(&account("ferdie")).await.unwrap();
+    let slash = chain.constant_u128("Inference", "Slash").unwrap();
+
+    // Two clients at once, two cases each.
+    let (u1, u2) = (url.clone(), url.clone());
+    let (i0, i1, i2, i3) = (ids[0].clone(), ids[1].clone(), ids[2].clone(), ids[3].clone());
+    let bob = std::thread::spawn(move || {
+        // A valid answer challenged anyway: the honest prover proves it and wins the bond.
+        let won = expect(&u1, &["infer", "--model", &i0, "--input", INPUT, "--suri", "//Bob", "--challenge"], 0);
+        // Nobody serves this model: the request expires at its result deadline, refunded.
+        let expired = expect(&u1, &["infer", "--model", &i3, "--input", INPUT, "--suri", "//Bob"], 2);
+        (won, expired)
+    });
+    let alice = std::thread::spawn(move || {
+        // A lazy answer verifies, but the watcher's exclusion fraud proof convicts it.
+        let lazy =
+            expect(&u2, &["infer", "--model", &i1, "--input", INPUT, "--suri", "//Alice", "--wait-settlement"], 2);
+        // A wrong output: the proof is rejected, the prove-it challenge goes unanswered.
+        let wrong = expect(&u2, &["infer", "--model", &i2, "--input", INPUT, "--suri", "//Alice"], 2);
+        (lazy, wrong)
+    });
+    let (won, expired) = bob.join().unwrap();
+    let (lazy_said, wrong_said) = alice.join().unwrap();
+    assert!(won.contains("proved its result on chain") && won.contains("verdict: proven on chain"), "{won}");
+    assert!(won.contains("bond of 10 GHOST forfeited"), "the challenger's bond goes to the prover: {won}");
+    assert!(expired.contains("no result in time; 10 credit refunded"), "{expired}");
+    assert!(lazy_said.contains("convicted (Excluded"), "{lazy_said}");
+    assert!(wrong_said.contains("convicted (MissedResponse)"), "{wrong_said}");
+    assert!(ferdie.log().contains("reporting the exclusion"), "{}", ferdie.log());
+
+    // Credit: only the honest answer was paid (Bob 10 -> Charlie 9, Alice 1); the rest refunded.
+    assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
+    // Each liar lost one slash from its bond, nothing stays locked; the honest bond is whole.
+    let (dave_after, eve_after, charlie_after) =
+        (bond("dave", 1).await, bond("eve", 2).await, bond("charlie", 0).await);
+    assert_eq!((dave_after.amount, dave_after.locked), (dave_bond.amount - slash, 0));
+    assert_eq!((eve_after.amount, eve_after.locked), (eve_bond.amount - slash, 0));
+    assert_eq!((charlie_after.amount, charlie_after.locked), (charlie_bond.amount, 0));
+    // No request deposit or challenge bond stays held from the clients: Bob's bond went to
+    // Charlie, Alice's came back with the conviction.
+    assert_eq!(held(&chain).await, held_before);
+    // The watcher got the challenger's share of Dave's slash, less its two transaction fees.
+    let ferdie = chain.account(&account("ferdie")).await.unwrap();
+    let parts = chain.constant_u32("Inference", "ChallengerShare").unwrap() as u128;
+    let share = slash * parts / 1_000_000_000;
+    let gained = (ferdie.free + ferdie.held) as i128 - (ferdie_before.free + ferdie_before.held) as i128;
+    assert!(gained <= share as i128 && gained > share as i128 - (UNIT / 10) as i128, "Ferdie gained {gained}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_prover_and_a_restarted_node_lose_nothing() {
+    let base = tempfile::tempdir().unwrap();
+    let port = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let mut node = start_node(Some((base.path(), port)));
+    let url = node.url();
+    let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model = build_model(dir.path(), "m", 7);
+    let id = register(&url, &model);
+    let journal = dir.path().join("journal");
+    let start = |log: &str| prover(&url, dir.path().join(log), "//Charlie", &[&model], &journal, &[]);
+    let mut charlie = start("charlie1.log");
+    wait_bonded(&chain, &id, "charlie").await;
+    let before = credits(&chain).await;
+
+    // SIGKILL between the result and the challenge: the restarted prover still proves it.
+    let (u, i) = (url.clone(), id.clone());
+    let client = std::thread::spawn(move || {
+        expect(&u, &["infer", "--model", &i, "--input", INPUT, "--suri", "//Bob", "--challenge"], 0)
+    });
+    charlie.wait_for("result posted", Duration::from_secs(60));
+    charlie.kill();
+    let restarted = start("charlie2.log");
+    let said = client.join().unwrap();
+    assert!(said.contains("verdict: proven on chain"), "{said}");
+    assert!(restarted.log().contains("challenge answered with the ghost proof"), "{}", restarted.log());
+    assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
+
+    // The node restarts under the running prover, which reconnects and serves again.
+    node.stop();
+    std::thread::sleep(Duration::from_secs(2));
+    let _node = start_node(Some((base.path(), port)));
+    let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
+    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--suri", "//Bob"], 0);
+    assert!(said.contains("verdict: verified and paid"), "{said}");
+    assert!(restarted.log().contains("reconnecting"), "{}", restarted.log());
+    assert_eq!(differences(&before, &credits(&chain).await), vec![2, -20, 18, 0, 0, 0]);
+
+    // Leaving: unbond now, withdraw only after the delay (a typed, explained refusal).
+    let said = expect(&url, &["prover", "withdraw", "--model", &id, "--suri", "//Charlie"], 1);
+    assert!(said.contains("GhostRegistry.StillBonded"), "{said}");
+    let said = expect(&url, &["prover", "unbond", "--model", &id, "--suri", "//Charlie"], 0);
+    assert!(said.contains("event GhostRegistry.Unbonding"), "{said}");
+    assert!(expect(&url, &["model", "show", &id], 0).contains("(unbonding)"));
+    let said = expect(&url, &["prover", "withdraw", "--model", &id, "--suri", "//Charlie"], 1);
+    assert!(said.contains("GhostRegistry.TooEarly"), "{said}");
+}
+
+/// The application example of the client library's docs, run as written.
+#[path = "../../../docs/examples/client.rs"]
+mod client_example;
+
+/// The client library alone, as an application uses it: find the model's prover on chain,
+/// verify its answer, then pay for the same input; exactly the price moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_library_example_pays_for_a_verified_answer() {
+    let node = start_node(None);
+    let url = node.url();
+    let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model = build_model(dir.path(), "example", 7);
+    let id = register(&url, &model);
+    let journal = dir.path().join("journal");
+    let _charlie = prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&model], &journal, &[]);
+    wait_bonded(&chain, &id, "charlie").await;
+    let before = credits(&chain).await;
+
+    let input = ghost_primitives::quantise_vector(&ghost_client::wire::parse_vector(INPUT).unwrap(), false);
+    let id = ghost_primitives::parse_hash(&id).unwrap();
+    let report = client_example::pay_and_verify(&url, id, "//Bob", &input).await.unwrap();
+    assert!(matches!(report.verdict, ghost_client::paid::Verdict::Accepted));
+    assert!(report.served.failed.is_empty() && report.served.verified.proof_bytes > 0);
+    let paid = report.paid.expect("a result was posted");
+    assert_eq!(paid.output, report.served.answer.output, "the result paid for is the answer verified");
+    assert!(report.steps.iter().any(|s| s.contains("ghost proof verified locally")), "{:?}", report.steps);
+    // Bob paid 10; Charlie earned 9, Alice (the owner) a royalty of 1.
+    assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
+}

@@ -1,0 +1,152 @@
+//! The prover's JSON-RPC API (jsonrpsee): the methods, their types and error codes, and
+//! a typed client. Both sides' traits are generated here, from one definition; the
+//! server is `ghost-prover`'s.
+//!
+//! | method            | params                    | result                         |
+//! |-------------------|---------------------------|--------------------------------|
+//! | `ghost_health`    | —                         | `{ status, models, served }`   |
+//! | `ghost_models`    | —                         | model ids (`0x`-hex)           |
+//! | `ghost_ghostFile` | `model?`                  | the ghost file, `0x`-hex       |
+//! | `ghost_infer`     | `model`, `input`          | an [`Answer`]                  |
+//! | `ghost_proof`     | `request` (on-chain id)   | a journal [`Entry`]: the posted output, links and ghost proof |
+//!
+//! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
+//! prover is shutting down or overloaded, `-32004` no proof of that request here (not
+//! posted by this prover, or closed), `-32603` internal; malformed params get JSON-RPC's
+//! own `-32602`.
+
+use crate::wire::{Answer, ProofBytes, WireInput};
+use anyhow::Context;
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Unknown model id.
+pub const UNKNOWN_MODEL: i32 = -32001;
+/// The input does not fit the model (kind, width, token range).
+pub const BAD_INPUT: i32 = -32002;
+/// Too busy to take the request.
+pub const UNAVAILABLE: i32 = -32003;
+/// No proof of that request is kept here.
+pub const NO_PROOF: i32 = -32004;
+/// Something failed inside the prover.
+pub const INTERNAL: i32 = -32603;
+
+/// Largest JSON-RPC request accepted (a 1,024-wide vector is ~8 KB of JSON).
+pub const MAX_REQUEST_BYTES: u32 = 256 * 1024;
+/// Largest response (a ghost proof of the largest models fits easily).
+pub const MAX_RESPONSE_BYTES: u32 = 64 * 1024 * 1024;
+
+/// `ghost_health`'s answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Health {
+    /// Always `"ok"` while serving.
+    pub status: String,
+    /// Models served.
+    pub models: usize,
+    /// Answers given since start.
+    pub served: u64,
+}
+
+#[rpc(server, client, namespace = "ghost")]
+pub trait GhostRpc {
+    /// Liveness and counters.
+    #[method(name = "health")]
+    async fn health(&self) -> RpcResult<Health>;
+
+    /// Ids of the models served.
+    #[method(name = "models")]
+    async fn models(&self) -> RpcResult<Vec<String>>;
+
+    /// A served model's ghost file (the only model when `model` is omitted).
+    #[method(name = "ghostFile")]
+    async fn ghost_file(&self, model: Option<String>) -> RpcResult<String>;
+
+    /// Answer `input` with `model`, with a ghost proof.
+    #[method(name = "infer")]
+    async fn infer(&self, model: String, input: WireInput) -> RpcResult<Answer>;
+
+    /// The ghost proof of the result this prover posted on chain for request `request`,
+    /// served while the result can be challenged.
+    #[method(name = "proof")]
+    async fn proof(&self, request: u64) -> RpcResult<Entry>;
+}
+
+/// What the daemon knows of one request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Entry {
+    /// Request id.
+    pub request: u64,
+    /// `0x`-hex model id.
+    pub model: String,
+    /// The output posted (Q14).
+    pub output: Vec<i16>,
+    /// The links posted, `0x`-hex.
+    pub links: Vec<String>,
+    /// The encoded ghost proof of exactly this claim.
+    pub proof: ProofBytes,
+    /// Where the entry is in the request's life.
+    pub state: State,
+}
+
+/// The life of a journal entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum State {
+    /// Computed; the result may or may not have reached the chain.
+    Computed,
+    /// The result is on chain.
+    Posted,
+    /// A prove-it challenge was answered with the proof.
+    Defended,
+}
+
+/// A client of the prover JSON-RPC at `url`, taking responses up to [`MAX_RESPONSE_BYTES`].
+pub fn client(url: &str, timeout: Duration) -> anyhow::Result<jsonrpsee::http_client::HttpClient> {
+    jsonrpsee::http_client::HttpClientBuilder::default()
+        .max_response_size(MAX_RESPONSE_BYTES)
+        .request_timeout(timeout)
+        .build(url)
+        .with_context(|| format!("prover URL {url}"))
+}
+
+/// A prover's JSON-RPC URL as given on the command line: `http://` or `https://` and a
+/// host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProverUrl(String);
+
+impl ProverUrl {
+    /// The URL.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for ProverUrl {
+    type Err = anyhow::Error;
+    fn from_str(text: &str) -> anyhow::Result<Self> {
+        let rest = text
+            .strip_prefix("http://")
+            .or_else(|| text.strip_prefix("https://"))
+            .ok_or_else(|| anyhow::anyhow!("{text} is not a prover URL: it starts with http:// or https://"))?;
+        if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+            anyhow::bail!("{text} is not a prover URL: it names no host");
+        }
+        Ok(Self(text.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prover_urls_are_http_with_a_host() {
+        assert_eq!("http://127.0.0.1:9955".parse::<ProverUrl>().unwrap().as_str(), "http://127.0.0.1:9955");
+        assert!("https://prover.example".parse::<ProverUrl>().is_ok());
+        for bad in ["ws://127.0.0.1:1", "http://", "127.0.0.1:9955", "http:///x"] {
+            assert!(bad.parse::<ProverUrl>().is_err(), "{bad}");
+        }
+    }
+}

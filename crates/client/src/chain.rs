@@ -1,0 +1,399 @@
+//! The chain client: a connection to a Ghostchain node, keys, transactions that wait for
+//! finality and say what happened, and typed reads of the three pallets.
+//!
+//! The types come from the runtime's metadata, generated at compile time from the committed
+//! copy `crates/client/metadata/ghost-runtime.scale` (a runtime test fails when the copy is
+//! stale); this is the one crate that generates them. The primitives' own types (model
+//! shape, sparse update, verifier error, model input) are substituted for their generated
+//! twins, so there is one definition of each and no conversions.
+
+use crate::{keys::account_of, outcome::Outcome};
+use anyhow::{anyhow, bail, Context, Result};
+use ghost_primitives::{hex0x, ModelId};
+use std::time::Duration;
+use subxt::{
+    backend::{legacy::LegacyRpcMethods, rpc::RpcClient},
+    blocks::ExtrinsicEvents,
+    config::DefaultExtrinsicParamsBuilder,
+    error::DispatchError,
+    tx::{Payload, TxStatus},
+    utils::AccountId32,
+    OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::Keypair;
+
+/// The chain's calls, storage, events and constants, generated from its metadata.
+#[allow(missing_docs)] // generated: the docs are the runtime's, in the metadata
+#[subxt::subxt(
+    runtime_metadata_path = "metadata/ghost-runtime.scale",
+    derive_for_all_types = "Clone",
+    substitute_type(
+        path = "ghost_primitives::ghost_file::ModelShape",
+        with = "::subxt::utils::Static<::ghost_primitives::ModelShape>"
+    ),
+    substitute_type(
+        path = "ghost_primitives::update::ModelUpdate",
+        with = "::subxt::utils::Static<::ghost_primitives::ModelUpdate>"
+    ),
+    substitute_type(
+        path = "ghost_primitives::error::Error",
+        with = "::subxt::utils::Static<::ghost_primitives::Error>"
+    ),
+    substitute_type(
+        path = "pallet_inference::pallet::BoundedInput",
+        with = "::subxt::utils::Static<::ghost_primitives::Input>"
+    )
+)]
+pub mod runtime {}
+
+pub use runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec;
+/// A model's on-chain record.
+pub type ModelInfo = runtime::runtime_types::pallet_ghost_registry::pallet::ModelInfo<AccountId32, u128, u32>;
+/// A prover's bond.
+pub type BondInfo = runtime::runtime_types::pallet_ghost_registry::pallet::BondInfo<u128, u32, BoundedVec<u8>>;
+/// An open inference request.
+pub type Request = runtime::runtime_types::pallet_inference::pallet::Request;
+/// A request's phase.
+pub type Phase = runtime::runtime_types::pallet_inference::pallet::Phase;
+
+/// The node's default JSON-RPC address (`ghost-node --dev`).
+pub const DEFAULT_URL: &str = "ws://127.0.0.1:9944";
+/// A connection to a node.
+#[derive(Clone)]
+pub struct Chain {
+    /// The subxt client.
+    pub api: OnlineClient<PolkadotConfig>,
+    /// The node's legacy RPC methods (for the pool-aware account nonce).
+    rpc: LegacyRpcMethods<PolkadotConfig>,
+    url: String,
+    /// Held while a transaction is signed and handed to the node, so that concurrent
+    /// submissions from one key read consecutive nonces.
+    submitting: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// How a transaction is followed after submission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Until its block is finalised (the default of every command).
+    Finalized,
+    /// Until it is in a block.
+    InBlock,
+    /// Not at all: return once the node accepted it into its pool.
+    Submitted,
+}
+
+impl Wait {
+    /// This, but at least until the transaction is in a block (for a commitment that a
+    /// later call reveals).
+    pub fn at_least_in_block(self) -> Self {
+        if self == Wait::Submitted {
+            Wait::InBlock
+        } else {
+            self
+        }
+    }
+}
+
+impl Chain {
+    /// Connect to the node at `url`, retrying for up to `patience` while it is not up.
+    pub async fn connect(url: &str, patience: Duration) -> Result<Self> {
+        let deadline = std::time::Instant::now() + patience;
+        let mut delay = Duration::from_millis(200);
+        loop {
+            let connected = match RpcClient::from_insecure_url(url).await {
+                Ok(rpc) => OnlineClient::<PolkadotConfig>::from_rpc_client(rpc.clone()).await.map(|api| (api, rpc)),
+                Err(e) => Err(e.into()),
+            };
+            match connected {
+                Ok((api, rpc)) => {
+                    let rpc = LegacyRpcMethods::new(rpc);
+                    return Ok(Self { api, rpc, url: url.to_string(), submitting: Default::default() });
+                }
+                Err(e) if std::time::Instant::now() + delay > deadline => {
+                    bail!("cannot reach a Ghostchain node at {url}: {} (is `ghost-node --dev` running?)", root(&e))
+                }
+                Err(e) => {
+                    tracing::debug!(%url, error = %e, "node not reachable yet");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// The URL connected to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The latest finalised block's number and hash.
+    pub async fn finalized(&self) -> Result<(u32, subxt::utils::H256)> {
+        let at = self.api.backend().latest_finalized_block_ref().await.context("reading the finalised head")?;
+        let block = self.api.blocks().at(at.hash()).await.context("reading the finalised block")?;
+        Ok((block.number(), block.hash()))
+    }
+
+    /// Sign `call` with `signer`, submit it and follow it as `wait` says. A call the
+    /// runtime refuses is an error naming the pallet's error and its documentation.
+    pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair, wait: Wait) -> Result<Outcome> {
+        let what = call
+            .validation_details()
+            .map(|d| format!("{}.{}", d.pallet_name, d.call_name))
+            .unwrap_or_else(|| "the transaction".into());
+        let submitting = self.submitting.lock().await;
+        // The next nonce counting the node's pool and best block (subxt's own default reads
+        // the finalised block, which is stale right after a transaction of ours landed).
+        let nonce = self
+            .rpc
+            .system_account_next_index(&account_of(signer))
+            .await
+            .map_err(|e| anyhow!("reading the account's nonce: {e}"))?;
+        let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
+        let mut progress = self
+            .api
+            .tx()
+            .sign_and_submit_then_watch(call, signer, params)
+            .await
+            .map_err(|e| anyhow!("the node refused {what}: {}", explain(&e)))?;
+        drop(submitting);
+        let hash = hex0x(progress.extrinsic_hash().as_ref());
+        if wait == Wait::Submitted {
+            return Ok(Outcome { block: None, events: None, hash, metadata: self.api.metadata() });
+        }
+        while let Some(status) = progress.next().await {
+            let status = status.map_err(|e| anyhow!("following {what}: {}", explain(&e)))?;
+            let in_block = match status {
+                TxStatus::InFinalizedBlock(b) => b,
+                TxStatus::InBestBlock(b) if wait == Wait::InBlock => b,
+                TxStatus::Error { message } | TxStatus::Invalid { message } | TxStatus::Dropped { message } => {
+                    bail!("{what} did not make it into a block: {message}")
+                }
+                _ => continue,
+            };
+            let events = in_block.wait_for_success().await.map_err(|e| anyhow!("{what} failed: {}", explain(&e)))?;
+            let block = self.api.blocks().at(in_block.block_hash()).await?.number();
+            return Ok(Outcome { block: Some(block), events: Some(events), hash, metadata: self.api.metadata() });
+        }
+        bail!("the node stopped reporting on {what}")
+    }
+
+    /// A model's record, or `None`.
+    pub async fn model(&self, id: &ModelId) -> Result<Option<ModelInfo>> {
+        let at = self.api.storage().at_latest().await?;
+        Ok(at.fetch(&runtime::storage().ghost_registry().models(*id)).await?)
+    }
+
+    /// A model's ghost file bytes, or `None`.
+    pub async fn ghost_file(&self, id: &ModelId) -> Result<Option<Vec<u8>>> {
+        let at = self.api.storage().at_latest().await?;
+        Ok(at.fetch(&runtime::storage().ghost_registry().ghost_files(*id)).await?.map(|b| b.0))
+    }
+
+    /// Every registered model, by id.
+    pub async fn models(&self) -> Result<Vec<(ModelId, ModelInfo)>> {
+        let at = self.api.storage().at_latest().await?;
+        let mut all = Vec::new();
+        let mut stream = at.iter(runtime::storage().ghost_registry().models_iter()).await?;
+        while let Some(kv) = stream.next().await {
+            let kv = kv?;
+            all.push((tail_array(&kv.key_bytes)?, kv.value));
+        }
+        all.sort_by_key(|(_, info)| info.registered_at);
+        Ok(all)
+    }
+
+    /// The provers bonded on `model`, with their bonds (and endpoints).
+    pub async fn provers(&self, model: &ModelId) -> Result<Vec<(AccountId32, BondInfo)>> {
+        let at = self.api.storage().at_latest().await?;
+        let mut all = Vec::new();
+        let mut stream = at.iter(runtime::storage().ghost_registry().bonds_iter1(*model)).await?;
+        while let Some(kv) = stream.next().await {
+            let kv = kv?;
+            all.push((AccountId32(tail_array(&kv.key_bytes)?), kv.value));
+        }
+        Ok(all)
+    }
+
+    /// `who`'s bond on `model`.
+    pub async fn bond(&self, model: &ModelId, who: &AccountId32) -> Result<Option<BondInfo>> {
+        let at = self.api.storage().at_latest().await?;
+        Ok(at.fetch(&runtime::storage().ghost_registry().bonds(*model, who.clone())).await?)
+    }
+
+    /// Every open request, by id, at the latest finalised block.
+    pub async fn requests(&self) -> Result<Vec<(u64, Request)>> {
+        let (_, hash) = self.finalized().await?;
+        let at = self.api.storage().at(hash);
+        let mut all = Vec::new();
+        let mut stream = at.iter(runtime::storage().inference().requests_iter()).await?;
+        while let Some(kv) = stream.next().await {
+            let kv = kv?;
+            let key: [u8; 8] = tail_array(&kv.key_bytes)?;
+            all.push((u64::from_le_bytes(key), kv.value));
+        }
+        all.sort_by_key(|(id, _)| *id);
+        Ok(all)
+    }
+
+    /// Open request `id`, at the latest finalised block.
+    pub async fn request(&self, id: u64) -> Result<Option<Request>> {
+        let at = self.api.storage().at_latest().await?;
+        Ok(at.fetch(&runtime::storage().inference().requests(id)).await?)
+    }
+
+    /// Who holds the prove-it challenge on request `id`, once the finalised state shows one
+    /// (waiting a few blocks for finality to catch up); `None` if none shows.
+    pub async fn challenger(&self, id: u64) -> Result<Option<AccountId32>> {
+        for _ in 0..8 {
+            match self.request(id).await?.map(|r| r.phase) {
+                Some(Phase::Challenged { challenger, .. }) => return Ok(Some(challenger)),
+                None => return Ok(None),
+                Some(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+            }
+        }
+        Ok(None)
+    }
+
+    /// `who`'s native balance and credit.
+    pub async fn account(&self, who: &AccountId32) -> Result<Account> {
+        let at = self.api.storage().at_latest().await?;
+        let data = at.fetch(&runtime::storage().system().account(who.clone())).await?.map(|a| a.data);
+        let credit = at.fetch(&runtime::storage().mutual_credit().balances(who.clone())).await?.unwrap_or(0);
+        let line = at.fetch(&runtime::storage().mutual_credit().lines(who.clone())).await?;
+        Ok(Account {
+            free: data.as_ref().map_or(0, |d| d.free),
+            held: data.as_ref().map_or(0, |d| d.reserved),
+            credit,
+            credit_limit: line.as_ref().map_or(0, |l| l.granted),
+            collateral: line.as_ref().map_or(0, |l| l.collateral),
+        })
+    }
+
+    /// The sum of every account's credit balance (zero, by the mutual-credit invariant).
+    pub async fn credit_total(&self) -> Result<i128> {
+        let at = self.api.storage().at_latest().await?;
+        let mut stream = at.iter(runtime::storage().mutual_credit().balances_iter()).await?;
+        let mut total: i128 = 0;
+        while let Some(kv) = stream.next().await {
+            total = total.checked_add(kv?.value).ok_or_else(|| anyhow!("credit balances overflow"))?;
+        }
+        Ok(total)
+    }
+
+    /// A constant of the runtime, by pallet and name.
+    pub fn constant_u32(&self, pallet: &str, name: &str) -> Result<u32> {
+        let address = subxt::dynamic::constant(pallet, name);
+        let value = self.api.constants().at(&address).with_context(|| format!("constant {pallet}.{name}"))?;
+        value.as_type::<u32>().with_context(|| format!("constant {pallet}.{name} is not a u32"))
+    }
+
+    /// A balance constant of the runtime, by pallet and name.
+    pub fn constant_u128(&self, pallet: &str, name: &str) -> Result<u128> {
+        let address = subxt::dynamic::constant(pallet, name);
+        let value = self.api.constants().at(&address).with_context(|| format!("constant {pallet}.{name}"))?;
+        value.as_type::<u128>().with_context(|| format!("constant {pallet}.{name} is not a u128"))
+    }
+}
+
+/// An account's money: native tokens and mutual credit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Free native balance.
+    pub free: u128,
+    /// Native balance on hold (deposits, bonds, collateral).
+    pub held: u128,
+    /// Credit balance (negative: owed to the network).
+    pub credit: i128,
+    /// Credit limit granted by root.
+    pub credit_limit: u128,
+    /// Native collateral backing credit.
+    pub collateral: u128,
+}
+
+/// The last `N` bytes of a storage key: the plain key of an `Identity` or `*Concat` hasher.
+fn tail_array<const N: usize>(key: &[u8]) -> Result<[u8; N]> {
+    key.len()
+        .checked_sub(N)
+        .and_then(|start| key[start..].try_into().ok())
+        .ok_or_else(|| anyhow!("a storage key of {} bytes is shorter than its {N}-byte key", key.len()))
+}
+
+/// The id of an open request, from the chain's `Requested` event.
+pub fn requested_id(events: &ExtrinsicEvents<PolkadotConfig>) -> Result<u64> {
+    events
+        .find_first::<runtime::inference::events::Requested>()?
+        .map(|e| e.id)
+        .ok_or_else(|| anyhow!("the request left no Requested event"))
+}
+
+/// A node URL as given on the command line: `ws://` or `wss://` with a host.
+pub fn parse_url(text: &str) -> Result<String> {
+    let rest = text
+        .strip_prefix("ws://")
+        .or_else(|| text.strip_prefix("wss://"))
+        .ok_or_else(|| anyhow!("{text} is not a node URL: it starts with ws:// or wss://"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        bail!("{text} is not a node URL: it names no host");
+    }
+    Ok(text.to_string())
+}
+
+/// A chain-side failure explained as a sentence: the pallet error's name and its docs.
+pub fn explain(e: &subxt::Error) -> String {
+    match e {
+        subxt::Error::Runtime(DispatchError::Module(m)) => match m.details() {
+            Ok(d) => {
+                let docs = d.variant.docs.join(" ");
+                format!("{}.{}: {}", d.pallet.name(), d.variant.name, docs.trim())
+            }
+            Err(_) => m.to_string(),
+        },
+        subxt::Error::Runtime(other) => other.to_string(),
+        // The node's reason for refusing a transaction is in the error's data.
+        subxt::Error::Rpc(subxt::error::RpcError::ClientError(subxt::ext::subxt_rpcs::Error::User(user))) => {
+            match &user.data {
+                Some(data) => format!("{}: {}", user.message, data.get().trim_matches('"')),
+                None => user.message.clone(),
+            }
+        }
+        other => {
+            let (top, inner) = (other.to_string(), root(other));
+            if top.contains(&inner) {
+                top
+            } else {
+                format!("{top}: {inner}")
+            }
+        }
+    }
+}
+
+/// The innermost cause of a client error, without `Debug` dumps.
+fn root(e: &subxt::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = s.to_string();
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_urls_are_websockets_with_a_host() {
+        assert_eq!(parse_url("ws://127.0.0.1:9944").unwrap(), "ws://127.0.0.1:9944");
+        assert!(parse_url("wss://node.example:443").is_ok());
+        for bad in ["http://127.0.0.1:9944", "ws://", "127.0.0.1:9944", "ws:///x", "ws://a b"] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn storage_keys_end_in_their_plain_key() {
+        assert_eq!(tail_array::<2>(&[9, 9, 1, 2]).unwrap(), [1, 2]);
+        assert!(tail_array::<4>(&[1, 2]).is_err());
+    }
+}

@@ -1,0 +1,56 @@
+//! Following the chain: the one loop behind every long-running agent (the prover daemon,
+//! the watcher). It connects, lets the agent catch up on what happened while it was away,
+//! then hands it every finalised block; when the node goes away it reconnects with
+//! backoff and catches up again, forever.
+
+use crate::chain::Chain;
+use anyhow::{bail, Context, Result};
+use std::{future::Future, time::Duration};
+use subxt::{blocks::Block, OnlineClient, PolkadotConfig};
+
+/// A finalised block, as the follower is handed it.
+pub type FinalizedBlock = Block<PolkadotConfig, OnlineClient<PolkadotConfig>>;
+
+/// An agent that follows finalised blocks.
+pub trait Follower {
+    /// Just connected (first start or after an outage): catch up with the chain's state.
+    fn connected(&mut self, chain: &Chain) -> impl Future<Output = Result<()>> + Send;
+    /// A new finalised block.
+    fn finalized(&mut self, chain: &Chain, block: FinalizedBlock) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// First wait before reconnecting; it doubles after each failure up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// Longest wait before reconnecting.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// Follow the chain at `url` with `follower` until the future is dropped: every error
+/// (a node down, a dropped subscription, a failed read) ends the session, is logged, and a
+/// new session starts after the backoff.
+pub async fn follow(url: &str, follower: &mut impl Follower) {
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        match session(url, follower).await {
+            Ok(()) => backoff = FIRST_BACKOFF,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), retry_in = ?backoff, "lost the chain; reconnecting");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}
+
+/// One connection's life: catch up, then every finalised block.
+async fn session(url: &str, follower: &mut impl Follower) -> Result<()> {
+    let chain = Chain::connect(url, Duration::from_secs(2)).await?;
+    // Subscribe before catching up, so no block between the two is missed.
+    let mut heads = chain.api.blocks().subscribe_finalized().await.context("following finalised blocks")?;
+    follower.connected(&chain).await?;
+    while let Some(block) = heads.next().await {
+        let block = block.context("the finalised-block subscription failed")?;
+        tracing::debug!(number = block.number(), "finalised");
+        follower.finalized(&chain, block).await?;
+    }
+    bail!("the node closed the finalised-block subscription")
+}

@@ -1,0 +1,345 @@
+//! `ghost prover run`: the on-chain prover.
+//!
+//! It bonds on its models (with its public endpoint), then follows finalised blocks. At each
+//! one it reconciles with the chain's state rather than replaying events: every open
+//! request on its models that is still pending gets an answer, every prove-it challenge on
+//! its results gets the ghost proof, and journal entries of closed requests are dropped.
+//! So a restart, a missed block or a node that was away for a while are all caught up the
+//! same way: by the next finalised head. The journal ([`crate::journal`]) is written before
+//! a result is submitted, and its proofs are served over the JSON-RPC (`ghost_proof`).
+
+use crate::{
+    journal::Journal,
+    rpc::{self, Misbehaviour},
+};
+use anyhow::{anyhow, bail, Context, Result};
+use codec::Encode;
+use ghost_client::{
+    api::{Entry, State},
+    chain::{runtime, BoundedVec, Chain, Phase, Wait},
+    follow::{self, FinalizedBlock, Follower},
+    keys::{account_of, show_account},
+    tokens::fmt_tokens,
+};
+use ghost_primitives::{hex0x, parse_hash, Model, ModelId};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{Arc, Mutex},
+};
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+/// What the daemon is told.
+pub struct Config {
+    /// Node URL.
+    pub url: String,
+    /// The prover's key.
+    pub key: Keypair,
+    /// The models served.
+    pub models: Vec<Model>,
+    /// JSON-RPC listen address.
+    pub listen: SocketAddr,
+    /// The URL published with the bond (default: `http://` + the bound address).
+    pub public_url: Option<String>,
+    /// The journal directory.
+    pub journal: PathBuf,
+    /// Bond to hold per model (default: the chain's `MinBond`, or enough for ten slashes).
+    pub bond: Option<u128>,
+    /// Misbehave on purpose (demos and tests).
+    pub misbehaviour: Option<Misbehaviour>,
+    /// Answers computed at once.
+    pub workers: usize,
+}
+
+/// Shared by the reconciliation loop and its tasks.
+struct Daemon {
+    key: Keypair,
+    me: AccountId32,
+    models: BTreeMap<ModelId, Arc<Model>>,
+    journal: Journal,
+    misbehaviour: Option<Misbehaviour>,
+    /// Requests with a submission under way (answer or response), not to be doubled.
+    in_flight: Mutex<BTreeSet<u64>>,
+    /// The block each of our transactions landed in, by request: the finalised state lags
+    /// the best block, so a request we answered may still look pending for a few blocks.
+    landed: Mutex<BTreeMap<u64, u32>>,
+}
+
+/// Blocks a transaction of ours may take to be finalised before it is sent again.
+const FINALITY_SLACK: u32 = 4;
+
+/// What a started daemon serves, and where.
+pub struct Started {
+    /// The prover's account.
+    pub me: AccountId32,
+    /// The JSON-RPC address bound.
+    pub addr: SocketAddr,
+    /// The URL published with the bonds.
+    pub public_url: String,
+    /// The models served.
+    pub models: Vec<ModelId>,
+}
+
+impl fmt::Display for Started {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "prover {} serving proofs on http://{} (published as {})",
+            show_account(&self.me),
+            self.addr,
+            self.public_url
+        )?;
+        for id in &self.models {
+            write!(f, "\n  model {}", hex0x(id))?;
+        }
+        Ok(())
+    }
+}
+
+/// Run until interrupted: serve the JSON-RPC, tell `ready` once it listens, and follow
+/// the chain, reconnecting with backoff whenever the node goes away.
+pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
+    let journal = Journal::open(&config.journal)?;
+    let me = account_of(&config.key);
+    if let Some(m) = config.misbehaviour {
+        tracing::warn!(misbehaviour = ?m, "posting DISHONEST results on purpose");
+    }
+    let models: Vec<Arc<Model>> = config.models.into_iter().map(Arc::new).collect();
+    let server = rpc::Prover::new(models.clone(), config.workers, config.misbehaviour).with_journal(journal.clone());
+    let (addr, handle) =
+        rpc::serve(config.listen, server).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let daemon = Arc::new(Daemon {
+        key: config.key,
+        me: me.clone(),
+        models: models.into_iter().map(|m| (m.id(), m)).collect(),
+        journal,
+        misbehaviour: config.misbehaviour,
+        in_flight: Mutex::new(BTreeSet::new()),
+        landed: Mutex::new(BTreeMap::new()),
+    });
+    ready(Started { me, addr, public_url: public_url.clone(), models: daemon.models.keys().copied().collect() });
+    tracing::info!(journal = %config.journal.display(), entries = daemon.journal.ids().len(), "journal opened");
+    let mut session = Session { daemon, public_url, bond: config.bond };
+    tokio::select! {
+        _ = follow::follow(&config.url, &mut session) => Ok(()),
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("stopping");
+            let _ = handle.stop();
+            Ok(())
+        }
+    }
+}
+
+/// The daemon as a follower of the chain: bond and catch up on connecting, reconcile at
+/// every finalised head. So a restart, a missed block or a node that was away are all
+/// caught up the same way.
+struct Session {
+    daemon: Arc<Daemon>,
+    public_url: String,
+    bond: Option<u128>,
+}
+
+impl Follower for Session {
+    async fn connected(&mut self, chain: &Chain) -> Result<()> {
+        ensure_bonded(&self.daemon, chain, &self.public_url, self.bond).await?;
+        reconcile(&self.daemon, chain).await
+    }
+
+    async fn finalized(&mut self, chain: &Chain, _block: FinalizedBlock) -> Result<()> {
+        reconcile(&self.daemon, chain).await
+    }
+}
+
+/// Bond on every served model that has no bond of ours yet (and publish the endpoint on
+/// those whose bond names another).
+async fn ensure_bonded(daemon: &Daemon, chain: &Chain, public_url: &str, bond: Option<u128>) -> Result<()> {
+    let endpoint = BoundedVec(public_url.as_bytes().to_vec());
+    for id in daemon.models.keys() {
+        if chain.model(id).await?.is_none() {
+            bail!("model {} is not registered on this chain: `ghost model register` it first", hex0x(id));
+        }
+        let amount = match chain.bond(id, &daemon.me).await? {
+            Some(b) if b.withdrawable_at.is_some() => {
+                bail!("our bond on model {} is unbonding: withdraw it, then start again", hex0x(id))
+            }
+            Some(b) if b.endpoint.0 == endpoint.0 => continue,
+            Some(_) => 0,
+            None => match bond {
+                Some(amount) => amount,
+                None => {
+                    let min = chain.constant_u128("GhostRegistry", "MinBond")?;
+                    let slash = chain.constant_u128("Inference", "Slash")?;
+                    min.max(slash.saturating_mul(10))
+                }
+            },
+        };
+        let call = runtime::tx().ghost_registry().bond(*id, amount, endpoint.clone());
+        let outcome = chain.submit(&call, &daemon.key, Wait::InBlock).await?;
+        tracing::info!(model = %hex0x(id), bond = %fmt_tokens(amount), endpoint = public_url, block = ?outcome.block, "bonded");
+    }
+    Ok(())
+}
+
+/// Bring the chain and the journal in line: answer, defend, forget.
+async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
+    let (now, _) = chain.finalized().await?;
+    let requests = chain.requests().await?;
+    let open: BTreeSet<u64> = requests.iter().map(|(id, _)| *id).collect();
+    // Each posted result locks one Slash of the bond: answer no more than the free part
+    // backs (a result the bond cannot back fails and only costs a fee).
+    let slash = chain.constant_u128("Inference", "Slash")?.max(1);
+    let mut room = BTreeMap::new();
+    for id in daemon.models.keys() {
+        let free = match chain.bond(id, &daemon.me).await? {
+            // Unbonding: the chain takes no new results from us.
+            Some(b) if b.withdrawable_at.is_none() => b.amount.saturating_sub(b.locked) / slash,
+            _ => 0,
+        };
+        room.insert(*id, free);
+    }
+    let mut waiting = 0u32;
+    for (id, request) in requests {
+        let Some(model) = daemon.models.get(&request.model).cloned() else { continue };
+        let ours = request.result.as_ref().is_some_and(|r| r.prover == daemon.me);
+        match &request.phase {
+            Phase::Pending if now <= request.deadline => {
+                if daemon.awaiting_finality(id, now) || daemon.busy(id) {
+                    continue;
+                }
+                let free = room.entry(request.model).or_insert(0);
+                if *free == 0 {
+                    waiting += 1;
+                    continue;
+                }
+                *free -= 1;
+                if daemon.start(id) {
+                    let (daemon, chain) = (daemon.clone(), chain.clone());
+                    let input = request.input.0.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = answer(&daemon, &chain, id, model, input).await {
+                            tracing::warn!(request = id, error = %format!("{e:#}"), "not answered");
+                        }
+                        daemon.finish(id);
+                    });
+                }
+            }
+            Phase::Answered if ours && daemon.journal.get(id).is_some_and(|e| e.state == State::Computed) => {
+                daemon.journal.set_state(id, State::Posted)?;
+            }
+            Phase::Challenged { challenger, .. } if ours && now <= request.deadline => {
+                if daemon.journal.get(id).is_some_and(|e| e.state == State::Defended)
+                    && daemon.awaiting_finality(id, now)
+                {
+                    continue;
+                }
+                if daemon.start(id) {
+                    tracing::info!(request = id, %challenger, respond_until = request.deadline, "challenged: proving");
+                    let (daemon, chain) = (daemon.clone(), chain.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = respond(&daemon, &chain, id).await {
+                            tracing::warn!(request = id, error = %format!("{e:#}"), "challenge not answered");
+                        }
+                        daemon.finish(id);
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if waiting > 0 {
+        tracing::warn!(waiting, "the bond backs no more open results: requests wait (bond more to serve them)");
+    }
+    for id in daemon.journal.ids() {
+        if !open.contains(&id) && !daemon.busy(id) {
+            tracing::info!(request = id, "closed on chain; dropping its journal entry");
+            daemon.journal.remove(id)?;
+            if let Ok(mut l) = daemon.landed.lock() {
+                l.remove(&id);
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Daemon {
+    fn start(&self, id: u64) -> bool {
+        self.in_flight.lock().map(|mut s| s.insert(id)).unwrap_or(false)
+    }
+
+    fn finish(&self, id: u64) {
+        if let Ok(mut s) = self.in_flight.lock() {
+            s.remove(&id);
+        }
+    }
+
+    /// Whether our transaction on `id` landed recently enough that the finalised state may
+    /// not show it yet.
+    fn awaiting_finality(&self, id: u64, finalized: u32) -> bool {
+        self.landed
+            .lock()
+            .map(|l| l.get(&id).is_some_and(|&at| finalized < at.saturating_add(FINALITY_SLACK)))
+            .unwrap_or(false)
+    }
+
+    fn landed(&self, id: u64, block: Option<u32>) {
+        if let (Ok(mut l), Some(block)) = (self.landed.lock(), block) {
+            l.insert(id, block);
+        }
+    }
+
+    fn busy(&self, id: u64) -> bool {
+        self.in_flight.lock().map(|s| s.contains(&id)).unwrap_or(true)
+    }
+}
+
+/// Compute (or take from the journal) the answer to request `id`, journal it, post it.
+async fn answer(
+    daemon: &Daemon,
+    chain: &Chain,
+    id: u64,
+    model: Arc<Model>,
+    input: ghost_primitives::Input,
+) -> Result<()> {
+    let entry = match daemon.journal.get(id) {
+        Some(entry) => entry,
+        None => {
+            let binding = daemon.me.encode();
+            let misbehaviour = daemon.misbehaviour;
+            let answer = tokio::task::spawn_blocking(move || rpc::answer_bound(&model, &input, &binding, misbehaviour))
+                .await?
+                .map_err(|e| anyhow!("computing the answer: {e}"))?;
+            let entry = Entry {
+                request: id,
+                model: answer.model,
+                output: answer.output,
+                links: answer.links,
+                proof: answer.proof,
+                state: State::Computed,
+            };
+            daemon.journal.put(entry.clone())?;
+            entry
+        }
+    };
+    let links = entry.links.iter().map(|l| parse_hash(l)).collect::<Result<Vec<_>, _>>()?;
+    let call = runtime::tx().inference().submit_result(id, BoundedVec(entry.output.clone()), BoundedVec(links));
+    let outcome = chain.submit(&call, &daemon.key, Wait::InBlock).await?;
+    daemon.landed(id, outcome.block);
+    daemon.journal.set_state(id, State::Posted)?;
+    tracing::info!(request = id, block = ?outcome.block, "result posted");
+    Ok(())
+}
+
+/// Answer the prove-it challenge on request `id` with the journalled proof.
+async fn respond(daemon: &Daemon, chain: &Chain, id: u64) -> Result<()> {
+    let entry = daemon.journal.get(id).ok_or_else(|| anyhow!("no journal entry: the proof is lost"))?;
+    let call = runtime::tx().inference().respond(id, BoundedVec(entry.proof.0));
+    let outcome = chain.submit(&call, &daemon.key, Wait::InBlock).await?;
+    daemon.landed(id, outcome.block);
+    daemon.journal.set_state(id, State::Defended)?;
+    tracing::info!(request = id, block = ?outcome.block, "challenge answered with the ghost proof");
+    Ok(())
+}

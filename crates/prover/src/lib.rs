@@ -1,0 +1,17 @@
+//! # ghost-prover
+//!
+//! Serving: the prover's JSON-RPC server, the on-chain prover daemon and its journal, and
+//! the watcher. The API the server answers is [`ghost_client::api`]; the chain is reached
+//! through `ghost-client`, whose follow-the-chain loop drives both agents; models come
+//! from `ghost-model`'s store. It prints nothing: the agents report what they do as typed
+//! events to the caller and log through `tracing`.
+//!
+//! * [`rpc`]: the JSON-RPC server (`ghost serve`, and the daemon's endpoint).
+//! * [`journal`]: the daemon's durable record of what it owes and must prove.
+//! * [`daemon`]: `ghost prover run`, the on-chain prover.
+//! * [`watcher`]: `ghost watch`, which recomputes posted results and disputes wrong ones.
+
+pub mod daemon;
+pub mod journal;
+pub mod rpc;
+pub mod watcher;

@@ -1,0 +1,112 @@
+//! # ghost-testkit
+//!
+//! What the integration tests of `ghost-node` and `ghost` share: a real node started on
+//! ports the OS picks (so tests running side by side never share one), its RPC port read
+//! from its log, and stopped (killed and reaped) on drop. It knows nothing of the chain's
+//! types: tests talk to the node through their own clients.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+/// Flags every test node takes: no metrics, no telemetry, no peer discovery on the LAN.
+const QUIET_FLAGS: [&str; 3] = ["--no-prometheus", "--no-telemetry", "--no-mdns"];
+
+/// How long a node may take to open its JSON-RPC.
+const STARTUP: Duration = Duration::from_secs(60);
+
+/// A running `ghost-node`, killed on drop.
+pub struct DevNode {
+    child: Child,
+    port: u16,
+}
+
+impl DevNode {
+    /// Start `binary` with `args` (chain, storage, ports) and the quiet flags; `--rpc-port
+    /// 0` unless `args` names a port. Returns once the node logs its JSON-RPC address.
+    pub fn start(binary: &Path, args: &[&str]) -> Self {
+        let mut command = Command::new(binary);
+        command.args(args).args(QUIET_FLAGS);
+        if !args.contains(&"--rpc-port") {
+            command.args(["--rpc-port", "0"]);
+        }
+        let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("ghost-node starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = mpsc::channel();
+        // Keep draining the log after the port is found, or the node blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(port) = rpc_port_in(&line) {
+                    let _ = tx.send(port);
+                }
+            }
+        });
+        match rx.recv_timeout(STARTUP) {
+            Ok(port) => Self { child, port },
+            Err(_) => {
+                stop(&mut child);
+                panic!("{} did not log its JSON-RPC address within {STARTUP:?}", binary.display())
+            }
+        }
+    }
+
+    /// The JSON-RPC port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The WebSocket JSON-RPC URL.
+    pub fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.port)
+    }
+
+    /// The HTTP JSON-RPC URL.
+    pub fn http_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kill the node and reap it (also done on drop).
+    pub fn stop(&mut self) {
+        stop(&mut self.child);
+    }
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Kill a child process and reap it.
+pub fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The port of `Running JSON-RPC server: addr=127.0.0.1:PORT,...`.
+pub fn rpc_port_in(line: &str) -> Option<u16> {
+    let addr = line.split("Running JSON-RPC server: addr=").nth(1)?;
+    addr.split(',').next()?.trim().rsplit(':').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rpc_port_is_read_from_the_log_line() {
+        let line = "2026-12-02 INFO Running JSON-RPC server: addr=127.0.0.1:40123,[::1]:40123";
+        assert_eq!(rpc_port_in(line), Some(40123));
+        assert_eq!(rpc_port_in("Running JSON-RPC server: addr=nonsense"), None);
+        assert_eq!(rpc_port_in("something else"), None);
+    }
+}
