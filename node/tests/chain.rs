@@ -5,11 +5,10 @@
 
 use codec::{Decode, Encode};
 use ghost_primitives::{testing, Model, Shape};
+use ghost_testkit::DevNode;
 use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
 use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    sync::mpsc,
+    path::Path,
     time::{Duration, Instant},
 };
 use subxt::{
@@ -19,67 +18,22 @@ use subxt::{
 
 const NODE: &str = env!("CARGO_BIN_EXE_ghost-node");
 
-/// A running node, killed on drop.
-struct Node {
-    child: Child,
-    rpc: u16,
+/// A node on ports the OS picks, in a temporary directory.
+fn start(args: &[&str]) -> DevNode {
+    let mut all = args.to_vec();
+    all.push("--tmp");
+    DevNode::start(Path::new(NODE), &all)
 }
 
-impl Node {
-    /// Start a node on ports the OS picks (`--rpc-port 0`, listen addresses on port 0), so
-    /// tests running side by side never share one; the RPC port is read from the log.
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(NODE)
-            .args(args)
-            .args(["--tmp", "--no-prometheus", "--no-telemetry", "--no-mdns", "--rpc-port", "0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("ghost-node starts");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let (tx, rx) = mpsc::channel();
-        // Keep draining the log after the port is found, or the node blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(port) = rpc_port_in(&line) {
-                    let _ = tx.send(port);
-                }
-            }
-        });
-        let rpc = rx.recv_timeout(Duration::from_secs(60)).expect("the node logs its JSON-RPC address");
-        Self { child, rpc }
-    }
-
-    fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}", self.rpc)
-    }
-
-    fn http_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.rpc)
-    }
-
-    async fn client(&self) -> OnlineClient<PolkadotConfig> {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            match OnlineClient::<PolkadotConfig>::from_insecure_url(self.url()).await {
-                Ok(client) => return client,
-                Err(e) if Instant::now() > deadline => panic!("node RPC never came up: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
-            }
+/// A subxt client of `node`, once its RPC answers.
+async fn client(node: &DevNode) -> OnlineClient<PolkadotConfig> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match OnlineClient::<PolkadotConfig>::from_insecure_url(node.url()).await {
+            Ok(client) => return client,
+            Err(e) if Instant::now() > deadline => panic!("node RPC never came up: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
         }
-    }
-}
-
-/// The port of `Running JSON-RPC server: addr=127.0.0.1:PORT,...`.
-fn rpc_port_in(line: &str) -> Option<u16> {
-    let addr = line.split("Running JSON-RPC server: addr=").nth(1)?;
-    addr.split(',').next()?.trim().rsplit(':').next()?.parse().ok()
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -106,8 +60,8 @@ fn model() -> Model {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_chain_registers_models_and_verifies_proofs() {
-    let node = Node::start(&["--dev", "--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
-    let api = node.client().await;
+    let node = start(&["--dev", "--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
+    let api = client(&node).await;
     wait_finalized(&api, 2, Duration::from_secs(60)).await;
 
     // Register a model by a signed extrinsic, built from the chain's metadata.
@@ -213,7 +167,7 @@ async fn a_local_network_of_two_validators_finalises_and_agrees() {
     const ALICE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
     const BOB_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000002";
     let alice =
-        Node::start(&["--chain", "local", "--alice", "--node-key", ALICE_KEY, "--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
+        start(&["--chain", "local", "--alice", "--node-key", ALICE_KEY, "--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
     // Bob boots from the address Alice actually listens on, with her peer id.
     let http = HttpClientBuilder::default().build(alice.http_url()).expect("http client");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -225,7 +179,7 @@ async fn a_local_network_of_two_validators_finalises_and_agrees() {
         assert!(Instant::now() < deadline, "Alice never reported a loopback listen address");
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
-    let bob = Node::start(&[
+    let bob = start(&[
         "--chain",
         "local",
         "--bob",
@@ -236,7 +190,7 @@ async fn a_local_network_of_two_validators_finalises_and_agrees() {
         "--bootnodes",
         &boot,
     ]);
-    let (a, b) = (alice.client().await, bob.client().await);
+    let (a, b) = (client(&alice).await, client(&bob).await);
     let n = wait_finalized(&a, 3, Duration::from_secs(120)).await;
     wait_finalized(&b, n, Duration::from_secs(60)).await;
     // Both finalised the same chain: their blocks at the lower head's height are equal.

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use ghost_client::{
-    chain::{Chain, Wait, DEFAULT_URL},
+    chain::{parse_url, Chain, Wait, DEFAULT_URL},
     keys,
 };
 use std::time::Duration;
@@ -20,8 +20,8 @@ pub struct Global {
     #[arg(long, global = true)]
     pub quiet: bool,
     /// The node's WebSocket JSON-RPC.
-    #[arg(long, global = true, env = "GHOST_CHAIN_URL", default_value = DEFAULT_URL, value_parser = ghost_client::chain::parse_url)]
-    pub chain_url: String,
+    #[arg(long, global = true, env = "GHOST_CHAIN_URL", default_value = DEFAULT_URL)]
+    chain_url: String,
     /// The key that signs: a secret URI (`//Alice`, a mnemonic, a 0x seed) or a file holding one.
     #[arg(long, global = true, env = "GHOST_SURI", hide_env_values = true)]
     pub suri: Option<String>,
@@ -47,9 +47,15 @@ impl Global {
         keys::keypair(suri)
     }
 
+    /// The node URL of `--chain-url`, checked when a command needs it (commands that never
+    /// touch a chain ignore a stale value in the environment).
+    pub fn chain_url(&self) -> Result<String> {
+        parse_url(&self.chain_url).context("--chain-url (or GHOST_CHAIN_URL)")
+    }
+
     /// A connection to the node of `--chain-url`, on `runtime`.
     pub fn chain(&self, runtime: &tokio::runtime::Runtime) -> Result<Chain> {
-        runtime.block_on(Chain::connect(&self.chain_url, PATIENCE))
+        runtime.block_on(Chain::connect(&self.chain_url()?, PATIENCE))
     }
 }
 

@@ -81,7 +81,16 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let Cli { global, command } = Cli::parse();
+    let Cli { global, command } = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A value that does not parse is an error like any other (exit 1); exit 2 means an
+        // answer was rejected. Usage mistakes and --help keep clap's own codes.
+        Err(e) if e.kind() == clap::error::ErrorKind::ValueValidation => {
+            let _ = e.print();
+            return ExitCode::from(1);
+        }
+        Err(e) => e.exit(),
+    };
     ghost_model::progress::set_quiet(global.quiet);
     let verdict: Verdict = match command {
         Command::Model(command) => model::run(command, &global).and_then(|()| done()),

@@ -5,7 +5,8 @@ use crate::global::{self, Global};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use ghost_client::{
-    registry::{self, royalty_parts},
+    outcome::Outcome,
+    registry::{self, royalty_parts, UpdateSummary},
     wire::parse_vector,
 };
 use ghost_model::{
@@ -245,10 +246,11 @@ fn register(global: &Global, dir: &Path, price: u128, royalty: f64) -> Result<()
     let (file, bytes) = store::read_ghost_file(dir)?;
     let runtime = global::runtime()?;
     let (key, chain) = (global.key()?, global.chain(&runtime)?);
-    let done = runtime.block_on(registry::register(&chain, &key, &file, bytes, price, royalty, global.wait()))?;
-    println!("{}", done.committed.report("committed to the registration"));
-    println!("{}", done.registered.report("registered"));
-    println!("model {}", hex0x(&done.id));
+    let committed = |outcome: &Outcome| println!("{}", outcome.report("committed to the registration"));
+    let registered =
+        runtime.block_on(registry::register(&chain, &key, &file, bytes, price, royalty, global.wait(), committed))?;
+    println!("{}", registered.report("registered"));
+    println!("model {}", hex0x(&file.id()));
     Ok(())
 }
 
@@ -270,12 +272,12 @@ fn publish(
     let royalty = royalty.map(royalty_parts).transpose()?;
     let (old, new) = (store::load(from)?, store::load(dir)?);
     let update = update::diff(&old, &new, training)?;
+    println!("{}", UpdateSummary::of(&update));
     let runtime = global::runtime()?;
     let (key, chain) = (global.key()?, global.chain(&runtime)?);
     let terms = (price, royalty);
     let published =
         runtime.block_on(registry::publish_update(&chain, &key, old.verifier(), update, terms, global.wait()))?;
-    println!("{}", published.summary);
     println!("{}", published.outcome.report("published"));
     // Serve the version the chain holds: the same weights under the published ghost file.
     let id = published.next.id();

@@ -84,7 +84,7 @@ fn serve_on_chain(args: RunArgs, global: &Global) -> Result<()> {
     let key = global.key()?;
     let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
     let config = daemon::Config {
-        url: global.chain_url.clone(),
+        url: global.chain_url()?,
         key,
         models,
         listen: args.listen,

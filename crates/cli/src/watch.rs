@@ -13,14 +13,13 @@ use ghost_model::store;
 use ghost_primitives::{parse_hash, quantise_vector, ModelId};
 use ghost_prover::watcher;
 use std::{path::PathBuf, time::Duration};
-use subxt_signer::sr25519::Keypair;
 
 /// Watch models until interrupted.
 pub fn watch(models: &[PathBuf], global: &Global) -> Result<()> {
     let key = global.key()?;
     let models = models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
     let runtime = global::runtime()?;
-    runtime.block_on(watcher::run(&global.chain_url, key, models, |event| println!("{event}")))
+    runtime.block_on(watcher::run(&global.chain_url()?, key, models, |event| println!("{event}")))
 }
 
 #[derive(Args)]
@@ -32,8 +31,9 @@ pub struct LoadArgs {
     #[arg(long, allow_hyphen_values = true)]
     input: String,
     /// A client key; repeat for several (each submits its own requests in nonce order).
-    #[arg(long = "client", required = true, value_parser = keys::keypair)]
-    clients: Vec<Keypair>,
+    /// Read after parsing, so that a mistyped secret is never echoed in a usage error.
+    #[arg(long = "client", required = true)]
+    clients: Vec<String>,
     /// Requests per client.
     #[arg(long, default_value_t = 20)]
     requests: u32,
@@ -52,7 +52,8 @@ pub fn load(args: LoadArgs, global: &Global) -> Result<()> {
     let chain = global.chain(&runtime)?;
     let started = std::time::Instant::now();
     let patience = Duration::from_secs(args.timeout);
-    let (clients, requests) = (&args.clients, args.requests);
+    let clients = args.clients.iter().map(|c| keys::keypair(c)).collect::<Result<Vec<_>>>()?;
+    let (clients, requests) = (&clients, args.requests);
     let blocks = runtime
         .block_on(load::load(&chain, clients, &args.model, &input, requests, patience, |row| println!("{row}")))?;
     let s = LoadSummary::of(&blocks, requests as usize * clients.len(), started.elapsed().as_secs_f64());

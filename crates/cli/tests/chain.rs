@@ -4,7 +4,7 @@
 //! checked to the unit, and to sum to zero, after each case.
 
 use ghost_client::{chain::Chain, keys::parse_account, tokens::UNIT, wire::ProofBytes};
-use ghost_testkit::{stop, DevNode};
+use ghost_testkit::{kill, DevNode};
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Output},
@@ -71,7 +71,7 @@ impl Daemon {
     }
 
     fn kill(&mut self) {
-        stop(&mut self.child);
+        kill(&mut self.child);
     }
 }
 
@@ -422,7 +422,7 @@ async fn a_killed_prover_and_a_restarted_node_lose_nothing() {
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
 
     // The node restarts under the running prover, which reconnects and serves again.
-    node.stop();
+    node.kill();
     std::thread::sleep(Duration::from_secs(2));
     let _node = start_node(Some((base.path(), port)));
     let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();

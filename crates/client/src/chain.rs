@@ -326,14 +326,14 @@ pub fn requested_id(events: &ExtrinsicEvents<PolkadotConfig>) -> Result<u64> {
         .ok_or_else(|| anyhow!("the request left no Requested event"))
 }
 
-/// A node URL as given on the command line: `ws://` or `wss://` with a host.
+/// A node URL as given on the command line: `ws://` or `wss://` (any case) with a host.
 pub fn parse_url(text: &str) -> Result<String> {
-    let rest = text
-        .strip_prefix("ws://")
-        .or_else(|| text.strip_prefix("wss://"))
-        .ok_or_else(|| anyhow!("{text} is not a node URL: it starts with ws:// or wss://"))?;
+    let scheme = |s: &str| text.get(..s.len()).filter(|p| p.eq_ignore_ascii_case(s)).map(|_| &text[s.len()..]);
+    let rest = scheme("ws://")
+        .or_else(|| scheme("wss://"))
+        .ok_or_else(|| anyhow!("'{text}' is not a node URL: it starts with ws:// or wss://"))?;
     if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
-        bail!("{text} is not a node URL: it names no host");
+        bail!("'{text}' is not a node URL: it names no host");
     }
     Ok(text.to_string())
 }
@@ -386,7 +386,8 @@ mod tests {
     fn node_urls_are_websockets_with_a_host() {
         assert_eq!(parse_url("ws://127.0.0.1:9944").unwrap(), "ws://127.0.0.1:9944");
         assert!(parse_url("wss://node.example:443").is_ok());
-        for bad in ["http://127.0.0.1:9944", "ws://", "127.0.0.1:9944", "ws:///x", "ws://a b"] {
+        assert!(parse_url("WS://127.0.0.1:9944").is_ok(), "the scheme in any case");
+        for bad in ["", "http://127.0.0.1:9944", "ws://", "127.0.0.1:9944", "ws:///x", "ws://a b", "wé"] {
             assert!(parse_url(bad).is_err(), "{bad}");
         }
     }

@@ -8,13 +8,11 @@
 use crate::{
     api::{self, GhostRpcClient},
     chain::{runtime, BoundedVec, Chain, Wait},
-    keys::show_account,
     outcome::Outcome,
-    tokens::fmt_tokens,
 };
 use anyhow::{anyhow, bail, Context, Result};
 use ghost_primitives::ModelId;
-use std::{fmt, time::Duration};
+use std::time::Duration;
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
@@ -35,14 +33,23 @@ pub enum Filed {
     Preempted(AccountId32),
 }
 
-/// Commit to `evidence` against request `id`, then reveal it in a later block.
-pub async fn file(chain: &Chain, key: &Keypair, me: &AccountId32, id: u64, evidence: Evidence<'_>) -> Result<Filed> {
+/// Commit to `evidence` against request `id`, tell `committed` once the commitment is in
+/// a block, then reveal it in a later block.
+pub async fn file(
+    chain: &Chain,
+    key: &Keypair,
+    me: &AccountId32,
+    id: u64,
+    evidence: Evidence<'_>,
+    committed: impl FnOnce(),
+) -> Result<Filed> {
     let bytes: &[u8] = match evidence {
         Evidence::Exclusion(fraud) => fraud,
         Evidence::ProveIt => &[],
     };
     let digest = ghost_primitives::commitment::dispute(me, id, bytes);
     chain.submit(&runtime::tx().inference().commit(id, digest), key, Wait::InBlock).await?;
+    committed();
     match evidence {
         Evidence::Exclusion(fraud) => {
             let call = runtime::tx().inference().report_exclusion(id, BoundedVec(fraud.to_vec()));
@@ -97,19 +104,5 @@ pub struct Conviction {
 impl From<runtime::inference::events::ProverConvicted> for Conviction {
     fn from(e: runtime::inference::events::ProverConvicted) -> Self {
         Self { id: e.id, prover: e.prover, reason: format!("{:?}", e.reason), slashed: e.slashed, refund: e.refund }
-    }
-}
-
-impl fmt::Display for Conviction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "request {}: prover {} convicted ({}); slashed {}; {} credit refunded to the client",
-            self.id,
-            show_account(&self.prover),
-            self.reason,
-            fmt_tokens(self.slashed),
-            self.refund
-        )
     }
 }

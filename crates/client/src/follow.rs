@@ -5,7 +5,7 @@
 
 use crate::chain::Chain;
 use anyhow::{bail, Context, Result};
-use std::{future::Future, time::Duration};
+use std::{convert::Infallible, future::Future, time::Duration};
 use subxt::{blocks::Block, OnlineClient, PolkadotConfig};
 
 /// A finalised block, as the follower is handed it.
@@ -30,23 +30,21 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
 pub async fn follow(url: &str, follower: &mut impl Follower) {
     let mut backoff = FIRST_BACKOFF;
     loop {
-        match session(url, follower).await {
-            Ok(()) => backoff = FIRST_BACKOFF,
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), retry_in = ?backoff, "lost the chain; reconnecting");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-            }
-        }
+        let Err(e) = session(url, follower, &mut backoff).await;
+        tracing::warn!(error = %format!("{e:#}"), retry_in = ?backoff, "lost the chain; reconnecting");
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
 
-/// One connection's life: catch up, then every finalised block.
-async fn session(url: &str, follower: &mut impl Follower) -> Result<()> {
+/// One connection's life: catch up, then every finalised block, until something fails.
+/// A session that caught up resets `backoff`: only failures in a row wait longer.
+async fn session(url: &str, follower: &mut impl Follower, backoff: &mut Duration) -> Result<Infallible> {
     let chain = Chain::connect(url, Duration::from_secs(2)).await?;
     // Subscribe before catching up, so no block between the two is missed.
     let mut heads = chain.api.blocks().subscribe_finalized().await.context("following finalised blocks")?;
     follower.connected(&chain).await?;
+    *backoff = FIRST_BACKOFF;
     while let Some(block) = heads.next().await {
         let block = block.context("the finalised-block subscription failed")?;
         tracing::debug!(number = block.number(), "finalised");

@@ -2,12 +2,15 @@
 //! `0x`-hex, a dev name) and as they are shown (SS58, with the dev name where there is one).
 
 use anyhow::{anyhow, Context, Result};
-use std::str::FromStr;
+use std::{str::FromStr, sync::LazyLock};
 use subxt::utils::AccountId32;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
+/// A dev account's key, made on demand.
+type DevKey = fn() -> Keypair;
+
 /// The dev accounts of `ghost-node --dev`, by name.
-const DEV: [(&str, fn() -> Keypair); 6] = [
+const DEV: [(&str, DevKey); 6] = [
     ("Alice", subxt_signer::sr25519::dev::alice),
     ("Bob", subxt_signer::sr25519::dev::bob),
     ("Charlie", subxt_signer::sr25519::dev::charlie),
@@ -51,9 +54,13 @@ pub fn parse_account(text: &str) -> Result<AccountId32> {
     AccountId32::from_str(text).map_err(|e| anyhow!("{text} is not an account (SS58, 0x-hex or a dev name): {e}"))
 }
 
+/// The dev accounts by name, derived once (a derivation is a PBKDF2 of the dev phrase).
+static DEV_ACCOUNTS: LazyLock<Vec<(AccountId32, &'static str)>> =
+    LazyLock::new(|| DEV.iter().map(|(name, key)| (account_of(&key()), *name)).collect());
+
 /// The dev name of `account` (`Alice`), if it is one of the dev accounts.
 pub fn dev_name(account: &AccountId32) -> Option<&'static str> {
-    DEV.iter().find(|(_, key)| account_of(&key()) == *account).map(|(name, _)| *name)
+    DEV_ACCOUNTS.iter().find(|(dev, _)| dev == account).map(|(_, name)| *name)
 }
 
 /// An account for people: SS58, followed by the dev name where there is one.

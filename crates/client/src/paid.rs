@@ -172,7 +172,15 @@ impl fmt::Display for InferEvent {
             InferEvent::Settled { id, fee, royalty } => {
                 write!(f, "request {id}: settled: {fee} credit to the prover, {royalty} to the owner")
             }
-            InferEvent::Convicted(conviction) => write!(f, "{conviction}"),
+            InferEvent::Convicted(c) => write!(
+                f,
+                "request {}: prover {} convicted ({}); slashed {}; {} credit refunded",
+                c.id,
+                show_account(&c.prover),
+                c.reason,
+                fmt_tokens(c.slashed),
+                c.refund
+            ),
             InferEvent::Expired { id, refund } => {
                 write!(f, "request {id}: no result in time; {refund} credit refunded")
             }
@@ -257,7 +265,7 @@ pub async fn infer(
                     Err(why) => {
                         report(InferEvent::Challenging { id, why: format!("{why:#}") });
                         challenged = true;
-                        match dispute::file(chain, key, &me, id, Evidence::ProveIt).await? {
+                        match dispute::file(chain, key, &me, id, Evidence::ProveIt, || {}).await? {
                             Filed::Revealed(opened) => {
                                 report(InferEvent::Transaction { what: "challenged", outcome: opened })
                             }

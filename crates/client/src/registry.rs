@@ -22,18 +22,10 @@ pub fn royalty_parts(percent: f64) -> Result<u32> {
     Ok((percent * 10_000_000.0).round() as u32)
 }
 
-/// What [`register`] did.
-pub struct Registered {
-    /// The model id.
-    pub id: ModelId,
-    /// The registration's commitment (first block).
-    pub committed: Outcome,
-    /// The registration (a later block).
-    pub registered: Outcome,
-}
-
-/// `ghost model register`: commit to the ghost file `file` (encoded as `bytes`), then
-/// register it in a later block, so that the registration cannot be copied in flight.
+/// `ghost model register`: commit to the ghost file `file` (encoded as `bytes`), tell
+/// `committed` what the commitment did, then register it in a later block, so that the
+/// registration cannot be copied in flight. Returns the registration's outcome.
+#[allow(clippy::too_many_arguments)] // the call's own parameters, and where to report
 pub async fn register(
     chain: &Chain,
     key: &Keypair,
@@ -42,23 +34,24 @@ pub async fn register(
     price: u128,
     royalty: u32,
     wait: Wait,
-) -> Result<Registered> {
+    committed: impl FnOnce(&Outcome),
+) -> Result<Outcome> {
     let id = file.id();
     let owner = account_of(key);
     if let Some(info) = chain.model(&id).await? {
         bail!("model {} is registered already (owner {})", hex0x(&id), show_account(&info.owner));
     }
     let commitment = ghost_primitives::commitment::registration(&owner, &id);
-    let committed = chain
+    let commitment = chain
         .submit(&runtime::tx().ghost_registry().commit_registration(commitment), key, wait.at_least_in_block())
         .await?;
+    committed(&commitment);
     let call = runtime::tx().ghost_registry().register(
         BoundedVec(bytes),
         price,
         runtime::runtime_types::sp_arithmetic::per_things::Perbill(royalty),
     );
-    let registered = chain.submit(&call, key, wait).await?;
-    Ok(Registered { id, committed, registered })
+    chain.submit(&call, key, wait).await
 }
 
 /// What [`publish_update`] did.
@@ -67,8 +60,6 @@ pub struct Published {
     pub next: Verifier,
     /// The version it updates.
     pub parent: ModelId,
-    /// The update's size: layer, tree, rows and encoded bytes.
-    pub summary: UpdateSummary,
     /// The transaction.
     pub outcome: Outcome,
 }
@@ -86,6 +77,18 @@ pub struct UpdateSummary {
     pub bytes: usize,
 }
 
+impl UpdateSummary {
+    /// The size of `update`.
+    pub fn of(update: &ModelUpdate) -> Self {
+        Self {
+            layer: update.layer,
+            tree: format!("{:?}", update.tree),
+            rows: update.indices.len(),
+            bytes: update.encode().len(),
+        }
+    }
+}
+
 impl fmt::Display for UpdateSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -98,7 +101,8 @@ impl fmt::Display for UpdateSummary {
 
 /// `ghost model update`: publish `update` of the registered version `old` as the next
 /// version, at the parent's price and royalty unless `terms` says otherwise. An update
-/// larger than the chain takes is refused before anything is submitted.
+/// larger than the chain takes is refused before anything is submitted (its size:
+/// [`UpdateSummary::of`]).
 pub async fn publish_update(
     chain: &Chain,
     key: &Keypair,
@@ -123,12 +127,6 @@ pub async fn publish_update(
     }
     let next = old.file().apply_update(&update).map_err(|e| anyhow!("the update does not apply: {e}"))?;
     let next = Verifier::new(next).map_err(|e| anyhow!("the updated ghost file: {e}"))?;
-    let summary = UpdateSummary {
-        layer: update.layer,
-        tree: format!("{:?}", update.tree),
-        rows: update.indices.len(),
-        bytes: update.encode().len(),
-    };
     let price = terms.0.unwrap_or(info.price);
     let royalty = terms.1.unwrap_or(info.royalty.0);
     let call = runtime::tx().ghost_registry().publish_update(
@@ -138,7 +136,7 @@ pub async fn publish_update(
         runtime::runtime_types::sp_arithmetic::per_things::Perbill(royalty),
     );
     let outcome = chain.submit(&call, key, wait).await?;
-    Ok(Published { next, parent, summary, outcome })
+    Ok(Published { next, parent, outcome })
 }
 
 /// A model's on-chain record, its lineage back to the first version and its provers

@@ -15,6 +15,7 @@ use ghost_client::{
     dispute::{self, Conviction, Evidence, Filed},
     follow::{self, FinalizedBlock, Follower},
     keys::{account_of, show_account},
+    tokens::fmt_tokens,
 };
 use ghost_primitives::{Claim, Error, Model, ModelId};
 use std::{
@@ -26,7 +27,7 @@ use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
 /// What the watcher found wrong with a result.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Finding {
     /// The prover left out a better row or list: this fraud proof (encoded) convicts it.
     Excluded(Vec<u8>),
@@ -116,7 +117,15 @@ impl fmt::Display for WatchEvent {
             ),
             WatchEvent::Reclaimed { id } => write!(f, "request {id}: reclaimed the unused challenge bond"),
             WatchEvent::Failed { id, what, why } => write!(f, "request {id}: could not {what}: {why}"),
-            WatchEvent::Convicted(conviction) => write!(f, "{conviction}"),
+            WatchEvent::Convicted(c) => write!(
+                f,
+                "request {}: prover {} convicted ({}), slashed {}, client refunded {} credit",
+                c.id,
+                show_account(&c.prover),
+                c.reason,
+                fmt_tokens(c.slashed),
+                c.refund
+            ),
             WatchEvent::Defeated { id, challenger, reason } => write!(
                 f,
                 "request {id}: the fraud proof of {} failed: {reason}; its bond went to the prover",
@@ -218,17 +227,14 @@ impl<R: FnMut(WatchEvent) + Send> Watcher<R> {
     /// Commit to the dispute of `finding`, then reveal it in a later block; a commitment
     /// left unrevealed (someone challenged first) is reclaimed once the request closes.
     async fn dispute(&mut self, chain: &Chain, id: u64, finding: Finding) {
-        let filed = {
-            let evidence = match &finding {
-                Finding::Excluded(fraud) => Evidence::Exclusion(fraud.as_slice()),
-                Finding::ProveIt(_) => Evidence::ProveIt,
-            };
-            // Evidence borrows the finding: file before it moves into the report.
-            let filing = dispute::file(chain, &self.key, &self.me, id, evidence);
-            let filed = filing.await;
-            (self.report)(WatchEvent::Disputing { id, finding });
-            filed
+        let evidence = match &finding {
+            Finding::Excluded(fraud) => Evidence::Exclusion(fraud.as_slice()),
+            Finding::ProveIt(_) => Evidence::ProveIt,
         };
+        // Told once the commitment is in a block, before the reveal.
+        let report = &mut self.report;
+        let committed = || report(WatchEvent::Disputing { id, finding: finding.clone() });
+        let filed = dispute::file(chain, &self.key, &self.me, id, evidence, committed).await;
         match filed {
             // The verdict is reported from the finalised block's events.
             Ok(Filed::Revealed(_)) => {}

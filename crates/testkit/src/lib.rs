@@ -74,9 +74,14 @@ impl DevNode {
         self.child.id()
     }
 
-    /// Kill the node and reap it (also done on drop).
+    /// Stop the node (SIGTERM, then SIGKILL after a grace period) and reap it; done on drop.
     pub fn stop(&mut self) {
         stop(&mut self.child);
+    }
+
+    /// Kill the node outright, as a crash would, and reap it.
+    pub fn kill(&mut self) {
+        kill(&mut self.child);
     }
 }
 
@@ -86,8 +91,31 @@ impl Drop for DevNode {
     }
 }
 
-/// Kill a child process and reap it.
+/// How long a process is given to stop after SIGTERM before it is killed.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Stop a child process and reap it: SIGTERM first, so that a node removes its `--tmp`
+/// directory, then SIGKILL after a grace period.
 pub fn stop(child: &mut Child) {
+    if matches!(child.try_wait(), Ok(Some(_))) {
+        return;
+    }
+    let asked = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().is_ok_and(|s| s.success());
+    if asked {
+        let deadline = std::time::Instant::now() + GRACE;
+        while std::time::Instant::now() < deadline {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    kill(child);
+}
+
+/// Kill a child process outright (SIGKILL: a crash, for tests of what survives one) and
+/// reap it.
+pub fn kill(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
