@@ -28,11 +28,13 @@ SKIP_WASM_BUILD=1 cargo clippy --workspace --all-targets --release --locked --fe
 
 step "structure"
 # The checkers' own tests; no import circle between the modules of any crate; no library
-# prints (libraries log through tracing); and the verifier's std build pulls in no
+# prints (libraries log through tracing); docs/ARCHITECTURE.md names only paths that exist
+# and its dependency rules hold; and the verifier's std build pulls in no
 # randomness (floats and rand are the `float` feature's).
 python3 -m unittest discover -s scripts/tests -q
 python3 scripts/module-cycles.py .
 python3 scripts/library-prints.py .
+python3 scripts/architecture.py .
 if cargo tree --locked -p ghost-primitives --no-default-features --features std -e normal | grep -q ' rand '; then
     echo "ghost-primitives with std alone depends on rand" >&2
     exit 1
