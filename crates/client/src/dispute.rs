@@ -8,6 +8,7 @@
 use crate::{
     api::{self, GhostRpcClient},
     chain::{runtime, BoundedVec, Chain, Wait},
+    keys::show_account,
     outcome::Outcome,
 };
 use anyhow::{anyhow, bail, Context, Result};
@@ -99,6 +100,13 @@ pub struct Conviction {
     pub slashed: u128,
     /// Credit refunded to the client.
     pub refund: u128,
+}
+
+impl Conviction {
+    /// `request N: prover P convicted (Reason)`: how every report of a conviction begins.
+    pub fn headline(&self) -> String {
+        format!("request {}: prover {} convicted ({})", self.id, show_account(&self.prover), self.reason)
+    }
 }
 
 impl From<runtime::inference::events::ProverConvicted> for Conviction {

@@ -172,15 +172,9 @@ impl fmt::Display for InferEvent {
             InferEvent::Settled { id, fee, royalty } => {
                 write!(f, "request {id}: settled: {fee} credit to the prover, {royalty} to the owner")
             }
-            InferEvent::Convicted(c) => write!(
-                f,
-                "request {}: prover {} convicted ({}); slashed {}; {} credit refunded",
-                c.id,
-                show_account(&c.prover),
-                c.reason,
-                fmt_tokens(c.slashed),
-                c.refund
-            ),
+            InferEvent::Convicted(c) => {
+                write!(f, "{}; slashed {}; {} credit refunded", c.headline(), fmt_tokens(c.slashed), c.refund)
+            }
             InferEvent::Expired { id, refund } => {
                 write!(f, "request {id}: no result in time; {refund} credit refunded")
             }

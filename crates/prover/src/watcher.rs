@@ -117,15 +117,9 @@ impl fmt::Display for WatchEvent {
             ),
             WatchEvent::Reclaimed { id } => write!(f, "request {id}: reclaimed the unused challenge bond"),
             WatchEvent::Failed { id, what, why } => write!(f, "request {id}: could not {what}: {why}"),
-            WatchEvent::Convicted(c) => write!(
-                f,
-                "request {}: prover {} convicted ({}), slashed {}, client refunded {} credit",
-                c.id,
-                show_account(&c.prover),
-                c.reason,
-                fmt_tokens(c.slashed),
-                c.refund
-            ),
+            WatchEvent::Convicted(c) => {
+                write!(f, "{}, slashed {}, client refunded {} credit", c.headline(), fmt_tokens(c.slashed), c.refund)
+            }
             WatchEvent::Defeated { id, challenger, reason } => write!(
                 f,
                 "request {id}: the fraud proof of {} failed: {reason}; its bond went to the prover",
