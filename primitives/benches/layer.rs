@@ -22,7 +22,11 @@ fn setup() -> (Model, Vec<ghost_primitives::Input>) {
     let inputs = (0..64)
         .map(|_| {
             let i = rng.gen_range(0..n as usize);
-            let mut q: Vec<f32> = keys[i * 64..][..64].iter().map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5)).collect();
+            let mut q: Vec<f32> = ghost_primitives::row(keys, 64, i as u32)
+                .unwrap()
+                .iter()
+                .map(|x| x + 0.05 * (rng.gen::<f32>() - 0.5))
+                .collect();
             let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
             q.iter_mut().for_each(|x| *x /= norm);
             quantise_input(&FloatInput::Vector(q))

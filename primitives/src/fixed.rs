@@ -210,7 +210,7 @@ mod tests {
             let mut got = Vec::new();
             score_rows(&x, &matrix, 0..rows, &mut got).unwrap();
             let want: Vec<(i64, u32)> =
-                (0..rows).map(|r| (reference_dot(&x, &matrix[r as usize * d..][..d]), r)).collect();
+                (0..rows).map(|r| (reference_dot(&x, crate::row(&matrix, d, r).unwrap()), r)).collect();
             prop_assert_eq!(got, want);
         }
 

@@ -212,7 +212,7 @@ pub fn decode_fraud(bytes: &[u8]) -> Result<FraudProof> {
     use codec::DecodeLimit;
     if bytes.len() > crate::limits::MAX_PROOF_BYTES {
         return Err(Error::ProofTooLarge {
-            len: bytes.len().min(u32::MAX as usize) as u32,
+            len: crate::limits::len_u32(bytes.len()),
             max: crate::limits::MAX_PROOF_BYTES as u32,
         });
     }

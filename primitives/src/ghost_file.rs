@@ -152,7 +152,7 @@ impl GhostFile {
     pub fn decode_bounded(bytes: &[u8]) -> Result<Self> {
         if bytes.len() > limits::MAX_GHOST_FILE_BYTES {
             return Err(Error::GhostFileTooLarge {
-                len: bytes.len().min(u32::MAX as usize) as u32,
+                len: crate::limits::len_u32(bytes.len()),
                 max: limits::MAX_GHOST_FILE_BYTES as u32,
             });
         }
@@ -192,7 +192,7 @@ impl GhostFile {
         }
         if self.encoded_size() > limits::MAX_GHOST_FILE_BYTES {
             return Err(Error::GhostFileTooLarge {
-                len: self.encoded_size().min(u32::MAX as usize) as u32,
+                len: crate::limits::len_u32(self.encoded_size()),
                 max: limits::MAX_GHOST_FILE_BYTES as u32,
             });
         }
@@ -345,7 +345,7 @@ impl InputShape {
                 Err(Error::TokenOutOfRange { token: *t, rows: *rows })
             }
             (InputShape::Vector { dim }, Input::Vector(v)) if v.len() != *dim as usize => {
-                Err(Error::WrongDimension { expected: *dim, got: v.len().min(u32::MAX as usize) as u32 })
+                Err(Error::WrongDimension { expected: *dim, got: crate::limits::len_u32(v.len()) })
             }
             (InputShape::Token { .. }, Input::Token(_)) | (InputShape::Vector { .. }, Input::Vector(_)) => Ok(()),
             _ => Err(Error::WrongInputKind),

@@ -37,12 +37,22 @@ pub fn top(candidates: Vec<(i64, u32)>, n: usize) -> Vec<u32> {
     picked
 }
 
-/// Row `i` of a row-major matrix of width `w`, if it exists.
+/// Row `i` of a row-major matrix of width `w`, if it exists: the one way rows are cut
+/// out of the flat matrices of weights, queries and targets.
 #[inline]
-pub fn row(matrix: &[i16], w: usize, i: u32) -> Result<&[i16]> {
+pub fn row<T>(matrix: &[T], w: usize, i: u32) -> Result<&[T]> {
+    matrix.get(row_range(w, i)?).ok_or(Error::Overflow)
+}
+
+/// Row `i` of a row-major matrix of width `w`, mutable, if it exists.
+#[inline]
+pub fn row_mut<T>(matrix: &mut [T], w: usize, i: u32) -> Result<&mut [T]> {
+    matrix.get_mut(row_range(w, i)?).ok_or(Error::Overflow)
+}
+
+fn row_range(w: usize, i: u32) -> Result<core::ops::Range<usize>> {
     let start = (i as usize).checked_mul(w).ok_or(Error::Overflow)?;
-    let end = start.checked_add(w).ok_or(Error::Overflow)?;
-    matrix.get(start..end).ok_or(Error::Overflow)
+    Ok(start..start.checked_add(w).ok_or(Error::Overflow)?)
 }
 
 /// The output of a lookup given the selected rows' keys and values: scores against `x`,

@@ -118,6 +118,7 @@ pub use ghost_file::{EmbeddingSpec, GhostFile, InputShape, LayerSpec, LookupSpec
 pub use hash::{blake2_256, Blake2b256, Hash, ModelId};
 #[cfg(feature = "std")]
 pub use hex_text::{hex0x, parse_hash, HexError};
+pub use layer::{row, row_mut};
 pub use merkle::{leaf_hash, Tree};
 pub use model::{EmbeddingWeights, LayerTrees, LayerWeights, LookupWeights, Model};
 pub use params::{Beta, BetaParseError, LookupParams};
@@ -169,4 +170,9 @@ pub mod limits {
     pub const MAX_NAME_BYTES: u32 = 128;
     /// SCALE nesting depth accepted when decoding protocol structures.
     pub const MAX_DECODE_DEPTH: u32 = 16;
+
+    /// A length as errors report it: lengths past `u32::MAX` are reported as `u32::MAX`.
+    pub fn len_u32(len: usize) -> u32 {
+        u32::try_from(len).unwrap_or(u32::MAX)
+    }
 }

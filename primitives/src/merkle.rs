@@ -65,14 +65,17 @@ pub fn leaf_hashes(tree: TreeKind, layer: u32, indices: &[u32], parts: &[&[i16]]
         return Ok(Vec::new());
     }
     if let Some(part) = parts.iter().find(|p| p.len() % count != 0) {
-        return Err(Error::WrongDimension { expected: count as u32, got: part.len().min(u32::MAX as usize) as u32 });
+        return Err(Error::WrongDimension {
+            expected: crate::limits::len_u32(count),
+            got: crate::limits::len_u32(part.len()),
+        });
     }
     let widths: Vec<usize> = parts.iter().map(|p| p.len() / count).collect();
     let size = LEAF_HEADER + 2 * widths.iter().sum::<usize>();
     let mut messages = Vec::with_capacity(size.saturating_mul(count));
     for (n, &index) in indices.iter().enumerate() {
-        let rows = parts.iter().zip(&widths).map(|(p, &w)| &p[n * w..(n + 1) * w]);
-        leaf_message(tree, layer, index, rows, &mut messages);
+        let rows = parts.iter().zip(&widths).map(|(p, &w)| crate::row(p, w, n as u32)).collect::<Result<Vec<_>>>()?;
+        leaf_message(tree, layer, index, rows.into_iter(), &mut messages);
     }
     Ok(crate::hash::blake2_256_many(messages.chunks_exact(size)))
 }

@@ -104,7 +104,7 @@ impl EmbeddingWeights {
     }
 
     /// The row of token `t`.
-    fn row(&self, t: u32) -> Result<&[i16]> {
+    pub fn row(&self, t: u32) -> Result<&[i16]> {
         row(&self.values, self.dim as usize, t)
     }
 
@@ -115,6 +115,26 @@ impl EmbeddingWeights {
 }
 
 impl LookupWeights {
+    /// Key row `i` (width `d`).
+    pub fn key(&self, i: u32) -> Result<&[i16]> {
+        row(&self.keys, self.params.d as usize, i)
+    }
+
+    /// Value row `i` (width `e`).
+    pub fn value(&self, i: u32) -> Result<&[i16]> {
+        row(&self.values, self.params.e as usize, i)
+    }
+
+    /// Value row `i`, mutably.
+    pub fn value_mut(&mut self, i: u32) -> Result<&mut [i16]> {
+        crate::layer::row_mut(&mut self.values, self.params.e as usize, i)
+    }
+
+    /// Centroid row `i` (width `d`).
+    pub fn centroid(&self, i: u32) -> Result<&[i16]> {
+        row(&self.centroids, self.params.d as usize, i)
+    }
+
     /// Build the layer's trees and spec.
     fn commit(&self, l: u32) -> Result<(LayerSpec, LayerTrees)> {
         let (d, e) = (self.params.d as usize, self.params.e as usize);
@@ -159,10 +179,9 @@ impl LookupWeights {
 
     /// The output on input `x` over the rows `selected`.
     fn output(&self, x: &[i16], selected: &[u32]) -> Result<Vec<i16>> {
-        let (d, e) = (self.params.d as usize, self.params.e as usize);
-        let ks = selected.iter().map(|&i| row(&self.keys, d, i)).collect::<Result<Vec<_>>>()?;
-        let vs = selected.iter().map(|&i| row(&self.values, e, i)).collect::<Result<Vec<_>>>()?;
-        layer::combine(x, &ks, &vs, self.params.beta, e, self.params.normalize)
+        let ks = selected.iter().map(|&i| self.key(i)).collect::<Result<Vec<_>>>()?;
+        let vs = selected.iter().map(|&i| self.value(i)).collect::<Result<Vec<_>>>()?;
+        layer::combine(x, &ks, &vs, self.params.beta, self.params.e as usize, self.params.normalize)
     }
 }
 
@@ -474,26 +493,24 @@ impl LookupWeights {
 
     /// The evidence that list `excluded` was left out for `beaten`.
     fn excluded_list(&self, excluded: u32, beaten: u32, centroids: &Tree) -> Result<ExcludedList> {
-        let d = self.params.d as usize;
         Ok(ExcludedList {
             excluded,
             beaten,
-            excluded_centroid: row(&self.centroids, d, excluded)?.to_vec(),
-            beaten_centroid: row(&self.centroids, d, beaten)?.to_vec(),
+            excluded_centroid: self.centroid(excluded)?.to_vec(),
+            beaten_centroid: self.centroid(beaten)?.to_vec(),
             proof: centroids.prove(&sorted_pair(excluded, beaten))?,
         })
     }
 
     /// The evidence that row `excluded` was left out for `beaten`.
     fn excluded_row(&self, excluded: u32, beaten: u32, patterns: &Tree) -> Result<ExcludedRow> {
-        let (d, e) = (self.params.d as usize, self.params.e as usize);
         Ok(ExcludedRow {
             excluded,
             beaten,
-            excluded_key: row(&self.keys, d, excluded)?.to_vec(),
-            excluded_value: row(&self.values, e, excluded)?.to_vec(),
-            beaten_key: row(&self.keys, d, beaten)?.to_vec(),
-            beaten_value: row(&self.values, e, beaten)?.to_vec(),
+            excluded_key: self.key(excluded)?.to_vec(),
+            excluded_value: self.value(excluded)?.to_vec(),
+            beaten_key: self.key(beaten)?.to_vec(),
+            beaten_value: self.value(beaten)?.to_vec(),
             proof: patterns.prove(&sorted_pair(excluded, beaten))?,
         })
     }

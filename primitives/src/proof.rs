@@ -90,7 +90,7 @@ impl GhostProof {
     pub fn decode(bytes: &[u8], file: &GhostFile) -> Result<Self> {
         if bytes.len() > limits::MAX_PROOF_BYTES {
             return Err(Error::ProofTooLarge {
-                len: bytes.len().min(u32::MAX as usize) as u32,
+                len: crate::limits::len_u32(bytes.len()),
                 max: limits::MAX_PROOF_BYTES as u32,
             });
         }

@@ -7,6 +7,7 @@
 
 use crate::{
     fixed::ONE_Q14,
+    layer::row,
     model::{EmbeddingWeights, LayerWeights, LookupWeights, Model},
     params::LookupParams,
     trace::Input,
@@ -136,13 +137,12 @@ impl FloatEmbedding {
     }
 
     /// The output for `input` (a token; a vector reads row 0).
-    fn forward(&self, input: &FloatInput) -> Vec<f32> {
+    fn forward(&self, input: &FloatInput) -> Result<Vec<f32>> {
         let t = match input {
-            FloatInput::Token(t) => *t as usize,
+            FloatInput::Token(t) => *t,
             FloatInput::Vector(_) => 0,
         };
-        let d = self.dim as usize;
-        unit_if(self.values.get(t * d..(t + 1) * d).map(<[f32]>::to_vec).unwrap_or_default(), self.normalize)
+        Ok(unit_if(row(&self.values, self.dim as usize, t)?.to_vec(), self.normalize))
     }
 }
 
@@ -158,24 +158,24 @@ impl FloatLookup {
     }
 
     /// The output for `x`: the sparse lookup, or the dense one over all `N` patterns.
-    fn forward(&self, x: &[f32], dense: bool) -> Vec<f32> {
+    fn forward(&self, x: &[f32], dense: bool) -> Result<Vec<f32>> {
         let (d, e) = (self.params.d as usize, self.params.e as usize);
         let n = self.offsets.last().copied().unwrap_or(0);
         let rows: Vec<u32> = if dense {
             (0..n).collect()
         } else {
             let lists = self.offsets.len() - 1;
-            let cs = (0..lists as u32).map(|j| (dot(x, &self.centroids[j as usize * d..][..d]), j)).collect();
+            let cs = (0..lists as u32).map(|j| Ok((dot(x, row(&self.centroids, d, j)?), j))).collect::<Result<_>>()?;
             let probed = top_f32(cs, self.params.n_probe as usize);
             let cand = probed
                 .iter()
                 .flat_map(|&j| self.offsets[j as usize]..self.offsets[j as usize + 1])
-                .map(|i| (dot(x, &self.keys[i as usize * d..][..d]), i))
-                .collect();
+                .map(|i| Ok((dot(x, row(&self.keys, d, i)?), i)))
+                .collect::<Result<_>>()?;
             top_f32(cand, self.params.k as usize)
         };
-        let y = softmax_mix(x, &rows, &self.keys, &self.values, d, e, self.params.beta.to_f32());
-        unit_if(y, self.params.normalize)
+        let y = softmax_mix(x, &rows, &self.keys, &self.values, d, e, self.params.beta.to_f32())?;
+        Ok(unit_if(y, self.params.normalize))
     }
 }
 
@@ -221,18 +221,26 @@ fn top_f32(mut c: Vec<(f32, u32)>, n: usize) -> Vec<u32> {
     c.into_iter().map(|(_, i)| i).collect()
 }
 
-fn softmax_mix(x: &[f32], rows: &[u32], keys: &[f32], values: &[f32], d: usize, e: usize, beta: f32) -> Vec<f32> {
-    let scores: Vec<f32> = rows.iter().map(|&i| dot(x, &keys[i as usize * d..][..d])).collect();
+fn softmax_mix(
+    x: &[f32],
+    rows: &[u32],
+    keys: &[f32],
+    values: &[f32],
+    d: usize,
+    e: usize,
+    beta: f32,
+) -> Result<Vec<f32>> {
+    let scores = rows.iter().map(|&i| Ok(dot(x, row(keys, d, i)?))).collect::<Result<Vec<f32>>>()?;
     let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let w: Vec<f32> = scores.iter().map(|s| (beta * (s - max)).exp()).collect();
     let total: f32 = w.iter().sum();
     let mut y = vec![0f32; e];
     for (wi, &i) in w.iter().zip(rows) {
-        for (yj, v) in y.iter_mut().zip(&values[i as usize * e..][..e]) {
+        for (yj, v) in y.iter_mut().zip(row(values, e, i)?) {
             *yj += wi / total * v;
         }
     }
-    y
+    Ok(y)
 }
 
 fn unit_if(mut y: Vec<f32>, on: bool) -> Vec<f32> {
@@ -244,18 +252,18 @@ fn unit_if(mut y: Vec<f32>, on: bool) -> Vec<f32> {
 
 /// The forward pass in `f32`: the same sparse lookup (`dense = false`), or every layer
 /// over all its `N` patterns with a full softmax (`dense = true`).
-pub fn reference_forward(layers: &[FloatLayer], input: &FloatInput, dense: bool) -> Vec<f32> {
+pub fn reference_forward(layers: &[FloatLayer], input: &FloatInput, dense: bool) -> Result<Vec<f32>> {
     let mut x: Vec<f32> = match input {
         FloatInput::Vector(v) => v.clone(),
         FloatInput::Token(_) => Vec::new(),
     };
     for layer in layers {
         x = match layer {
-            FloatLayer::Embedding(l) => l.forward(input),
-            FloatLayer::Lookup(l) => l.forward(&x, dense),
+            FloatLayer::Embedding(l) => l.forward(input)?,
+            FloatLayer::Lookup(l) => l.forward(&x, dense)?,
         };
     }
-    x
+    Ok(x)
 }
 
 /// Error of the fixed-point model against an `f32` reference, over some inputs.
@@ -278,7 +286,7 @@ pub fn error_report(model: &Model, layers: &[FloatLayer], inputs: &[FloatInput],
     for input in inputs {
         let trace = model.trace(&quantise_input(input))?;
         let fixed: Vec<f32> = trace.claim().output.iter().map(|&q| to_f32(q)).collect();
-        let float = reference_forward(layers, input, dense);
+        let float = reference_forward(layers, input, dense)?;
         for (a, b) in fixed.iter().zip(&float) {
             let diff = (a - b).abs();
             report.max_abs = report.max_abs.max(diff);

@@ -7,7 +7,7 @@
 //! lookup built from explicit weights. Hex is lowercase, hashes are BLAKE2b-256.
 
 use ghost_primitives::{
-    leaf_hash, testing, Beta, EmbeddingWeights, GhostFile, GhostProof, Input, LayerWeights, LookupParams,
+    leaf_hash, row, testing, Beta, EmbeddingWeights, GhostFile, GhostProof, Input, LayerWeights, LookupParams,
     LookupWeights, Model, Shape, TreeKind, Verifier,
 };
 
@@ -98,7 +98,7 @@ fn ghost_files_and_ids_are_the_known_bytes() {
 fn a_leaf_hash_is_the_known_hash() {
     let model = model_a();
     let LookupWeights { keys, values, .. } = model.lookup_weights(0).expect("lookup layer");
-    let leaf = leaf_hash(TreeKind::Patterns, 0, 5, &[&keys[5 * 4..6 * 4], &values[5 * 3..6 * 3]]);
+    let leaf = leaf_hash(TreeKind::Patterns, 0, 5, &[row(keys, 4, 5).unwrap(), row(values, 3, 5).unwrap()]);
     assert_eq!(hex(&leaf), A_LEAF_0_5);
 }
 

@@ -2,48 +2,36 @@
 
 mod common;
 
-use ghost_primitives::{Error, LayerSpec, LayerWeights, Model, ModelUpdate, TreeKind, UpdatedRow};
+use ghost_primitives::{row_mut, Error, LayerSpec, LayerWeights, Model, ModelUpdate, TreeKind, UpdatedRow};
 use proptest::prelude::*;
 
 fn rows_of(w: &LayerWeights, tree: TreeKind, indices: &[u32]) -> Vec<UpdatedRow> {
     indices
         .iter()
-        .map(|&i| {
-            let i = i as usize;
-            match (w, tree) {
-                (LayerWeights::Lookup(w), TreeKind::Patterns) => {
-                    let (d, e) = (w.params.d as usize, w.params.e as usize);
-                    UpdatedRow { key: w.keys[i * d..][..d].to_vec(), value: w.values[i * e..][..e].to_vec() }
-                }
-                (LayerWeights::Lookup(w), TreeKind::Centroids) => {
-                    let d = w.params.d as usize;
-                    UpdatedRow { key: w.centroids[i * d..][..d].to_vec(), value: vec![] }
-                }
-                (LayerWeights::Embedding(w), _) => {
-                    let dim = w.dim as usize;
-                    UpdatedRow { key: vec![], value: w.values[i * dim..][..dim].to_vec() }
-                }
+        .map(|&i| match (w, tree) {
+            (LayerWeights::Lookup(w), TreeKind::Patterns) => {
+                UpdatedRow { key: w.key(i).unwrap().to_vec(), value: w.value(i).unwrap().to_vec() }
             }
+            (LayerWeights::Lookup(w), TreeKind::Centroids) => {
+                UpdatedRow { key: w.centroid(i).unwrap().to_vec(), value: vec![] }
+            }
+            (LayerWeights::Embedding(w), _) => UpdatedRow { key: vec![], value: w.row(i).unwrap().to_vec() },
         })
         .collect()
 }
 
 fn write_rows(w: &mut LayerWeights, tree: TreeKind, indices: &[u32], rows: &[UpdatedRow]) {
     for (&i, r) in indices.iter().zip(rows) {
-        let i = i as usize;
         match (&mut *w, tree) {
             (LayerWeights::Lookup(w), TreeKind::Patterns) => {
-                let (d, e) = (w.params.d as usize, w.params.e as usize);
-                w.keys[i * d..][..d].copy_from_slice(&r.key);
-                w.values[i * e..][..e].copy_from_slice(&r.value);
+                row_mut(&mut w.keys, w.params.d as usize, i).unwrap().copy_from_slice(&r.key);
+                w.value_mut(i).unwrap().copy_from_slice(&r.value);
             }
             (LayerWeights::Lookup(w), TreeKind::Centroids) => {
-                let d = w.params.d as usize;
-                w.centroids[i * d..][..d].copy_from_slice(&r.key);
+                row_mut(&mut w.centroids, w.params.d as usize, i).unwrap().copy_from_slice(&r.key);
             }
             (LayerWeights::Embedding(w), _) => {
-                let dim = w.dim as usize;
-                w.values[i * dim..][..dim].copy_from_slice(&r.value);
+                row_mut(&mut w.values, w.dim as usize, i).unwrap().copy_from_slice(&r.value);
             }
         }
     }

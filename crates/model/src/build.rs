@@ -194,7 +194,10 @@ pub(crate) mod tests {
         seen.sort_unstable();
         assert_eq!(seen, (0..500).collect::<Vec<_>>());
         for (stored_row, &orig) in order.iter().enumerate() {
-            assert_eq!(&stored[stored_row * 3..stored_row * 3 + 3], values.row(orig as usize).as_slice().unwrap());
+            assert_eq!(
+                ghost_primitives::row(stored, 3, stored_row as u32).unwrap(),
+                values.row(orig as usize).as_slice().unwrap()
+            );
         }
         let (model, _) = commit("t", &[layer.into()]).unwrap();
         assert_eq!(model.ghost_file().layers.len(), 1);

@@ -106,9 +106,9 @@ pub fn evaluate(model: &Model, layer: &FloatLayer, test: &[Sample]) -> Result<Ac
     for s in test {
         let input = FloatInput::Vector(unit(&s.pixels));
         let fixed_class = predict(model, &input)?;
-        let dense_class = ghost_primitives::argmax(&ghost_primitives::reference_forward(layers, &input, true));
+        let dense_class = ghost_primitives::argmax(&ghost_primitives::reference_forward(layers, &input, true)?);
         fixed += (fixed_class == s.label as usize) as usize;
-        sparse += (ghost_primitives::argmax(&ghost_primitives::reference_forward(layers, &input, false))
+        sparse += (ghost_primitives::argmax(&ghost_primitives::reference_forward(layers, &input, false)?)
             == s.label as usize) as usize;
         dense += (dense_class == s.label as usize) as usize;
         agree += (fixed_class == dense_class) as usize;

@@ -2,7 +2,9 @@
 //! new contents and one multiproof of them in the old tree (what `publish_update` checks).
 
 use anyhow::{bail, Result};
-use ghost_primitives::{EmbeddingWeights, Hash, LayerWeights, LookupWeights, Model, ModelUpdate, TreeKind, UpdatedRow};
+use ghost_primitives::{
+    row, EmbeddingWeights, Hash, LayerWeights, LookupWeights, Model, ModelUpdate, TreeKind, UpdatedRow,
+};
 
 /// The update that turns `old` into `new`: both must have the same architecture and
 /// differ in the rows of exactly one tree (one layer's patterns or centroids).
@@ -25,13 +27,11 @@ pub fn diff(old: &Model, new: &Model, training_data: Option<Hash>) -> Result<Mod
                 same_shape(l, *dim == *db && va.len() == vb.len())?;
                 let rows = changed_rows(&[(va, vb, *dim as usize)]);
                 if !rows.is_empty() {
-                    let pick = |v: &[i16], i: u32| UpdatedRow { key: Vec::new(), value: row(v, *dim as usize, i) };
-                    changes.push((
-                        l,
-                        TreeKind::Patterns,
-                        rows.clone(),
-                        rows.iter().map(|&i| (pick(va, i), pick(vb, i))).collect::<Vec<_>>(),
-                    ));
+                    let pick = |v: &[i16], i: u32| -> Result<UpdatedRow> {
+                        Ok(UpdatedRow { key: Vec::new(), value: row(v, *dim as usize, i)?.to_vec() })
+                    };
+                    let pairs = rows.iter().map(|&i| Ok((pick(va, i)?, pick(vb, i)?))).collect::<Result<Vec<_>>>()?;
+                    changes.push((l, TreeKind::Patterns, rows.clone(), pairs));
                 }
             }
             (
@@ -48,14 +48,20 @@ pub fn diff(old: &Model, new: &Model, training_data: Option<Hash>) -> Result<Mod
                 )?;
                 let rows = changed_rows(&[(keys, k2, d), (values, v2, e)]);
                 if !rows.is_empty() {
-                    let pick = |k: &[i16], v: &[i16], i: u32| UpdatedRow { key: row(k, d, i), value: row(v, e, i) };
-                    let pairs = rows.iter().map(|&i| (pick(keys, values, i), pick(k2, v2, i))).collect();
+                    let pick = |k: &[i16], v: &[i16], i: u32| -> Result<UpdatedRow> {
+                        Ok(UpdatedRow { key: row(k, d, i)?.to_vec(), value: row(v, e, i)?.to_vec() })
+                    };
+                    let pairs =
+                        rows.iter().map(|&i| Ok((pick(keys, values, i)?, pick(k2, v2, i)?))).collect::<Result<_>>()?;
                     changes.push((l, TreeKind::Patterns, rows, pairs));
                 }
                 let lists = changed_rows(&[(centroids, c2, d)]);
                 if !lists.is_empty() {
-                    let pick = |c: &[i16], i: u32| UpdatedRow { key: row(c, d, i), value: Vec::new() };
-                    let pairs = lists.iter().map(|&i| (pick(centroids, i), pick(c2, i))).collect();
+                    let pick = |c: &[i16], i: u32| -> Result<UpdatedRow> {
+                        Ok(UpdatedRow { key: row(c, d, i)?.to_vec(), value: Vec::new() })
+                    };
+                    let pairs =
+                        lists.iter().map(|&i| Ok((pick(centroids, i)?, pick(c2, i)?))).collect::<Result<_>>()?;
                     changes.push((l, TreeKind::Centroids, lists, pairs));
                 }
             }
@@ -88,11 +94,10 @@ pub fn patch_value(model: &Model, layer: u32, row: u32, value: &[f32]) -> Result
     if value.len() != e {
         bail!("the value row has {} entries; layer {layer} has rows of {e}", value.len());
     }
-    let start = (row as usize).checked_mul(e).filter(|s| s + e <= values.len());
-    let Some(start) = start else {
+    let Ok(slots) = ghost_primitives::row_mut(values, e, row) else {
         bail!("layer {layer} has {} rows; there is no row {row}", values.len() / e.max(1));
     };
-    for (slot, v) in values[start..start + e].iter_mut().zip(value) {
+    for (slot, v) in slots.iter_mut().zip(value) {
         *slot = ghost_primitives::q14(*v).0;
     }
     Model::new(model.ghost_file().name.clone(), weights).map_err(|e| anyhow::anyhow!("the patched model: {e}"))
@@ -109,10 +114,6 @@ fn same_shape(layer: u32, same: bool) -> Result<()> {
 pub(crate) fn changed_rows(matrices: &[(&Vec<i16>, &Vec<i16>, usize)]) -> Vec<u32> {
     let rows = matrices.first().map_or(0, |(a, _, w)| if *w == 0 { 0 } else { a.len() / w });
     (0..rows as u32).filter(|&i| matrices.iter().any(|(a, b, w)| row(a, *w, i) != row(b, *w, i))).collect()
-}
-
-fn row(m: &[i16], width: usize, i: u32) -> Vec<i16> {
-    m[i as usize * width..][..width].to_vec()
 }
 
 #[cfg(test)]

@@ -155,26 +155,32 @@ pub mod pallet {
     #[pallet::pallet]
     pub struct Pallet<T>(_);
 
-    #[pallet::config]
+    #[pallet::config(with_default)]
     pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
         /// The native currency: deposits and bonds are holds on it.
+        #[pallet::no_default]
         type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason> + Mutate<Self::AccountId>;
         /// The overarching hold reason.
+        #[pallet::no_default]
         type RuntimeHoldReason: From<HoldReason>;
         /// Largest ghost file accepted.
         #[pallet::constant]
         type MaxGhostFileBytes: Get<u32>;
         /// Deposit held per model, whatever its size.
         #[pallet::constant]
+        #[pallet::no_default_bounds]
         type DepositBase: Get<BalanceOf<Self>>;
         /// Deposit held per byte of ghost file.
         #[pallet::constant]
+        #[pallet::no_default_bounds]
         type DepositPerByte: Get<BalanceOf<Self>>;
         /// Smallest bond a prover may serve with.
         #[pallet::constant]
+        #[pallet::no_default_bounds]
         type MinBond: Get<BalanceOf<Self>>;
         /// Blocks between unbonding and withdrawing; longer than any dispute can last.
         #[pallet::constant]
+        #[pallet::no_default_bounds]
         type UnbondingDelay: Get<BlockNumberFor<Self>>;
         /// Most rows one sparse update may change.
         #[pallet::constant]
@@ -194,6 +200,37 @@ pub mod pallet {
         type MaxProofProducts: Get<u64>;
         /// Weights of the calls.
         type WeightInfo: WeightInfo;
+    }
+
+    /// Default configurations, for `#[derive_impl]`: [`config_preludes::TestDefaultConfig`]
+    /// is what the pallets' tests run with (a `u64` balance).
+    pub mod config_preludes {
+        use super::*;
+        use frame_support::{
+            derive_impl,
+            traits::{ConstU32, ConstU64},
+        };
+
+        /// Small bounds and deposits for tests.
+        pub struct TestDefaultConfig;
+
+        #[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+        impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+        #[frame_support::register_default_impl(TestDefaultConfig)]
+        impl DefaultConfig for TestDefaultConfig {
+            type MaxGhostFileBytes = ConstU32<{ 64 * 1024 }>;
+            type DepositBase = ConstU64<100>;
+            type DepositPerByte = ConstU64<1>;
+            type MinBond = ConstU64<500>;
+            type UnbondingDelay = ConstU64<10>;
+            type MaxUpdateRows = ConstU32<16>;
+            type MaxProofBytes = ConstU32<{ 256 * 1024 }>;
+            type MaxEndpointBytes = ConstU32<64>;
+            type MaxProofCompressions = ConstU64<28_000>;
+            type MaxProofProducts = ConstU64<4_000_000>;
+            type WeightInfo = ();
+        }
     }
 
     /// Why native tokens are held.
@@ -618,7 +655,7 @@ pub mod pallet {
             let max = T::MaxProofBytes::get();
             if proof.len() > max as usize {
                 return Err(ghost_primitives::Error::ProofTooLarge {
-                    len: proof.len().min(u32::MAX as usize) as u32,
+                    len: ghost_primitives::limits::len_u32(proof.len()),
                     max,
                 });
             }

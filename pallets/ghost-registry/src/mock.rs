@@ -2,7 +2,7 @@
 
 use crate as pallet_ghost_registry;
 use polkadot_sdk::{
-    frame_support::{construct_runtime, derive_impl, traits::ConstU32, traits::ConstU64},
+    frame_support::{construct_runtime, derive_impl},
     frame_system, pallet_balances,
     sp_io::TestExternalities,
     sp_runtime::BuildStorage,
@@ -29,20 +29,10 @@ impl pallet_balances::Config for Test {
     type AccountStore = System;
 }
 
+#[derive_impl(pallet_ghost_registry::config_preludes::TestDefaultConfig)]
 impl pallet_ghost_registry::Config for Test {
     type Currency = Balances;
     type RuntimeHoldReason = RuntimeHoldReason;
-    type MaxGhostFileBytes = ConstU32<{ 64 * 1024 }>;
-    type DepositBase = ConstU64<100>;
-    type DepositPerByte = ConstU64<1>;
-    type MinBond = ConstU64<500>;
-    type UnbondingDelay = ConstU64<10>;
-    type MaxUpdateRows = ConstU32<16>;
-    type MaxProofBytes = ConstU32<{ 256 * 1024 }>;
-    type MaxEndpointBytes = ConstU32<64>;
-    type MaxProofCompressions = ConstU64<28_000>;
-    type MaxProofProducts = ConstU64<4_000_000>;
-    type WeightInfo = ();
 }
 
 /// Accounts 1..=5 hold 100,000 native each.

@@ -38,28 +38,19 @@ parameter_types! {
     pub const ChallengerShare: Perbill = Perbill::from_percent(50);
 }
 
+#[derive_impl(pallet_mutual_credit::config_preludes::TestDefaultConfig)]
 impl pallet_mutual_credit::Config for Test {
     type Currency = Balances;
     type RuntimeHoldReason = RuntimeHoldReason;
-    type CollateralPerCredit = ConstU64<10>;
     type PalletId = pallet_mutual_credit::EscrowPalletId;
-    type WeightInfo = ();
 }
 
+#[derive_impl(pallet_ghost_registry::config_preludes::TestDefaultConfig)]
 impl pallet_ghost_registry::Config for Test {
     type Currency = Balances;
     type RuntimeHoldReason = RuntimeHoldReason;
-    type MaxGhostFileBytes = ConstU32<{ 64 * 1024 }>;
-    type DepositBase = ConstU64<100>;
-    type DepositPerByte = ConstU64<1>;
     type MinBond = ConstU64<1_000>;
     type UnbondingDelay = ConstU64<100>;
-    type MaxUpdateRows = ConstU32<16>;
-    type MaxProofBytes = ConstU32<{ 256 * 1024 }>;
-    type MaxEndpointBytes = ConstU32<64>;
-    type MaxProofCompressions = ConstU64<28_000>;
-    type MaxProofProducts = ConstU64<4_000_000>;
-    type WeightInfo = ();
 }
 
 pub const RESULT_WINDOW: u64 = 5;

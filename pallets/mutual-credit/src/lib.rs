@@ -92,20 +92,43 @@ pub mod pallet {
     #[pallet::pallet]
     pub struct Pallet<T>(_);
 
-    #[pallet::config]
+    #[pallet::config(with_default)]
     pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
         /// The native currency, holding collateral.
+        #[pallet::no_default]
         type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
         /// The overarching hold reason.
+        #[pallet::no_default]
         type RuntimeHoldReason: From<HoldReason>;
         /// Native tokens of collateral that buy one unit of credit limit.
         #[pallet::constant]
+        #[pallet::no_default_bounds]
         type CollateralPerCredit: Get<BalanceOf<Self>>;
         /// Derives the escrow account.
         #[pallet::constant]
+        #[pallet::no_default]
         type PalletId: Get<PalletId>;
         /// Weights of the calls.
         type WeightInfo: WeightInfo;
+    }
+
+    /// Default configurations, for `#[derive_impl]`: [`config_preludes::TestDefaultConfig`]
+    /// is what the pallets' tests run with (a `u64` balance).
+    pub mod config_preludes {
+        use super::*;
+        use frame_support::{derive_impl, traits::ConstU64};
+
+        /// Ten native tokens of collateral per unit of credit.
+        pub struct TestDefaultConfig;
+
+        #[derive_impl(frame_system::config_preludes::TestDefaultConfig, no_aggregated_types)]
+        impl frame_system::DefaultConfig for TestDefaultConfig {}
+
+        #[frame_support::register_default_impl(TestDefaultConfig)]
+        impl DefaultConfig for TestDefaultConfig {
+            type CollateralPerCredit = ConstU64<10>;
+            type WeightInfo = ();
+        }
     }
 
     /// Why native tokens are held.

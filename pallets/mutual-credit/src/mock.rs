@@ -2,7 +2,7 @@
 
 use crate as pallet_mutual_credit;
 use polkadot_sdk::{
-    frame_support::{construct_runtime, derive_impl, traits::ConstU64},
+    frame_support::{construct_runtime, derive_impl},
     frame_system, pallet_balances,
     sp_io::TestExternalities,
     sp_runtime::BuildStorage,
@@ -29,12 +29,11 @@ impl pallet_balances::Config for Test {
     type AccountStore = System;
 }
 
+#[derive_impl(pallet_mutual_credit::config_preludes::TestDefaultConfig)]
 impl pallet_mutual_credit::Config for Test {
     type Currency = Balances;
     type RuntimeHoldReason = RuntimeHoldReason;
-    type CollateralPerCredit = ConstU64<10>;
     type PalletId = pallet_mutual_credit::EscrowPalletId;
-    type WeightInfo = ();
 }
 
 /// Accounts 1..=5 hold 1,000 native each; account 1 is granted a credit limit of 100.

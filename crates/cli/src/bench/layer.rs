@@ -142,6 +142,11 @@ pub fn queries_near(rows: usize, row: impl Fn(usize) -> Vec<f32>, count: usize, 
         .collect()
 }
 
+/// Key row `i` of a matrix of width `d`; the benchmarks draw `i` below the row count.
+pub fn key_row<T>(keys: &[T], d: usize, i: usize) -> &[T] {
+    ghost_primitives::row(keys, d, i as u32).expect("a drawn row index is below the row count")
+}
+
 fn micros(d: Duration, n: usize) -> f64 {
     d.as_secs_f64() * 1e6 / n.max(1) as f64
 }
@@ -161,7 +166,7 @@ pub fn run(p: &BenchParams, progress: bool) -> Result<BenchReport> {
     let values_f = ArrayView2::from_shape((n, d), values)?;
     let LookupWeights { keys: keys_q, .. } = model.lookup_weights(0)?;
 
-    let float_queries = queries_near(n, |i| keys[i * d..(i + 1) * d].to_vec(), p.queries.max(p.dense_queries), seed);
+    let float_queries = queries_near(n, |i| key_row(keys, d, i).to_vec(), p.queries.max(p.dense_queries), seed);
     let vectors: Vec<Vec<i16>> = float_queries.iter().map(|q| q.iter().map(|&x| q14(x).0).collect()).collect();
     let inputs: Vec<Input> = vectors.iter().cloned().map(Input::Vector).collect();
 

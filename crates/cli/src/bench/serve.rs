@@ -5,7 +5,7 @@
 //! process on the same inputs). What is left is the serving overhead: RPC, JSON, proof
 //! transport, task hand-offs.
 
-use crate::bench::layer::{peak_rss_mib_of, queries_near};
+use crate::bench::layer::{key_row, peak_rss_mib_of, queries_near};
 use anyhow::{bail, Context, Result};
 use futures::StreamExt;
 use ghost_client::{
@@ -172,7 +172,7 @@ pub fn run(p: &ServeBenchParams) -> Result<ServeBenchReport> {
     };
     let d = params.d as usize;
     let rows = keys.len() / d.max(1);
-    let q14 = |i: usize| keys[i * d..(i + 1) * d].iter().map(|&q| q as f32 / 16384.0).collect::<Vec<f32>>();
+    let q14 = |i: usize| key_row(keys, d, i).iter().map(|&q| ghost_primitives::to_f32(q)).collect::<Vec<f32>>();
     let inputs: Vec<Input> = queries_near(rows, q14, p.queries, p.seed)
         .into_iter()
         .map(|q| ghost_primitives::quantise_input(&FloatInput::Vector(q)))

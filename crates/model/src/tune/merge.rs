@@ -59,7 +59,7 @@ pub fn merge(base: &Model, tunings: &[Tuned], max_rows: Option<usize>) -> Result
             ensure!(l == layer as usize || a == b, "tuning {} changed layer {l} too", i + 1);
         }
         for r in crate::update::changed_rows(&[(values, v2, e)]) {
-            let (old, new) = (&values[r as usize * e..][..e], &v2[r as usize * e..][..e]);
+            let (old, new) = (row(values, e, r)?, row(v2, e, r)?);
             let (sum, count) = sums.entry(r).or_insert_with(|| (vec![0; e], 0));
             sum.iter_mut().zip(old.iter().zip(new)).for_each(|(s, (&o, &n))| *s += n as i64 - o as i64);
             *count += 1;
@@ -72,18 +72,18 @@ pub fn merge(base: &Model, tunings: &[Tuned], max_rows: Option<usize>) -> Result
     };
     let mut changed = Vec::new();
     for (&r, (sum, count)) in &sums {
-        let slot = &mut merged[r as usize * e..][..e];
+        let slot = row_mut(merged, e, r)?;
         for (v, s) in slot.iter_mut().zip(sum) {
             // floor(s / count + 1/2): the mean change, rounded half up. The result is a
             // mean of i16 values, so it is one.
             let mean = (2 * s + count).div_euclid(2 * count);
             *v = (*v as i64 + mean).clamp(i16::MIN as i64, i16::MAX as i64) as i16;
         }
-        if slot != &values[r as usize * e..][..e] {
+        if *slot != *row(values, e, r)? {
             changed.push(r);
         }
     }
-    let changed = keep_largest(values, merged, e, &changed, max_rows);
+    let changed = keep_largest(values, merged, e, &changed, max_rows)?;
     let model =
         Model::new(base.ghost_file().name.clone(), weights).map_err(|e| anyhow::anyhow!("the merged model: {e}"))?;
     let record = TuneRecord {

@@ -21,7 +21,9 @@ pub use merge::{merge, merge_hash};
 use crate::{import, progress, store};
 use anyhow::{bail, ensure, Context, Result};
 use ghost_primitives::quantise_vector;
-use ghost_primitives::{q14, to_f32, Blake2b256, Hash, Input, LayerWeights, LookupWeights, Model, ModelId};
+use ghost_primitives::{
+    q14, row, row_mut, to_f32, Blake2b256, Hash, Input, LayerWeights, LookupWeights, Model, ModelId,
+};
 use rand::{seq::SliceRandom, SeedableRng};
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, path::Path};
@@ -99,7 +101,9 @@ impl Examples {
 
     /// Example `i`: its input and its target.
     pub fn get(&self, i: usize) -> (&[f32], &[f32]) {
-        (&self.inputs[i * self.d..(i + 1) * self.d], &self.targets[i * self.e..(i + 1) * self.e])
+        let i = i as u32;
+        let input = row(&self.inputs, self.d, i).expect("an example's index is below the count of examples");
+        (input, row(&self.targets, self.e, i).expect("every example has a target"))
     }
 
     /// Split rows of a matrix into inputs of width `d` and targets: the remaining
@@ -251,23 +255,28 @@ fn tuned_layer(model: &Model, asked: Option<u32>) -> Result<u32> {
 /// the base row, ties to the lower row), putting the others back as they were in `base`.
 /// An update's rows are bounded on chain (`MaxUpdateRows`), so a tuning or a merge can be
 /// held to what one version may carry. Returns the rows kept, ascending.
-pub fn keep_largest(base: &[i16], values: &mut [i16], e: usize, changed: &[u32], max_rows: Option<usize>) -> Vec<u32> {
-    let Some(max) = max_rows.filter(|&m| m < changed.len()) else { return changed.to_vec() };
-    let row = |m: &[i16], r: u32| m[r as usize * e..][..e].to_vec();
+pub fn keep_largest(
+    base: &[i16],
+    values: &mut [i16],
+    e: usize,
+    changed: &[u32],
+    max_rows: Option<usize>,
+) -> Result<Vec<u32>> {
+    let Some(max) = max_rows.filter(|&m| m < changed.len()) else { return Ok(changed.to_vec()) };
     let mut by_change: Vec<(i64, u32)> = changed
         .iter()
         .map(|&r| {
-            let (old, new) = (row(base, r), row(values, r));
-            (old.iter().zip(&new).map(|(&a, &b)| (b as i64 - a as i64).pow(2)).sum(), r)
+            let (old, new) = (row(base, e, r)?, row(values, e, r)?);
+            Ok((old.iter().zip(new).map(|(&a, &b)| (b as i64 - a as i64).pow(2)).sum(), r))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     by_change.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     for &(_, r) in &by_change[max..] {
-        values[r as usize * e..][..e].copy_from_slice(&base[r as usize * e..][..e]);
+        row_mut(values, e, r)?.copy_from_slice(row(base, e, r)?);
     }
     let mut kept: Vec<u32> = by_change[..max].iter().map(|&(_, r)| r).collect();
     kept.sort_unstable();
-    kept
+    Ok(kept)
 }
 
 /// Fine-tune `model` on `examples` (see the module documentation), keeping at most
@@ -308,8 +317,8 @@ pub fn tune(
         let selected = trace.openings[l as usize].selected.clone();
         let logits = selected
             .iter()
-            .map(|&r| beta * x.iter().zip(&keys[r as usize * d..][..d]).map(|(a, &k)| a * to_f32(k)).sum::<f32>())
-            .collect();
+            .map(|&r| Ok(beta * x.iter().zip(row(keys, d, r)?).map(|(a, &k)| a * to_f32(k)).sum::<f32>()))
+            .collect::<Result<_>>()?;
         prepared.push(Prepared { selected, logits });
     }
 
@@ -317,7 +326,9 @@ pub fn tune(
     let mut rows: BTreeMap<u32, Vec<f32>> = BTreeMap::new();
     for ex in &prepared {
         for &r in &ex.selected {
-            rows.entry(r).or_insert_with(|| values[r as usize * e..][..e].iter().map(|&q| to_f32(q)).collect());
+            if let std::collections::btree_map::Entry::Vacant(slot) = rows.entry(r) {
+                slot.insert(row(values, e, r)?.iter().map(|&q| to_f32(q)).collect());
+            }
         }
     }
     let loss = |rows: &BTreeMap<u32, Vec<f32>>| -> f32 {
@@ -372,14 +383,14 @@ pub fn tune(
     };
     let mut changed = Vec::new();
     for (&r, v) in &rows {
-        let slot = &mut new_values[r as usize * e..][..e];
+        let slot = row_mut(new_values, e, r)?;
         let q: Vec<i16> = v.iter().map(|&x| q14(x).0).collect();
         if q.as_slice() != &*slot {
             slot.copy_from_slice(&q);
             changed.push(r);
         }
     }
-    let changed = keep_largest(values, new_values, e, &changed, max_rows);
+    let changed = keep_largest(values, new_values, e, &changed, max_rows)?;
     let tuned =
         Model::new(model.ghost_file().name.clone(), weights).map_err(|e| anyhow::anyhow!("the tuned model: {e}"))?;
     let record = TuneRecord {

@@ -46,7 +46,7 @@ proptest! {
             selected.extend(trace.openings[0].selected.iter().copied());
         }
         let (old, new) = (values(&base), values(&tuned.model));
-        let changed: Vec<u32> = (0..256u32).filter(|&r| old[r as usize * 4..][..4] != new[r as usize * 4..][..4]).collect();
+        let changed: Vec<u32> = (0..256u32).filter(|&r| row(old, 4, r).unwrap() != row(new, 4, r).unwrap()).collect();
         prop_assert!(changed.iter().all(|r| selected.contains(r)), "{changed:?} not in {selected:?}");
         prop_assert_eq!(&tuned.record.changed_rows, &changed);
         for (a, b) in base.weights().iter().zip(tuned.model.weights()) {
@@ -84,7 +84,7 @@ proptest! {
             (0..4).map(|j| (va[r as usize * 4 + j] as i64 - v0[r as usize * 4 + j] as i64).pow(2)).sum()
         };
         for r in 0..256u32 {
-            let row = |v: &[i16]| v[r as usize * 4..][..4].to_vec();
+            let row = |v: &[i16]| row(v, 4, r).unwrap().to_vec();
             let kept = held.record.changed_rows.contains(&r);
             prop_assert_eq!(row(vh), if kept { row(va) } else { row(v0) });
         }
@@ -135,7 +135,7 @@ fn a_merge_averages_the_changes_of_the_tunings_that_made_them() {
     let merged = merge(&base, &[a, b], None).unwrap();
     let vm = values(&merged.model);
     for r in 0..256u32 {
-        let row = |v: &[i16]| v[r as usize * 4..][..4].to_vec();
+        let row = |v: &[i16]| row(v, 4, r).unwrap().to_vec();
         let want = match (ra.contains(&r), rb.contains(&r)) {
             (true, true) => {
                 row(&va).iter().zip(row(&vb)).map(|(&x, y)| ((x as i32 + y as i32 + 1).div_euclid(2)) as i16).collect()
