@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use ghost_client::{registry, tokens::Tokens};
 use ghost_model::store;
 use ghost_primitives::{parse_hash, ModelId};
-use ghost_prover::{daemon, rpc::Misbehaviour};
+use ghost_prover::{daemon, rpc::Misbehaviour, server::Limits};
 use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Subcommand)]
@@ -56,6 +56,13 @@ pub struct RunArgs {
     /// Misbehave on purpose, to demonstrate disputes.
     #[arg(long, value_enum)]
     misbehave: Option<Misbehaviour>,
+    /// Also answer ghost_infer on the endpoint, for free. Off by default: the prover sells
+    /// inference on chain, and its endpoint serves the proofs of the results it posted.
+    #[arg(long)]
+    serve_free_inference: bool,
+    /// Calls a second one connection may make to the endpoint, each call of a batch counted (0: no bound).
+    #[arg(long, default_value_t = Limits::DEFAULT.calls_per_second)]
+    calls_per_second: u32,
 }
 
 /// Run a `ghost prover` command.
@@ -79,8 +86,9 @@ pub fn run(command: ProverCommand, global: &Global) -> Result<()> {
 
 fn serve_on_chain(args: RunArgs, global: &Global) -> Result<()> {
     let workers = global::workers(args.workers);
-    // The daemon answers requests on this runtime.
-    let runtime = global::answering_runtime(workers)?;
+    // The chain loop's runtime: answers are computed on its blocking pool, and the
+    // endpoint runs on a runtime of its own (`server::spawn`).
+    let runtime = global::runtime()?;
     let key = global.key()?;
     let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
     let config = daemon::Config {
@@ -93,6 +101,8 @@ fn serve_on_chain(args: RunArgs, global: &Global) -> Result<()> {
         bond: args.bond.map(|b| b.0),
         misbehaviour: args.misbehave,
         workers,
+        serve_free_inference: args.serve_free_inference,
+        limits: Limits { calls_per_second: args.calls_per_second, ..Limits::DEFAULT },
     };
     runtime.block_on(daemon::run(config, |started| println!("{started}")))
 }

@@ -5,7 +5,10 @@ use anyhow::Result;
 use clap::Args;
 use ghost_model::store;
 use ghost_primitives::hex0x;
-use ghost_prover::rpc::{self, Misbehaviour, Prover};
+use ghost_prover::{
+    rpc::{Misbehaviour, Prover},
+    server::{self, Limits},
+};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 #[derive(Args)]
@@ -22,6 +25,9 @@ pub struct ServeArgs {
     /// Misbehave on purpose, to demonstrate verification and disputes.
     #[arg(long, value_enum)]
     misbehave: Option<Misbehaviour>,
+    /// Calls a second one connection may make, each call of a batch counted (0: no bound).
+    #[arg(long, default_value_t = Limits::DEFAULT.calls_per_second)]
+    calls_per_second: u32,
     /// Stop when standard input closes: a supervisor that holds the other end of a pipe
     /// stops the server by exiting, however it exits.
     #[arg(long)]
@@ -53,9 +59,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
             std::future::pending::<()>().await;
         }
     };
-    runtime.block_on(rpc::serve_until_stopped(
+    let limits = Limits { calls_per_second: args.calls_per_second, ..Limits::DEFAULT };
+    runtime.block_on(server::serve_until_stopped(
         args.listen,
         prover,
+        limits,
         |addr| {
             // One write, errors ignored: a closed stdout must not stop a serving prover.
             let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());

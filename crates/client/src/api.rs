@@ -11,12 +11,18 @@
 //! | `ghost_proof`     | `request` (on-chain id)   | a journal [`Entry`]: the posted output, links and ghost proof |
 //!
 //! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
-//! prover is shutting down or overloaded, `-32004` no proof of that request here (not
-//! posted by this prover, or closed), `-32603` internal; malformed params get JSON-RPC's
-//! own `-32602`.
+//! prover is shutting down or overloaded (every worker busy, or this connection over its
+//! call rate), `-32004` no proof of that request here (not posted by this prover, or
+//! closed), `-32005` this prover sells inference on chain only (a bonded daemon without
+//! `--serve-free-inference`), `-32603` internal; malformed params get JSON-RPC's own
+//! `-32602`.
+//!
+//! Bounds: a request body up to [`MAX_REQUEST_BYTES`], a response up to
+//! [`MAX_RESPONSE_BYTES`], a batch of up to [`MAX_BATCH`] calls.
 
 use crate::wire::{Answer, ProofBytes, WireInput};
 use anyhow::Context;
+use ghost_primitives::limits;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -25,17 +31,26 @@ use std::time::Duration;
 pub const UNKNOWN_MODEL: i32 = -32001;
 /// The input does not fit the model (kind, width, token range).
 pub const BAD_INPUT: i32 = -32002;
-/// Too busy to take the request.
+/// Too busy to take the request: every worker busy, the connection over its call rate,
+/// or shutting down.
 pub const UNAVAILABLE: i32 = -32003;
 /// No proof of that request is kept here.
 pub const NO_PROOF: i32 = -32004;
+/// This prover sells inference on chain: `ghost_infer` is not served for free here.
+pub const ON_CHAIN_ONLY: i32 = -32005;
 /// Something failed inside the prover.
 pub const INTERNAL: i32 = -32603;
 
 /// Largest JSON-RPC request accepted (a 1,024-wide vector is ~8 KB of JSON).
 pub const MAX_REQUEST_BYTES: u32 = 256 * 1024;
-/// Largest response (a ghost proof of the largest models fits easily).
-pub const MAX_RESPONSE_BYTES: u32 = 64 * 1024 * 1024;
+/// Largest response: the JSON of the largest ghost proof a verifier decodes
+/// (`limits::MAX_PROOF_BYTES`, base64: four characters for three bytes), with room for the
+/// rest of an answer (input, output, links: tens of KB at most). Every response a server
+/// builds, a batch's included, stays under it, and a client reads no more.
+pub const MAX_RESPONSE_BYTES: u32 = (limits::MAX_PROOF_BYTES as u32).div_ceil(3) * 4 + 256 * 1024;
+/// Most calls in one JSON-RPC batch: a client has no use for more, and each call of a
+/// batch is answered before any byte is sent.
+pub const MAX_BATCH: u32 = 8;
 
 /// `ghost_health`'s answer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

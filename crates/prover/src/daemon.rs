@@ -11,6 +11,7 @@
 use crate::{
     journal::Journal,
     rpc::{self, Misbehaviour},
+    server::{self, Limits},
 };
 use anyhow::{anyhow, bail, Context, Result};
 use codec::Encode;
@@ -52,6 +53,11 @@ pub struct Config {
     pub misbehaviour: Option<Misbehaviour>,
     /// Answers computed at once.
     pub workers: usize,
+    /// Answer `ghost_infer` on the endpoint, for free (off by default: inference is sold on
+    /// chain; the endpoint serves the proofs of posted results).
+    pub serve_free_inference: bool,
+    /// What the endpoint allows its clients.
+    pub limits: Limits,
 }
 
 /// Shared by the reconciliation loop and its tasks.
@@ -102,15 +108,21 @@ impl fmt::Display for Started {
 /// Run until interrupted: serve the JSON-RPC, tell `ready` once it listens, and follow
 /// the chain, reconnecting with backoff whenever the node goes away.
 pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
-    let journal = Journal::open(&config.journal)?;
     let me = account_of(&config.key);
+    let journal = Journal::open(&config.journal)?;
     if let Some(m) = config.misbehaviour {
         tracing::warn!(misbehaviour = ?m, "posting DISHONEST results on purpose");
     }
     let models: Vec<Arc<Model>> = config.models.into_iter().map(Arc::new).collect();
-    let server = rpc::Prover::new(models.clone(), config.workers, config.misbehaviour).with_journal(journal.clone());
-    let (addr, handle) =
-        rpc::serve(config.listen, server).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    // The endpoint runs on threads of its own (one per worker, and one for the network):
+    // nothing its clients send can delay the chain loop on this runtime.
+    let server = rpc::Prover::new(models.clone(), config.workers, config.misbehaviour)
+        .with_journal(journal.clone())
+        .serve_free_inference(config.serve_free_inference);
+    let endpoint = server::spawn(config.listen, server, config.limits, config.workers.max(1) + 1)
+        .await
+        .with_context(|| format!("serving the JSON-RPC on {}", config.listen))?;
+    let addr = endpoint.addr();
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let daemon = Arc::new(Daemon {
         key: config.key,
@@ -125,13 +137,11 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
     tracing::info!(journal = %config.journal.display(), entries = daemon.journal.ids().len(), "journal opened");
     let mut session = Session { daemon, public_url, bond: config.bond };
     tokio::select! {
-        _ = follow::follow(&config.url, &mut session) => Ok(()),
-        _ = tokio::signal::ctrl_c() => {
-            tracing::info!("stopping");
-            let _ = handle.stop();
-            Ok(())
-        }
+        _ = follow::follow(&config.url, &mut session) => {}
+        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
     }
+    endpoint.stop().await;
+    Ok(())
 }
 
 /// The daemon as a follower of the chain: bond and catch up on connecting, reconcile at

@@ -6,7 +6,8 @@
 //! from `ghost-model`'s store. It prints nothing: the agents report what they do as typed
 //! events to the caller and log through `tracing`.
 //!
-//! * [`rpc`]: the JSON-RPC server (`ghost serve`, and the daemon's endpoint).
+//! * [`rpc`]: the JSON-RPC API's implementation (`ghost serve`, and the daemon's endpoint).
+//! * [`server`]: the bounded HTTP server it runs in, on threads of its own if asked.
 //! * [`journal`]: the daemon's durable record of what it owes and must prove.
 //! * [`daemon`]: `ghost prover run`, the on-chain prover.
 //! * [`watcher`]: `ghost watch`, which recomputes posted results and disputes wrong ones.
@@ -14,4 +15,5 @@
 pub mod daemon;
 pub mod journal;
 pub mod rpc;
+pub mod server;
 pub mod watcher;

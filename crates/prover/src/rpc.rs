@@ -1,12 +1,15 @@
 //! The prover's JSON-RPC server: the API of [`ghost_client::api`], answered from the
 //! served models (and, for `ghost_proof`, the daemon's journal).
+//! `ghost_infer` waits a bounded time ([`WORKER_WAIT`]) for one of the `workers`, then
+//! answers `-32003` instead of queueing without end; a bonded daemon serves it only when
+//! its operator says so ([`Prover::serve_free_inference`]). The server it runs in, and
+//! what bounds it, is [`crate::server`]'s.
 
 use crate::journal::Journal;
 use codec::Encode;
 use ghost_client::{
     api::{
-        Entry, GhostRpcServer, Health, BAD_INPUT, INTERNAL, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, NO_PROOF,
-        UNAVAILABLE, UNKNOWN_MODEL,
+        Entry, GhostRpcServer, Health, BAD_INPUT, INTERNAL, NO_PROOF, ON_CHAIN_ONLY, UNAVAILABLE, UNKNOWN_MODEL,
     },
     wire::{Answer, WireInput},
 };
@@ -14,18 +17,22 @@ use ghost_primitives::{hex0x, parse_hash};
 use ghost_primitives::{limits, Input, Model, ModelId};
 use jsonrpsee::{
     core::{async_trait, RpcResult},
-    server::{Server, ServerHandle},
     types::ErrorObjectOwned,
 };
 use std::{
     collections::BTreeMap,
-    net::SocketAddr,
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc,
     },
+    time::Duration,
 };
 use tokio::sync::Semaphore;
+
+/// How long `ghost_infer` waits for a free worker before it answers `-32003`: long enough
+/// to ride out a burst (an answer takes milliseconds), short enough that a flood of
+/// requests cannot keep connections waiting.
+pub const WORKER_WAIT: Duration = Duration::from_secs(1);
 
 /// How a prover misbehaves on purpose: for demonstrating and testing verification and
 /// disputes, never for serving.
@@ -47,6 +54,7 @@ pub struct Prover {
     workers: Arc<Semaphore>,
     served: AtomicU64,
     journal: Option<Journal>,
+    free_inference: bool,
 }
 
 fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
@@ -62,7 +70,16 @@ impl Prover {
             workers: Arc::new(Semaphore::new(workers.max(1))),
             served: AtomicU64::new(0),
             journal: None,
+            free_inference: true,
         }
+    }
+
+    /// Whether `ghost_infer` is answered (the default, `ghost serve`). A bonded daemon sells
+    /// inference on chain, so it answers only when its operator asks for it: otherwise its
+    /// published endpoint would give every verifiable answer away, price and royalty unpaid.
+    pub fn serve_free_inference(mut self, yes: bool) -> Self {
+        self.free_inference = yes;
+        self
     }
 
     /// Also serve the proofs of results posted on chain, from `journal`.
@@ -140,6 +157,13 @@ impl GhostRpcServer for Prover {
     }
 
     async fn infer(&self, model: String, input: WireInput) -> RpcResult<Answer> {
+        if !self.free_inference {
+            return Err(error(
+                ON_CHAIN_ONLY,
+                "this prover sells inference on chain: request it there (ghost infer --model ID); \
+                 here it serves only the proofs of its posted results",
+            ));
+        }
         let model = self.model(Some(&model))?.clone();
         if let WireInput::Vector(v) = &input {
             if v.len() > limits::MAX_DIM as usize {
@@ -154,7 +178,11 @@ impl GhostRpcServer for Prover {
             .verifier()
             .check_input(&input)
             .map_err(|e| error(BAD_INPUT, format!("input does not fit the model: {e}")))?;
-        let _permit = self.workers.acquire().await.map_err(|_| error(UNAVAILABLE, "shutting down"))?;
+        let _permit = match tokio::time::timeout(WORKER_WAIT, self.workers.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err(error(UNAVAILABLE, "shutting down")),
+            Err(_) => return Err(error(UNAVAILABLE, "every worker is busy: try again later")),
+        };
         // The forward pass runs here, on the runtime's thread, with no hand-off to a
         // blocking pool (two thread wake-ups a request, a tenth of the server's CPU when
         // measured). It is short (a fraction of a millisecond), and the semaphore lets
@@ -175,40 +203,45 @@ impl GhostRpcServer for Prover {
     }
 }
 
-/// Start serving on `listen`; returns the bound address and the server's handle.
-pub async fn serve(listen: SocketAddr, prover: Prover) -> anyhow::Result<(SocketAddr, ServerHandle)> {
-    let server = Server::builder()
-        .max_request_body_size(MAX_REQUEST_BYTES)
-        .max_response_body_size(MAX_RESPONSE_BYTES)
-        .max_connections(1024)
-        .build(listen)
-        .await?;
-    let addr = server.local_addr()?;
-    let handle = server.start(prover.into_rpc());
-    Ok((addr, handle))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_primitives::{testing, Shape};
 
-/// Serve `prover` on `listen` until Ctrl-C, `stop` completes or the server stops; `ready`
-/// is told the bound address once it listens (`ghost serve`).
-pub async fn serve_until_stopped(
-    listen: SocketAddr,
-    prover: Prover,
-    ready: impl FnOnce(SocketAddr),
-    stop: impl std::future::Future<Output = ()>,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let (addr, handle) = serve(listen, prover).await.with_context(|| format!("cannot listen on {listen}"))?;
-    ready(addr);
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {
-            tracing::info!("stopping");
-            let _ = handle.stop();
-        }
-        _ = stop => {
-            tracing::info!("asked to stop");
-            let _ = handle.stop();
-        }
-        _ = handle.clone().stopped() => {}
+    fn prover() -> (Prover, String, WireInput) {
+        let model = testing::model(5, &[Shape::new(64, 4).widths(8, 4).select(2, 2)]).unwrap();
+        let id = hex0x(&model.id());
+        let input = (&testing::input(1, 8)).into();
+        (Prover::new(vec![Arc::new(model)], 1, None), id, input)
     }
-    Ok(())
+
+    fn code<T: std::fmt::Debug>(result: RpcResult<T>) -> i32 {
+        result.expect_err("an error").code()
+    }
+
+    /// With every worker busy, `ghost_infer` answers "overloaded" after a bounded wait,
+    /// instead of queueing until a worker frees up.
+    #[tokio::test]
+    async fn a_busy_prover_refuses_instead_of_queueing() {
+        let (prover, id, input) = prover();
+        assert!(prover.infer(id.clone(), input.clone()).await.is_ok());
+        let busy = prover.workers.clone().acquire_owned().await.unwrap();
+        let started = std::time::Instant::now();
+        assert_eq!(code(prover.infer(id.clone(), input.clone()).await), UNAVAILABLE);
+        assert!(started.elapsed() < WORKER_WAIT * 3, "waited {:?}", started.elapsed());
+        drop(busy);
+        assert!(prover.infer(id, input).await.is_ok());
+    }
+
+    /// A bonded daemon's endpoint gives no inference away unless its operator says so.
+    #[tokio::test]
+    async fn free_inference_is_served_only_when_asked() {
+        let (prover, id, input) = prover();
+        let prover = prover.serve_free_inference(false);
+        let refused = prover.infer(id.clone(), input.clone()).await.expect_err("free inference");
+        assert_eq!(refused.code(), ON_CHAIN_ONLY);
+        assert!(refused.message().contains("sells inference on chain"), "{}", refused.message());
+        assert!(prover.health().await.is_ok() && prover.ghost_file(None).await.is_ok());
+        assert!(prover.serve_free_inference(true).infer(id, input).await.is_ok());
+    }
 }

@@ -99,7 +99,11 @@ impl Server {
         let mut command = Command::new(exe);
         // The server stops when this process's end of its standard input closes: on drop,
         // and also when this process is killed, which runs no drop.
-        command.args(["--quiet", "serve", "--stop-on-stdin-close", "--listen", "127.0.0.1:0", "--model"]).arg(model);
+        // No call rate: one connection is the load at concurrency 1.
+        command
+            .args(["--quiet", "serve", "--stop-on-stdin-close", "--calls-per-second", "0", "--listen", "127.0.0.1:0"])
+            .arg("--model")
+            .arg(model);
         if let Some(w) = workers {
             command.args(["--workers", &w.to_string()]);
         }

@@ -1,0 +1,320 @@
+//! The HTTP server the prover's JSON-RPC runs in, bounded so that nothing a client sends
+//! can exhaust the process behind a public endpoint (in a daemon, the process that must
+//! also answer the chain in time).
+//!
+//! jsonrpsee answers the calls, with bodies bounded both ways
+//! (`ghost_client::api::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES}`) and batches of at most
+//! `MAX_BATCH` calls. The connections are this module's own loop, because jsonrpsee's
+//! server sets no timer on them (so no header or idle timeout) and bounds requests in
+//! flight, not connections: [`Limits`] says what is bounded here. [`spawn`] runs a server
+//! on a runtime and threads of its own.
+
+use crate::rpc::Prover;
+use anyhow::{Context, Result};
+use futures::future::{self, Either};
+use ghost_client::api::{GhostRpcServer, MAX_BATCH, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, UNAVAILABLE};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use jsonrpsee::{
+    core::BoxError,
+    server::{
+        middleware::rpc::{RpcServiceBuilder, RpcServiceT},
+        stop_channel, BatchRequestConfig, HttpBody, HttpRequest, HttpResponse, Server, ServerHandle, StopHandle,
+    },
+    types::{ErrorObject, Request},
+    MethodResponse, Methods,
+};
+use std::{
+    convert::Infallible,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::{oneshot, OwnedSemaphorePermit, Semaphore},
+};
+
+/// What one server allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections open at once; one more is closed as soon as it is accepted. With
+    /// [`MAX_RESPONSE_BYTES`], it bounds the memory responses can take.
+    pub connections: usize,
+    /// Time a client has to send a request's headers, counted from when the connection is
+    /// ready for one: a slowloris client and an idle keep-alive connection are both cut.
+    pub header_timeout: Duration,
+    /// Time a request may take from its headers to its response, its body read included.
+    pub request_timeout: Duration,
+    /// Longest a connection lives: one whose client stopped reading is freed then.
+    pub connection_lifetime: Duration,
+    /// Calls a second on one connection, a burst of as many allowed, each call of a batch
+    /// counted; over it a call is answered `-32003`. Zero: no bound.
+    pub calls_per_second: u32,
+}
+
+impl Limits {
+    /// The bounds of a public endpoint.
+    pub const DEFAULT: Limits = Limits {
+        connections: 64,
+        header_timeout: Duration::from_secs(10),
+        request_timeout: Duration::from_secs(30),
+        connection_lifetime: Duration::from_secs(300),
+        calls_per_second: 100,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// How long a stopping connection may take to finish its response before it is dropped.
+const GRACE: Duration = Duration::from_secs(5);
+/// Pause after a failed accept (out of file descriptors, say), so the loop never spins.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Start serving `prover` on `listen`, on the current runtime; returns the bound address
+/// and the handle that stops the server.
+pub async fn serve(listen: SocketAddr, prover: Prover, limits: Limits) -> Result<(SocketAddr, ServerHandle)> {
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let (stop, handle) = stop_channel();
+    tokio::spawn(accept(listener, prover.into_rpc().into(), stop, limits));
+    Ok((addr, handle))
+}
+
+/// Serve `prover` on `listen` until Ctrl-C, `stop` completes or the server stops; `ready`
+/// is told the bound address once it listens (`ghost serve`).
+pub async fn serve_until_stopped(
+    listen: SocketAddr,
+    prover: Prover,
+    limits: Limits,
+    ready: impl FnOnce(SocketAddr),
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let (addr, handle) = serve(listen, prover, limits).await?;
+    ready(addr);
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("stopping");
+            let _ = handle.stop();
+        }
+        _ = stop => {
+            tracing::info!("asked to stop");
+            let _ = handle.stop();
+        }
+        _ = handle.clone().stopped() => {}
+    }
+    Ok(())
+}
+
+/// A server running on a runtime and threads of its own, so that no load its clients
+/// bring can delay the tasks of the runtime that started it. Dropping it stops the
+/// server without waiting; [`Detached::stop`] also waits for its threads to end.
+pub struct Detached {
+    addr: SocketAddr,
+    handle: ServerHandle,
+    done: Option<oneshot::Receiver<()>>,
+}
+
+/// Serve `prover` on `listen` from a new thread that owns a runtime of `threads` worker
+/// threads.
+pub async fn spawn(listen: SocketAddr, prover: Prover, limits: Limits, threads: usize) -> Result<Detached> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads.max(1))
+        .thread_name("ghost-rpc")
+        .enable_all()
+        .build()
+        .context("starting the server's runtime")?;
+    let (bound, bound_rx) = oneshot::channel();
+    let (done, done_rx) = oneshot::channel();
+    std::thread::Builder::new()
+        .name("ghost-rpc".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let served = serve(listen, prover, limits).await;
+                let handle = served.as_ref().ok().map(|(_, handle)| handle.clone());
+                let _ = bound.send(served);
+                if let Some(handle) = handle {
+                    handle.stopped().await;
+                }
+            });
+            runtime.shutdown_timeout(GRACE);
+            let _ = done.send(());
+        })
+        .context("starting the server's thread")?;
+    let (addr, handle) = bound_rx.await.context("the server's thread ended before it listened")??;
+    Ok(Detached { addr, handle, done: Some(done_rx) })
+}
+
+impl Detached {
+    /// The address bound.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stop serving, and wait until the connections are closed and the threads ended.
+    pub async fn stop(mut self) {
+        let _ = self.handle.stop();
+        if let Some(done) = self.done.take() {
+            let _ = done.await;
+        }
+    }
+}
+
+impl Drop for Detached {
+    fn drop(&mut self) {
+        let _ = self.handle.stop();
+    }
+}
+
+/// Accept connections until stopped, each served by its own task, at most
+/// `limits.connections` at once.
+async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limits: Limits) {
+    let calls = Server::builder()
+        .http_only()
+        .max_request_body_size(MAX_REQUEST_BYTES)
+        .max_response_body_size(MAX_RESPONSE_BYTES)
+        .max_connections(limits.connections as u32)
+        .set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
+        .to_service_builder();
+    let open = Arc::new(Semaphore::new(limits.connections));
+    let stopped = stop.clone().shutdown();
+    tokio::pin!(stopped);
+    loop {
+        let (socket, peer) = tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::debug!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            tracing::debug!(%peer, open = limits.connections, "too many connections: closing a new one");
+            continue;
+        };
+        let _ = socket.set_nodelay(true);
+        // One bucket per connection, shared by every request made on it.
+        let bucket = (limits.calls_per_second > 0).then(|| Arc::new(Mutex::new(Bucket::new(limits.calls_per_second))));
+        let service = calls
+            .clone()
+            .set_rpc_middleware(RpcServiceBuilder::new().layer_fn(move |inner| Throttle { inner, bucket: bucket.clone() }))
+            .build(methods.clone(), stop.clone());
+        let service = Calls::new(service);
+        tokio::spawn(connection(socket, service, stop.clone(), limits, permit));
+    }
+}
+
+/// jsonrpsee's service of one connection, its type erased.
+type Calls = tower::util::BoxCloneService<HttpRequest<Incoming>, HttpResponse, BoxError>;
+
+/// Serve one connection until its client is done, a timeout cuts it or the server stops.
+async fn connection(socket: TcpStream, service: Calls, stop: StopHandle, limits: Limits, _open: OwnedSemaphorePermit) {
+    let timeout = limits.request_timeout;
+    let service = hyper::service::service_fn(move |request: HttpRequest<Incoming>| {
+        let call = tower::ServiceExt::oneshot(service.clone(), request);
+        // Every outcome is a response (the error type is `Infallible`, which also spares
+        // the compiler a higher-ranked `From` it cannot prove for a boxed error).
+        let answered: future::BoxFuture<'static, Result<HttpResponse, Infallible>> = Box::pin(async move {
+            Ok(match tokio::time::timeout(timeout, call).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %e, "a request failed");
+                    status(hyper::StatusCode::INTERNAL_SERVER_ERROR, "the request failed")
+                }
+                Err(_) => status(hyper::StatusCode::REQUEST_TIMEOUT, "the request took too long"),
+            })
+        });
+        answered
+    });
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
+    let conn = http.serve_connection(TokioIo::new(socket), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        ended = conn.as_mut() => {
+            if let Err(e) = ended {
+                tracing::debug!(error = %e, "connection closed");
+            }
+            return;
+        }
+        _ = stop.shutdown() => {}
+        _ = tokio::time::sleep(limits.connection_lifetime) => tracing::debug!("connection lived its time: closing it"),
+    }
+    conn.as_mut().graceful_shutdown();
+    let _ = tokio::time::timeout(GRACE, conn).await;
+}
+
+/// A plain response: `status`, and why.
+fn status(status: hyper::StatusCode, why: &'static str) -> HttpResponse {
+    let mut response = HttpResponse::new(HttpBody::from(why));
+    *response.status_mut() = status;
+    response
+}
+
+/// A token bucket: `rate` tokens a second, at most `rate` held.
+struct Bucket {
+    rate: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32) -> Self {
+        Self { rate: rate as f64, tokens: rate as f64, at: Instant::now() }
+    }
+
+    /// Take a token if there is one.
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.rate);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The per-connection call rate: a call over it is answered `-32003` without running.
+#[derive(Clone)]
+struct Throttle<S> {
+    inner: S,
+    bucket: Option<Arc<Mutex<Bucket>>>,
+}
+
+impl<'a, S: RpcServiceT<'a>> RpcServiceT<'a> for Throttle<S> {
+    type Future = Either<S::Future, future::Ready<MethodResponse>>;
+
+    fn call(&self, request: Request<'a>) -> Self::Future {
+        // A poisoned lock only means another call panicked: let this one through.
+        let allowed = self.bucket.as_ref().is_none_or(|b| b.lock().map_or(true, |mut b| b.take()));
+        if allowed {
+            Either::Left(self.inner.call(request))
+        } else {
+            let refused = ErrorObject::owned(UNAVAILABLE, "too many calls on this connection: slow down", None::<()>);
+            Either::Right(future::ready(MethodResponse::error(request.id, refused)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_rate_and_refills() {
+        let mut bucket = Bucket::new(5);
+        assert_eq!((0..8).filter(|_| bucket.take()).count(), 5);
+        std::thread::sleep(Duration::from_millis(450));
+        assert_eq!((0..8).filter(|_| bucket.take()).count(), 2);
+    }
+}
