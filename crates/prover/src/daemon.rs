@@ -9,7 +9,7 @@
 //! a result is submitted, and its proofs are served over the JSON-RPC (`ghost_proof`).
 
 use crate::{
-    journal::Journal,
+    journal::{self, Journal},
     rpc::{self, Misbehaviour},
     server::{self, Limits},
 };
@@ -109,7 +109,12 @@ impl fmt::Display for Started {
 /// the chain, reconnecting with backoff whenever the node goes away.
 pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
     let me = account_of(&config.key);
-    let journal = Journal::open(&config.journal)?;
+    // The journal is the chain's and the key's: learn which chain before opening it.
+    let genesis = tokio::select! {
+        genesis = genesis(&config.url) => genesis,
+        _ = tokio::signal::ctrl_c() => return Ok(()),
+    };
+    let journal = Journal::open(&config.journal, genesis, &me)?;
     if let Some(m) = config.misbehaviour {
         tracing::warn!(misbehaviour = ?m, "posting DISHONEST results on purpose");
     }
@@ -134,7 +139,7 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         landed: Mutex::new(BTreeMap::new()),
     });
     ready(Started { me, addr, public_url: public_url.clone(), models: daemon.models.keys().copied().collect() });
-    tracing::info!(journal = %config.journal.display(), entries = daemon.journal.ids().len(), "journal opened");
+    tracing::info!(journal = %daemon.journal.dir().display(), entries = daemon.journal.ids().len(), "journal opened");
     let mut session = Session { daemon, public_url, bond: config.bond };
     tokio::select! {
         _ = follow::follow(&config.url, &mut session) => {}
@@ -142,6 +147,21 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
     }
     endpoint.stop().await;
     Ok(())
+}
+
+/// The genesis hash of the chain at `url`, waiting for its node as the chain loop does.
+async fn genesis(url: &str) -> [u8; 32] {
+    let mut backoff = follow::FIRST_BACKOFF;
+    loop {
+        match Chain::connect(url, std::time::Duration::from_secs(2)).await {
+            Ok(chain) => return chain.api.genesis_hash().0,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), retry_in = ?backoff, "no node yet to open the journal for");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(follow::MAX_BACKOFF);
+            }
+        }
+    }
 }
 
 /// The daemon as a follower of the chain: bond and catch up on connecting, reconcile at
@@ -314,7 +334,8 @@ async fn answer(
     model: Arc<Model>,
     input: ghost_primitives::Input,
 ) -> Result<()> {
-    let entry = match daemon.journal.get(id) {
+    let input_hash = journal::input_hash(&input);
+    let entry = match daemon.journal.answer_for(id, &model.id(), &input) {
         Some(entry) => entry,
         None => {
             let binding = daemon.me.encode();
@@ -330,7 +351,7 @@ async fn answer(
                 proof: answer.proof,
                 state: State::Computed,
             };
-            daemon.journal.put(entry.clone())?;
+            daemon.journal.put(entry.clone(), &input_hash)?;
             entry
         }
     };
