@@ -19,6 +19,8 @@ start_dev_chain() {
     "$node" --dev --tmp --rpc-port "$port" --no-prometheus --no-telemetry --no-mdns >"$work/node.log" 2>&1 &
     pids+=($!)
     export GHOST_CHAIN_URL="ws://127.0.0.1:$port"
+    # Every prover of the dev chain listens on loopback, which clients refuse unless allowed.
+    export GHOST_ALLOW_PRIVATE_ENDPOINTS=true
     for _ in $(seq 120); do
         "$ghost" model list >/dev/null 2>&1 && return 0
         sleep 0.5

@@ -14,7 +14,7 @@ mod prover;
 mod serve;
 mod watch;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use global::{done, Global, Rejected, Verdict};
 use std::{path::PathBuf, process::ExitCode};
 
@@ -81,7 +81,13 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let Cli { global, command } = match Cli::try_parse() {
+    let parsed = Cli::command().try_get_matches().and_then(|matches| {
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.global.suri_on_command_line =
+            matches!(global::value_source(&matches, "suri"), Some(clap::parser::ValueSource::CommandLine));
+        Ok(cli)
+    });
+    let Cli { global, command } = match parsed {
         Ok(cli) => cli,
         // A value that does not parse is an error like any other (exit 1); exit 2 means an
         // answer was rejected. Usage mistakes and --help keep clap's own codes.
@@ -92,6 +98,7 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     ghost_model::progress::set_quiet(global.quiet);
+    ghost_client::endpoint::allow_private(global.allow_private_endpoints);
     let verdict: Verdict = match command {
         Command::Model(command) => model::run(command, &global).and_then(|()| done()),
         Command::Credit(command) => credit::run(command, &global).and_then(|()| done()),

@@ -30,7 +30,8 @@ pub struct LoadArgs {
     /// Input vector for every request (comma-separated numbers).
     #[arg(long, allow_hyphen_values = true)]
     input: String,
-    /// A client key; repeat for several (each submits its own requests in nonce order).
+    /// A client key, a secret URI (`//Bob`); repeat for several (each submits its own
+    /// requests in nonce order).
     /// Read after parsing, so that a mistyped secret is never echoed in a usage error.
     #[arg(long = "client", required = true)]
     clients: Vec<String>,
@@ -52,7 +53,14 @@ pub fn load(args: LoadArgs, global: &Global) -> Result<()> {
     let chain = global.chain(&runtime)?;
     let started = std::time::Instant::now();
     let patience = Duration::from_secs(args.timeout);
-    let clients = args.clients.iter().map(|c| keys::keypair(c)).collect::<Result<Vec<_>>>()?;
+    let clients = args
+        .clients
+        .iter()
+        .map(|c| {
+            global::warn_if_secret(c, "--client");
+            Ok(keys::keypair(c)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let (clients, requests) = (&clients, args.requests);
     let blocks = runtime
         .block_on(load::load(&chain, clients, &args.model, &input, requests, patience, |row| println!("{row}")))?;

@@ -49,6 +49,8 @@ impl Daemon {
         let child = Command::new(GHOST)
             .args(args)
             .env("GHOST_CHAIN_URL", url)
+            // Every prover of the dev chain listens on loopback.
+            .env("GHOST_ALLOW_PRIVATE_ENDPOINTS", "true")
             .env("RUST_LOG", "info")
             .stdout(out.try_clone().expect("log"))
             .stderr(out)
@@ -94,7 +96,12 @@ fn prover(url: &str, log: PathBuf, key: &str, models: &[&Path], journal: &Path, 
 }
 
 fn ghost(url: &str, args: &[&str]) -> Output {
-    Command::new(GHOST).args(args).env("GHOST_CHAIN_URL", url).output().expect("ghost runs")
+    Command::new(GHOST)
+        .args(args)
+        .env("GHOST_CHAIN_URL", url)
+        .env("GHOST_ALLOW_PRIVATE_ENDPOINTS", "true")
+        .output()
+        .expect("ghost runs")
 }
 
 fn text(out: &Output) -> String {
@@ -214,7 +221,8 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
 
     let id = register(&url, &m1);
     let journal = dir.path().join("journal");
-    let mut charlie = prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&m1], &journal, &[]);
+    let mut charlie =
+        prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&m1], &journal, &["--serve-free-inference"]);
     wait_bonded(&chain, &id, "charlie").await;
     let said = expect(&url, &["infer", "--model", &id, "--input", "1,2,3", "--suri", "//Bob"], 1);
     assert!(said.contains("does not fit"), "a wrong input width: {said}");
@@ -224,7 +232,7 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     // Bob paid 10; Charlie earned 9, Alice (the owner) a royalty of 1.
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
 
-    // The daemon also answers off chain; a forged proof of that answer is rejected by name.
+    // The daemon also answers off chain (asked to); a forged proof of that answer is rejected by name.
     let log = charlie.log();
     let served = log.split("serving proofs on ").nth(1).and_then(|r| r.split_whitespace().next()).expect("banner");
     let saved = dir.path().join("answer.json");
@@ -456,9 +464,12 @@ async fn the_client_library_example_pays_for_a_verified_answer() {
     let model = build_model(dir.path(), "example", 7);
     let id = register(&url, &model);
     let journal = dir.path().join("journal");
-    let _charlie = prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&model], &journal, &[]);
+    let _charlie =
+        prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&model], &journal, &["--serve-free-inference"]);
     wait_bonded(&chain, &id, "charlie").await;
     let before = credits(&chain).await;
+    // The prover listens on loopback, which clients refuse unless allowed.
+    ghost_client::endpoint::allow_private(true);
 
     let input = ghost_primitives::quantise_vector(&ghost_client::wire::parse_vector(INPUT).unwrap(), false);
     let id = ghost_primitives::parse_hash(&id).unwrap();

@@ -1,11 +1,13 @@
 //! The prover as users run it: `ghost serve` on a synthetic model, many concurrent
 //! clients verifying every answer, bad inputs answered with typed errors while serving
-//! goes on, tampered answers refused by `ghost infer` and `ghost verify`, and a lazy
-//! prover convicted by a watcher's exclusion fraud proof.
+//! goes on, floods (batches, slow headers, big bodies, fast callers) bounded while
+//! others are still answered, tampered answers refused by `ghost infer` and `ghost
+//! verify`, private endpoints refused unless allowed, key files and secrets on the
+//! command line, and a lazy prover convicted by a watcher's exclusion fraud proof.
 
 use ghost_client::{
     answer::verify_answer,
-    api::{GhostRpcClient, BAD_INPUT, UNKNOWN_MODEL},
+    api::{GhostRpcClient, BAD_INPUT, MAX_BATCH, MAX_REQUEST_BYTES, UNAVAILABLE, UNKNOWN_MODEL},
     wire::{Answer, ProofBytes},
 };
 use ghost_model::{
@@ -24,6 +26,7 @@ use std::{
     io::{BufRead, BufReader},
     path::Path,
     process::{Child, Command, Stdio},
+    time::{Duration, Instant},
 };
 
 const GHOST: &str = env!("CARGO_BIN_EXE_ghost");
@@ -177,7 +180,20 @@ fn tampered_answers_are_refused_by_the_cli() {
     let saved = dir.path().join("answer.json");
     let dir_s = dir.path().to_str().unwrap();
     let input = "0.3,-0.1,0.2,0.5,0,0,0.1,-0.4,0.2,0.2,0.1,-0.3,0.05,0.6,-0.2,0.1";
+    // The server is on loopback: refused unless private endpoints are allowed.
+    let (code, _, err) = ghost(&[
+        "infer",
+        "--prover",
+        &server.url,
+        "--ghost-file",
+        dir_s,
+        "--input",
+        "0.1,0.2,0.3,0.4,0,0,0,0,0,0,0,0,0,0,0,0",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("a loopback address") && err.contains("--allow-private-endpoints"), "{err}");
     let (code, out, err) = ghost(&[
+        "--allow-private-endpoints",
         "infer",
         "--prover",
         &server.url,
@@ -220,7 +236,16 @@ fn tampered_answers_are_refused_by_the_cli() {
     drop(server);
     for mode in ["corrupt-output", "corrupt-proof"] {
         let bad = Server::start(dir.path(), &["--misbehave", mode]);
-        let (code, _, err) = ghost(&["infer", "--prover", &bad.url, "--ghost-file", dir_s, "--input", input]);
+        let (code, _, err) = ghost(&[
+            "infer",
+            "--allow-private-endpoints",
+            "--prover",
+            &bad.url,
+            "--ghost-file",
+            dir_s,
+            "--input",
+            input,
+        ]);
         assert_eq!(code, 2, "{mode}: {err}");
         assert!(err.contains("REJECTED"), "{mode}: {err}");
     }
@@ -354,14 +379,15 @@ fn a_model_with_an_embedding_serves_tokens() {
     let server = Server::start(&model, &[]);
     let saved = dir.path().join("answer.json");
     let (s, url) = (saved.to_str().unwrap(), server.url.as_str());
-    let (code, out, err) = ghost(&["infer", "--prover", url, "--ghost-file", m, "--token", "7", "--save", s]);
+    let local = "--allow-private-endpoints";
+    let (code, out, err) = ghost(&["infer", local, "--prover", url, "--ghost-file", m, "--token", "7", "--save", s]);
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = ghost(&["verify", "--ghost-file", m, "--response", s]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("verified"), "{out}");
     let answer: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     assert_eq!(answer["input"], serde_json::json!({"token": 7}));
-    let (code, _, err) = ghost(&["infer", "--prover", url, "--ghost-file", m, "--token", "20"]);
+    let (code, _, err) = ghost(&["infer", local, "--prover", url, "--ghost-file", m, "--token", "20"]);
     assert_ne!(code, 0);
     assert!(err.contains("token"), "{err}");
 }
@@ -417,4 +443,192 @@ fn tuning_and_merging_from_the_cli() {
     let record: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("merged").join("tune.json")).unwrap()).unwrap();
     assert_eq!(record["contributions"].as_array().unwrap().len(), 2);
+}
+
+/// One HTTP/1.1 POST of `body` to `addr` on a new connection: the status and the body.
+fn post(addr: &str, body: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut socket = std::net::TcpStream::connect(addr).unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).unwrap();
+    // A server that refuses the body may close before reading all of it.
+    let _ = socket.write_all(body);
+    let mut response = Vec::new();
+    let _ = socket.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// A batch of `n` calls of `method`, as JSON.
+fn batch(n: u32, method: &str) -> Vec<u8> {
+    let calls: Vec<_> =
+        (0..n).map(|id| serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": []})).collect();
+    serde_json::to_vec(&calls).unwrap()
+}
+
+/// A connection that sends a request's headers a byte at a time, `pause` apart: how long
+/// until the server cuts it (`None`: it did not within `give_up`).
+fn slowloris(addr: &str, pause: Duration, give_up: Duration) -> Option<Duration> {
+    use std::io::{Read, Write};
+    let started = Instant::now();
+    let mut socket = std::net::TcpStream::connect(addr).unwrap();
+    socket.set_read_timeout(Some(pause)).unwrap();
+    let headers = b"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().chain(std::iter::repeat(&b'a'));
+    let mut buf = [0u8; 512];
+    for byte in headers {
+        if started.elapsed() > give_up {
+            return None;
+        }
+        if socket.write_all(&[*byte]).is_err() {
+            return Some(started.elapsed());
+        }
+        match socket.read(&mut buf) {
+            Ok(_) => return Some(started.elapsed()),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return Some(started.elapsed()),
+        }
+    }
+    unreachable!("the header never ends")
+}
+
+/// The endpoint is public, so what a client sends is bounded: a batch over `MAX_BATCH`
+/// is refused, a body over `MAX_REQUEST_BYTES` too, a connection dripping its headers (or
+/// sending nothing) is cut after the header timeout, one connection's calls are held to
+/// its rate; and while all of that runs at once, a fresh client's `ghost_health` is
+/// answered promptly.
+#[test]
+fn floods_are_bounded_and_others_are_still_served() {
+    let dir = tempfile::tempdir().unwrap();
+    make_model(dir.path());
+    let server = Server::start(dir.path(), &[]);
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let limits = ghost_prover::server::Limits::DEFAULT;
+
+    // Batches: within the bound answered call by call, over it refused whole.
+    let (status, body) = post(&addr, &batch(MAX_BATCH, "ghost_health"));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Vec<serde_json::Value>>(&body).unwrap().len(), MAX_BATCH as usize);
+    let (status, body) = post(&addr, &batch(MAX_BATCH + 1, "ghost_health"));
+    let refused: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(status == 200 && refused["error"]["code"] == -32010, "a batch over the bound: {status} {body}");
+
+    // A body over the bound is refused before it is parsed.
+    let (status, _) = post(&addr, &vec![b' '; MAX_REQUEST_BYTES as usize + 1]);
+    assert_eq!(status, 413);
+
+    // One connection's calls are held to its rate.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let client = server.client();
+    let codes: Vec<i32> = runtime.block_on(async {
+        let mut codes = Vec::new();
+        for _ in 0..limits.calls_per_second * 3 / 2 {
+            codes.push(client.health().await.map_or_else(code, |_| 0));
+        }
+        codes
+    });
+    assert!(codes[..limits.calls_per_second as usize / 2].iter().all(|&c| c == 0), "{codes:?}");
+    assert!(codes.contains(&UNAVAILABLE), "no call was refused: {codes:?}");
+
+    // The flood: slow headers and idle connections, oversized bodies and batches over the
+    // bound, all at once, from threads of their own.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let give_up = limits.header_timeout * 3;
+    let slow: Vec<_> = (0..16)
+        .map(|i| {
+            let addr = addr.clone();
+            let pause = if i == 0 { give_up } else { Duration::from_millis(300) };
+            std::thread::spawn(move || slowloris(&addr, pause, give_up))
+        })
+        .collect();
+    let noisy: Vec<_> = (0..4)
+        .map(|i| {
+            let (addr, stop) = (addr.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if i % 2 == 0 {
+                        post(&addr, &vec![b'['; MAX_REQUEST_BYTES as usize * 2]);
+                    } else {
+                        post(&addr, &batch(64, "ghost_ghostFile"));
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let fresh = server.client();
+    let mut slowest = Duration::ZERO;
+    for _ in 0..20 {
+        let asked = Instant::now();
+        let health = runtime.block_on(fresh.health()).expect("health answered during the flood");
+        assert_eq!(health.status, "ok");
+        slowest = slowest.max(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(slowest < Duration::from_secs(2), "health took {slowest:?} during the flood");
+    for (i, connection) in slow.into_iter().enumerate() {
+        let cut = connection.join().unwrap().unwrap_or_else(|| panic!("slow connection {i} was never cut"));
+        assert!(
+            cut >= limits.header_timeout - Duration::from_secs(1) && cut < limits.header_timeout * 2,
+            "slow connection {i} cut after {cut:?}"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    noisy.into_iter().for_each(|t| t.join().unwrap());
+    assert_eq!(runtime.block_on(server.client().health()).unwrap().status, "ok");
+}
+
+/// A key file must be private to its owner, a path is never taken for a secret, and a
+/// real secret on the command line is warned about (a dev URI is not).
+#[test]
+fn keys_come_from_private_files_and_secrets_are_not_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, "//Alice\n").unwrap();
+    let key_s = key.to_str().unwrap();
+    let set_mode = |mode| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    // A command that signs, against no node: the key is read before the connection.
+    let unbond = |key_args: &[&str]| {
+        let mut args = vec!["--chain-url", "ws://127.0.0.1:1", "prover", "unbond", "--model"];
+        let id = hex0x(&[1u8; 32]);
+        args.push(&id);
+        args.extend(key_args);
+        let out = Command::new(GHOST).args(&args).env("RUST_LOG", "warn").env_remove("GHOST_SURI").output().unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    set_mode(0o644);
+    let (code, err) = unbond(&["--suri-file", key_s]);
+    assert_eq!(code, 1);
+    assert!(err.contains("chmod 600") && err.contains("644") && !err.contains("Alice"), "{err}");
+    set_mode(0o600);
+    let (_, err) = unbond(&["--suri-file", key_s]);
+    assert!(err.contains("cannot reach"), "the key file was refused: {err}");
+    let (code, err) = unbond(&["--suri", key_s]);
+    assert_eq!(code, 1);
+    assert!(err.contains("looks like a file path") && err.contains("--suri-file"), "{err}");
+    let (_, err) = unbond(&["--suri", "//Alice"]);
+    assert!(!err.contains("visible"), "a dev URI warned: {err}");
+    let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+    let (_, err) = unbond(&["--suri", phrase]);
+    assert!(err.contains("visible to every user"), "no warning for a secret on the command line: {err}");
+    assert!(!err.contains("bottom drive"), "the secret was echoed: {err}");
+    let out = Command::new(GHOST)
+        .args(["--chain-url", "ws://127.0.0.1:1", "prover", "unbond", "--model", &hex0x(&[1u8; 32])])
+        .env("GHOST_SURI", phrase)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("visible"), "a secret from the environment warned: {err}");
+    let (code, err) = unbond(&["--suri", "//Alice", "--suri-file", key_s]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not both"), "{err}");
 }

@@ -65,9 +65,11 @@ pub fn verify_answer(
     Ok(Verified { proof_bytes: bytes.len(), elapsed: started.elapsed() })
 }
 
-/// Ask the prover at `url` (`http://host:port`) to answer `input` with `model`.
+/// Ask the prover at `url` (`http://host:port`) to answer `input` with `model`; an
+/// endpoint that is not public is refused ([`crate::endpoint`]).
 pub async fn ask(url: &str, model: &Verifier, input: &Input) -> Result<Answer> {
     model.check_input(input).context("the input does not fit this model")?;
+    crate::endpoint::check(url).await?;
     let model_id = hex0x(&model.id());
     let client = api::client(url, Duration::from_secs(60))?;
     client.infer(model_id.clone(), input.into()).await.with_context(|| format!("asking {url} for model {model_id}"))

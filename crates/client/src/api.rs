@@ -117,13 +117,58 @@ pub enum State {
     Defended,
 }
 
-/// A client of the prover JSON-RPC at `url`, taking responses up to [`MAX_RESPONSE_BYTES`].
-pub fn client(url: &str, timeout: Duration) -> anyhow::Result<jsonrpsee::http_client::HttpClient> {
+/// A client of the prover JSON-RPC.
+pub type Client = jsonrpsee::http_client::HttpClient<PublicOnly<jsonrpsee::http_client::transport::HttpBackend>>;
+
+/// A client of the prover JSON-RPC at `url`, taking responses up to [`MAX_RESPONSE_BYTES`],
+/// that refuses to send anything to an endpoint that is not public (see
+/// [`crate::endpoint`]): every request checks the URL first.
+pub fn client(url: &str, timeout: Duration) -> anyhow::Result<Client> {
     jsonrpsee::http_client::HttpClientBuilder::default()
         .max_response_size(MAX_RESPONSE_BYTES)
         .request_timeout(timeout)
+        .set_http_middleware(tower::ServiceBuilder::new().layer_fn(|inner| PublicOnly { inner }))
         .build(url)
         .with_context(|| format!("prover URL {url}"))
+}
+
+/// The HTTP layer of [`client`] that applies [`crate::endpoint::check`] to every request.
+#[derive(Clone, Debug)]
+pub struct PublicOnly<S> {
+    inner: S,
+}
+
+impl<S, B> tower::Service<jsonrpsee::http_client::HttpRequest<B>> for PublicOnly<S>
+where
+    S: tower::Service<jsonrpsee::http_client::HttpRequest<B>, Error = jsonrpsee::http_client::transport::Error>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+    B: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = futures::future::BoxFuture<'static, Result<S::Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: jsonrpsee::http_client::HttpRequest<B>) -> Self::Future {
+        let url = request.uri().to_string();
+        // The service made ready is the one called; a clone stays for the next request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            crate::endpoint::check(&url).await.map_err(|refused| {
+                jsonrpsee::http_client::transport::Error::Http(jsonrpsee::core::http_helpers::HttpError::Stream(
+                    Box::new(refused),
+                ))
+            })?;
+            inner.call(request).await
+        })
+    }
 }
 
 /// A prover's JSON-RPC URL as given on the command line: `http://` or `https://` and a

@@ -1,8 +1,13 @@
-//! Keys and accounts: the signing key of `--suri`, accounts as users type them (SS58,
-//! `0x`-hex, a dev name) and as they are shown (SS58, with the dev name where there is one).
+//! Keys and accounts: the signing key of `--suri` or `--suri-file`, accounts as users
+//! type them (SS58, `0x`-hex, a dev name) and as they are shown (SS58, with the dev name
+//! where there is one).
+//!
+//! A secret is never mistaken for a path nor a path for a secret: [`keypair`] takes a
+//! secret URI only, [`keypair_from_file`] a file holding one, and refuses a file that
+//! other users may read.
 
-use anyhow::{anyhow, Context, Result};
-use std::{str::FromStr, sync::LazyLock};
+use anyhow::{anyhow, Result};
+use std::{path::Path, str::FromStr, sync::LazyLock};
 use subxt::utils::AccountId32;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
@@ -19,19 +24,83 @@ const DEV: [(&str, DevKey); 6] = [
     ("Ferdie", subxt_signer::sr25519::dev::ferdie),
 ];
 
-/// The key of `--suri`: a secret URI (`//Alice`, a mnemonic with optional `//derivation`,
-/// a `0x` seed), or the path of a file holding one.
-pub fn keypair(suri: &str) -> Result<Keypair> {
-    let text = if std::path::Path::new(suri).is_file() {
-        std::fs::read_to_string(suri).with_context(|| format!("reading the key file {suri}"))?.trim().to_string()
-    } else {
-        suri.to_string()
-    };
-    let refused = |e: &dyn std::fmt::Display| {
-        anyhow!("the key is not a secret URI (//Alice, a mnemonic, a 0x seed) nor a file holding one: {e}")
-    };
-    let uri = SecretUri::from_str(&text).map_err(|e| refused(&e))?;
-    Keypair::from_uri(&uri).map_err(|e| refused(&e))
+/// Why a key could not be had. The messages never quote the secret.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The text is not a secret URI.
+    #[error("the key is not a secret URI (//Alice, a mnemonic, a 0x seed): {0}")]
+    NotSecretUri(String),
+    /// The text looks like a file path, which a secret URI never is.
+    #[error("the key looks like a file path, not a secret URI: give a key file with --suri-file (or GHOST_SURI_FILE)")]
+    LooksLikePath,
+    /// The key file cannot be read.
+    #[error("cannot read the key file {path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The key file may be read by other users.
+    #[error(
+        "the key file {path} may be read by other users (mode {mode:03o}): make it private with `chmod 600 {path}`"
+    )]
+    Exposed {
+        /// The file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The key file holds a text that is not a secret URI.
+    #[error("the key file {path} holds no secret URI (//Alice, a mnemonic, a 0x seed): {why}")]
+    BadFile {
+        /// The file.
+        path: String,
+        /// Why.
+        why: String,
+    },
+}
+
+/// The key of a secret URI (`//Alice`, a mnemonic with optional `//derivation` and
+/// `///password`, a `0x` seed). Never read as a path: see [`keypair_from_file`].
+pub fn keypair(suri: &str) -> Result<Keypair, KeyError> {
+    // `/etc/key` would parse: soft derivations `/etc` and `/key` of the public dev phrase,
+    // a key anyone can take. No one means that; they mean the file.
+    let single_slash = suri.starts_with('/') && !suri.starts_with("//");
+    if single_slash || ["./", "../", "~/"].iter().any(|p| suri.starts_with(p)) {
+        return Err(KeyError::LooksLikePath);
+    }
+    let uri = SecretUri::from_str(suri).map_err(|e| KeyError::NotSecretUri(e.to_string()))?;
+    Keypair::from_uri(&uri).map_err(|e| KeyError::NotSecretUri(e.to_string()))
+}
+
+/// The key of the secret URI held in the file at `path` (surrounding white space
+/// ignored). On unix the file must be private to its owner (no permission bit for group
+/// or others), as `ssh` requires of its keys.
+pub fn keypair_from_file(path: &Path) -> Result<Keypair, KeyError> {
+    let shown = path.display().to_string();
+    let unreadable = |source| KeyError::Unreadable { path: shown.clone(), source };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata().map_err(unreadable)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyError::Exposed { path: shown, mode });
+        }
+    }
+    let text = std::io::read_to_string(file).map_err(unreadable)?;
+    keypair(text.trim()).map_err(|e| match e {
+        KeyError::NotSecretUri(why) => KeyError::BadFile { path: shown, why },
+        other => other,
+    })
+}
+
+/// Whether `suri` holds nothing secret: a derivation (`//Alice`, `//prover`) of the
+/// well-known dev phrase, which any URI without a phrase or seed derives from. Showing it
+/// gives nothing away; any other secret URI on a command line does.
+pub fn is_dev_uri(suri: &str) -> bool {
+    suri.starts_with("//") && !suri.contains("///")
 }
 
 /// The account of a key.
@@ -85,13 +154,69 @@ mod tests {
         assert_eq!(parse_account(&hex0x(&alice.0)).unwrap(), alice);
         assert!(parse_account("0x12").is_err());
         assert!(parse_account("nobody").is_err());
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("key");
-        std::fs::write(&path, "//Alice\n").unwrap();
-        assert_eq!(account_of(&keypair(path.to_str().unwrap()).unwrap()), alice);
         let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
         assert_eq!(account_of(&keypair(&format!("{phrase}//Alice")).unwrap()), alice);
         assert!(keypair("not a key").unwrap_err().to_string().contains("secret URI"));
+    }
+
+    /// A secret URI is never read as a path: `//name` is a derivation even when a file
+    /// `/name` exists, and a path given as a secret is refused.
+    #[test]
+    fn a_secret_is_never_a_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        std::fs::write(&path, "//Alice\n").unwrap();
+        set_mode(&path, 0o600);
+        assert!(matches!(keypair(path.to_str().unwrap()), Err(KeyError::LooksLikePath)));
+        assert!(matches!(keypair("./key"), Err(KeyError::LooksLikePath)));
+        // `//` + the path is a hard derivation of the dev phrase, whatever the file holds.
+        let derived = account_of(&keypair(&format!("/{}", path.display())).unwrap());
+        assert_ne!(derived, account_of(&subxt_signer::sr25519::dev::alice()));
+    }
+
+    #[test]
+    fn key_files_must_be_private() {
+        let alice = account_of(&subxt_signer::sr25519::dev::alice());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        std::fs::write(&path, "  //Alice\n").unwrap();
+        set_mode(&path, 0o600);
+        assert_eq!(account_of(&keypair_from_file(&path).unwrap()), alice);
+        set_mode(&path, 0o400);
+        assert_eq!(account_of(&keypair_from_file(&path).unwrap()), alice);
+        #[cfg(unix)]
+        for mode in [0o644, 0o640, 0o604, 0o660] {
+            set_mode(&path, mode);
+            let refused = keypair_from_file(&path).unwrap_err();
+            assert!(matches!(refused, KeyError::Exposed { .. }), "mode {mode:o}: {refused}");
+            let said = refused.to_string();
+            assert!(said.contains("chmod 600") && said.contains(&format!("{mode:o}")), "{said}");
+            assert!(!said.contains("Alice"), "the secret is quoted: {said}");
+        }
+        set_mode(&path, 0o600);
+        std::fs::write(&path, "not a key").unwrap();
+        let refused = keypair_from_file(&path).unwrap_err();
+        assert!(matches!(refused, KeyError::BadFile { .. }) && !refused.to_string().contains("not a key"), "{refused}");
+        assert!(matches!(keypair_from_file(&dir.path().join("none")), Err(KeyError::Unreadable { .. })));
+    }
+
+    #[test]
+    fn dev_uris_hold_no_secret() {
+        assert!(is_dev_uri("//Alice") && is_dev_uri("//prover//1"));
+        let phrase = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+        for secret in [phrase, "0x1234", "//Alice///password"] {
+            assert!(!is_dev_uri(secret), "{secret}");
+        }
+    }
+
+    fn set_mode(path: &std::path::Path, mode: u32) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        #[cfg(not(unix))]
+        let _ = (path, mode);
     }
 
     #[test]

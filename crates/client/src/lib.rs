@@ -43,6 +43,8 @@
 //! // `let chain = ghost_client::chain::Chain::connect(url, patience).await?`.
 //! let verifier = Verifier::decode_expecting(&ghost_file, &model_id)?;
 //! let endpoints = vec!["http://127.0.0.1:9".to_string(), url]; // the first one is down
+//! // Both are on loopback, which clients refuse unless the process allows it.
+//! ghost_client::endpoint::allow_private(true);
 //!
 //! // Ask them in turn; the first answer whose ghost proof verifies is kept.
 //! let input = testing::input(2, 8);
@@ -74,12 +76,14 @@
 //! * [`load`]: many paid requests at once.
 //! * [`api`]: the prover's JSON-RPC API. [`wire`]: its JSON forms.
 //! * [`answer`]: ask a prover, verify an answer. [`provers`]: discovery and fail-over.
+//! * [`endpoint`]: which prover endpoints a client may reach (public ones, unless told).
 
 pub mod answer;
 pub mod api;
 pub mod chain;
 pub mod credit;
 pub mod dispute;
+pub mod endpoint;
 pub mod follow;
 pub mod keys;
 pub mod load;

@@ -1,9 +1,11 @@
 //! Prover discovery and fail-over: the endpoints a model's bonded provers publish, and an
-//! answer from the first of them whose answer verifies.
+//! answer from the first of them whose answer verifies. An endpoint that is not public is
+//! not asked ([`crate::endpoint`]).
 
 use crate::{
     answer::{self, Rejection, Verified},
     chain::Chain,
+    endpoint::{self, EndpointError},
     wire::Answer,
 };
 use anyhow::Result;
@@ -34,6 +36,8 @@ pub async fn endpoints(chain: &Chain, model: &ModelId) -> Result<Vec<Endpoint>> 
 /// Why one endpoint gave no usable answer.
 #[derive(Debug)]
 pub enum Failure {
+    /// It was not asked: its address is not public (or does not resolve).
+    Refused(EndpointError),
     /// It could not be asked (down, slow, refused).
     Unreachable(anyhow::Error),
     /// It answered, and the answer did not verify.
@@ -43,6 +47,7 @@ pub enum Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Failure::Refused(e) => write!(f, "not asked: {e}"),
             Failure::Unreachable(e) => write!(f, "unreachable: {e:#}"),
             Failure::Rejected(r) => write!(f, "rejected: {r}"),
         }
@@ -71,6 +76,10 @@ pub async fn ask_any(
 ) -> std::result::Result<Served, Vec<(String, Failure)>> {
     let mut failed = Vec::new();
     for url in urls {
+        if let Err(refused) = endpoint::check(url).await {
+            failed.push((url.clone(), Failure::Refused(refused)));
+            continue;
+        }
         let answer = match answer::ask(url, model, input).await {
             Ok(answer) => answer,
             Err(e) => {

@@ -204,7 +204,9 @@ async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limit
         let bucket = (limits.calls_per_second > 0).then(|| Arc::new(Mutex::new(Bucket::new(limits.calls_per_second))));
         let service = calls
             .clone()
-            .set_rpc_middleware(RpcServiceBuilder::new().layer_fn(move |inner| Throttle { inner, bucket: bucket.clone() }))
+            .set_rpc_middleware(
+                RpcServiceBuilder::new().layer_fn(move |inner| Throttle { inner, bucket: bucket.clone() }),
+            )
             .build(methods.clone(), stop.clone());
         let service = Calls::new(service);
         tokio::spawn(connection(socket, service, stop.clone(), limits, permit));

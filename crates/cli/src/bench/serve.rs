@@ -195,6 +195,8 @@ pub fn run(p: &ServeBenchParams) -> Result<ServeBenchReport> {
 
     let server = Server::start(&p.model, p.workers)?;
     tracing::info!(url = %server.url, "server started");
+    // The benchmark's own server, on loopback: the one private endpoint it talks to.
+    ghost_client::endpoint::allow_private(true);
     let client = api::client(&server.url, Duration::from_secs(60))?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let wire: Vec<WireInput> = inputs.iter().map(WireInput::from).collect();
