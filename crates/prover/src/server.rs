@@ -311,6 +311,33 @@ impl<'a, S: RpcServiceT<'a>> RpcServiceT<'a> for Throttle<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ghost_client::api::GhostRpcClient;
+    use ghost_primitives::{testing, Shape};
+
+    /// A detached server answers while the runtime that started it is blocked (as a
+    /// starved chain loop would be), and stops cleanly: its port is closed after `stop`.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_detached_server_answers_while_its_starter_is_blocked() {
+        let model = testing::model(5, &[Shape::new(64, 4).widths(8, 4).select(2, 2)]).unwrap();
+        let prover = Prover::new(vec![Arc::new(model)], 1, None);
+        let served = spawn("127.0.0.1:0".parse().unwrap(), prover, Limits::DEFAULT, 2).await.unwrap();
+        let url = format!("http://{}", served.addr());
+        let asker = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let client = jsonrpsee::http_client::HttpClientBuilder::default().build(&url).unwrap();
+            let asked = Instant::now();
+            let health = runtime.block_on(client.health()).map(|h| h.status);
+            (health, asked.elapsed())
+        });
+        // Block this runtime's only thread longer than an answer takes.
+        std::thread::sleep(Duration::from_secs(2));
+        let (health, took) = asker.join().unwrap();
+        assert_eq!(health.unwrap(), "ok");
+        assert!(took < Duration::from_secs(1), "answered only after {took:?}");
+        let addr = served.addr();
+        served.stop().await;
+        assert!(std::net::TcpStream::connect(addr).is_err(), "still listening after stop");
+    }
 
     #[test]
     fn a_bucket_allows_its_rate_and_refills() {
