@@ -80,7 +80,7 @@ fn node(left: &Hash, right: &Hash) -> Hash {
 /// allows (the worst case of a compact multiproof: `rows × (26 - log2 rows)` hashes for a
 /// power of two).
 fn max_update_nodes<T: Config>() -> u32 {
-    let rows = T::MaxUpdateRows::get().max(1);
+    let rows = T::MaxUpdateRows::get().clamp(1, limits::MAX_ROWS);
     let depth = (limits::MAX_ROWS / rows).ilog2();
     let extra = (limits::MAX_ROWS >> depth).saturating_sub(rows).min(rows - 1);
     rows + rows * depth + extra

@@ -897,7 +897,8 @@ pub mod pallet {
             verifier.verify(&binding, &input, &claim, &proof).map(drop)
         }
 
-        /// A model's record and its ghost file's bytes.
+        /// A model's record and its ghost file's bytes (`None` once reaped: the record alone
+        /// stays in `Models`).
         pub fn model_and_file(model: ModelId) -> Option<(ModelInfoOf<T>, Vec<u8>)> {
             Some((Models::<T>::get(model)?, GhostFiles::<T>::get(model)?.into_inner()))
         }
