@@ -9,7 +9,8 @@
 //! compressions per node at `respond`'s 0.466 µs each, rounded up; `reap`: `cancel_commitment`
 //! plus `retire`); `register` now runs to `MaxGhostFileBytes` and claims roots (one more
 //! read and write), and `publish_update` reads two roots claims and a commitment and may
-//! write both (three more reads, two more writes); slopes as measured.
+//! write both (three more reads, two more writes), and `bond` reads the model's roots claim
+//! (one more read); slopes as measured.
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -96,7 +97,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn bond() -> Weight {
 		// Measured proof size: 481 bytes.
 		Weight::from_parts(69_323_000, 3840)
-			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	fn unbond() -> Weight {
@@ -161,7 +162,7 @@ impl WeightInfo for () {
 	}
 	fn bond() -> Weight {
 		Weight::from_parts(69_323_000, 3840)
-			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn unbond() -> Weight {
