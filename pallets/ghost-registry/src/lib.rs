@@ -9,54 +9,112 @@
 //!   (`ghost-primitives`). The owner pays a storage deposit proportional to the file.
 //!   Registration is commit–reveal: the owner first commits to `H(owner ‖ model id)` and
 //!   registers in a later block, so a ghost file copied from the transaction pool cannot be
-//!   registered by anyone else first. A registered file has no parent: versions come only
-//!   from verified sparse updates.
+//!   registered by anyone else first. Commitments are kept per committer ([`Commitments`]):
+//!   a copy of someone's commitment is a commitment of the copier's own, which blocks
+//!   nothing and registers nothing (the copier's registration needs `H(copier ‖ model id)`).
+//!   A registered file has no parent: versions come only from verified sparse updates.
+//! * **Clones.** The weights of a model are its layers' roots, summed up in one digest
+//!   ([`roots_digest`]). Each digest has one owner ([`RootsOwner`]), claimed by the first
+//!   `register` or `publish_update` of those roots: a file whose roots another owner holds
+//!   is refused ([`Error::CloneOfAnotherOwnersModel`]), so a licensee holding the weights
+//!   cannot register them again under another name, royalty or training-data hash to
+//!   bypass the owner's royalty or fake a lineage. The same owner may register the same
+//!   roots again and publish versions of them. A claim is as old as the commitment that
+//!   made it: a registration's commitment; for a version, the owner's commitment to the
+//!   version's id if it made one (optional, consumed like a registration's), else the
+//!   block of the update. A claim made with a strictly older commitment takes another
+//!   owner's claim over ([`Event::CloneSuperseded`]), and that owner's models with those
+//!   roots take no more requests, bonds or versions. Roots read from an owner's pending
+//!   `register` (or committed-to `publish_update`) in the pool are committed to after the
+//!   owner's commitment, so copying them and registering first gains nothing. A version
+//!   never inherits its parent's age: otherwise a chain of sparse updates from an old
+//!   claim could walk onto another owner's roots and take them.
 //! * The registry refuses models whose worst-case ghost proof ([`ModelShape`]) is larger
 //!   than the chain accepts or heavier to verify than it allows, so that an honest prover
 //!   can always answer a prove-it challenge, and keeps that shape beside the file so that
-//!   no call has to decode the file to check an input or bound its weight.
+//!   no call has to decode the file to check an input or bound its weight. It also refuses
+//!   a file that leaves no room for its versions ([`Error::NoRoomForVersions`]): a version
+//!   always names its parent and may declare a training-data hash, so a file registers only
+//!   if it still fits `MaxGhostFileBytes` with both at their largest encoding; every version
+//!   of a registered model can then be published and updated again.
 //! * A new version is published by a **sparse update**: changed row indices, their old and
 //!   new rows and one multiproof. The pallet checks the old rows against the parent's root
 //!   and computes the new root from the same proof (`GhostFile::apply_update`); the new
-//!   ghost file records its parent and an optional training-data hash.
+//!   ghost file records its parent and an optional training-data hash. The proof must hold
+//!   exactly the hashes its indices need ([`multiproof_hashes`], counted before hashing),
+//!   and the call is charged for its row entries, for its indices and proof hashes
+//!   ([`WeightInfo::verify_update`]) and for loading the files.
+//! * **Deposits** are held while their reason lasts. A registration commitment holds
+//!   `DepositBase` until `cancel_commitment` releases it or `register` makes it part of the
+//!   model's deposit (held once). A model holds `DepositBase + DepositPerByte × file bytes`.
+//!   `retire` releases nothing: requests opened before it may still be answered and
+//!   disputed, and a dispute needs the ghost file ([`ModelRegistry::verifier`]). Every open
+//!   result locks a slash of its prover's bond on the model ([`ModelRegistry::lock`]), a
+//!   locked bond cannot be withdrawn, and nobody can bond on a retired model; so once a
+//!   retired model has no bond left, bonded or unbonding, no result of it is open and none
+//!   can be posted. Then `reap` deletes its ghost file and releases its deposit but
+//!   `DepositBase`, which stays held for the record, kept for lineage and the roots claim.
 //! * Provers bond native tokens per model to serve it, unbond, and withdraw after a delay;
 //!   bonds stay slashable until withdrawn. A bond carries the prover's public endpoint (the
 //!   URL of its JSON-RPC, where it serves the ghost proofs of its results), so the chain is
-//!   where clients find the provers of a model: iterate `Bonds` by model. Each open result locks the slash it risks
-//!   ([`ModelRegistry::lock`]), so every result is backed in full and a locked bond cannot
-//!   be withdrawn.
-//! * Other pallets read models and bonds and slash provers through [`ModelRegistry`].
+//!   where clients find the provers of a model: iterate `Bonds` by model. Each open result
+//!   locks the slash it risks ([`ModelRegistry::lock`]), so every result is backed in full
+//!   and a locked bond cannot be withdrawn.
+//! * Other pallets read models and bonds, and slash or burn provers' bonds, through
+//!   [`ModelRegistry`].
 //!
 //! ## Dispatchable functions
 //!
 //! * [`commit_registration`](Pallet::commit_registration) — origin: signed (the future
-//!   owner). Holds `DepositBase`. Errors: [`Error::AlreadyCommitted`],
-//!   [`Error::InsufficientDeposit`]. Event: [`Event::RegistrationCommitted`].
-//! * [`register`](Pallet::register) — origin: signed (becomes the owner), with a
-//!   commitment from an earlier block. Errors: [`Error::InvalidGhostFile`],
-//!   [`Error::ParentNotAllowed`], [`Error::NotCommitted`], [`Error::CommittedThisBlock`],
-//!   [`Error::ProofTooLarge`], [`Error::VerificationTooHeavy`], [`Error::AlreadyRegistered`],
-//!   [`Error::InsufficientDeposit`]. Event: [`Event::ModelRegistered`].
+//!   owner). Holds `DepositBase`. Errors: [`Error::AlreadyCommitted`] (this account made
+//!   this commitment already), [`Error::InsufficientDeposit`]. Event:
+//!   [`Event::RegistrationCommitted`].
+//! * [`register`](Pallet::register) — origin: signed (becomes the owner), with its own
+//!   commitment from an earlier block, whose deposit becomes part of the model's. Errors:
+//!   [`Error::InvalidGhostFile`], [`Error::ParentNotAllowed`], [`Error::NotCommitted`],
+//!   [`Error::CommittedThisBlock`], [`Error::ProofTooLarge`],
+//!   [`Error::VerificationTooHeavy`], [`Error::NoRoomForVersions`],
+//!   [`Error::AlreadyRegistered`], [`Error::CloneOfAnotherOwnersModel`],
+//!   [`Error::InsufficientDeposit`], [`Error::Overflow`]. Events:
+//!   [`Event::ModelRegistered`], and [`Event::CloneSuperseded`] when its older commitment
+//!   takes the roots over.
 //! * [`cancel_commitment`](Pallet::cancel_commitment) — origin: the committer. Releases
 //!   the deposit of an unused commitment. Errors: [`Error::NotCommitted`]. Event:
 //!   [`Event::CommitmentCancelled`].
-//! * [`publish_update`](Pallet::publish_update) — origin: the parent's owner. Errors:
-//!   [`Error::UnknownModel`], [`Error::NotOwner`], [`Error::ModelRetired`],
-//!   [`Error::UpdateTooLarge`], [`Error::InvalidUpdate`], [`Error::ProofTooLarge`],
-//!   [`Error::VerificationTooHeavy`], [`Error::AlreadyRegistered`],
-//!   [`Error::InsufficientDeposit`]. Event: [`Event::VersionPublished`].
+//! * [`publish_update`](Pallet::publish_update) — origin: the parent's owner, holding the
+//!   parent's roots; with, optionally, its commitment to the version's id from an earlier
+//!   block (consumed, its deposit part of the version's). Errors:
+//!   [`Error::UpdateTooLarge`], [`Error::UnknownModel`], [`Error::NotOwner`],
+//!   [`Error::ModelRetired`], [`Error::CloneOfAnotherOwnersModel`],
+//!   [`Error::InvalidUpdate`], [`Error::InvalidGhostFile`], [`Error::CommittedThisBlock`],
+//!   [`Error::ProofTooLarge`], [`Error::VerificationTooHeavy`],
+//!   [`Error::NoRoomForVersions`], [`Error::AlreadyRegistered`],
+//!   [`Error::InsufficientDeposit`], [`Error::Overflow`]. Events:
+//!   [`Event::ModelRegistered`], [`Event::VersionPublished`], and
+//!   [`Event::CloneSuperseded`] when its older commitment takes the new roots over.
 //! * [`retire`](Pallet::retire) — origin: the owner. Errors: [`Error::UnknownModel`],
 //!   [`Error::NotOwner`], [`Error::ModelRetired`]. Event: [`Event::ModelRetired`].
+//! * [`reap`](Pallet::reap) — origin: the owner of a retired model no prover is bonded or
+//!   unbonding on. Deletes the ghost file, releases the deposit but `DepositBase`. Errors:
+//!   [`Error::UnknownModel`], [`Error::NotOwner`], [`Error::NotRetired`],
+//!   [`Error::ProversRemain`]. Event: [`Event::ModelReaped`].
 //! * [`bond`](Pallet::bond) — origin: signed (the prover). Bonds, tops up, or (with a zero
 //!   amount) only changes the endpoint clients fetch proofs from. Errors:
-//!   [`Error::UnknownModel`], [`Error::ModelRetired`], [`Error::BondTooSmall`],
-//!   [`Error::Unbonding`], [`Error::InsufficientFunds`], [`Error::BadEndpoint`]. Event:
-//!   [`Event::Bonded`].
+//!   [`Error::BadEndpoint`], [`Error::UnknownModel`], [`Error::ModelRetired`],
+//!   [`Error::CloneOfAnotherOwnersModel`], [`Error::Unbonding`], [`Error::Overflow`],
+//!   [`Error::BondTooSmall`], [`Error::InsufficientFunds`]. Event: [`Event::Bonded`].
 //! * [`unbond`](Pallet::unbond) — origin: a bonded prover. Errors: [`Error::NotBonded`],
 //!   [`Error::Unbonding`]. Event: [`Event::Unbonding`].
 //! * [`withdraw`](Pallet::withdraw) — origin: an unbonding prover. Errors:
 //!   [`Error::NotBonded`], [`Error::StillBonded`], [`Error::TooEarly`],
 //!   [`Error::BondLocked`]. Event: [`Event::Withdrawn`].
+//!
+//! ## Other pallets' interface ([`ModelRegistry`])
+//!
+//! `terms` (a superseded clone or a retired model is not `active`), `verifier`,
+//! `is_bonded`, `lock` / `unlock`, and `slash` / `burn`, which take up to an amount of a
+//! bond from its locked part first and move it to an account ([`Event::Slashed`]) or burn
+//! it, lowering total issuance ([`Event::Burned`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -72,8 +130,10 @@ mod tests;
 pub mod weights;
 pub use weights::WeightInfo;
 
+use alloc::vec::Vec;
+use codec::Encode;
 use frame_support::weights::Weight;
-use ghost_primitives::{Claim, GhostFile, Input, ModelId, ModelShape, ProofBound, Verifier};
+use ghost_primitives::{Claim, GhostFile, Hash, Input, LayerSpec, ModelId, ModelShape, ProofBound, Verifier};
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 use sp_runtime::Perbill;
 
@@ -113,6 +173,10 @@ pub trait ModelRegistry<AccountId> {
     /// Move up to `amount` of `prover`'s bond on `model` to `to`, taking it from what is
     /// locked first; returns what moved.
     fn slash(model: &ModelId, prover: &AccountId, amount: Self::Balance, to: &AccountId) -> Self::Balance;
+    /// Burn up to `amount` of `prover`'s bond on `model` (total issuance falls by as much),
+    /// taking it from what is locked first, exactly as [`ModelRegistry::slash`] does;
+    /// returns what burned.
+    fn burn(model: &ModelId, prover: &AccountId, amount: Self::Balance) -> Self::Balance;
     /// The most any admitted model's ghost proof may take: bytes, BLAKE2b compressions,
     /// multiply-adds (`ProofBound` as a limit).
     fn proof_limits() -> ProofBound;
@@ -123,6 +187,61 @@ pub trait ModelRegistry<AccountId> {
     /// Register a model and bond a prover on it (benchmarks only).
     #[cfg(feature = "runtime-benchmarks")]
     fn register_for_benchmark(owner: &AccountId, file: &GhostFile, price: u128, prover: &AccountId);
+}
+
+/// The digest of a ghost file's weights: BLAKE2b-256 of the SCALE encoding of its layers'
+/// roots in order, as `Vec<(patterns root, Option<centroids root>)>` (an embedding has no
+/// centroids). Roots bind every row, its layer, its index and the leaf count, so two files
+/// with one digest commit to the same weights whatever their names, parameters, lineage or
+/// training-data hashes: the registry's one definition of a clone ([`RootsOwner`]).
+pub fn roots_digest(file: &GhostFile) -> Hash {
+    let roots: Vec<(Hash, Option<Hash>)> = file
+        .layers
+        .iter()
+        .map(|layer| match layer {
+            LayerSpec::Embedding(e) => (e.patterns_root, None),
+            LayerSpec::Lookup(l) => (l.patterns_root, Some(l.centroids_root)),
+        })
+        .collect();
+    ghost_primitives::blake2_256(&roots.encode())
+}
+
+/// The number of hashes a compact multiproof of `indices` in a tree of `leaves` leaves
+/// holds (`docs/protocol.md` §3.4), counted without hashing anything; `None` when the
+/// indices are empty, not strictly increasing or out of range, or as soon as the count
+/// exceeds `limit`. Each step of the walk merges two known nodes (`indices - 1` in all),
+/// takes a proof hash (at most `limit`) or promotes a level's last node (one a level), so
+/// it takes at most `indices + limit + 32` steps.
+pub fn multiproof_hashes(indices: &[u32], leaves: u32, limit: usize) -> Option<usize> {
+    let in_range = indices.last().is_some_and(|&last| last < leaves);
+    if !in_range || indices.windows(2).any(|w| w[0] >= w[1]) {
+        return None;
+    }
+    let mut level: Vec<u32> = indices.to_vec();
+    let mut next: Vec<u32> = Vec::with_capacity(level.len());
+    let (mut width, mut needed) = (leaves, 0usize);
+    while width > 1 {
+        next.clear();
+        let mut i = 0;
+        while let Some(&index) = level.get(i) {
+            if index % 2 == 1 || (index + 1 < width && level.get(i + 1) != Some(&(index + 1))) {
+                // A sibling that is not known: one proof hash.
+                needed = needed.checked_add(1)?;
+                if needed > limit {
+                    return None;
+                }
+            } else if index + 1 < width {
+                // Both children known.
+                i += 1;
+            }
+            // Otherwise the last node of an odd level, promoted unchanged.
+            next.push(index / 2);
+            i += 1;
+        }
+        core::mem::swap(&mut level, &mut next);
+        width = width.div_ceil(2);
+    }
+    Some(needed)
 }
 
 /// Whether `endpoint` may be stored with a bond: empty, or an `http://` or `https://` URL
@@ -242,13 +361,18 @@ pub mod pallet {
         ProverBond,
     }
 
-    /// Whether a model takes new requests.
+    /// Whether a model takes new requests, and whether its ghost file is still stored.
     #[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
     pub enum ModelStatus {
-        /// Takes requests.
+        /// Takes requests (unless another owner holds its roots: [`RootsOwner`]).
         Active,
-        /// Kept for disputes and lineage; takes no new requests.
+        /// Takes no new requests; record, ghost file and deposit kept for the disputes of
+        /// requests opened before.
         Retired,
+        /// Retired with no prover bonded or unbonding any more, so no dispute can need it:
+        /// its ghost file is deleted and all of its deposit but `DepositBase` released. The
+        /// record stays, for lineage and the roots claim.
+        Reaped,
     }
 
     /// The on-chain record of a model.
@@ -272,6 +396,18 @@ pub mod pallet {
         pub registered_at: BlockNumber,
         /// Layers, input, output width and worst-case proof, from the ghost file.
         pub shape: ModelShape,
+        /// The digest of its layers' roots ([`roots_digest`]): the key of its roots claim.
+        pub roots: Hash,
+    }
+
+    /// Who holds a roots digest, and since when.
+    #[derive(Clone, Encode, Decode, DecodeWithMemTracking, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+    pub struct RootsClaim<AccountId, BlockNumber> {
+        /// The one owner whose models with these roots take requests.
+        pub owner: AccountId,
+        /// The block of the oldest commitment behind the claim: the commitment that
+        /// registered these roots (for a version published without one, its block).
+        pub since: BlockNumber,
     }
 
     /// A prover's bond on a model.
@@ -303,10 +439,19 @@ pub mod pallet {
     #[pallet::storage]
     pub type GhostFiles<T: Config> = StorageMap<_, Identity, ModelId, BoundedVec<u8, T::MaxGhostFileBytes>>;
 
-    /// Registration commitments: `H(SCALE(owner) ‖ model id)` to the committer, the block
-    /// of the commitment and the deposit held for it.
+    /// Registration commitments by committer and digest (`H(SCALE(owner) ‖ model id)`): the
+    /// block of the commitment and the deposit held for it. Keyed by the committer, so a
+    /// copy of someone's digest is a commitment of the copier's own that blocks nothing.
     #[pallet::storage]
-    pub type Commitments<T: Config> = StorageMap<_, Identity, Hash, (T::AccountId, BlockNumberFor<T>, BalanceOf<T>)>;
+    pub type Commitments<T: Config> =
+        StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, Hash, (BlockNumberFor<T>, BalanceOf<T>)>;
+
+    /// Roots claims: each roots digest ([`roots_digest`]) to the one owner whose models with
+    /// these roots take requests. Filled by `register` and `publish_update`, never emptied
+    /// (records stay, even reaped).
+    #[pallet::storage]
+    pub type RootsOwner<T: Config> =
+        StorageMap<_, Identity, Hash, RootsClaim<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>>;
 
     /// Bonds by model and prover.
     #[pallet::storage]
@@ -358,6 +503,25 @@ pub mod pallet {
             /// The model id.
             model: ModelId,
         },
+        /// A retired model nothing can dispute any more was reaped: its ghost file deleted,
+        /// its deposit released but for `DepositBase`, kept for the record.
+        ModelReaped {
+            /// The model id.
+            model: ModelId,
+            /// Native tokens released to the owner.
+            released: BalanceOf<T>,
+        },
+        /// An owner whose commitment is older than the roots claim of another registered
+        /// (or published) these roots: the claim passed to it, and the other owner's models
+        /// with these roots stopped taking requests, bonds and versions.
+        CloneSuperseded {
+            /// The roots digest.
+            roots: Hash,
+            /// Who held the claim.
+            previous: T::AccountId,
+            /// Who holds it now.
+            owner: T::AccountId,
+        },
         /// A prover bonded (or topped up, or changed its endpoint) on a model.
         Bonded {
             /// The model id.
@@ -397,6 +561,15 @@ pub mod pallet {
             amount: BalanceOf<T>,
             /// Who received them.
             to: T::AccountId,
+        },
+        /// Part of a prover's bond was burned.
+        Burned {
+            /// The model id.
+            model: ModelId,
+            /// The prover.
+            prover: T::AccountId,
+            /// Native tokens burned.
+            amount: BalanceOf<T>,
         },
     }
 
@@ -438,7 +611,8 @@ pub mod pallet {
         /// No registration commitment of this account matches: call
         /// `commit_registration(H(owner ‖ model id))` first.
         NotCommitted,
-        /// The commitment was made in this block: register in a later one.
+        /// The commitment was made in this block: register (or publish the version) in a
+        /// later one.
         CommittedThisBlock,
         /// This commitment exists already.
         AlreadyCommitted,
@@ -455,6 +629,19 @@ pub mod pallet {
         /// An endpoint is empty or an `http://` / `https://` URL of printable ASCII without
         /// spaces.
         BadEndpoint,
+        /// Another owner holds these layer roots (the same weights, perhaps under another
+        /// name, royalty or training-data hash) with an older commitment: a clone is refused,
+        /// and a model superseded by the roots' owner takes no requests, bonds or versions.
+        CloneOfAnotherOwnersModel,
+        /// The ghost file leaves no room for its versions, which add a parent and a
+        /// training-data hash: shorten its name or its layers until it is that much below
+        /// `MaxGhostFileBytes`.
+        NoRoomForVersions,
+        /// Only a retired model not reaped yet can be reaped: retire it first.
+        NotRetired,
+        /// Provers are still bonded or unbonding on the model, so its open results may still
+        /// be disputed: reap after every bond is withdrawn.
+        ProversRemain,
     }
 
     #[pallet::call]
@@ -474,20 +661,24 @@ pub mod pallet {
             ensure!(verifier.file().parent.is_none(), Error::<T>::ParentNotAllowed);
             let id = verifier.id();
             let commitment = Self::registration_commitment(&owner, &id);
-            let (committer, at, held) = Commitments::<T>::get(commitment).ok_or(Error::<T>::NotCommitted)?;
-            ensure!(committer == owner, Error::<T>::NotCommitted);
+            let (at, held) = Commitments::<T>::get(&owner, commitment).ok_or(Error::<T>::NotCommitted)?;
             ensure!(at < frame_system::Pallet::<T>::block_number(), Error::<T>::CommittedThisBlock);
-            // The commitment's deposit becomes part of the model's.
-            Commitments::<T>::remove(commitment);
-            Self::insert_model(owner, &verifier, ghost_file, price, royalty, None, held)?;
+            // The commitment's deposit becomes part of the model's (held once, not twice);
+            // the commitment's block is the age of the roots claim.
+            Commitments::<T>::remove(&owner, commitment);
+            Self::insert_model(owner, &verifier, ghost_file, price, royalty, None, held, at)?;
             Ok(())
         }
 
         /// Publish the next version of `parent` by a sparse update; the new version keeps
-        /// `price` and `royalty` as given.
+        /// `price` and `royalty` as given. If the owner committed to the version's id
+        /// (`H(owner ‖ version id)`, in an earlier block), the commitment is consumed and
+        /// dates the version's roots claim; otherwise the claim is as old as this block.
+        /// Charged for the update's row entries, for its multiproof (indices and proof
+        /// hashes) and for the largest ghost files; refunded to the parent's and version's
+        /// sizes.
         #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::publish_update(Pallet::<T>::update_entries(update))
-            .saturating_add(T::WeightInfo::load_ghost_file(T::MaxGhostFileBytes::get())))]
+        #[pallet::weight(Pallet::<T>::publish_update_weight(update, T::MaxGhostFileBytes::get()))]
         pub fn publish_update(
             origin: OriginFor<T>,
             parent: ModelId,
@@ -500,25 +691,36 @@ pub mod pallet {
             let info = Models::<T>::get(parent).ok_or(Error::<T>::UnknownModel)?;
             ensure!(info.owner == owner, Error::<T>::NotOwner);
             ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
+            // A superseded clone has no versions.
+            ensure!(Self::holds_roots(&info), Error::<T>::CloneOfAnotherOwnersModel);
             let file = Self::verifier_of(&parent).ok_or(Error::<T>::UnknownModel)?;
-            let next = file.file().apply_update(&update).map_err(|_| Error::<T>::InvalidUpdate)?;
+            let next = Self::next_version(file.file(), &update)?;
             let (next, bytes) = Verifier::with_bytes(next).map_err(|_| Error::<T>::InvalidUpdate)?;
             let bytes: BoundedVec<u8, T::MaxGhostFileBytes> =
                 bytes.try_into().map_err(|_| Error::<T>::InvalidGhostFile)?;
             let id = next.id();
+            // The version's roots claim is as old as the owner's commitment to it, if any
+            // (consumed like a registration's), else as this block: never as old as the
+            // parent's, or a chain of updates from an old claim could walk onto anyone's roots.
+            let now = frame_system::Pallet::<T>::block_number();
+            let (since, held) = match Commitments::<T>::take(&owner, Self::registration_commitment(&owner, &id)) {
+                Some((at, held)) => {
+                    ensure!(at < now, Error::<T>::CommittedThisBlock);
+                    (at, held)
+                }
+                None => (now, Zero::zero()),
+            };
             let changed_rows = update.indices.len() as u32;
-            Self::insert_model(owner.clone(), &next, bytes, price, royalty, Some(parent), Zero::zero())?;
+            let loaded = info.shape.file_bytes.max(bytes.len() as u32);
+            Self::insert_model(owner.clone(), &next, bytes, price, royalty, Some(parent), held, since)?;
             Self::deposit_event(Event::VersionPublished { model: id, parent, owner, changed_rows });
-            // Charged for the largest file before dispatch; this one's size now.
-            Ok(Some(
-                T::WeightInfo::publish_update(Self::update_entries(&update))
-                    .saturating_add(T::WeightInfo::load_ghost_file(info.shape.file_bytes)),
-            )
-            .into())
+            // Charged for the largest files before dispatch; these ones' sizes now.
+            Ok(Some(Self::publish_update_weight(&update, loaded)).into())
         }
 
-        /// Stop taking requests for `model`. Its record and ghost file stay, for disputes
-        /// and lineage, and so does its deposit.
+        /// Stop taking requests for `model`. Its record, ghost file and deposit stay: requests
+        /// opened before may still be answered and disputed, which needs the ghost file.
+        /// `reap` releases the deposit once nothing can.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::retire())]
         pub fn retire(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
@@ -549,6 +751,7 @@ pub mod pallet {
             ensure!(endpoint_is_valid(&endpoint), Error::<T>::BadEndpoint);
             let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
             ensure!(info.status == ModelStatus::Active, Error::<T>::ModelRetired);
+            ensure!(Self::holds_roots(&info), Error::<T>::CloneOfAnotherOwnersModel);
             let mut bond = Bonds::<T>::get(model, &prover).unwrap_or(BondInfo {
                 amount: Zero::zero(),
                 locked: Zero::zero(),
@@ -609,12 +812,12 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::commit_registration())]
         pub fn commit_registration(origin: OriginFor<T>, commitment: Hash) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            ensure!(!Commitments::<T>::contains_key(commitment), Error::<T>::AlreadyCommitted);
+            ensure!(!Commitments::<T>::contains_key(&who, commitment), Error::<T>::AlreadyCommitted);
             let deposit = T::DepositBase::get();
             T::Currency::hold(&HoldReason::ModelDeposit.into(), &who, deposit)
                 .map_err(|_| Error::<T>::InsufficientDeposit)?;
             let now = frame_system::Pallet::<T>::block_number();
-            Commitments::<T>::insert(commitment, (who.clone(), now, deposit));
+            Commitments::<T>::insert(&who, commitment, (now, deposit));
             Self::deposit_event(Event::RegistrationCommitted { who, commitment });
             Ok(())
         }
@@ -624,11 +827,41 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::cancel_commitment())]
         pub fn cancel_commitment(origin: OriginFor<T>, commitment: Hash) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            let (committer, _, held) = Commitments::<T>::get(commitment).ok_or(Error::<T>::NotCommitted)?;
-            ensure!(committer == who, Error::<T>::NotCommitted);
+            let (_, held) = Commitments::<T>::get(&who, commitment).ok_or(Error::<T>::NotCommitted)?;
             T::Currency::release(&HoldReason::ModelDeposit.into(), &who, held, Precision::BestEffort)?;
-            Commitments::<T>::remove(commitment);
+            Commitments::<T>::remove(&who, commitment);
             Self::deposit_event(Event::CommitmentCancelled { who, commitment });
+            Ok(())
+        }
+
+        /// Delete the ghost file of a retired `model` that no prover is bonded or unbonding
+        /// on any more, and release its deposit but `DepositBase`, which stays held for the
+        /// record (kept for lineage and the roots claim).
+        ///
+        /// Sound because every open result locks a slash of its prover's bond on the model
+        /// ([`ModelRegistry::lock`]), a locked bond cannot be withdrawn, and nobody can bond
+        /// on a retired model: with no bond left, no result of this model is open, none can
+        /// be posted, and nothing will ask for its verifier again.
+        #[pallet::call_index(8)]
+        #[pallet::weight(T::WeightInfo::reap())]
+        pub fn reap(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let mut info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
+            ensure!(info.owner == who, Error::<T>::NotOwner);
+            ensure!(info.status == ModelStatus::Retired, Error::<T>::NotRetired);
+            ensure!(Bonds::<T>::iter_key_prefix(model).next().is_none(), Error::<T>::ProversRemain);
+            let keep = T::DepositBase::get().min(info.deposit);
+            let released = T::Currency::release(
+                &HoldReason::ModelDeposit.into(),
+                &who,
+                info.deposit.saturating_sub(keep),
+                Precision::BestEffort,
+            )?;
+            info.deposit = info.deposit.saturating_sub(released);
+            info.status = ModelStatus::Reaped;
+            Models::<T>::insert(model, info);
+            GhostFiles::<T>::remove(model);
+            Self::deposit_event(Event::ModelReaped { model, released });
             Ok(())
         }
     }
@@ -664,7 +897,8 @@ pub mod pallet {
             verifier.verify(&binding, &input, &claim, &proof).map(drop)
         }
 
-        /// A model's record and its ghost file's bytes.
+        /// A model's record and its ghost file's bytes (`None` once reaped: the record alone
+        /// stays in `Models`).
         pub fn model_and_file(model: ModelId) -> Option<(ModelInfoOf<T>, Vec<u8>)> {
             Some((Models::<T>::get(model)?, GhostFiles::<T>::get(model)?.into_inner()))
         }
@@ -674,6 +908,87 @@ pub mod pallet {
             let entries: usize =
                 update.old_rows.iter().chain(&update.new_rows).map(|r| r.key.len() + r.value.len()).sum();
             u32::try_from(entries).unwrap_or(u32::MAX)
+        }
+
+        /// Indices and proof hashes an update carries: the nodes its multiproof walks hash
+        /// (`indices + proof - 1` inner nodes each, as [`Self::next_version`] admits only a
+        /// proof of exactly the hashes the indices need).
+        pub fn update_nodes(update: &ModelUpdate) -> u32 {
+            u32::try_from(update.indices.len().saturating_add(update.proof.len())).unwrap_or(u32::MAX)
+        }
+
+        /// The weight of `publish_update(update)` where parent and version are at most
+        /// `file_bytes` each: its row entries, its multiproof, and twice a ghost file's
+        /// load (reading and decoding the parent; copying, validating, encoding and
+        /// hashing the version).
+        pub fn publish_update_weight(update: &ModelUpdate, file_bytes: u32) -> Weight {
+            T::WeightInfo::publish_update(Self::update_entries(update))
+                .saturating_add(T::WeightInfo::verify_update(Self::update_nodes(update)))
+                .saturating_add(T::WeightInfo::load_ghost_file(file_bytes).saturating_mul(2))
+        }
+
+        /// The leaves of the tree `update` changes in `file`, if it names one.
+        fn updated_tree_leaves(file: &GhostFile, update: &ModelUpdate) -> Option<u32> {
+            use ghost_primitives::TreeKind;
+            match (file.layers.get(update.layer as usize)?, update.tree) {
+                (LayerSpec::Embedding(e), TreeKind::Patterns) => Some(e.rows),
+                (LayerSpec::Lookup(l), TreeKind::Patterns) => Some(l.rows()),
+                (LayerSpec::Lookup(l), TreeKind::Centroids) => Some(l.lists()),
+                (LayerSpec::Embedding(_), TreeKind::Centroids) => None,
+            }
+        }
+
+        /// The version of `parent` that `update` yields, verified. Before hashing anything,
+        /// the proof must hold exactly the hashes its indices need in the parent's tree
+        /// ([`multiproof_hashes`], a walk of at most `indices + proof` steps a level): a
+        /// short proof would otherwise have its missing hashes walked and counted, up to 26
+        /// per index, beyond what the call is charged for.
+        pub fn next_version(parent: &GhostFile, update: &ModelUpdate) -> Result<GhostFile, Error<T>> {
+            let leaves = Self::updated_tree_leaves(parent, update).ok_or(Error::<T>::InvalidUpdate)?;
+            let needed = multiproof_hashes(&update.indices, leaves, update.proof.len());
+            ensure!(needed == Some(update.proof.len()), Error::<T>::InvalidUpdate);
+            parent.apply_update(update).map_err(|_| Error::<T>::InvalidUpdate)
+        }
+
+        /// The largest encoding a version of `file` (encoded in `bytes`) can have: a version
+        /// changes a root (same size), always names a parent and may declare a training-data
+        /// hash, so it is at most the worst-case encoding of those two fields larger.
+        pub fn largest_version_bytes(file: &GhostFile, bytes: u32) -> Option<u32> {
+            let lineage = file.parent.encoded_size().checked_add(file.training_data.encoded_size())?;
+            let room = <Option<Hash> as MaxEncodedLen>::max_encoded_len().checked_mul(2)?.checked_sub(lineage)?;
+            bytes.checked_add(u32::try_from(room).ok()?)
+        }
+
+        /// The largest ghost file stored: `MaxGhostFileBytes`, and what the primitives decode.
+        pub fn max_file_bytes() -> u32 {
+            T::MaxGhostFileBytes::get()
+                .min(ghost_primitives::limits::len_u32(ghost_primitives::limits::MAX_GHOST_FILE_BYTES))
+        }
+
+        /// Whether `info`'s owner holds its roots claim (else the model is a superseded
+        /// clone: no requests, bonds or versions).
+        pub fn holds_roots(info: &ModelInfoOf<T>) -> bool {
+            RootsOwner::<T>::get(info.roots).is_some_and(|claim| claim.owner == info.owner)
+        }
+
+        /// Claim `roots` for `owner` with a commitment of block `since`: free roots are
+        /// claimed, the owner's own claim keeps the older block, another owner's claim is
+        /// taken over only by an older commitment (roots copied from the pool are always
+        /// committed to after their owner's commitment), and otherwise refused.
+        fn claim_roots(roots: Hash, owner: &T::AccountId, since: BlockNumberFor<T>) -> Result<(), Error<T>> {
+            match RootsOwner::<T>::get(roots) {
+                Some(claim) if claim.owner == *owner && claim.since <= since => {}
+                Some(claim) if claim.owner == *owner => {
+                    RootsOwner::<T>::insert(roots, RootsClaim { owner: owner.clone(), since });
+                }
+                Some(claim) if since < claim.since => {
+                    RootsOwner::<T>::insert(roots, RootsClaim { owner: owner.clone(), since });
+                    Self::deposit_event(Event::CloneSuperseded { roots, previous: claim.owner, owner: owner.clone() });
+                }
+                Some(_) => return Err(Error::<T>::CloneOfAnotherOwnersModel),
+                None => RootsOwner::<T>::insert(roots, RootsClaim { owner: owner.clone(), since }),
+            }
+            Ok(())
         }
 
         /// The registration commitment of `owner` to `model`.
@@ -695,7 +1010,9 @@ pub mod pallet {
         }
 
         /// Store a model whose bytes are `file`'s, holding its deposit from `owner` (less
-        /// `already_held`, a commitment's deposit that becomes part of it).
+        /// `already_held`, a commitment's deposit that becomes part of it), and claim its
+        /// roots with a commitment of block `since`.
+        #[allow(clippy::too_many_arguments)]
         fn insert_model(
             owner: T::AccountId,
             verifier: &Verifier,
@@ -704,10 +1021,16 @@ pub mod pallet {
             royalty: Perbill,
             parent: Option<ModelId>,
             already_held: BalanceOf<T>,
+            since: BlockNumberFor<T>,
         ) -> DispatchResult {
             let (file, id) = (verifier.file(), verifier.id());
             let shape = Self::admissible_shape(file)?;
+            // Every version of it must fit too (versions only grow by their lineage fields).
+            let largest = Self::largest_version_bytes(file, shape.file_bytes).ok_or(Error::<T>::NoRoomForVersions)?;
+            ensure!(largest <= Self::max_file_bytes(), Error::<T>::NoRoomForVersions);
             ensure!(!Models::<T>::contains_key(id), Error::<T>::AlreadyRegistered);
+            let roots = roots_digest(file);
+            Self::claim_roots(roots, &owner, since)?;
             let per_byte: BalanceOf<T> = T::DepositPerByte::get().saturating_mul((bytes.len() as u32).into());
             let deposit = T::DepositBase::get().checked_add(&per_byte).ok_or(Error::<T>::Overflow)?;
             let to_hold = deposit.saturating_sub(already_held);
@@ -723,11 +1046,33 @@ pub mod pallet {
                 training_data: file.training_data,
                 registered_at: frame_system::Pallet::<T>::block_number(),
                 shape,
+                roots,
             };
             Models::<T>::insert(id, info);
             GhostFiles::<T>::insert(id, bytes);
             Self::deposit_event(Event::ModelRegistered { model: id, owner, price, royalty, deposit });
             Ok(())
+        }
+
+        /// Take up to `amount` of `prover`'s bond on `model` by `take` (which moves or burns
+        /// held tokens and returns how many), from the locked part first; a bond taken to
+        /// zero is removed. `None` when there is no bond (nothing taken, no event).
+        fn take_bond(
+            model: &ModelId,
+            prover: &T::AccountId,
+            amount: BalanceOf<T>,
+            take: impl FnOnce(BalanceOf<T>) -> Result<BalanceOf<T>, DispatchError>,
+        ) -> Option<BalanceOf<T>> {
+            let mut bond = Bonds::<T>::get(model, prover)?;
+            let taken = take(amount.min(bond.amount)).unwrap_or_else(|_| Zero::zero());
+            bond.amount = bond.amount.saturating_sub(taken);
+            bond.locked = bond.locked.saturating_sub(taken).min(bond.amount);
+            if bond.amount.is_zero() {
+                Bonds::<T>::remove(model, prover);
+            } else {
+                Bonds::<T>::insert(model, prover, bond);
+            }
+            Some(taken)
         }
 
         /// The chain of versions ending at `model`, newest first (at most `limit` long).
@@ -754,20 +1099,41 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
-        /// Every model has its ghost file, hashing to its id; held deposits and bonds
-        /// equal the records.
+        /// Every model not reaped has its ghost file, hashing to its id, whose roots digest
+        /// is the record's; a reaped model has none, and no file is stored without a model.
+        /// Every model's roots are claimed, every claim is held by an owner of a model with
+        /// those roots, no younger than that model. Held deposits (models and commitments)
+        /// and bonds equal the records; no bond locks more than it holds.
         pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-            use alloc::collections::btree_map::BTreeMap;
+            use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
             use frame_support::traits::fungible::InspectHold;
             let mut held: BTreeMap<T::AccountId, (BalanceOf<T>, BalanceOf<T>)> = BTreeMap::new();
+            let mut stored = 0usize;
+            let mut claimants: BTreeSet<(Hash, T::AccountId)> = BTreeSet::new();
             for (id, info) in Models::<T>::iter() {
-                let bytes = GhostFiles::<T>::get(id).ok_or("model without ghost file")?;
-                ensure!(ghost_primitives::blake2_256(&bytes) == id, "ghost file does not hash to its id");
+                match GhostFiles::<T>::get(id) {
+                    Some(bytes) => {
+                        ensure!(info.status != ModelStatus::Reaped, "reaped model with a ghost file");
+                        ensure!(ghost_primitives::blake2_256(&bytes) == id, "ghost file does not hash to its id");
+                        let file = Verifier::registered(&bytes, id).map_err(|_| "stored ghost file does not decode")?;
+                        ensure!(roots_digest(file.file()) == info.roots, "roots digest differs from the file's");
+                        stored += 1;
+                    }
+                    None => ensure!(info.status == ModelStatus::Reaped, "model without ghost file"),
+                }
+                let claim = RootsOwner::<T>::get(info.roots).ok_or("model roots without a claim")?;
+                if claim.owner == info.owner {
+                    ensure!(claim.since <= info.registered_at, "roots claim younger than a model holding it");
+                    claimants.insert((info.roots, info.owner.clone()));
+                }
                 let entry = held.entry(info.owner).or_insert((Zero::zero(), Zero::zero()));
                 entry.0 = entry.0.saturating_add(info.deposit);
             }
-            ensure!(GhostFiles::<T>::iter_keys().count() == Models::<T>::iter_keys().count(), "orphan ghost file");
-            for (_, (who, _, deposit)) in Commitments::<T>::iter() {
+            ensure!(GhostFiles::<T>::iter_keys().count() == stored, "orphan ghost file");
+            for (roots, claim) in RootsOwner::<T>::iter() {
+                ensure!(claimants.contains(&(roots, claim.owner)), "roots claim without a model of its owner");
+            }
+            for (who, _, (_, deposit)) in Commitments::<T>::iter() {
                 let entry = held.entry(who).or_insert((Zero::zero(), Zero::zero()));
                 entry.0 = entry.0.saturating_add(deposit);
             }
@@ -796,10 +1162,10 @@ pub mod pallet {
 
         fn terms(model: &ModelId) -> Option<ModelTerms<T::AccountId>> {
             Models::<T>::get(model).map(|m| ModelTerms {
+                active: m.status == ModelStatus::Active && Self::holds_roots(&m),
                 owner: m.owner,
                 price: m.price,
                 royalty: m.royalty,
-                active: m.status == ModelStatus::Active,
                 shape: m.shape,
             })
         }
@@ -848,32 +1214,37 @@ pub mod pallet {
         }
 
         fn slash(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>, to: &T::AccountId) -> BalanceOf<T> {
-            let Some(mut bond) = Bonds::<T>::get(model, prover) else { return Zero::zero() };
-            let amount = amount.min(bond.amount);
-            let moved = T::Currency::transfer_on_hold(
-                &HoldReason::ProverBond.into(),
-                prover,
-                to,
-                amount,
-                Precision::BestEffort,
-                Restriction::Free,
-                Fortitude::Force,
-            )
-            .unwrap_or_else(|_| Zero::zero());
-            bond.amount = bond.amount.saturating_sub(moved);
-            bond.locked = bond.locked.saturating_sub(moved).min(bond.amount);
-            if bond.amount.is_zero() {
-                Bonds::<T>::remove(model, prover);
-            } else {
-                Bonds::<T>::insert(model, prover, bond);
-            }
-            Self::deposit_event(Event::Slashed {
-                model: *model,
-                prover: prover.clone(),
-                amount: moved,
-                to: to.clone(),
+            let moved = Self::take_bond(model, prover, amount, |amount| {
+                T::Currency::transfer_on_hold(
+                    &HoldReason::ProverBond.into(),
+                    prover,
+                    to,
+                    amount,
+                    Precision::BestEffort,
+                    Restriction::Free,
+                    Fortitude::Force,
+                )
             });
-            moved
+            if let Some(amount) = moved {
+                Self::deposit_event(Event::Slashed { model: *model, prover: prover.clone(), amount, to: to.clone() });
+            }
+            moved.unwrap_or_else(Zero::zero)
+        }
+
+        fn burn(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+            let burned = Self::take_bond(model, prover, amount, |amount| {
+                T::Currency::burn_held(
+                    &HoldReason::ProverBond.into(),
+                    prover,
+                    amount,
+                    Precision::BestEffort,
+                    Fortitude::Force,
+                )
+            });
+            if let Some(amount) = burned {
+                Self::deposit_event(Event::Burned { model: *model, prover: prover.clone(), amount });
+            }
+            burned.unwrap_or_else(Zero::zero)
         }
 
         #[cfg(feature = "runtime-benchmarks")]
@@ -888,8 +1259,18 @@ pub mod pallet {
             // Benchmark set-up only: a failure is a broken benchmark, reported loudly.
             let (verifier, bytes) = Verifier::with_bytes(file.clone()).expect("benchmark model is valid");
             let bytes: BoundedVec<u8, T::MaxGhostFileBytes> = bytes.try_into().expect("benchmark model fits");
-            Self::insert_model(owner.clone(), &verifier, bytes, price, Perbill::from_percent(10), None, Zero::zero())
-                .expect("benchmark model registers");
+            let now = frame_system::Pallet::<T>::block_number();
+            Self::insert_model(
+                owner.clone(),
+                &verifier,
+                bytes,
+                price,
+                Perbill::from_percent(10),
+                None,
+                Zero::zero(),
+                now,
+            )
+            .expect("benchmark model registers");
             // Enough bond to back a full deadline queue of open results.
             let amount = T::MinBond::get().saturating_mul(500u32.into());
             let _ = T::Currency::hold(&HoldReason::ProverBond.into(), prover, amount);
