@@ -13,13 +13,17 @@ pub fn registration(owner: &impl Encode, model: &crate::ModelId) -> Hash {
     blake2_256(&preimage)
 }
 
-/// `BLAKE2b-256(SCALE(who) ‖ SCALE(request id) ‖ evidence)`: what a dispute is committed
-/// as; `evidence` is empty for a prove-it challenge and the encoded fraud proof for an
-/// exclusion.
-pub fn dispute(who: &impl Encode, request: u64, evidence: &[u8]) -> Hash {
+/// A commitment's secret salt: 32 random bytes the reporter keeps until it reveals.
+pub type Salt = [u8; 32];
+
+/// `BLAKE2b-256(SCALE(who) ‖ SCALE(request id) ‖ salt ‖ fraud proof)`: what an exclusion
+/// report is committed as. The salt hides the report until it is revealed: without it a
+/// digest of a guessable fraud proof could be recognised in the pool.
+pub fn dispute(who: &impl Encode, request: u64, salt: &Salt, fraud: &[u8]) -> Hash {
     let mut preimage: Vec<u8> = who.encode();
     request.encode_to(&mut preimage);
-    preimage.extend_from_slice(evidence);
+    preimage.extend_from_slice(salt);
+    preimage.extend_from_slice(fraud);
     blake2_256(&preimage)
 }
 
@@ -32,10 +36,12 @@ mod tests {
         let who = [7u8; 32];
         let mut preimage = who.to_vec();
         preimage.extend_from_slice(&5u64.to_le_bytes());
+        preimage.extend_from_slice(&[9; 32]);
         preimage.extend_from_slice(b"ev");
-        assert_eq!(dispute(&who, 5, b"ev"), blake2_256(&preimage));
-        assert_ne!(dispute(&who, 5, b""), dispute(&who, 6, b""), "bound to the request");
-        assert_ne!(dispute(&who, 5, b""), dispute(&[8u8; 32], 5, b""), "bound to the account");
+        assert_eq!(dispute(&who, 5, &[9; 32], b"ev"), blake2_256(&preimage));
+        assert_ne!(dispute(&who, 5, &[9; 32], b""), dispute(&who, 6, &[9; 32], b""), "bound to the request");
+        assert_ne!(dispute(&who, 5, &[9; 32], b""), dispute(&[8u8; 32], 5, &[9; 32], b""), "bound to the account");
+        assert_ne!(dispute(&who, 5, &[9; 32], b""), dispute(&who, 5, &[10; 32], b""), "hidden by the salt");
         let mut preimage = who.to_vec();
         preimage.extend_from_slice(&[1; 32]);
         assert_eq!(registration(&who, &[1; 32]), blake2_256(&preimage));

@@ -220,3 +220,44 @@ pub fn decode_fraud(bytes: &[u8]) -> Result<FraudProof> {
     FraudProof::decode_all_with_depth_limit(crate::limits::MAX_DECODE_DEPTH, &mut input)
         .map_err(|_| Error::ProofMalformed { offset: 0, fault: crate::error::ProofFault::NotScale })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::{MAX_DIM, MAX_FRAUD_PROOF_BYTES, MAX_K, MAX_N_PROBE};
+
+    #[test]
+    fn the_largest_fraud_proof_is_the_documented_bound() {
+        let link = || LinkOpening {
+            prev: [1; 32],
+            layer: 3,
+            probed: vec![7; MAX_N_PROBE as usize],
+            selected: vec![9; MAX_K as usize],
+            output: vec![-1; MAX_DIM as usize],
+        };
+        let row = || vec![5i16; MAX_DIM as usize];
+        let widest = FraudProof {
+            layer: 3,
+            input_link: Some(link()),
+            link: link(),
+            evidence: Evidence::ExcludedRow(ExcludedRow {
+                excluded: 1,
+                beaten: 2,
+                excluded_key: row(),
+                excluded_value: row(),
+                beaten_key: row(),
+                beaten_value: row(),
+                proof: vec![[0; 32]; 2 * 26],
+            }),
+        };
+        assert_eq!(widest.encode().len(), MAX_FRAUD_PROOF_BYTES);
+        let list = Evidence::ExcludedList(ExcludedList {
+            excluded: 1,
+            beaten: 2,
+            excluded_centroid: row(),
+            beaten_centroid: row(),
+            proof: vec![[0; 32]; 2 * 16],
+        });
+        assert!(FraudProof { evidence: list, ..widest }.encode().len() < MAX_FRAUD_PROOF_BYTES);
+    }
+}

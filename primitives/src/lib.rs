@@ -166,6 +166,19 @@ pub mod limits {
     pub const MAX_GHOST_FILE_BYTES: usize = 1 << 20;
     /// Encoded ghost proof.
     pub const MAX_PROOF_BYTES: usize = 8 << 20;
+    /// The largest SCALE-encoded exclusion fraud proof within these limits: the accused
+    /// layer (4), two link openings (an optional one: 1 more), the evidence's tag (1) and
+    /// the larger evidence, an excluded row: two indices, four rows and a multiproof of two
+    /// leaves in the deepest tree. A chain that admits this many bytes can take a report
+    /// against any result (checked against real fraud proofs in `fraud.rs`' tests).
+    pub const MAX_FRAUD_PROOF_BYTES: usize = {
+        // compact length prefixes: 2 bytes up to 16,383 entries, 1 up to 63
+        let link = 32 + 4 + (2 + 4 * MAX_N_PROBE as usize) + (2 + 4 * MAX_K as usize) + (2 + 2 * MAX_DIM as usize);
+        let row = 2 + 2 * MAX_DIM as usize;
+        let depth = 26; // MAX_ROWS = 2^26
+        let excluded_row = 4 + 4 + 4 * row + 1 + 2 * depth * 32;
+        4 + 1 + 2 * link + 1 + excluded_row
+    };
     /// Model name in the ghost file.
     pub const MAX_NAME_BYTES: u32 = 128;
     /// SCALE nesting depth accepted when decoding protocol structures.

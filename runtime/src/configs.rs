@@ -8,11 +8,11 @@ use frame_support::{
     traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
     weights::{
         constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-        IdentityFee, Weight,
+        ConstantMultiplier, IdentityFee, Weight,
     },
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier};
 use polkadot_sdk::{pallet_aura, pallet_grandpa, pallet_sudo, sp_consensus_aura::sr25519::AuthorityId as AuraId};
 use sp_runtime::{
     traits::{Bounded, One},
@@ -99,8 +99,8 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-    /// Blocks fuller than this raise the fee multiplier, emptier ones lower it: spam that
-    /// fills blocks (requests filling deadline slots, say) pays more with every block.
+    /// Blocks fuller than this (by weight or by length) raise the fee multiplier, emptier
+    /// ones lower it: spam that fills blocks pays more with every block.
     pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
     /// How fast the multiplier moves (as Polkadot's): about 2.3x a day of full blocks at
     /// 6 s; at 2 s blocks three times as fast.
@@ -116,9 +116,8 @@ impl pallet_transaction_payment::Config for Runtime {
     type OnChargeTransaction = FungibleAdapter<Balances, ()>;
     type OperationalFeeMultiplier = ConstU8<5>;
     type WeightToFee = IdentityFee<Balance>;
-    type LengthToFee = IdentityFee<Balance>;
-    type FeeMultiplierUpdate =
-        TargetedFeeAdjustment<Self, TargetBlockFullness, AdjustmentVariable, MinimumMultiplier, MaximumMultiplier>;
+    type LengthToFee = ConstantMultiplier<Balance, crate::fees::TransactionByteFee>;
+    type FeeMultiplierUpdate = crate::fees::FeeAdjustment;
     type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
@@ -130,26 +129,32 @@ impl pallet_sudo::Config for Runtime {
 
 /// Blocks a prover has to post a result (40 s at 2 s blocks).
 pub const RESULT_WINDOW: BlockNumber = 20;
-/// Blocks a result stays challengeable.
+/// Blocks a result stays reportable: the dev chain's short window. A production chain
+/// needs hours (`docs/protocol.md` §8.4): what a watcher needs to get a commitment and its
+/// reveal in while a censor fills blocks at the fee multiplier's growing price.
 pub const CHALLENGE_WINDOW: BlockNumber = 20;
-/// Blocks a challenged prover has to post its ghost proof.
-pub const RESPONSE_WINDOW: BlockNumber = 20;
-/// Blocks before an unbonded prover bond can be withdrawn: longer than any dispute.
-pub const UNBONDING_DELAY: BlockNumber = RESULT_WINDOW + CHALLENGE_WINDOW + RESPONSE_WINDOW + 10;
+/// Blocks before an unbonded prover bond can be withdrawn: longer than any dispute (an
+/// open result's lock keeps it until settled anyway).
+pub const UNBONDING_DELAY: BlockNumber = RESULT_WINDOW + CHALLENGE_WINDOW + 10;
 
-/// Largest ghost proof a `respond` may carry; the registry refuses models whose worst-case
-/// proof is larger, so an honest prover can always answer.
-pub const MAX_PROOF_BYTES: u32 = 1024 * 1024;
+/// Largest ghost proof a `submit_result` may carry; the registry refuses models whose
+/// worst-case proof is larger. Sized so that a normal-class block holds at least 20
+/// worst-case results by length (23: `tests/capacity.rs`), and far more by weight.
+pub const MAX_PROOF_BYTES: u32 = 160 * 1024;
 /// Most BLAKE2b compressions one proof's verification may take (the registry refuses
-/// heavier models). Within `MAX_PROOF_BYTES` no shape reaches much more (hashes are 32
-/// bytes each); 28 layers of the headline shape (N = 2^20, d = e = 64, k = 32) need 24,500.
+/// heavier models).
 pub const MAX_PROOF_COMPRESSIONS: u64 = 28_000;
 /// Most fixed-point multiply-adds one proof's verification may take.
 pub const MAX_PROOF_PRODUCTS: u64 = 4_000_000;
+/// Largest exclusion fraud proof a report may carry: every fraud proof the protocol's
+/// limits allow fits, so no lazy result is too large to report.
+pub const MAX_FRAUD_PROOF_BYTES: u32 = 20 * 1024;
+const _: () = assert!(MAX_FRAUD_PROOF_BYTES as usize >= ghost_primitives::limits::MAX_FRAUD_PROOF_BYTES);
 
 parameter_types! {
-    /// A convicted prover's slash: half to the challenger, half to the client.
-    pub const ChallengerShare: Perbill = Perbill::from_percent(50);
+    /// A convicted prover's slash, after the reporter's reward: half to the client, the
+    /// rest burned (so that a liar who is also its own client still loses half).
+    pub const ClientShare: Perbill = Perbill::from_percent(50);
 }
 
 impl pallet_mutual_credit::Config for Runtime {
@@ -184,18 +189,20 @@ impl pallet_inference::Config for Runtime {
     type Credit = MutualCredit;
     type ResultWindow = ConstU32<RESULT_WINDOW>;
     type ChallengeWindow = ConstU32<CHALLENGE_WINDOW>;
-    type ResponseWindow = ConstU32<RESPONSE_WINDOW>;
-    /// What an open request (and its deadline slot) ties up: a spammer filling the slots
-    /// within reach of one block's deadlines locks 256 x 17 of these.
+    /// What an open request ties up until its client or prover settles it.
     type RequestDeposit = ConstU128<{ UNIT }>;
-    type ChallengeBond = ConstU128<{ 10 * UNIT }>;
-    type Slash = ConstU128<{ 50 * UNIT }>;
-    type ChallengerShare = ChallengerShare;
+    type ReportBond = ConstU128<{ 10 * UNIT }>;
+    type MinSlash = ConstU128<{ 50 * UNIT }>;
+    /// Ten times a credit's collateral (`CollateralPerCredit`): a lie caught one time in
+    /// ten loses what it could earn.
+    type SlashPerCredit = ConstU128<{ 10 * MILLI_UNIT }>;
+    /// Below the fees of a commitment and its reveal (`tests/capacity.rs`): reporting
+    /// oneself never pays.
+    type ReportReward = ConstU128<{ MILLI_UNIT / 10 }>;
+    type ClientShare = ClientShare;
     type MaxInputLen = ConstU32<{ ghost_primitives::limits::MAX_DIM }>;
     type MaxOutputLen = ConstU32<{ ghost_primitives::limits::MAX_DIM }>;
     type MaxLayers = ConstU32<{ ghost_primitives::limits::MAX_LAYERS }>;
-    type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
-    type MaxDeadlinesPerBlock = ConstU32<256>;
-    type DeadlineSpill = ConstU32<16>;
+    type MaxFraudProofBytes = ConstU32<MAX_FRAUD_PROOF_BYTES>;
     type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 }

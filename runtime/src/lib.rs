@@ -6,6 +6,7 @@
 //! credit with the chain's own code, without a transaction.
 //!
 //! * `configs.rs` — every pallet's configuration and the chain's constants.
+//! * `fees.rs` — the per-byte fee and the fee multiplier, which follow weight and length.
 //! * `apis.rs` — the runtime APIs, the node's and Ghostchain's.
 //! * `genesis_config_presets.rs` — `development` and `local_testnet`.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -43,6 +44,7 @@ use alloc::vec::Vec;
 mod benchmarks;
 pub mod apis;
 pub mod configs;
+pub mod fees;
 pub mod genesis_config_presets;
 
 use polkadot_sdk::{

@@ -8,10 +8,10 @@ use alloc::vec::Vec;
 use codec::Encode;
 use frame_benchmarking::v2::*;
 use frame_support::{
-    traits::{fungible::Mutate, Get, Hooks},
+    traits::{fungible::Mutate, Get},
     BoundedVec,
 };
-use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use frame_system::RawOrigin;
 use ghost_primitives::{testing, Input, Model, Shape, Trace};
 use pallet_ghost_registry::ModelRegistry;
 use pallet_mutual_credit::CreditLedger;
@@ -22,7 +22,7 @@ struct Setup<T: Config> {
     model: Model,
     client: T::AccountId,
     prover: T::AccountId,
-    challenger: T::AccountId,
+    reporter: T::AccountId,
 }
 
 fn setup<T: Config>(shape: Shape) -> Setup<T>
@@ -39,12 +39,12 @@ where
     let owner: T::AccountId = account("owner", 0, 0);
     let client: T::AccountId = account("client", 0, 0);
     let prover: T::AccountId = account("prover", 0, 0);
-    let challenger: T::AccountId = account("challenger", 0, 0);
+    let reporter: T::AccountId = account("reporter", 0, 0);
     T::Registry::register_for_benchmark(&owner, model.ghost_file(), 100, &prover);
     T::Credit::set_limit(&client, u128::MAX / 4);
     let _ = T::Currency::mint_into(&client, BalanceOf::<T>::max_value() / 4u32.into());
-    let _ = T::Currency::mint_into(&challenger, BalanceOf::<T>::max_value() / 4u32.into());
-    Setup { model, client, prover, challenger }
+    let _ = T::Currency::mint_into(&reporter, BalanceOf::<T>::max_value() / 4u32.into());
+    Setup { model, client, prover, reporter }
 }
 
 fn small() -> Shape {
@@ -125,17 +125,17 @@ fn next_block<T: Config>() {
     frame_system::Pallet::<T>::set_block_number(next);
 }
 
-/// Commit the challenger's dispute of `id` with `evidence`, in an earlier block.
-fn committed<T: Config>(s: &Setup<T>, id: RequestId, evidence: &[u8]) {
-    let digest = Inference::<T>::dispute_digest(&s.challenger, id, evidence);
-    Inference::<T>::commit(RawOrigin::Signed(s.challenger.clone()).into(), id, digest).expect("commit");
+const SALT: [u8; 32] = [7; 32];
+
+/// Commit the reporter's `fraud` proof against `id`, in an earlier block.
+fn committed<T: Config>(s: &Setup<T>, id: RequestId, fraud: &[u8]) {
+    let digest = Inference::<T>::dispute_digest(&s.reporter, id, &SALT, fraud);
+    Inference::<T>::commit(RawOrigin::Signed(s.reporter.clone()).into(), id, digest).expect("commit");
     next_block::<T>();
 }
 
-/// A prove-it challenge of `id` by the set-up challenger.
-fn challenged<T: Config>(s: &Setup<T>, id: RequestId) {
-    committed::<T>(s, id, &[]);
-    Inference::<T>::challenge(RawOrigin::Signed(s.challenger.clone()).into(), id).expect("challenge");
+fn proof_of<T: Config>(s: &Setup<T>, trace: &Trace) -> BoundedVec<u8, crate::MaxProofBytesOf<T>> {
+    s.model.prove_trace(trace).expect("proof").encode().try_into().expect("proof fits")
 }
 
 fn answered<T: Config>(s: &Setup<T>, trace: &Trace) -> RequestId {
@@ -146,6 +146,7 @@ fn answered<T: Config>(s: &Setup<T>, trace: &Trace) -> RequestId {
         id,
         claim.output.try_into().expect("output fits"),
         claim.links.try_into().expect("links fit"),
+        proof_of::<T>(s, trace),
     )
     .expect("submit");
     id
@@ -171,25 +172,42 @@ mod benchmarks {
         assert_eq!(NextRequestId::<T>::get(), 1);
     }
 
+    /// The call's own work on `l` layers, the last `o` wide; verification is `verify_proof`.
     #[benchmark]
     fn submit_result(o: Linear<1, { T::MaxOutputLen::get() }>, l: Linear<1, { T::MaxLayers::get() }>) {
-        // `l` layers, the last `o` wide: the result is checked against that shape.
         let shapes: Vec<Shape> = (0..l)
             .map(|j| {
                 let e = if j + 1 == l { o } else { 8 };
-                let d = 8;
-                Shape::new(16, 2).widths(d, e).select(2, 1)
+                Shape::new(16, 2).widths(8, e).select(2, 1)
             })
             .collect();
-        let model = testing::model(1, &shapes).expect("benchmark model");
-        let s = setup_model::<T>(model);
+        let s = setup_model::<T>(testing::model(1, &shapes).expect("benchmark model"));
+        let trace = honest::<T>(&s);
         let id = requested::<T>(&s);
-        let output: BoundedVec<i16, T::MaxOutputLen> =
-            (0..o).map(|v| v as i16).collect::<Vec<_>>().try_into().expect("fits");
-        let links: BoundedVec<ghost_primitives::Hash, T::MaxLayers> =
-            (0..l).map(|v| [v as u8; 32]).collect::<Vec<_>>().try_into().expect("fits");
+        let claim = trace.claim();
+        let (output, links) = (claim.output.try_into().expect("fits"), claim.links.try_into().expect("fits"));
+        let proof = proof_of::<T>(&s, &trace);
         #[extrinsic_call]
-        _(RawOrigin::Signed(s.prover.clone()), id, output, links);
+        _(RawOrigin::Signed(s.prover.clone()), id, output, links, proof);
+        assert!(Requests::<T>::get(id).is_some_and(|r| r.result.is_some()));
+    }
+
+    /// `submit_result` with a proof of `c` compressions of verification work, up to the
+    /// most any admitted model needs.
+    #[benchmark]
+    fn verify_proof(c: Linear<600, { T::Registry::proof_limits().compressions as u32 }>) {
+        let s = setup_model::<T>(model_for_compressions::<T>(c));
+        let trace = honest::<T>(&s);
+        let id = requested::<T>(&s);
+        let claim = trace.claim();
+        let (output, links) = (claim.output.try_into().expect("fits"), claim.links.try_into().expect("fits"));
+        let proof = proof_of::<T>(&s, &trace);
+        #[block]
+        {
+            Inference::<T>::submit_result(RawOrigin::Signed(s.prover.clone()).into(), id, output, links, proof)
+                .expect("a valid proof");
+        }
+        assert!(Requests::<T>::get(id).is_some_and(|r| r.result.is_some()));
     }
 
     #[benchmark]
@@ -201,71 +219,50 @@ mod benchmarks {
         assert!(!Requests::<T>::contains_key(id));
     }
 
-    /// The worst deadline: a prove-it challenge left unanswered convicts the prover.
+    /// The heavier of the two settlements: a result paid after its deadline.
     #[benchmark]
     fn settle() {
         let s = setup::<T>(small());
         let id = answered::<T>(&s, &honest::<T>(&s));
-        challenged::<T>(&s, id);
         let after = frame_system::Pallet::<T>::block_number()
-            .saturating_add(T::ResponseWindow::get())
+            .saturating_add(T::ChallengeWindow::get())
             .saturating_add(One::one());
         frame_system::Pallet::<T>::set_block_number(after);
         #[extrinsic_call]
-        _(RawOrigin::Signed(s.challenger.clone()), id);
+        _(RawOrigin::Signed(s.reporter.clone()), id);
         assert!(!Requests::<T>::contains_key(id));
-    }
-
-    #[benchmark]
-    fn challenge() {
-        let s = setup::<T>(small());
-        let id = answered::<T>(&s, &honest::<T>(&s));
-        committed::<T>(&s, id, &[]);
-        #[extrinsic_call]
-        _(RawOrigin::Signed(s.challenger.clone()), id);
-    }
-
-    /// `c` compressions of verification work, up to the most any admitted model needs.
-    #[benchmark]
-    fn respond(c: Linear<600, { T::Registry::proof_limits().compressions as u32 }>) {
-        let s = setup_model::<T>(model_for_compressions::<T>(c));
-        let trace = honest::<T>(&s);
-        let id = answered::<T>(&s, &trace);
-        challenged::<T>(&s, id);
-        let proof: BoundedVec<u8, crate::MaxProofBytesOf<T>> =
-            s.model.prove_trace(&trace).expect("proof").encode().try_into().expect("proof fits");
-        #[extrinsic_call]
-        _(RawOrigin::Signed(s.prover.clone()), id, proof);
-        assert!(Requests::<T>::get(id).is_some_and(|r| r.result.is_some_and(|r| r.proven)));
     }
 
     #[benchmark]
     fn commit() {
         let s = setup::<T>(small());
         let id = answered::<T>(&s, &honest::<T>(&s));
-        let digest = Inference::<T>::dispute_digest(&s.challenger, id, &[]);
+        let digest = Inference::<T>::dispute_digest(&s.reporter, id, &SALT, &[]);
         #[extrinsic_call]
-        _(RawOrigin::Signed(s.challenger.clone()), id, digest);
-        assert!(Commitments::<T>::contains_key(id, &s.challenger));
+        _(RawOrigin::Signed(s.reporter.clone()), id, digest);
+        assert!(Commitments::<T>::contains_key((id, &s.reporter, digest)));
     }
 
     #[benchmark]
     fn reclaim() {
         let s = setup::<T>(small());
         let id = answered::<T>(&s, &honest::<T>(&s));
-        let digest = Inference::<T>::dispute_digest(&s.challenger, id, &[1]);
-        Inference::<T>::commit(RawOrigin::Signed(s.challenger.clone()).into(), id, digest).expect("commit");
+        let digest = Inference::<T>::dispute_digest(&s.reporter, id, &SALT, &[1]);
+        Inference::<T>::commit(RawOrigin::Signed(s.reporter.clone()).into(), id, digest).expect("commit");
         Inference::<T>::accept(RawOrigin::Signed(s.client.clone()).into(), id).expect("accept");
         #[extrinsic_call]
-        _(RawOrigin::Signed(s.challenger.clone()), id);
-        assert!(!Commitments::<T>::contains_key(id, &s.challenger));
+        _(RawOrigin::Signed(s.reporter.clone()), id, digest);
+        assert!(!Commitments::<T>::contains_key((id, &s.reporter, digest)));
     }
 
+    /// A convicting fraud proof of about `b` bytes, over the whole range a report may
+    /// carry: its rows widen with `b` up to the widest the chain admits (about 12.5 KB of
+    /// fraud proof; larger `b` measure that widest model, since a fraud proof cannot be
+    /// padded and the rest of `MaxFraudProofBytes` is headroom for deeper trees).
     #[benchmark]
-    fn report_exclusion(b: Linear<300, 8_000>) {
-        // Fraud proofs carry two rows: widen them to reach about `b` bytes.
+    fn report_exclusion(b: Linear<300, { T::MaxFraudProofBytes::get() }>) {
         let widest = T::MaxInputLen::get().min(T::MaxOutputLen::get()).max(1);
-        let w = (b / 9).max(4).min(widest);
+        let w = (b / 12).clamp(4, widest);
         let s = setup::<T>(Shape::new(4096, 16).widths(w, w).select(8, 4));
         let cheat = lazy::<T>(&s);
         let id = answered::<T>(&s, &cheat);
@@ -273,44 +270,8 @@ mod benchmarks {
         let fraud: BoundedVec<u8, T::MaxFraudProofBytes> = fraud.encode().try_into().expect("fraud fits");
         committed::<T>(&s, id, &fraud);
         #[extrinsic_call]
-        _(RawOrigin::Signed(s.challenger.clone()), id, fraud);
+        _(RawOrigin::Signed(s.reporter.clone()), id, SALT, fraud);
         assert!(!Requests::<T>::contains_key(id));
-    }
-
-    #[benchmark]
-    fn on_initialize(n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>) {
-        let s = setup::<T>(small());
-        let trace = honest::<T>(&s);
-        // Open n prove-it challenges, a few per block so no set-up queue overflows ...
-        let start = frame_system::Pallet::<T>::block_number();
-        let mut ids = Vec::new();
-        for i in 0..n {
-            frame_system::Pallet::<T>::set_block_number(start.saturating_add((2 * (i / 8)).into()));
-            let id = answered::<T>(&s, &trace);
-            challenged::<T>(&s, id);
-            ids.push(id);
-        }
-        // ... then let all of them expire in one block: the worst case, n convictions.
-        let due: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number().saturating_add(100u32.into());
-        for id in &ids {
-            Requests::<T>::mutate(id, |r| {
-                if let Some(r) = r {
-                    if let Some(at) = r.settle_at {
-                        Deadlines::<T>::mutate(at, |q| q.retain(|q| q != id));
-                    }
-                    r.deadline = due.saturating_sub(One::one());
-                    r.settle_at = Some(due);
-                }
-            });
-        }
-        let queue: BoundedVec<RequestId, T::MaxDeadlinesPerBlock> = ids.try_into().expect("n is bounded");
-        Deadlines::<T>::insert(due, queue);
-        frame_system::Pallet::<T>::set_block_number(due);
-        #[block]
-        {
-            Inference::<T>::on_initialize(due);
-        }
-        assert_eq!(Requests::<T>::iter().count(), 0);
     }
 
     impl_benchmark_test_suite!(Inference, crate::mock::new_test_ext(), crate::mock::Test);

@@ -1,74 +1,67 @@
 //! # Inference
 //!
-//! Paid, disputable inference requests. A client escrows the model's price in credit (and
-//! holds a native request deposit); a bonded prover posts the output and the per-layer
-//! commitment links, bound to its account, and locks one slash of its bond behind them;
-//! the client accepts, or the request settles itself when the challenge window closes.
+//! Paid, verified, disputable inference requests. A client escrows the model's price in
+//! credit (and holds a native request deposit); a bonded prover posts the output, the
+//! per-layer commitment links bound to its account, **and the ghost proof**. The pallet
+//! verifies the proof before it accepts the result, and locks behind it a slash that grows
+//! with the price. The client accepts, or anyone settles the request once its deadline has
+//! passed.
 //!
 //! ## The dispute game
 //!
-//! Anyone may dispute a result within the window, in two steps (commit–reveal), so that a
-//! dispute seen in the transaction pool cannot be copied: first [`commit`](Pallet::commit)
-//! to `H(SCALE(who) ‖ id ‖ evidence)` holding the challenge bond, then, in a later block,
-//! reveal it:
+//! A posted result has been verified, so the one thing left to dispute is retrieval: that
+//! the prover used the rows its proof opens rather than the best ones. An **exclusion fraud
+//! proof** shows a row (or a list) the prover left out that outranks one it used. It is
+//! reported in two steps, so that a report seen in the transaction pool cannot be copied:
+//! [`commit`](Pallet::commit) to `H(SCALE(who) ‖ id ‖ salt ‖ fraud)` holding `ReportBond`,
+//! then, in a later block and before the deadline, [`report_exclusion`](Pallet::report_exclusion)
+//! reveals it. Anyone may commit any number of times: no commitment blocks another.
 //!
-//! * **prove it** ([`challenge`](Pallet::challenge), empty evidence) — the prover must post
-//!   a ghost proof within the response window; the pallet verifies it with
-//!   `ghost-primitives` (the same code clients run). A valid proof forfeits the
-//!   challenger's bond to the prover and returns the request to *Answered* for a fresh
-//!   challenge window, so exclusion fraud proofs can still be filed: a valid proof never
-//!   pays anyone by itself.
-//! * **excluded row / excluded list** ([`report_exclusion`](Pallet::report_exclusion),
-//!   the fraud proof as evidence) — an exclusion fraud proof, verified at once.
+//! * The first valid reveal convicts. The prover loses what the result locked: the
+//!   reporter gets its bond back and `ReportReward` (a reimbursement of its two
+//!   transactions, not a prize, so a liar reporting itself through a sybil recovers
+//!   nothing), the client its price and `ClientShare` of the rest, and the remainder is
+//!   burned.
+//! * A reveal whose fraud proof does not convict burns the reporter's bond.
+//! * Every other commitment is reclaimed by its owner with [`reclaim`](Pallet::reclaim) once
+//!   the request has closed or its deadline has passed.
 //!
-//! A convicted prover is slashed (the challenger and the client share the slash), the
-//! client is refunded and every challenger's bond returned. A losing challenger forfeits
-//! its bond to the prover. Missed deadlines settle against whoever missed them: no result
-//! in time refunds the client; no response in time convicts the prover. The state machine,
-//! costs and risks are in `docs/protocol.md`; the attacks and their tests in
+//! Settlement is lazy: nothing is queued. After the deadline, [`settle`](Pallet::settle)
+//! by anyone pays an unchallenged result (its prover settles to be paid) or refunds a
+//! request nobody answered (its client settles to be refunded). No resource is shared
+//! between requests, so no account can make another's request fail. The state machine,
+//! costs and risks are in `docs/protocol.md` §8; the attacks and their tests in
 //! `docs/threat-model.md`.
-//!
-//! Deadlines are kept in a bounded per-block queue and settled in `on_initialize`. A
-//! request is queued once, at the first block after its deadline with room (searching
-//! `DeadlineSpill` blocks on); if all are full it is left to [`settle`](Pallet::settle),
-//! which anyone may call after the deadline. A full queue refuses only new requests, never
-//! a call that defends someone. Every path has a bounded weight.
 //!
 //! ## Dispatchable functions
 //!
 //! * [`request`](Pallet::request) — origin: signed (the client). Escrows the price, holds
 //!   `RequestDeposit`. Errors: [`Error::UnknownModel`], [`Error::ModelRetired`],
 //!   [`Error::PriceAboveLimit`], [`Error::BadInput`], [`Error::InsufficientDeposit`],
-//!   [`Error::DeadlineQueueFull`], credit errors. Event: [`Event::Requested`].
+//!   credit errors. Event: [`Event::Requested`].
 //! * [`submit_result`](Pallet::submit_result) — origin: a prover bonded on the model.
-//!   Locks `Slash` of its bond. Errors: [`Error::UnknownRequest`], [`Error::NotBonded`],
+//!   Verifies the ghost proof bound to the prover's account, then locks the slash of the
+//!   price from its bond. Errors: [`Error::UnknownRequest`], [`Error::NotBonded`],
 //!   [`Error::WrongPhase`], [`Error::DeadlinePassed`], [`Error::WrongLinkCount`],
-//!   [`Error::WrongOutputWidth`], registry bond errors. Event: [`Event::ResultSubmitted`].
-//! * [`accept`](Pallet::accept) — origin: the client. Errors: [`Error::UnknownRequest`],
-//!   [`Error::NotClient`], [`Error::WrongPhase`]. Event: [`Event::Settled`].
-//! * [`settle`](Pallet::settle) — origin: signed (anyone). Settles a request whose deadline
-//!   has passed and that the queue has not reached. Errors: [`Error::UnknownRequest`],
-//!   [`Error::DeadlineNotReached`]. Events: [`Event::Settled`], [`Event::Expired`] or
-//!   [`Event::ProverConvicted`].
+//!   [`Error::WrongOutputWidth`], [`Error::ProofRejected`], registry bond errors. Event:
+//!   [`Event::ResultSubmitted`].
+//! * [`accept`](Pallet::accept) — origin: the client. Pays now, giving up disputes. Errors:
+//!   [`Error::UnknownRequest`], [`Error::NotClient`], [`Error::WrongPhase`]. Event:
+//!   [`Event::Settled`].
+//! * [`settle`](Pallet::settle) — origin: signed (anyone). Closes a request whose deadline
+//!   has passed. Errors: [`Error::UnknownRequest`], [`Error::DeadlineNotReached`]. Event:
+//!   [`Event::Settled`] or [`Event::Expired`].
 //! * [`commit`](Pallet::commit) — origin: signed (anyone but the request's prover). Holds
-//!   the challenge bond. Errors: [`Error::UnknownRequest`], [`Error::WrongPhase`],
-//!   [`Error::DeadlinePassed`], [`Error::AlreadyCommitted`], [`Error::InsufficientBond`].
-//!   Event: [`Event::Committed`].
-//! * [`challenge`](Pallet::challenge) — origin: a committer. Prove-it challenge. Errors:
-//!   [`Error::UnknownRequest`], [`Error::WrongPhase`], [`Error::DeadlinePassed`],
-//!   [`Error::AlreadyProven`], [`Error::NotCommitted`], [`Error::CommittedThisBlock`].
-//!   Event: [`Event::Challenged`].
-//! * [`respond`](Pallet::respond) — origin: the challenged prover. Errors:
-//!   [`Error::UnknownRequest`], [`Error::NotProver`], [`Error::WrongPhase`],
-//!   [`Error::DeadlinePassed`], [`Error::ProofRejected`]. Event:
-//!   [`Event::ChallengeAnswered`].
-//! * [`report_exclusion`](Pallet::report_exclusion) — origin: a committer. Exclusion fraud
-//!   proof. Errors: [`Error::UnknownRequest`], [`Error::WrongPhase`],
+//!   `ReportBond`. Errors: [`Error::UnknownRequest`], [`Error::WrongPhase`],
+//!   [`Error::DeadlinePassed`], [`Error::OwnResult`], [`Error::AlreadyCommitted`],
+//!   [`Error::InsufficientBond`]. Event: [`Event::Committed`].
+//! * [`report_exclusion`](Pallet::report_exclusion) — origin: a committer. Reveals an
+//!   exclusion fraud proof. Errors: [`Error::UnknownRequest`], [`Error::WrongPhase`],
 //!   [`Error::DeadlinePassed`], [`Error::NotCommitted`], [`Error::CommittedThisBlock`].
-//!   Events: [`Event::ProverConvicted`] or [`Event::ChallengeDefeated`].
-//! * [`reclaim`](Pallet::reclaim) — origin: a committer whose request has closed. Releases
-//!   the bond of a commitment never revealed. Errors: [`Error::NotCommitted`],
-//!   [`Error::RequestOpen`]. Event: [`Event::Reclaimed`].
+//!   Event: [`Event::ProverConvicted`] or [`Event::ReportRejected`].
+//! * [`reclaim`](Pallet::reclaim) — origin: a committer. Releases the bond of a commitment
+//!   never revealed, once its request has closed or its deadline passed. Errors:
+//!   [`Error::NotCommitted`], [`Error::RequestOpen`]. Event: [`Event::Reclaimed`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -98,15 +91,15 @@ pub mod pallet {
         storage::with_storage_layer,
         traits::{
             fungible::{Inspect, MutateHold},
-            tokens::{Fortitude, Precision, Restriction},
+            tokens::{Fortitude, Precision},
         },
     };
     use frame_system::pallet_prelude::*;
-    use ghost_primitives::{decode_fraud, Claim, Evidence, Hash, Input, ModelId};
+    use ghost_primitives::{commitment::Salt, decode_fraud, Claim, Evidence, GhostProof, Hash, Input, ModelId};
     use pallet_ghost_registry::ModelRegistry;
     use pallet_mutual_credit::CreditLedger;
     use sp_runtime::{
-        traits::{One, Saturating, Zero},
+        traits::{Saturating, UniqueSaturatedFrom, Zero},
         Perbill,
     };
 
@@ -122,7 +115,7 @@ pub mod pallet {
 
     #[pallet::config]
     pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
-        /// The native currency: request deposits and challenge bonds are holds on it,
+        /// The native currency: request deposits and report bonds are holds on it,
         /// slashes are paid in it.
         type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
         /// The overarching hold reason.
@@ -134,25 +127,32 @@ pub mod pallet {
         /// Blocks a prover has to post a result.
         #[pallet::constant]
         type ResultWindow: Get<BlockNumberFor<Self>>;
-        /// Blocks after a result (or a valid response) during which it may be challenged.
+        /// Blocks after a result during which it may be reported: what a watcher needs to
+        /// get a commitment and its reveal included against a censor (see the protocol).
         #[pallet::constant]
         type ChallengeWindow: Get<BlockNumberFor<Self>>;
-        /// Blocks a challenged prover has to post its ghost proof.
-        #[pallet::constant]
-        type ResponseWindow: Get<BlockNumberFor<Self>>;
-        /// Native deposit a client holds per open request, returned when it closes: what
-        /// an open request (and its deadline slot) costs a spammer.
+        /// Native deposit a client holds per open request, returned when it closes.
         #[pallet::constant]
         type RequestDeposit: Get<BalanceOf<Self>>;
-        /// Bond a challenger puts up (forfeited to the prover if the challenge fails).
+        /// Bond held per report commitment: returned by a conviction or a reclaim, burned
+        /// by a reveal that fails to convict.
         #[pallet::constant]
-        type ChallengeBond: Get<BalanceOf<Self>>;
-        /// What a convicted prover loses from its bond; locked per open result.
+        type ReportBond: Get<BalanceOf<Self>>;
+        /// The least a result locks (and a conviction takes), whatever the price.
         #[pallet::constant]
-        type Slash: Get<BalanceOf<Self>>;
-        /// The challenger's share of a slash; the client gets the rest.
+        type MinSlash: Get<BalanceOf<Self>>;
+        /// Native slash per credit unit of the price: a result locks
+        /// `max(MinSlash, SlashPerCredit × price)`, so that a lie caught with probability
+        /// `p` costs more than it earns once `p × SlashPerCredit` exceeds a credit's worth.
         #[pallet::constant]
-        type ChallengerShare: Get<Perbill>;
+        type SlashPerCredit: Get<BalanceOf<Self>>;
+        /// What the reporter of a conviction is paid from the slash: at most the fees of a
+        /// commitment and its reveal, so reporting oneself never pays.
+        #[pallet::constant]
+        type ReportReward: Get<BalanceOf<Self>>;
+        /// The client's share of a slash after the reward; the rest is burned.
+        #[pallet::constant]
+        type ClientShare: Get<Perbill>;
         /// Longest input vector.
         #[pallet::constant]
         type MaxInputLen: Get<u32>;
@@ -165,13 +165,6 @@ pub mod pallet {
         /// Largest exclusion fraud proof.
         #[pallet::constant]
         type MaxFraudProofBytes: Get<u32>;
-        /// Deadlines settled per block at most.
-        #[pallet::constant]
-        type MaxDeadlinesPerBlock: Get<u32>;
-        /// Blocks after a deadline searched for a queue slot before a request is left to
-        /// `settle`.
-        #[pallet::constant]
-        type DeadlineSpill: Get<u32>;
         /// Weights of the calls.
         type WeightInfo: WeightInfo;
     }
@@ -179,8 +172,8 @@ pub mod pallet {
     /// Why native tokens are held.
     #[pallet::composite_enum]
     pub enum HoldReason {
-        /// A challenger's bond (from its commitment on).
-        ChallengeBond,
+        /// A reporter's bond, from its commitment on.
+        ReportBond,
         /// A client's deposit for an open request.
         RequestDeposit,
     }
@@ -214,37 +207,26 @@ pub mod pallet {
                 BoundedInput::Vector(v) => Input::Vector(v.to_vec()),
             }
         }
+
+        /// Entries the input check walks (a token is one).
+        pub fn entries(&self) -> u32 {
+            match self {
+                BoundedInput::Token(_) => 1,
+                BoundedInput::Vector(v) => v.len() as u32,
+            }
+        }
     }
 
     /// Where a request is.
-    #[derive(
-        CloneNoBound,
-        PartialEqNoBound,
-        EqNoBound,
-        DebugNoBound,
-        Encode,
-        Decode,
-        DecodeWithMemTracking,
-        TypeInfo,
-        MaxEncodedLen,
-    )]
-    #[scale_info(skip_type_params(T))]
-    #[codec(mel_bound(T: Config))]
-    pub enum Phase<T: Config> {
-        /// Waiting for a result.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+    pub enum Phase {
+        /// Waiting for a result until the deadline.
         Pending,
-        /// A result is posted; challengeable until the deadline.
+        /// A verified result is posted; reportable until the deadline.
         Answered,
-        /// A prove-it challenge waits for the prover's ghost proof.
-        Challenged {
-            /// Who challenged.
-            challenger: T::AccountId,
-            /// The challenger's bond.
-            bond: BalanceOf<T>,
-        },
     }
 
-    /// A prover's posted result.
+    /// A prover's posted, verified result.
     #[derive(
         CloneNoBound,
         PartialEqNoBound,
@@ -265,11 +247,8 @@ pub mod pallet {
         pub output: BoundedVec<i16, T::MaxOutputLen>,
         /// One commitment link per layer.
         pub links: BoundedVec<Hash, T::MaxLayers>,
-        /// Part of the prover's bond locked behind this result.
+        /// Part of the prover's bond locked behind this result: what a conviction takes.
         pub locked: BalanceOf<T>,
-        /// Whether a ghost proof of it was verified (a prove-it challenge answered): then
-        /// only exclusion fraud proofs can dispute it.
-        pub proven: bool,
     }
 
     /// An open request.
@@ -298,25 +277,19 @@ pub mod pallet {
         /// Native deposit held from the client until the request closes.
         pub deposit: BalanceOf<T>,
         /// Where it is.
-        pub phase: Phase<T>,
+        pub phase: Phase,
         /// The result, once posted.
         pub result: Option<PostedResult<T>>,
-        /// The last block of the current phase.
+        /// The last block of the current phase; `settle` closes the request after it.
         pub deadline: BlockNumberFor<T>,
-        /// The block at whose start the queue settles it (after `deadline`); `None` when
-        /// every slot was full and it is left to `settle`.
-        pub settle_at: Option<BlockNumberFor<T>>,
     }
 
-    /// A dispute committed to and not yet revealed.
+    /// A report committed to and not yet revealed.
     #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
     pub struct Commitment<Balance, BlockNumber> {
-        /// `BLAKE2b-256(SCALE(who) ‖ SCALE(id) ‖ evidence)`: evidence is empty for a prove-it
-        /// challenge and the encoded fraud proof for an exclusion.
-        pub digest: Hash,
         /// Block of the commitment: the reveal must come in a later one.
         pub at: BlockNumber,
-        /// The challenge bond held for it.
+        /// The report bond held for it.
         pub bond: Balance,
     }
 
@@ -328,27 +301,22 @@ pub mod pallet {
     #[pallet::storage]
     pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, Request<T>>;
 
-    /// Requests settled at the start of a block (each open request at most once).
+    /// Report commitments by request, committer and digest
+    /// (`H(SCALE(who) ‖ id ‖ salt ‖ fraud)`): any number per account, none in another's way.
     #[pallet::storage]
-    pub type Deadlines<T: Config> =
-        StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<RequestId, T::MaxDeadlinesPerBlock>, ValueQuery>;
-
-    /// Dispute commitments by request and committer.
-    #[pallet::storage]
-    pub type Commitments<T: Config> = StorageDoubleMap<
+    pub type Commitments<T: Config> = StorageNMap<
         _,
-        Twox64Concat,
-        RequestId,
-        Blake2_128Concat,
-        T::AccountId,
+        (
+            NMapKey<Twox64Concat, RequestId>,
+            NMapKey<Blake2_128Concat, T::AccountId>,
+            NMapKey<Identity, Hash>,
+        ),
         Commitment<BalanceOf<T>, BlockNumberFor<T>>,
     >;
 
     /// Why a prover was convicted.
     #[derive(Clone, Copy, Encode, Decode, DecodeWithMemTracking, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
     pub enum Conviction {
-        /// It did not post a ghost proof within the response window.
-        MissedResponse,
         /// A row it left out outranks one it used.
         ExcludedRow,
         /// A list it did not probe outranks one it did.
@@ -371,7 +339,8 @@ pub mod pallet {
             /// The last block a result can be posted in.
             deadline: BlockNumberFor<T>,
         },
-        /// A prover posted a result.
+        /// A prover posted a result and its ghost proof verified (the proof is the
+        /// `submit_result` call that emitted this event).
         ResultSubmitted {
             /// The request.
             id: RequestId,
@@ -379,7 +348,9 @@ pub mod pallet {
             prover: T::AccountId,
             /// The output posted.
             output: Vec<i16>,
-            /// The last block the result can be disputed in.
+            /// Bond locked behind the result: what a conviction takes.
+            locked: BalanceOf<T>,
+            /// The last block the result can be reported in.
             challenge_until: BlockNumberFor<T>,
         },
         /// The prover was paid and the owner's royalty too; the request is closed.
@@ -400,74 +371,56 @@ pub mod pallet {
             /// Credit returned to the client.
             refund: u128,
         },
-        /// Someone committed to disputing a result.
+        /// Someone committed to a report on a result.
         Committed {
             /// The request.
             id: RequestId,
             /// Who committed.
             who: T::AccountId,
+            /// The salted digest it committed to.
+            digest: Hash,
         },
-        /// A prove-it challenge was opened.
-        Challenged {
+        /// A revealed fraud proof did not convict (`reason` says why); the reporter's bond
+        /// was burned.
+        ReportRejected {
             /// The request.
             id: RequestId,
-            /// Who challenged.
-            challenger: T::AccountId,
-            /// The last block the prover can answer in.
-            respond_until: BlockNumberFor<T>,
-        },
-        /// The prover answered a prove-it challenge with a valid ghost proof (its openings
-        /// are in the `respond` call of this block); the challenger's bond went to the
-        /// prover, and the result is challengeable by exclusion until `challenge_until`.
-        ChallengeAnswered {
-            /// The request.
-            id: RequestId,
-            /// Who challenged.
-            challenger: T::AccountId,
-            /// What the loser of the dispute forfeited to the winner.
-            forfeited: BalanceOf<T>,
-            /// The last block the result can be disputed in.
-            challenge_until: BlockNumberFor<T>,
-        },
-        /// An exclusion fraud proof failed to convict (`reason` says why); the challenger's
-        /// bond went to the prover.
-        ChallengeDefeated {
-            /// The request.
-            id: RequestId,
-            /// Who challenged.
-            challenger: T::AccountId,
-            /// What the loser of the dispute forfeited to the winner.
-            forfeited: BalanceOf<T>,
+            /// Who reported.
+            reporter: T::AccountId,
+            /// The bond burned.
+            burned: BalanceOf<T>,
             /// Why the evidence failed.
             reason: ghost_primitives::Error,
         },
-        /// The prover was convicted: slashed, the client refunded.
+        /// The prover was convicted: its locked bond slashed, the client refunded.
         ProverConvicted {
             /// The request.
             id: RequestId,
             /// The prover.
             prover: T::AccountId,
+            /// Who reported it.
+            reporter: T::AccountId,
             /// What convicted it.
             reason: Conviction,
-            /// Bond taken from the prover.
+            /// Bond taken from the prover in all.
             slashed: BalanceOf<T>,
+            /// Of it, paid to the reporter.
+            reward: BalanceOf<T>,
+            /// Of it, paid to the client.
+            compensation: BalanceOf<T>,
+            /// Of it, burned.
+            burned: BalanceOf<T>,
             /// Credit returned to the client.
             refund: u128,
         },
-        /// Every deadline slot was full: the request is settled by `settle` after
-        /// `deadline`, by anyone.
-        SettlementDeferred {
-            /// The request.
-            id: RequestId,
-            /// The block settlement is retried in.
-            deadline: BlockNumberFor<T>,
-        },
-        /// A commitment never revealed was withdrawn after its request closed.
+        /// A commitment never revealed was withdrawn.
         Reclaimed {
             /// The request.
             id: RequestId,
             /// Whose commitment.
             who: T::AccountId,
+            /// Its digest.
+            digest: Hash,
             /// The bond returned.
             bond: BalanceOf<T>,
         },
@@ -492,56 +445,36 @@ pub mod pallet {
         NotBonded,
         /// Only the client may do this.
         NotClient,
-        /// Only the request's prover may do this.
-        NotProver,
         /// The request is not in the phase this call needs.
         WrongPhase,
         /// The deadline of the request's phase has passed.
         DeadlinePassed,
-        /// The deadline has not passed yet: accept, challenge or wait.
+        /// The deadline has not passed yet: accept, report or wait.
         DeadlineNotReached,
-        /// Not enough free balance for the challenge bond.
+        /// Not enough free balance for the report bond.
         InsufficientBond,
-        /// Every deadline slot within reach is taken: request again in a later block.
-        DeadlineQueueFull,
-        /// The ghost proof does not prove the posted result (see the primitives' error).
+        /// The ghost proof does not prove the result for this prover: nothing was posted.
         ProofRejected,
         /// The result has as many links as the model has layers: one per layer.
         WrongLinkCount,
         /// The output is as wide as the model's last layer.
         WrongOutputWidth,
-        /// A ghost proof of this result was verified already: dispute it by exclusion.
-        AlreadyProven,
-        /// This account has a commitment on this request already.
+        /// This account has committed to this digest on this request already.
         AlreadyCommitted,
-        /// No commitment of this account on this request matches the revealed dispute:
+        /// No commitment of this account on this request matches the revealed report:
         /// `commit` its digest first.
         NotCommitted,
         /// The commitment was made in this block: reveal it in a later one.
         CommittedThisBlock,
-        /// The request is still open: reveal the commitment, or reclaim it once it closes.
+        /// The request is still open and its deadline not passed: reveal the commitment, or
+        /// reclaim it later.
         RequestOpen,
-        /// A prover cannot dispute its own result.
+        /// A prover cannot report its own result.
         OwnResult,
     }
 
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-            let due = Deadlines::<T>::take(now);
-            let count = due.len() as u32;
-            for id in due {
-                if let Some(mut request) = Requests::<T>::get(id) {
-                    if request.deadline < now {
-                        // Its slot is the one just taken.
-                        request.settle_at = None;
-                        Self::expire(id, request);
-                    }
-                }
-            }
-            T::WeightInfo::on_initialize(count)
-        }
-
         #[cfg(feature = "try-runtime")]
         fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
             Self::do_try_state()
@@ -552,7 +485,7 @@ pub mod pallet {
     impl<T: Config> Pallet<T> {
         /// Ask `model` for the answer to `input`, paying at most `max_price` credit.
         #[pallet::call_index(0)]
-        #[pallet::weight(T::WeightInfo::request(match &input { BoundedInput::Vector(v) => v.len() as u32, BoundedInput::Token(_) => 1 }))]
+        #[pallet::weight(T::WeightInfo::request(input.entries()))]
         pub fn request(
             origin: OriginFor<T>,
             model: ModelId,
@@ -574,7 +507,7 @@ pub mod pallet {
                 id
             });
             let deadline = Self::now().saturating_add(T::ResultWindow::get());
-            let mut request = Request {
+            let request = Request {
                 client: client.clone(),
                 model,
                 input,
@@ -583,25 +516,26 @@ pub mod pallet {
                 phase: Phase::Pending,
                 result: None,
                 deadline,
-                settle_at: None,
             };
-            // New business is the one thing a full queue refuses.
-            ensure!(Self::schedule(id, &mut request), Error::<T>::DeadlineQueueFull);
             Requests::<T>::insert(id, request);
             Self::deposit_event(Event::Requested { id, client, model, price: terms.price, deadline });
             Ok(())
         }
 
-        /// Post the answer to request `id`: the output and one commitment link per layer,
-        /// chained from the seed bound to the prover's account.
+        /// Post the answer to request `id`: the output, one commitment link per layer
+        /// chained from the seed bound to the prover's account, and the encoded ghost proof
+        /// that opens them. Charged for the heaviest proof any admitted model has; the
+        /// difference to this proof's verification is refunded.
         #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::submit_result(output.len() as u32, links.len() as u32))]
+        #[pallet::weight(T::WeightInfo::submit_result(output.len() as u32, links.len() as u32)
+            .saturating_add(Pallet::<T>::verify_weight(None)))]
         pub fn submit_result(
             origin: OriginFor<T>,
             id: RequestId,
             output: BoundedVec<i16, T::MaxOutputLen>,
             links: BoundedVec<Hash, T::MaxLayers>,
-        ) -> DispatchResult {
+            proof: BoundedVec<u8, MaxProofBytesOf<T>>,
+        ) -> DispatchResultWithPostInfo {
             let prover = ensure_signed(origin)?;
             let mut request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
             ensure!(request.phase == Phase::Pending, Error::<T>::WrongPhase);
@@ -610,21 +544,30 @@ pub mod pallet {
             let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
             ensure!(links.len() as u32 == terms.shape.layers, Error::<T>::WrongLinkCount);
             ensure!(output.len() as u32 == terms.shape.output_dim, Error::<T>::WrongOutputWidth);
-            // Every posted result is backed by a full slash.
-            let locked = T::Slash::get();
+            let verifier = T::Registry::verifier(&request.model).ok_or(Error::<T>::UnknownModel)?;
+            let decoded = GhostProof::decode(&proof, verifier.file()).map_err(|_| Error::<T>::ProofRejected)?;
+            let claim = Claim { output: output.to_vec(), links: links.to_vec() };
+            verifier
+                .verify_decoded(&prover.encode(), &request.input.to_input(), &claim, &decoded)
+                .map_err(|_| Error::<T>::ProofRejected)?;
+            // Every posted result is backed by the slash of its price.
+            let locked = Self::slash_for(request.price);
             T::Registry::lock(&request.model, &prover, locked)?;
             let shown = output.to_vec();
-            request.result = Some(PostedResult { prover: prover.clone(), output, links, locked, proven: false });
+            request.result = Some(PostedResult { prover: prover.clone(), output, links, locked });
             request.phase = Phase::Answered;
             request.deadline = Self::now().saturating_add(T::ChallengeWindow::get());
-            Self::reschedule(id, &mut request);
             let challenge_until = request.deadline;
             Requests::<T>::insert(id, request);
-            Self::deposit_event(Event::ResultSubmitted { id, prover, output: shown, challenge_until });
-            Ok(())
+            Self::deposit_event(Event::ResultSubmitted { id, prover, output: shown, locked, challenge_until });
+            let verified = T::WeightInfo::verify_proof(u32::try_from(decoded.compressions()).unwrap_or(u32::MAX))
+                .saturating_add(T::Registry::load_ghost_file_weight(terms.shape.file_bytes));
+            Ok(Some(T::WeightInfo::submit_result(claim.output.len() as u32, claim.links.len() as u32).saturating_add(verified))
+                .into())
         }
 
-        /// Accept the result of request `id` now: pays the prover and the owner.
+        /// Accept the result of request `id` now: pays the prover and the owner, and gives
+        /// up reporting it.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::accept())]
         pub fn accept(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
@@ -632,138 +575,78 @@ pub mod pallet {
             let request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
             ensure!(request.client == who, Error::<T>::NotClient);
             ensure!(request.phase == Phase::Answered, Error::<T>::WrongPhase);
-            Self::unqueue(id, request.settle_at);
             Self::pay_or_refund(id, request);
             Ok(())
         }
 
-        /// Settle request `id` whose deadline has passed, as the queue would: pay an
-        /// unchallenged result, refund a request nobody answered, convict a prover that did
-        /// not respond. For requests whose settlement was deferred (or not reached yet).
+        /// Close request `id` whose deadline has passed: pay its result, or refund the
+        /// client when nobody answered. Anyone may call it; the prover does to be paid, the
+        /// client to be refunded.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::settle())]
         pub fn settle(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
             ensure_signed(origin)?;
             let request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
             ensure!(Self::now() > request.deadline, Error::<T>::DeadlineNotReached);
-            Self::unqueue(id, request.settle_at);
-            Self::expire(id, request);
+            match request.phase {
+                Phase::Pending => {
+                    let refund = request.price;
+                    Self::refund(&request);
+                    Requests::<T>::remove(id);
+                    Self::deposit_event(Event::Expired { id, refund });
+                }
+                Phase::Answered => Self::pay_or_refund(id, request),
+            }
             Ok(())
         }
 
-        /// Commit to disputing the result of request `id`: `digest` is
-        /// `BLAKE2b-256(SCALE(who) ‖ SCALE(id) ‖ evidence)` ([`Pallet::dispute_digest`]).
-        /// Holds the challenge bond; reveal with `challenge` or `report_exclusion` in a
-        /// later block, before the deadline.
-        #[pallet::call_index(7)]
-        #[pallet::weight(T::WeightInfo::commit())]
-        pub fn commit(origin: OriginFor<T>, id: RequestId, digest: Hash) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            let request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
-            let result = request.result.as_ref().ok_or(Error::<T>::WrongPhase)?;
-            ensure!(result.prover != who, Error::<T>::OwnResult);
-            ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
-            ensure!(!Commitments::<T>::contains_key(id, &who), Error::<T>::AlreadyCommitted);
-            let bond = T::ChallengeBond::get();
-            T::Currency::hold(&HoldReason::ChallengeBond.into(), &who, bond)
-                .map_err(|_| Error::<T>::InsufficientBond)?;
-            Commitments::<T>::insert(id, &who, Commitment { digest, at: Self::now(), bond });
-            Self::deposit_event(Event::Committed { id, who });
-            Ok(())
-        }
-
-        /// Reveal a prove-it challenge of request `id` (committed with empty evidence): its
-        /// prover must post a ghost proof within the response window, or be convicted.
-        #[pallet::call_index(4)]
-        #[pallet::weight(T::WeightInfo::challenge())]
-        pub fn challenge(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
-            let challenger = ensure_signed(origin)?;
-            let mut request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
-            ensure!(request.phase == Phase::Answered, Error::<T>::WrongPhase);
-            ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
-            ensure!(!request.result.as_ref().is_some_and(|r| r.proven), Error::<T>::AlreadyProven);
-            let bond = Self::reveal(id, &challenger, &[])?;
-            request.phase = Phase::Challenged { challenger: challenger.clone(), bond };
-            request.deadline = Self::now().saturating_add(T::ResponseWindow::get());
-            Self::reschedule(id, &mut request);
-            let respond_until = request.deadline;
-            Requests::<T>::insert(id, request);
-            Self::deposit_event(Event::Challenged { id, challenger, respond_until });
-            Ok(())
-        }
-
-        /// Answer a prove-it challenge on request `id` with the encoded ghost proof. A valid
-        /// proof takes the challenger's bond and reopens the result to exclusion fraud
-        /// proofs for a full challenge window; it pays nothing by itself.
-        #[pallet::call_index(5)]
-        #[pallet::weight(Pallet::<T>::respond_weight(None))]
-        pub fn respond(
-            origin: OriginFor<T>,
-            id: RequestId,
-            proof: BoundedVec<u8, MaxProofBytesOf<T>>,
-        ) -> DispatchResultWithPostInfo {
-            let who = ensure_signed(origin)?;
-            let mut request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
-            let Phase::Challenged { challenger, bond } = request.phase.clone() else {
-                return Err(Error::<T>::WrongPhase.into());
-            };
-            let result = request.result.as_mut().ok_or(Error::<T>::WrongPhase)?;
-            ensure!(result.prover == who, Error::<T>::NotProver);
-            ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
-            let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
-            let verifier = T::Registry::verifier(&request.model).ok_or(Error::<T>::UnknownModel)?;
-            let claim = Claim { output: result.output.to_vec(), links: result.links.to_vec() };
-            let binding = result.prover.encode();
-            verifier
-                .verify(&binding, &request.input.to_input(), &claim, &proof)
-                .map_err(|_| Error::<T>::ProofRejected)?;
-            result.proven = true;
-            let forfeited = Self::forfeit(&challenger, &who, bond);
-            request.phase = Phase::Answered;
-            request.deadline = Self::now().saturating_add(T::ChallengeWindow::get());
-            Self::reschedule(id, &mut request);
-            let challenge_until = request.deadline;
-            Requests::<T>::insert(id, request);
-            Self::deposit_event(Event::ChallengeAnswered { id, challenger, forfeited, challenge_until });
-            Ok(Some(Self::respond_weight(Some(&terms.shape))).into())
-        }
-
-        /// Reveal an exclusion fraud proof (SCALE-encoded `ghost_primitives::FraudProof`,
-        /// committed as the evidence) against the prover of request `id`. The committed bond
-        /// is returned if the proof convicts, forfeited to the prover if it does not.
+        /// Reveal an exclusion fraud proof (SCALE-encoded `ghost_primitives::FraudProof`)
+        /// against the prover of request `id`, committed with `salt` in an earlier block.
+        /// A conviction returns the bond; a fraud proof that does not convict burns it.
         #[pallet::call_index(6)]
         #[pallet::weight(T::WeightInfo::report_exclusion(fraud.len() as u32)
             .saturating_add(T::Registry::load_ghost_file_weight(T::Registry::max_ghost_file_bytes())))]
         pub fn report_exclusion(
             origin: OriginFor<T>,
             id: RequestId,
+            salt: Salt,
             fraud: BoundedVec<u8, T::MaxFraudProofBytes>,
         ) -> DispatchResultWithPostInfo {
-            let challenger = ensure_signed(origin)?;
+            let reporter = ensure_signed(origin)?;
             let request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
-            ensure!(request.phase != Phase::Pending, Error::<T>::WrongPhase);
+            ensure!(request.phase == Phase::Answered, Error::<T>::WrongPhase);
             ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
             let result = request.result.clone().ok_or(Error::<T>::WrongPhase)?;
             let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let verifier = T::Registry::verifier(&request.model).ok_or(Error::<T>::UnknownModel)?;
-            let bond = Self::reveal(id, &challenger, &fraud)?;
-            let binding = result.prover.encode();
+            let digest = Self::dispute_digest(&reporter, id, &salt, &fraud);
+            let commitment = Commitments::<T>::get((id, &reporter, digest)).ok_or(Error::<T>::NotCommitted)?;
+            ensure!(commitment.at < Self::now(), Error::<T>::CommittedThisBlock);
+            Commitments::<T>::remove((id, &reporter, digest));
             let verdict = decode_fraud(&fraud).and_then(|f| {
-                verifier.verify_fraud(&binding, &request.input.to_input(), &result.links, &f).map(|()| f.evidence)
+                verifier
+                    .verify_fraud(&result.prover.encode(), &request.input.to_input(), &result.links, &f)
+                    .map(|()| f.evidence)
             });
             match verdict {
                 Ok(evidence) => {
-                    Self::release_bond(&challenger, bond);
+                    Self::release_bond(&reporter, commitment.bond);
                     let reason = match evidence {
                         Evidence::ExcludedRow(_) => Conviction::ExcludedRow,
                         Evidence::ExcludedList(_) => Conviction::ExcludedList,
                     };
-                    Self::unqueue(id, request.settle_at);
-                    Self::convict(id, request, &challenger, reason);
+                    Self::convict(id, request, result, reporter, reason);
                 }
                 Err(why) => {
-                    let forfeited = Self::forfeit(&challenger, &result.prover, bond);
-                    Self::deposit_event(Event::ChallengeDefeated { id, challenger, forfeited, reason: why });
+                    let burned = T::Currency::burn_held(
+                        &HoldReason::ReportBond.into(),
+                        &reporter,
+                        commitment.bond,
+                        Precision::BestEffort,
+                        Fortitude::Force,
+                    )
+                    .unwrap_or_else(|_| Zero::zero());
+                    Self::deposit_event(Event::ReportRejected { id, reporter, burned, reason: why });
                 }
             }
             // Charged for the largest ghost file before dispatch; this model's now.
@@ -772,17 +655,38 @@ pub mod pallet {
             Ok(Some(weight).into())
         }
 
-        /// Release the bond of a commitment on request `id` that was never revealed, once
-        /// the request has closed.
+        /// Commit to reporting the result of request `id`: `digest` is
+        /// `BLAKE2b-256(SCALE(who) ‖ SCALE(id) ‖ salt ‖ fraud)` ([`Pallet::dispute_digest`]).
+        /// Holds the report bond; reveal with `report_exclusion` in a later block, before
+        /// the deadline.
+        #[pallet::call_index(7)]
+        #[pallet::weight(T::WeightInfo::commit())]
+        pub fn commit(origin: OriginFor<T>, id: RequestId, digest: Hash) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
+            let result = request.result.as_ref().ok_or(Error::<T>::WrongPhase)?;
+            ensure!(result.prover != who, Error::<T>::OwnResult);
+            ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
+            ensure!(!Commitments::<T>::contains_key((id, &who, digest)), Error::<T>::AlreadyCommitted);
+            let bond = T::ReportBond::get();
+            T::Currency::hold(&HoldReason::ReportBond.into(), &who, bond).map_err(|_| Error::<T>::InsufficientBond)?;
+            Commitments::<T>::insert((id, &who, digest), Commitment { at: Self::now(), bond });
+            Self::deposit_event(Event::Committed { id, who, digest });
+            Ok(())
+        }
+
+        /// Release the bond of the commitment to `digest` on request `id`, never revealed,
+        /// once the request has closed or its deadline has passed.
         #[pallet::call_index(8)]
         #[pallet::weight(T::WeightInfo::reclaim())]
-        pub fn reclaim(origin: OriginFor<T>, id: RequestId) -> DispatchResult {
+        pub fn reclaim(origin: OriginFor<T>, id: RequestId, digest: Hash) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            let commitment = Commitments::<T>::get(id, &who).ok_or(Error::<T>::NotCommitted)?;
-            ensure!(!Requests::<T>::contains_key(id), Error::<T>::RequestOpen);
-            Commitments::<T>::remove(id, &who);
+            let commitment = Commitments::<T>::get((id, &who, digest)).ok_or(Error::<T>::NotCommitted)?;
+            let open = Requests::<T>::get(id).is_some_and(|r| Self::now() <= r.deadline);
+            ensure!(!open, Error::<T>::RequestOpen);
+            Commitments::<T>::remove((id, &who, digest));
             Self::release_bond(&who, commitment.bond);
-            Self::deposit_event(Event::Reclaimed { id, who, bond: commitment.bond });
+            Self::deposit_event(Event::Reclaimed { id, who, digest, bond: commitment.bond });
             Ok(())
         }
     }
@@ -792,81 +696,28 @@ pub mod pallet {
             frame_system::Pallet::<T>::block_number()
         }
 
-        /// The weight of `respond` on a model of `shape`: verifying its worst-case proof
-        /// and loading its ghost file. Without a shape, the worst any admitted model has
-        /// (what is charged before dispatch; the difference is refunded after).
-        pub fn respond_weight(shape: Option<&ghost_primitives::ModelShape>) -> Weight {
+        /// What a result of `price` credit locks from its prover's bond, and what a
+        /// conviction takes: `max(MinSlash, SlashPerCredit × price)`, saturating.
+        pub fn slash_for(price: u128) -> BalanceOf<T> {
+            let scaled = T::SlashPerCredit::get().saturating_mul(BalanceOf::<T>::unique_saturated_from(price));
+            scaled.max(T::MinSlash::get())
+        }
+
+        /// The weight of verifying a ghost proof (decoding it, loading the ghost file) of a
+        /// model of `shape`; without a shape, the worst any admitted model has (what
+        /// `submit_result` is charged before dispatch).
+        pub fn verify_weight(shape: Option<&ghost_primitives::ModelShape>) -> Weight {
             let (compressions, file_bytes) = match shape {
                 Some(s) => (s.proof.compressions, s.file_bytes),
                 None => (T::Registry::proof_limits().compressions, T::Registry::max_ghost_file_bytes()),
             };
-            T::WeightInfo::respond(u32::try_from(compressions).unwrap_or(u32::MAX))
+            T::WeightInfo::verify_proof(u32::try_from(compressions).unwrap_or(u32::MAX))
                 .saturating_add(T::Registry::load_ghost_file_weight(file_bytes))
         }
 
-        /// The digest a dispute of request `id` by `who` is committed as: `evidence` is empty
-        /// for a prove-it challenge and the encoded fraud proof for an exclusion.
-        pub fn dispute_digest(who: &T::AccountId, id: RequestId, evidence: &[u8]) -> Hash {
-            ghost_primitives::commitment::dispute(who, id, evidence)
-        }
-
-        /// Consume `who`'s commitment on `id`, which must match `evidence` and come from an
-        /// earlier block; returns the bond held for it.
-        fn reveal(id: RequestId, who: &T::AccountId, evidence: &[u8]) -> Result<BalanceOf<T>, DispatchError> {
-            let commitment = Commitments::<T>::get(id, who).ok_or(Error::<T>::NotCommitted)?;
-            ensure!(commitment.digest == Self::dispute_digest(who, id, evidence), Error::<T>::NotCommitted);
-            ensure!(commitment.at < Self::now(), Error::<T>::CommittedThisBlock);
-            Commitments::<T>::remove(id, who);
-            Ok(commitment.bond)
-        }
-
-        /// Queue `id` at the first block after its deadline with room, at most
-        /// `DeadlineSpill` blocks later, leaving any earlier slot; `false` (and no slot)
-        /// when all are full.
-        fn schedule(id: RequestId, request: &mut Request<T>) -> bool {
-            Self::unqueue(id, request.settle_at.take());
-            let first = request.deadline.saturating_add(One::one());
-            let mut at = first;
-            for _ in 0..=T::DeadlineSpill::get() {
-                if Deadlines::<T>::try_mutate(at, |queue| queue.try_push(id)).is_ok() {
-                    request.settle_at = Some(at);
-                    return true;
-                }
-                at = at.saturating_add(One::one());
-            }
-            false
-        }
-
-        /// [`Pallet::schedule`] for a call that defends someone: never refused; when every
-        /// slot is full the request is left to `settle`.
-        fn reschedule(id: RequestId, request: &mut Request<T>) {
-            if !Self::schedule(id, request) {
-                Self::deposit_event(Event::SettlementDeferred { id, deadline: request.deadline });
-            }
-        }
-
-        fn unqueue(id: RequestId, slot: Option<BlockNumberFor<T>>) {
-            if let Some(at) = slot {
-                Deadlines::<T>::mutate(at, |queue| queue.retain(|&q| q != id));
-            }
-        }
-
-        /// Settle a request past its deadline (already out of the queue): pay an
-        /// unchallenged result, refund a request nobody answered, convict a prover that did
-        /// not respond.
-        fn expire(id: RequestId, request: Request<T>) {
-            match request.phase.clone() {
-                Phase::Pending => {
-                    let refund = request.price;
-                    Self::refund(&request);
-                    Requests::<T>::remove(id);
-                    Self::deposit_event(Event::Expired { id, refund });
-                }
-                Phase::Answered => Self::pay_or_refund(id, request),
-                Phase::Challenged { challenger, .. } => {
-                    Self::convict(id, request, &challenger, Conviction::MissedResponse);
-                }
-            }
+        /// The digest a report of request `id` by `who` is committed as.
+        pub fn dispute_digest(who: &T::AccountId, id: RequestId, salt: &Salt, fraud: &[u8]) -> Hash {
+            ghost_primitives::commitment::dispute(who, id, salt, fraud)
         }
 
         /// Pay the prover its fee and the owner its royalty, all or nothing; should the
@@ -912,89 +763,73 @@ pub mod pallet {
             );
         }
 
-        /// Slash the prover (shared by challenger and client), return an open prove-it
-        /// challenger's bond, refund the client, close. Every step happens whatever the
-        /// others do.
-        fn convict(id: RequestId, request: Request<T>, challenger: &T::AccountId, reason: Conviction) {
-            if let Phase::Challenged { challenger: prove_it, bond } = &request.phase {
-                Self::release_bond(prove_it, *bond);
-            }
+        /// Take what the result locked: `ReportReward` to the reporter, `ClientShare` of the
+        /// rest to the client, the remainder burned; refund the client and close. Every
+        /// step happens whatever the others do.
+        fn convict(
+            id: RequestId,
+            request: Request<T>,
+            result: PostedResult<T>,
+            reporter: T::AccountId,
+            reason: Conviction,
+        ) {
             let refund = request.price;
             Self::refund(&request);
             Requests::<T>::remove(id);
-            let Some(result) = request.result else { return };
-            let slash = T::Slash::get();
-            let to_challenger = T::ChallengerShare::get().mul_floor(slash);
-            let mut slashed = T::Registry::slash(&request.model, &result.prover, to_challenger, challenger);
-            slashed = slashed.saturating_add(T::Registry::slash(
-                &request.model,
-                &result.prover,
-                slash.saturating_sub(to_challenger),
-                &request.client,
-            ));
-            // The slash consumed the lock; release whatever of it is left.
-            T::Registry::unlock(&request.model, &result.prover, result.locked.saturating_sub(slashed));
-            Self::deposit_event(Event::ProverConvicted { id, prover: result.prover, reason, slashed, refund });
+            let (model, prover) = (&request.model, &result.prover);
+            let due_reward = T::ReportReward::get().min(result.locked);
+            let due_client = T::ClientShare::get().mul_floor(result.locked.saturating_sub(due_reward));
+            let due_burn = result.locked.saturating_sub(due_reward).saturating_sub(due_client);
+            let reward = T::Registry::slash(model, prover, due_reward, &reporter);
+            let compensation = T::Registry::slash(model, prover, due_client, &request.client);
+            let burned = T::Registry::burn(model, prover, due_burn);
+            let slashed = reward.saturating_add(compensation).saturating_add(burned);
+            // The slashes consumed the lock first; release whatever of it is left.
+            T::Registry::unlock(model, prover, result.locked.saturating_sub(slashed));
+            Self::deposit_event(Event::ProverConvicted {
+                id,
+                prover: result.prover,
+                reporter,
+                reason,
+                slashed,
+                reward,
+                compensation,
+                burned,
+                refund,
+            });
         }
 
         fn release_bond(who: &T::AccountId, bond: BalanceOf<T>) {
-            let _ = T::Currency::release(&HoldReason::ChallengeBond.into(), who, bond, Precision::BestEffort);
-        }
-
-        fn forfeit(challenger: &T::AccountId, prover: &T::AccountId, bond: BalanceOf<T>) -> BalanceOf<T> {
-            T::Currency::transfer_on_hold(
-                &HoldReason::ChallengeBond.into(),
-                challenger,
-                prover,
-                bond,
-                Precision::BestEffort,
-                Restriction::Free,
-                Fortitude::Force,
-            )
-            .unwrap_or_else(|_| Zero::zero())
+            let _ = T::Currency::release(&HoldReason::ReportBond.into(), who, bond, Precision::BestEffort);
         }
 
         /// Escrow equals the open requests' prices; held request deposits equal the open
-        /// requests'; held challenge bonds equal the open challenges' and commitments';
-        /// every open request is queued once, after its deadline, or left to `settle`.
+        /// requests'; held report bonds equal the commitments'; a request has a result
+        /// exactly when it is answered.
         pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
             use alloc::collections::btree_map::BTreeMap;
             use frame_support::traits::fungible::InspectHold;
             let mut escrow: u128 = 0;
             let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
             let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-            for (id, request) in Requests::<T>::iter() {
+            for (_, request) in Requests::<T>::iter() {
                 escrow = escrow.checked_add(request.price).ok_or("escrow overflow")?;
                 let entry = deposits.entry(request.client.clone()).or_insert(Zero::zero());
                 *entry = entry.saturating_add(request.deposit);
-                if let Phase::Challenged { challenger, bond } = &request.phase {
-                    let entry = bonds.entry(challenger.clone()).or_insert(Zero::zero());
-                    *entry = entry.saturating_add(*bond);
-                }
                 ensure!(
-                    request.phase == Phase::Pending || request.result.is_some(),
-                    "an answered request without result"
+                    (request.phase == Phase::Answered) == request.result.is_some(),
+                    "a result exactly when answered"
                 );
-                if let Some(at) = request.settle_at {
-                    ensure!(at > request.deadline, "queued before its deadline");
-                    ensure!(Deadlines::<T>::get(at).contains(&id), "open request missing from its slot");
-                }
             }
-            for (at, queue) in Deadlines::<T>::iter() {
-                for id in queue {
-                    let request = Requests::<T>::get(id).ok_or("a queue slot of a closed request")?;
-                    ensure!(request.settle_at == Some(at), "a request queued twice");
-                }
-            }
-            for (_, who, commitment) in Commitments::<T>::iter() {
+            for ((_, who, _), commitment) in Commitments::<T>::iter() {
                 let entry = bonds.entry(who).or_insert(Zero::zero());
                 *entry = entry.saturating_add(commitment.bond);
             }
             ensure!(T::Credit::escrowed() == escrow, "escrow differs from the open requests' prices");
             for (who, total) in bonds {
                 ensure!(
-                    T::Currency::balance_on_hold(&HoldReason::ChallengeBond.into(), &who) == total,
-                    "held challenge bonds differ from the open challenges and commitments"
+                    T::Currency::balance_on_hold(&HoldReason::ReportBond.into(), &who) == total,
+                    "held report bonds differ from the commitments"
                 );
             }
             for (who, total) in deposits {

@@ -4,7 +4,7 @@ use crate as pallet_inference;
 use polkadot_sdk::{
     frame_support::{
         construct_runtime, derive_impl, parameter_types,
-        traits::{ConstU32, ConstU64, Hooks},
+        traits::{ConstU32, ConstU64},
     },
     frame_system, pallet_balances,
     sp_io::TestExternalities,
@@ -35,7 +35,9 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
-    pub const ChallengerShare: Perbill = Perbill::from_percent(50);
+    pub const ClientShare: Perbill = Perbill::from_percent(CLIENT_SHARE_PERCENT);
+    /// In storage, so that a test can change it while results are open (a runtime upgrade).
+    pub storage MinSlash: u64 = MIN_SLASH;
 }
 
 #[derive_impl(pallet_mutual_credit::config_preludes::TestDefaultConfig)]
@@ -55,11 +57,14 @@ impl pallet_ghost_registry::Config for Test {
 
 pub const RESULT_WINDOW: u64 = 5;
 pub const CHALLENGE_WINDOW: u64 = 10;
-pub const RESPONSE_WINDOW: u64 = 4;
-pub const CHALLENGE_BOND: u64 = 300;
-pub const SLASH: u64 = 800;
+pub const REPORT_BOND: u64 = 300;
+/// What a result priced up to 80 credit locks.
+pub const MIN_SLASH: u64 = 800;
+/// Native slash per credit of the price: a result priced above 80 locks more than `MIN_SLASH`.
+pub const SLASH_PER_CREDIT: u64 = 10;
+pub const REPORT_REWARD: u64 = 20;
+pub const CLIENT_SHARE_PERCENT: u32 = 50;
 pub const REQUEST_DEPOSIT: u64 = 50;
-pub const DEADLINE_SPILL: u32 = 2;
 
 impl pallet_inference::Config for Test {
     type Currency = Balances;
@@ -68,25 +73,25 @@ impl pallet_inference::Config for Test {
     type Credit = Credit;
     type ResultWindow = ConstU64<RESULT_WINDOW>;
     type ChallengeWindow = ConstU64<CHALLENGE_WINDOW>;
-    type ResponseWindow = ConstU64<RESPONSE_WINDOW>;
     type RequestDeposit = ConstU64<REQUEST_DEPOSIT>;
-    type ChallengeBond = ConstU64<CHALLENGE_BOND>;
-    type Slash = ConstU64<SLASH>;
-    type ChallengerShare = ChallengerShare;
+    type ReportBond = ConstU64<REPORT_BOND>;
+    type MinSlash = MinSlash;
+    type SlashPerCredit = ConstU64<SLASH_PER_CREDIT>;
+    type ReportReward = ConstU64<REPORT_REWARD>;
+    type ClientShare = ClientShare;
     type MaxInputLen = ConstU32<256>;
     type MaxOutputLen = ConstU32<256>;
     type MaxLayers = ConstU32<8>;
     type MaxFraudProofBytes = ConstU32<{ 64 * 1024 }>;
-    type MaxDeadlinesPerBlock = ConstU32<4>;
-    type DeadlineSpill = ConstU32<DEADLINE_SPILL>;
     type WeightInfo = ();
 }
 
 /// Accounts: 1 owner, 2 prover, 3 client (credit limit 1,000), 4 watcher, 5 second client
-/// (limit 1,000), 6 a second (dishonest) prover; each holds 100,000 native.
+/// (limit 1,000), 6 a second (dishonest) prover, 7 its sybil, 8 a griefer; each holds
+/// 100,000 native.
 pub fn new_test_ext() -> TestExternalities {
     let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().expect("genesis builds");
-    pallet_balances::GenesisConfig::<Test> { balances: (1..=6).map(|a| (a, 100_000)).collect(), ..Default::default() }
+    pallet_balances::GenesisConfig::<Test> { balances: (1..=8).map(|a| (a, 100_000)).collect(), ..Default::default() }
         .assimilate_storage(&mut storage)
         .expect("balances genesis");
     pallet_mutual_credit::GenesisConfig::<Test> { limits: vec![(3, 1_000), (5, 1_000)] }
@@ -97,11 +102,7 @@ pub fn new_test_ext() -> TestExternalities {
     ext
 }
 
-/// Move to block `n`, running `on_initialize` of the blocks on the way.
+/// Move to block `n` (the pallet has no hooks: settlement is lazy).
 pub fn run_to(n: u64) {
-    while System::block_number() < n {
-        let next = System::block_number() + 1;
-        System::set_block_number(next);
-        <Inference as Hooks<u64>>::on_initialize(next);
-    }
+    System::set_block_number(n.max(System::block_number()));
 }

@@ -1,0 +1,160 @@
+//! Fees that follow what a block costs: its weight and its length.
+//!
+//! A byte of a normal-class block costs as much as the weight it displaces
+//! ([`TransactionByteFee`]): filling the class by length costs at least what filling it by
+//! weight does. The fee multiplier moves with whichever of the two is fuller
+//! ([`FeeAdjustment`]): SDK's `TargetedFeeAdjustment` on weight, the same rule on length,
+//! and the larger of the two. Without this, a censor keeps a large transaction (a result
+//! and its proof) out of blocks with cheap small ones and the multiplier never notices.
+
+use polkadot_sdk::{frame_support, frame_system, pallet_transaction_payment, sp_runtime};
+
+use crate::configs::{AdjustmentVariable, MaximumMultiplier, MinimumMultiplier, RuntimeBlockLength, TargetBlockFullness};
+use crate::{Balance, Runtime};
+use frame_support::dispatch::DispatchClass;
+use pallet_transaction_payment::{Multiplier, MultiplierUpdate, TargetedFeeAdjustment};
+use sp_runtime::{
+    traits::{Convert, Saturating},
+    FixedPointNumber, Perquintill,
+};
+
+/// Fee per byte, in planck: a normal-class block's weight (1.5 s, one planck a picosecond)
+/// over its length (3.75 MiB), rounded up. `tests::a_full_block_costs_as_much_by_length_as_by_weight`.
+pub const TRANSACTION_BYTE_FEE: Balance = 400_000;
+
+frame_support::parameter_types! {
+    /// See [`TRANSACTION_BYTE_FEE`].
+    pub const TransactionByteFee: Balance = TRANSACTION_BYTE_FEE;
+}
+
+type ByWeight =
+    TargetedFeeAdjustment<Runtime, TargetBlockFullness, AdjustmentVariable, MinimumMultiplier, MaximumMultiplier>;
+
+/// The fee multiplier's update: the larger of the weight rule and the same rule on block
+/// length.
+pub struct FeeAdjustment;
+
+impl Convert<Multiplier, Multiplier> for FeeAdjustment {
+    fn convert(previous: Multiplier) -> Multiplier {
+        ByWeight::convert(previous).max(by_length(previous))
+    }
+}
+
+impl MultiplierUpdate for FeeAdjustment {
+    fn min() -> Multiplier {
+        ByWeight::min()
+    }
+    fn max() -> Multiplier {
+        ByWeight::max()
+    }
+    fn target() -> Perquintill {
+        ByWeight::target()
+    }
+    fn variability() -> Multiplier {
+        ByWeight::variability()
+    }
+}
+
+/// `TargetedFeeAdjustment`'s rule — `next = previous × (1 + v·s + v²·s²/2)` for the
+/// fullness `s` over the target (`1 − v·s + v²·s²/2` under it) — applied to the block's
+/// length against the normal class's.
+fn by_length(previous: Multiplier) -> Multiplier {
+    let previous = previous.max(MinimumMultiplier::get());
+    let max = u128::from(*RuntimeBlockLength::get().max.get(DispatchClass::Normal)).max(1);
+    let used = u128::from(frame_system::Pallet::<Runtime>::block_size()).min(max);
+    let target = TargetBlockFullness::get() * max;
+    let v = AdjustmentVariable::get();
+    let s = Multiplier::saturating_from_rational(used.abs_diff(target), max);
+    let first = v.saturating_mul(s);
+    let second = v.saturating_mul(v).saturating_mul(s).saturating_mul(s) / Multiplier::saturating_from_integer(2);
+    let next = if used >= target {
+        previous.saturating_add(first.saturating_add(second).saturating_mul(previous))
+    } else {
+        previous.saturating_sub(first.saturating_sub(second).saturating_mul(previous))
+    };
+    next.clamp(MinimumMultiplier::get(), MaximumMultiplier::get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::configs::RuntimeBlockWeights;
+    use polkadot_sdk::sp_io;
+    use sp_runtime::{traits::One, BuildStorage};
+
+    fn ext() -> sp_io::TestExternalities {
+        frame_system::GenesisConfig::<Runtime>::default().build_storage().expect("genesis").into()
+    }
+
+    #[test]
+    fn a_full_block_costs_as_much_by_length_as_by_weight() {
+        let weights = RuntimeBlockWeights::get();
+        let normal = weights.get(DispatchClass::Normal).max_total.expect("a normal limit").ref_time();
+        let length = *RuntimeBlockLength::get().max.get(DispatchClass::Normal);
+        assert!(u128::from(length) * TRANSACTION_BYTE_FEE >= u128::from(normal));
+    }
+
+    #[test]
+    fn a_block_full_by_length_raises_the_multiplier_as_one_full_by_weight_does() {
+        ext().execute_with(|| {
+            let one = Multiplier::one();
+            assert_eq!(FeeAdjustment::convert(one), one, "an empty block leaves the floor");
+            let full = *RuntimeBlockLength::get().max.get(DispatchClass::Normal);
+            frame_system::BlockSize::<Runtime>::put(full);
+            let by_length = FeeAdjustment::convert(one);
+            assert!(by_length > one, "a block full of bytes raises the multiplier");
+            frame_system::BlockSize::<Runtime>::kill();
+            let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.expect("a normal limit");
+            frame_system::Pallet::<Runtime>::register_extra_weight_unchecked(normal, DispatchClass::Normal);
+            assert_eq!(FeeAdjustment::convert(one), by_length, "both dimensions follow one rule");
+        });
+    }
+
+    /// Bytes a signed extrinsic adds to its call (address, signature, extensions, length
+    /// prefix), rounded up.
+    const SIGNED_OVERHEAD: usize = 150;
+
+    #[test]
+    fn a_normal_block_holds_twenty_worst_case_results_by_length_and_by_weight() {
+        use crate::configs::{MAX_PROOF_BYTES, RuntimeBlockWeights};
+        use codec::Encode;
+        use frame_support::dispatch::GetDispatchInfo;
+        use ghost_primitives::limits::{MAX_DIM, MAX_LAYERS};
+        let call = crate::RuntimeCall::Inference(pallet_inference::Call::submit_result {
+            id: u64::MAX,
+            output: vec![i16::MAX; MAX_DIM as usize].try_into().expect("fits"),
+            links: vec![[0xff; 32]; MAX_LAYERS as usize].try_into().expect("fits"),
+            proof: vec![0xff; MAX_PROOF_BYTES as usize].try_into().expect("fits"),
+        });
+        let len = call.encoded_size() + SIGNED_OVERHEAD;
+        let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).clone();
+        let weight = call.get_dispatch_info().total_weight().saturating_add(normal.base_extrinsic);
+        let by_length = *RuntimeBlockLength::get().max.get(DispatchClass::Normal) as usize / len;
+        let by_weight = normal.max_total.expect("a normal limit").ref_time() / weight.ref_time();
+        eprintln!("worst-case result: {len} bytes, {} ps; a normal block holds {by_length} by length, {by_weight} by weight", weight.ref_time());
+        assert!(by_length >= 20, "{by_length} by length");
+        assert!(by_weight >= 20, "{by_weight} by weight");
+    }
+
+    #[test]
+    fn the_report_reward_is_below_the_fees_of_reporting() {
+        use codec::Encode;
+        use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+        ext().execute_with(|| {
+            let commit = crate::RuntimeCall::Inference(pallet_inference::Call::commit { id: 0, digest: [0; 32] });
+            // The smallest fraud proof a report can carry.
+            let reveal = crate::RuntimeCall::Inference(pallet_inference::Call::report_exclusion {
+                id: 0,
+                salt: [0; 32],
+                fraud: vec![0; 300].try_into().expect("fits"),
+            });
+            let fee = |call: &crate::RuntimeCall| {
+                let len = (call.encoded_size() + SIGNED_OVERHEAD) as u32;
+                pallet_transaction_payment::Pallet::<Runtime>::compute_fee(len, &call.get_dispatch_info(), 0)
+            };
+            let fees = fee(&commit) + fee(&reveal);
+            let reward: Balance = <Runtime as pallet_inference::Config>::ReportReward::get();
+            assert!(reward < fees, "reward {reward} against fees {fees}");
+        });
+    }
+}
