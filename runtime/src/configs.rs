@@ -8,7 +8,7 @@ use frame_support::{
     traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
     weights::{
         constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-        ConstantMultiplier, IdentityFee, Weight,
+        IdentityFee, Weight,
     },
 };
 use frame_system::limits::{BlockLength, BlockWeights};
@@ -116,7 +116,7 @@ impl pallet_transaction_payment::Config for Runtime {
     type OnChargeTransaction = FungibleAdapter<Balances, ()>;
     type OperationalFeeMultiplier = ConstU8<5>;
     type WeightToFee = IdentityFee<Balance>;
-    type LengthToFee = ConstantMultiplier<Balance, crate::fees::TransactionByteFee>;
+    type LengthToFee = crate::fees::LengthToFee;
     type FeeMultiplierUpdate = crate::fees::FeeAdjustment;
     type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
@@ -139,7 +139,7 @@ pub const UNBONDING_DELAY: BlockNumber = RESULT_WINDOW + CHALLENGE_WINDOW + 10;
 
 /// Largest ghost proof a `submit_result` may carry; the registry refuses models whose
 /// worst-case proof is larger. Sized so that a normal-class block holds at least 20
-/// worst-case results by length (23: `tests/capacity.rs`), and far more by weight.
+/// worst-case results by length (23: `fees::tests`), and far more by weight (87).
 pub const MAX_PROOF_BYTES: u32 = 160 * 1024;
 /// Most BLAKE2b compressions one proof's verification may take (the registry refuses
 /// heavier models).
@@ -196,7 +196,7 @@ impl pallet_inference::Config for Runtime {
     /// Ten times a credit's collateral (`CollateralPerCredit`): a lie caught one time in
     /// ten loses what it could earn.
     type SlashPerCredit = ConstU128<{ 10 * MILLI_UNIT }>;
-    /// Below the fees of a commitment and its reveal (`tests/capacity.rs`): reporting
+    /// Below the fees of a commitment and its reveal (`fees::tests`): reporting
     /// oneself never pays.
     type ReportReward = ConstU128<{ MILLI_UNIT / 10 }>;
     type ClientShare = ClientShare;

@@ -1,8 +1,8 @@
 //! Fees that follow what a block costs: its weight and its length.
 //!
 //! A byte of a normal-class block costs as much as the weight it displaces
-//! ([`TransactionByteFee`]): filling the class by length costs at least what filling it by
-//! weight does. The fee multiplier moves with whichever of the two is fuller
+//! ([`TRANSACTION_BYTE_FEE`]), times the fee multiplier ([`LengthToFee`]): filling the
+//! class by length costs at least what filling it by weight does, and both compound. The fee multiplier moves with whichever of the two is fuller
 //! ([`FeeAdjustment`]): SDK's `TargetedFeeAdjustment` on weight, the same rule on length,
 //! and the larger of the two. Without this, a censor keeps a large transaction (a result
 //! and its proof) out of blocks with cheap small ones and the multiplier never notices.
@@ -22,9 +22,18 @@ use sp_runtime::{
 /// over its length (3.75 MiB), rounded up. `tests::a_full_block_costs_as_much_by_length_as_by_weight`.
 pub const TRANSACTION_BYTE_FEE: Balance = 400_000;
 
-frame_support::parameter_types! {
-    /// See [`TRANSACTION_BYTE_FEE`].
-    pub const TransactionByteFee: Balance = TRANSACTION_BYTE_FEE;
+/// The length fee: [`TRANSACTION_BYTE_FEE`] a byte, times the fee multiplier. The SDK
+/// scales only the weight fee by the multiplier; scaling the bytes too makes a censor who
+/// fills blocks with bytes pay a compounding price, as one who fills them with weight does.
+pub struct LengthToFee;
+
+impl frame_support::weights::WeightToFee for LengthToFee {
+    type Balance = Balance;
+
+    fn weight_to_fee(length: &frame_support::weights::Weight) -> Balance {
+        let base = Balance::from(length.ref_time()).saturating_mul(TRANSACTION_BYTE_FEE);
+        pallet_transaction_payment::NextFeeMultiplier::<Runtime>::get().saturating_mul_int(base)
+    }
 }
 
 type ByWeight =
@@ -92,6 +101,17 @@ mod tests {
         let normal = weights.get(DispatchClass::Normal).max_total.expect("a normal limit").ref_time();
         let length = *RuntimeBlockLength::get().max.get(DispatchClass::Normal);
         assert!(u128::from(length) * TRANSACTION_BYTE_FEE >= u128::from(normal));
+    }
+
+    #[test]
+    fn the_length_fee_follows_the_multiplier() {
+        use frame_support::weights::{Weight, WeightToFee};
+        ext().execute_with(|| {
+            let bytes = Weight::from_parts(1_000, 0);
+            assert_eq!(LengthToFee::weight_to_fee(&bytes), 1_000 * TRANSACTION_BYTE_FEE);
+            pallet_transaction_payment::NextFeeMultiplier::<Runtime>::put(Multiplier::saturating_from_integer(3));
+            assert_eq!(LengthToFee::weight_to_fee(&bytes), 3_000 * TRANSACTION_BYTE_FEE);
+        });
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub mod pallet {
     use pallet_mutual_credit::CreditLedger;
     use sp_runtime::{
         traits::{Saturating, UniqueSaturatedFrom, Zero},
-        Perbill,
+        DispatchErrorWithPostInfo, Perbill,
     };
 
     pub(crate) type BalanceOf<T> =
@@ -525,7 +525,8 @@ pub mod pallet {
         /// Post the answer to request `id`: the output, one commitment link per layer
         /// chained from the seed bound to the prover's account, and the encoded ghost proof
         /// that opens them. Charged for the heaviest proof any admitted model has; the
-        /// difference to this proof's verification is refunded.
+        /// difference to this proof's verification is refunded, and a refusal before the
+        /// proof is read pays for the checks alone.
         #[pallet::call_index(1)]
         #[pallet::weight(T::WeightInfo::submit_result(output.len() as u32, links.len() as u32)
             .saturating_add(Pallet::<T>::verify_weight(None)))]
@@ -537,13 +538,17 @@ pub mod pallet {
             proof: BoundedVec<u8, MaxProofBytesOf<T>>,
         ) -> DispatchResultWithPostInfo {
             let prover = ensure_signed(origin)?;
-            let mut request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
-            ensure!(request.phase == Phase::Pending, Error::<T>::WrongPhase);
-            ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
-            ensure!(T::Registry::is_bonded(&request.model, &prover), Error::<T>::NotBonded);
-            let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
-            ensure!(links.len() as u32 == terms.shape.layers, Error::<T>::WrongLinkCount);
-            ensure!(output.len() as u32 == terms.shape.output_dim, Error::<T>::WrongOutputWidth);
+            // A refusal before the proof is looked at (a prover that lost the race for the
+            // request, say) pays for these checks only.
+            let own = T::WeightInfo::submit_result(output.len() as u32, links.len() as u32);
+            let cheap = |e: Error<T>| DispatchErrorWithPostInfo { post_info: Some(own).into(), error: e.into() };
+            let mut request = Requests::<T>::get(id).ok_or(cheap(Error::<T>::UnknownRequest))?;
+            ensure!(request.phase == Phase::Pending, cheap(Error::<T>::WrongPhase));
+            ensure!(Self::now() <= request.deadline, cheap(Error::<T>::DeadlinePassed));
+            ensure!(T::Registry::is_bonded(&request.model, &prover), cheap(Error::<T>::NotBonded));
+            let terms = T::Registry::terms(&request.model).ok_or(cheap(Error::<T>::UnknownModel))?;
+            ensure!(links.len() as u32 == terms.shape.layers, cheap(Error::<T>::WrongLinkCount));
+            ensure!(output.len() as u32 == terms.shape.output_dim, cheap(Error::<T>::WrongOutputWidth));
             let verifier = T::Registry::verifier(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let decoded = GhostProof::decode(&proof, verifier.file()).map_err(|_| Error::<T>::ProofRejected)?;
             let claim = Claim { output: output.to_vec(), links: links.to_vec() };
@@ -604,8 +609,9 @@ pub mod pallet {
         /// against the prover of request `id`, committed with `salt` in an earlier block.
         /// A conviction returns the bond; a fraud proof that does not convict burns it.
         #[pallet::call_index(6)]
-        #[pallet::weight(T::WeightInfo::report_exclusion(fraud.len() as u32)
-            .saturating_add(T::Registry::load_ghost_file_weight(T::Registry::max_ghost_file_bytes())))]
+        #[pallet::weight((T::WeightInfo::report_exclusion(fraud.len() as u32)
+            .saturating_add(T::Registry::load_ghost_file_weight(T::Registry::max_ghost_file_bytes())),
+            DispatchClass::Operational))]
         pub fn report_exclusion(
             origin: OriginFor<T>,
             id: RequestId,
@@ -657,16 +663,18 @@ pub mod pallet {
 
         /// Commit to reporting the result of request `id`: `digest` is
         /// `BLAKE2b-256(SCALE(who) ‖ SCALE(id) ‖ salt ‖ fraud)` ([`Pallet::dispute_digest`]).
-        /// Holds the report bond; reveal with `report_exclusion` in a later block, before
-        /// the deadline.
+        /// Holds the report bond; reveal with `report_exclusion` in a later block, up to
+        /// the deadline (so a commitment is taken only before the deadline's block). Reports
+        /// are operational: no filler of the normal class can keep them out of a block.
         #[pallet::call_index(7)]
-        #[pallet::weight(T::WeightInfo::commit())]
+        #[pallet::weight((T::WeightInfo::commit(), DispatchClass::Operational))]
         pub fn commit(origin: OriginFor<T>, id: RequestId, digest: Hash) -> DispatchResult {
             let who = ensure_signed(origin)?;
             let request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
             let result = request.result.as_ref().ok_or(Error::<T>::WrongPhase)?;
             ensure!(result.prover != who, Error::<T>::OwnResult);
-            ensure!(Self::now() <= request.deadline, Error::<T>::DeadlinePassed);
+            // Its reveal needs a later block within the window.
+            ensure!(Self::now() < request.deadline, Error::<T>::DeadlinePassed);
             ensure!(!Commitments::<T>::contains_key((id, &who, digest)), Error::<T>::AlreadyCommitted);
             let bond = T::ReportBond::get();
             T::Currency::hold(&HoldReason::ReportBond.into(), &who, bond).map_err(|_| Error::<T>::InsufficientBond)?;

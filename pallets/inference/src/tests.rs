@@ -288,6 +288,28 @@ fn a_result_is_refused_unless_its_proof_verifies_for_its_prover() {
 }
 
 #[test]
+fn a_prover_that_loses_the_race_pays_for_the_checks_only() {
+    use crate::WeightInfo;
+    test(|m| {
+        let id = request(m);
+        submit_as(m, PROVER, id, &honest(m, PROVER));
+        let trace = honest(m, CHEAT);
+        let claim = trace.claim();
+        let (o, l) = (claim.output.len() as u32, claim.links.len() as u32);
+        let late = Inference::submit_result(
+            RuntimeOrigin::signed(CHEAT),
+            id,
+            claim.output.try_into().unwrap(),
+            claim.links.try_into().unwrap(),
+            proof_bytes(m, &trace),
+        )
+        .unwrap_err();
+        assert_eq!(late.error, Error::<Test>::WrongPhase.into());
+        assert_eq!(late.post_info.actual_weight, Some(<() as WeightInfo>::submit_result(o, l)));
+    });
+}
+
+#[test]
 fn a_prover_answers_only_what_its_bond_backs() {
     test(|m| {
         let trace = honest(m, PROVER);
@@ -560,6 +582,13 @@ fn reports_and_reclaims_keep_to_their_windows() {
             Error::<Test>::InsufficientBond
         );
         let deadline = Requests::<Test>::get(id).unwrap().deadline;
+        run_to(deadline);
+        // A commitment in the deadline's block could never be revealed: refused.
+        assert_noop!(Inference::commit(RuntimeOrigin::signed(CLIENT), id, [2; 32]), Error::<Test>::DeadlinePassed);
+        assert_ok!(reveal(WATCHER, id, &vec![1u8].try_into().unwrap()).or_else(|e| {
+            assert_eq!(e, Error::<Test>::NotCommitted.into());
+            Ok::<(), DispatchError>(())
+        }));
         run_to(deadline + 1);
         assert_noop!(reveal(WATCHER, id, &fraud), Error::<Test>::DeadlinePassed);
         assert_noop!(Inference::commit(RuntimeOrigin::signed(CLIENT), id, [2; 32]), Error::<Test>::DeadlinePassed);
