@@ -87,14 +87,15 @@ impl pallet_inference::Config for Test {
 }
 
 /// Accounts: 1 owner, 2 prover, 3 client (credit limit 1,000), 4 watcher, 5 second client
-/// (limit 1,000), 6 a second (dishonest) prover, 7 its sybil, 8 a griefer; each holds
+/// (limit 1,000), 6 a second (dishonest) prover, 7 its sybil (a client too: limit 1,000),
+/// 8 a griefer; each holds
 /// 100,000 native.
 pub fn new_test_ext() -> TestExternalities {
     let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().expect("genesis builds");
     pallet_balances::GenesisConfig::<Test> { balances: (1..=8).map(|a| (a, 100_000)).collect(), ..Default::default() }
         .assimilate_storage(&mut storage)
         .expect("balances genesis");
-    pallet_mutual_credit::GenesisConfig::<Test> { limits: vec![(3, 1_000), (5, 1_000)] }
+    pallet_mutual_credit::GenesisConfig::<Test> { limits: vec![(3, 1_000), (5, 1_000), (7, 1_000)] }
         .assimilate_storage(&mut storage)
         .expect("credit genesis");
     let mut ext = TestExternalities::new(storage);

@@ -692,6 +692,7 @@ struct Tally {
     lazy_posted: u32,
     forged_refused: u32,
     self_reports: u32,
+    own_client: u32,
 }
 
 impl Tally {
@@ -703,6 +704,7 @@ impl Tally {
         self.lazy_posted += o.lazy_posted;
         self.forged_refused += o.forged_refused;
         self.self_reports += o.self_reports;
+        self.own_client += o.own_client;
     }
 }
 
@@ -881,10 +883,10 @@ impl World {
         let m = self.m.clone();
         match op {
             Op::Request(r) => {
-                let client = [CLIENT, CLIENT2][r as usize % 2];
-                let open: u128 = Requests::<Test>::iter_values().filter(|q| q.client == client).map(|q| q.price).sum();
+                // The liar's sybil is a client too: it gets the client's share back.
+                let client = [CLIENT, CLIENT2, SYBIL][r as usize % 3];
                 let result = Inference::request(RuntimeOrigin::signed(client), m.id(), bounded(input()), PRICE);
-                if open + PRICE > 1_000 {
+                if credit(client) - (PRICE as i128) < -1_000 {
                     assert_eq!(result, Err(pallet_mutual_credit::Error::<Test>::CreditLimitExceeded.into()));
                 } else {
                     assert_ok!(result);
@@ -919,6 +921,9 @@ impl World {
                             } else {
                                 assert_ok!(posted);
                                 self.tally.lazy_posted += 1;
+                                if Requests::<Test>::get(id).is_some_and(|q| q.client == SYBIL) {
+                                    self.tally.own_client += 1;
+                                }
                                 self.lazy_results.push(id);
                                 self.send(Call::WatchCommit(id), 0);
                             }
@@ -1007,6 +1012,14 @@ impl World {
                         Inference::reclaim(RuntimeOrigin::signed(GRIEFER), id, [3; 32]),
                         Error::<Test>::NotCommitted
                     );
+                    // Nor can anyone take a bond back while its report could still land.
+                    let theirs = Commitments::<Test>::iter_keys().find(|(i, _, _)| *i == id);
+                    if let Some((_, who, digest)) = theirs {
+                        assert_noop!(
+                            Inference::reclaim(RuntimeOrigin::signed(who), id, digest),
+                            Error::<Test>::RequestOpen
+                        );
+                    }
                 }
             }
             Op::Advance(n) => {
@@ -1043,10 +1056,13 @@ impl World {
         assert_eq!(self.tally.convictions, self.tally.lazy_posted, "every lazy result is convicted");
         assert_eq!(credit(CHEAT), 0, "a liar is never paid");
         // A liar's net gain is negative: each lazy result costs the slash, less the reward
-        // its sybil took when it reported first, less nothing else.
+        // its sybil took when it reported first and the client's share when its sybil was
+        // the client, less nothing else.
         let loss = i128::from(liar0) - i128::from(native(CHEAT) + native(SYBIL));
+        let compensation = i128::from(CLIENT_SHARE_PERCENT as u64 * (SLASH - REPORT_REWARD) / 100);
         let expected = i128::from(self.tally.lazy_posted) * i128::from(SLASH)
-            - i128::from(self.tally.self_reports) * i128::from(REPORT_REWARD);
+            - i128::from(self.tally.self_reports) * i128::from(REPORT_REWARD)
+            - i128::from(self.tally.own_client) * compensation;
         assert!(loss >= expected, "the liar lost {loss}, at least {expected} expected");
         if self.tally.lazy_posted > 0 {
             assert!(loss > 0, "lying paid");
@@ -1103,5 +1119,5 @@ fn the_attackers_game_reaches_every_outcome() {
     let total = total.into_inner();
     eprintln!("the attackers' game, 128 cases: {total:?}");
     assert!(total.convictions > 0 && total.failed_frauds > 0 && total.races > 0 && total.delays > 0);
-    assert!(total.forged_refused > 0 && total.self_reports > 0);
+    assert!(total.forged_refused > 0 && total.self_reports > 0 && total.own_client > 0);
 }
