@@ -12,12 +12,9 @@ use frame_support::{
     },
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use pallet_transaction_payment::{FungibleAdapter, Multiplier};
+use pallet_transaction_payment::FungibleAdapter;
 use polkadot_sdk::{pallet_aura, pallet_grandpa, pallet_sudo, sp_consensus_aura::sr25519::AuthorityId as AuraId};
-use sp_runtime::{
-    traits::{Bounded, One},
-    FixedPointNumber, Perbill, Perquintill,
-};
+use sp_runtime::Perbill;
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 /// Largest block, in bytes.
@@ -96,19 +93,6 @@ impl pallet_balances::Config for Runtime {
     type RuntimeHoldReason = RuntimeHoldReason;
     type RuntimeFreezeReason = RuntimeFreezeReason;
     type DoneSlashHandler = ();
-}
-
-parameter_types! {
-    /// Blocks fuller than this (by weight or by length) raise the fee multiplier, emptier
-    /// ones lower it: spam that fills blocks pays more with every block.
-    pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
-    /// How fast the multiplier moves (as Polkadot's): about 2.3x a day of full blocks at
-    /// 6 s; at 2 s blocks three times as fast.
-    pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
-    /// Fees never fall below the identity fee.
-    pub MinimumMultiplier: Multiplier = Multiplier::one();
-    /// No ceiling: sustained spam keeps paying more.
-    pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
 
 impl pallet_transaction_payment::Config for Runtime {

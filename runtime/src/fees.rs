@@ -9,14 +9,26 @@
 
 use polkadot_sdk::{frame_support, frame_system, pallet_transaction_payment, sp_runtime};
 
-use crate::configs::{AdjustmentVariable, MaximumMultiplier, MinimumMultiplier, RuntimeBlockLength, TargetBlockFullness};
 use crate::{Balance, Runtime};
-use frame_support::dispatch::DispatchClass;
+use frame_support::{dispatch::DispatchClass, traits::Get};
 use pallet_transaction_payment::{Multiplier, MultiplierUpdate, TargetedFeeAdjustment};
 use sp_runtime::{
-    traits::{Convert, Saturating},
+    traits::{Bounded, Convert, One, Saturating},
     FixedPointNumber, Perquintill,
 };
+
+frame_support::parameter_types! {
+    /// Blocks fuller than this (by weight or by length) raise the fee multiplier, emptier
+    /// ones lower it: spam that fills blocks pays more with every block.
+    pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+    /// How fast the multiplier moves (as Polkadot's): about 2.3x a day of full blocks at
+    /// 6 s; at 2 s blocks three times as fast.
+    pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+    /// Fees never fall below the identity fee.
+    pub MinimumMultiplier: Multiplier = Multiplier::one();
+    /// No ceiling: sustained spam keeps paying more.
+    pub MaximumMultiplier: Multiplier = Bounded::max_value();
+}
 
 /// Fee per byte, in planck: a normal-class block's weight (1.5 s, one planck a picosecond)
 /// over its length (3.75 MiB), rounded up. `tests::a_full_block_costs_as_much_by_length_as_by_weight`.
@@ -69,7 +81,7 @@ impl MultiplierUpdate for FeeAdjustment {
 /// length against the normal class's.
 fn by_length(previous: Multiplier) -> Multiplier {
     let previous = previous.max(MinimumMultiplier::get());
-    let max = u128::from(*RuntimeBlockLength::get().max.get(DispatchClass::Normal)).max(1);
+    let max = u128::from(*<Runtime as frame_system::Config>::BlockLength::get().max.get(DispatchClass::Normal)).max(1);
     let used = u128::from(frame_system::Pallet::<Runtime>::block_size()).min(max);
     let target = TargetBlockFullness::get() * max;
     let v = AdjustmentVariable::get();
@@ -87,9 +99,11 @@ fn by_length(previous: Multiplier) -> Multiplier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::configs::RuntimeBlockWeights;
     use polkadot_sdk::sp_io;
-    use sp_runtime::{traits::One, BuildStorage};
+    use sp_runtime::BuildStorage;
+
+    type RuntimeBlockWeights = <Runtime as frame_system::Config>::BlockWeights;
+    type RuntimeBlockLength = <Runtime as frame_system::Config>::BlockLength;
 
     fn ext() -> sp_io::TestExternalities {
         frame_system::GenesisConfig::<Runtime>::default().build_storage().expect("genesis").into()
@@ -136,22 +150,25 @@ mod tests {
 
     #[test]
     fn a_normal_block_holds_twenty_worst_case_results_by_length_and_by_weight() {
-        use crate::configs::{MAX_PROOF_BYTES, RuntimeBlockWeights};
         use codec::Encode;
+        let max_proof: u32 = <Runtime as pallet_ghost_registry::Config>::MaxProofBytes::get();
         use frame_support::dispatch::GetDispatchInfo;
         use ghost_primitives::limits::{MAX_DIM, MAX_LAYERS};
         let call = crate::RuntimeCall::Inference(pallet_inference::Call::submit_result {
             id: u64::MAX,
             output: vec![i16::MAX; MAX_DIM as usize].try_into().expect("fits"),
             links: vec![[0xff; 32]; MAX_LAYERS as usize].try_into().expect("fits"),
-            proof: vec![0xff; MAX_PROOF_BYTES as usize].try_into().expect("fits"),
+            proof: vec![0xff; max_proof as usize].try_into().expect("fits"),
         });
         let len = call.encoded_size() + SIGNED_OVERHEAD;
         let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).clone();
         let weight = call.get_dispatch_info().total_weight().saturating_add(normal.base_extrinsic);
         let by_length = *RuntimeBlockLength::get().max.get(DispatchClass::Normal) as usize / len;
         let by_weight = normal.max_total.expect("a normal limit").ref_time() / weight.ref_time();
-        eprintln!("worst-case result: {len} bytes, {} ps; a normal block holds {by_length} by length, {by_weight} by weight", weight.ref_time());
+        eprintln!(
+            "worst-case result: {len} bytes, {} ps; a normal block holds {by_length} by length, {by_weight} by weight",
+            weight.ref_time()
+        );
         assert!(by_length >= 20, "{by_length} by length");
         assert!(by_weight >= 20, "{by_weight} by weight");
     }

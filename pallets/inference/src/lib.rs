@@ -306,11 +306,7 @@ pub mod pallet {
     #[pallet::storage]
     pub type Commitments<T: Config> = StorageNMap<
         _,
-        (
-            NMapKey<Twox64Concat, RequestId>,
-            NMapKey<Blake2_128Concat, T::AccountId>,
-            NMapKey<Identity, Hash>,
-        ),
+        (NMapKey<Twox64Concat, RequestId>, NMapKey<Blake2_128Concat, T::AccountId>, NMapKey<Identity, Hash>),
         Commitment<BalanceOf<T>, BlockNumberFor<T>>,
     >;
 
@@ -567,8 +563,11 @@ pub mod pallet {
             Self::deposit_event(Event::ResultSubmitted { id, prover, output: shown, locked, challenge_until });
             let verified = T::WeightInfo::verify_proof(u32::try_from(decoded.compressions()).unwrap_or(u32::MAX))
                 .saturating_add(T::Registry::load_ghost_file_weight(terms.shape.file_bytes));
-            Ok(Some(T::WeightInfo::submit_result(claim.output.len() as u32, claim.links.len() as u32).saturating_add(verified))
-                .into())
+            Ok(Some(
+                T::WeightInfo::submit_result(claim.output.len() as u32, claim.links.len() as u32)
+                    .saturating_add(verified),
+            )
+            .into())
         }
 
         /// Accept the result of request `id` now: pays the prover and the owner, and gives

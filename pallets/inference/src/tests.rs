@@ -334,10 +334,7 @@ fn nothing_settles_by_itself_and_each_party_settles_what_it_is_owed() {
         let answered = request_by(m, CLIENT2);
         submit_as(m, PROVER, answered, &honest(m, PROVER));
         let until = Requests::<Test>::get(answered).unwrap().deadline;
-        assert_noop!(
-            Inference::settle(RuntimeOrigin::signed(CLIENT), unanswered),
-            Error::<Test>::DeadlineNotReached
-        );
+        assert_noop!(Inference::settle(RuntimeOrigin::signed(CLIENT), unanswered), Error::<Test>::DeadlineNotReached);
         assert_noop!(Inference::settle(RuntimeOrigin::signed(PROVER), answered), Error::<Test>::DeadlineNotReached);
         run_to(until + 30);
         assert!(Requests::<Test>::contains_key(unanswered) && Requests::<Test>::contains_key(answered));
@@ -467,7 +464,8 @@ fn no_commitment_blocks_another_and_the_first_valid_reveal_convicts() {
         assert!(!Requests::<Test>::contains_key(id));
         // A later reveal finds the request closed; every other commitment is reclaimed.
         assert_noop!(reveal(CLIENT, id, &fraud), Error::<Test>::UnknownRequest);
-        for (who, f) in [(sybil, vec![1, 2, 3]), (sybil, fraud.to_vec()), (CLIENT, fraud.to_vec()), (WATCHER, vec![9])] {
+        for (who, f) in [(sybil, vec![1, 2, 3]), (sybil, fraud.to_vec()), (CLIENT, fraud.to_vec()), (WATCHER, vec![9])]
+        {
             assert_ok!(Inference::reclaim(RuntimeOrigin::signed(who), id, digest(who, id, &f)));
         }
         assert!(Commitments::<Test>::iter().next().is_none());
@@ -560,10 +558,7 @@ fn a_bogus_report_burns_its_bond_and_leaves_the_result_standing() {
 fn reports_and_reclaims_keep_to_their_windows() {
     test(|m| {
         let pending = request(m);
-        assert_noop!(
-            Inference::commit(RuntimeOrigin::signed(WATCHER), pending, [0; 32]),
-            Error::<Test>::WrongPhase
-        );
+        assert_noop!(Inference::commit(RuntimeOrigin::signed(WATCHER), pending, [0; 32]), Error::<Test>::WrongPhase);
         let id = request_by(m, CLIENT2);
         let cheat = lazy(m, CHEAT);
         submit_as(m, CHEAT, id, &cheat);
@@ -577,10 +572,7 @@ fn reports_and_reclaims_keep_to_their_windows() {
             Inference::reclaim(RuntimeOrigin::signed(CLIENT), id, digest(WATCHER, id, &fraud)),
             Error::<Test>::NotCommitted
         );
-        assert_noop!(
-            Inference::commit(RuntimeOrigin::signed(99), id, [1; 32]),
-            Error::<Test>::InsufficientBond
-        );
+        assert_noop!(Inference::commit(RuntimeOrigin::signed(99), id, [1; 32]), Error::<Test>::InsufficientBond);
         let deadline = Requests::<Test>::get(id).unwrap().deadline;
         run_to(deadline);
         // A commitment in the deadline's block could never be revealed: refused.
