@@ -2,7 +2,7 @@
 # Chain figures for docs/benchmarks.md, on a dev chain on loopback: the time from a paid
 # request to a verified answer, and requests settled per block under a bounded load
 # (CLIENTS clients x REQUESTS requests each, one honest prover bonded with BOND GHOST: each
-# open result locks one Slash of it, so the bond caps the results open at once).
+# open result locks the slash of its price, so the bond caps the results open at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}

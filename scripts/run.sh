@@ -3,12 +3,17 @@
 #
 # Builds what is missing, starts `ghost-node --dev`, builds the digits classifier as three
 # committed models and registers them (Alice owns them). Charlie serves the first honestly,
-# Dave serves the second lazily (skips the best row), Eve serves the third with wrong
-# outputs; Ferdie watches all three with the weights. Bob pays for inferences:
-#   1. verified and accepted;
-#   2. challenged although valid: Charlie proves it on chain and wins Bob's bond;
-#   3. a lazy answer whose proof verifies: Ferdie's exclusion fraud proof convicts Dave;
-#   4. a wrong output: Bob's prove-it challenge goes unanswered, Eve is convicted;
+# Dave serves the second lazily (skips the best row), Eve serves the third with forged
+# proofs; Ferdie watches all three with the weights. Results carry their ghost proofs and
+# the chain verifies each before it accepts it. Bob pays for inferences:
+#   1. the result's proof, read from the extrinsic the chain accepted, verifies on Bob's
+#      side too; nobody reports it in the challenge window, and Charlie's daemon settles
+#      it after the window (a prover is paid only by settling);
+#   2. verified and accepted at once (`--accept`: Bob gives up disputes);
+#   3. a lazy answer whose proof verifies: Ferdie's exclusion fraud proof (committed, then
+#      revealed) convicts Dave;
+#   4. Eve's forged proof is refused at submission (ProofRejected): no result is posted
+#      and Bob settles the request after its deadline to get his refund;
 #   5. two sites fine-tune the model on their own (shifted) digits, the tunings are merged
 #      and published as version 2 by a sparse update; Charlie serves it, Bob verifies it,
 #      and the lineage shows version 1 -> version 2 with the merged training-data hash.
@@ -91,12 +96,12 @@ bonded() { # model id, account: whether `model show` lists the prover
     "$ghost" model show "$1" | grep -q "prover      $2"
 }
 
-say "provers: Charlie (honest), Dave (lazy: skips the best row), Eve (posts wrong outputs); watcher: Ferdie"
+say "provers: Charlie (honest), Dave (lazy: skips the best row), Eve (forges its proofs); watcher: Ferdie"
 charlie=$("$ghost" credit show charlie | awk 'NR==2 {print $1}')
 start charlie prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal.charlie"
 start dave prover run --model "$work/digits-lazy" --suri //Dave --listen 127.0.0.1:0 --journal "$work/journal.dave" --misbehave skip-best-row
-start eve prover run --model "$work/digits-wrong" --suri //Eve --listen 127.0.0.1:0 --journal "$work/journal.eve" --misbehave corrupt-output
-start ferdie watch --model "$work/digits" --model "$work/digits-lazy" --model "$work/digits-wrong" --suri //Ferdie
+start eve prover run --model "$work/digits-wrong" --suri //Eve --listen 127.0.0.1:0 --journal "$work/journal.eve" --misbehave corrupt-proof
+start ferdie watch --model "$work/digits" --model "$work/digits-lazy" --model "$work/digits-wrong" --suri //Ferdie --state "$work/watch.ferdie"
 for name in digits digits-lazy digits-wrong; do
     for _ in $(seq 60); do
         "$ghost" model show "${id[$name]}" | grep -q '^prover ' && break
@@ -120,24 +125,26 @@ infer() { # expected exit code, output file, args...
     [ "$code" = "$expected" ] || fail "ghost infer $* exited $code, expected $expected"
 }
 
-say "1. Bob pays for a classification of test image 1 (label $label): verified locally, accepted"
+say "1. Bob pays for a classification of test image 1 (label $label): the proof the chain accepted verifies locally; after the challenge window Charlie's daemon settles it"
 infer 0 "$work/infer1.txt" --model "${id[digits]}"
-grep -q "^verdict: verified and paid" "$work/infer1.txt" || fail "the honest answer was not accepted"
+grep -q "ghost proof verified locally" "$work/infer1.txt" || fail "Bob did not verify the proof posted on chain"
+grep -q "settled: 9 credit to the prover, 1 to the owner" "$work/infer1.txt" || fail "the honest answer was not settled"
 grep -q "^argmax: $label" "$work/infer1.txt" || fail "the digits model did not classify image 1 as $label"
+grep -q "settled: paid" "$work/charlie.log" || fail "Charlie's daemon did not settle its result"
 
-say "2. Bob challenges a valid answer anyway: Charlie proves it on chain and takes the challenge bond"
-infer 0 "$work/infer2.txt" --model "${id[digits]}" --challenge
-grep -q "proved its result on chain" "$work/infer2.txt" || fail "Charlie did not answer the challenge"
-grep -q "^verdict: proven on chain" "$work/infer2.txt" || fail "the proven answer was not paid"
+say "2. Bob pays again and accepts at once (--accept: he checked the proof, he gives up disputes)"
+infer 0 "$work/infer2.txt" --model "${id[digits]}" --accept
+grep -q "^verdict: verified and paid" "$work/infer2.txt" || fail "the accepted answer was not paid"
 
 say "3. Dave's lazy answer verifies, but Ferdie holds the weights: the exclusion fraud proof convicts Dave"
-infer 2 "$work/infer3.txt" --model "${id[digits-lazy]}" --wait-settlement
+infer 2 "$work/infer3.txt" --model "${id[digits-lazy]}"
 grep -q "convicted (ExcludedRow\|convicted (ExcludedList" "$work/infer3.txt" || fail "Dave was not convicted by exclusion"
 grep -q "convicted" "$work/ferdie.log" || fail "Ferdie did not report the conviction"
 
-say "4. Eve's output is wrong: its proof is rejected and it is challenged (by Bob or by Ferdie, whoever reveals first); Eve cannot prove it and is convicted"
+say "4. Eve's forged proof is refused at submission: no result is posted; Bob settles after the deadline and is refunded"
 infer 2 "$work/infer4.txt" --model "${id[digits-wrong]}"
-grep -q "convicted (MissedResponse)" "$work/infer4.txt" || fail "Eve was not convicted"
+grep -q "no result in time; 10 credit refunded" "$work/infer4.txt" || fail "Bob was not refunded"
+grep -q "ProofRejected" "$work/eve.log" || fail "the chain did not refuse Eve's forged proof"
 
 say "5. Alice publishes the merge as version 2 by a sparse update; Charlie serves it; Bob's answer verifies against its roots"
 "$ghost" model update "$work/digits-v2" --from "$work/digits" --suri //Alice | tee "$work/update.txt"
@@ -154,7 +161,7 @@ done
 grep -q "lineage .* -> " "$work/show.txt" || fail "version 2 shows no lineage"
 grep -q "^  v2  $v2  parent .*, trained on $merged" "$work/show.txt" ||
     fail "the lineage does not show version 2 with the merged training-data hash"
-infer 0 "$work/infer5.txt" --model "$v2"
+infer 0 "$work/infer5.txt" --model "$v2" --accept
 grep -q "^verdict: verified and paid" "$work/infer5.txt" || fail "the answer of version 2 was not accepted"
 
 say "balances and credit after"

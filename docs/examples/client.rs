@@ -4,7 +4,8 @@
 //!
 //! It connects, reads the model's ghost file from the chain, finds the model's provers,
 //! asks them directly until one answer verifies, then pays for the same input on chain,
-//! where the client verifies the prover's proof before it accepts and pays.
+//! where the client reads the proof the chain accepted with the result, verifies it, and
+//! pays once the challenge window has passed (the prover settles, or the client does).
 
 use anyhow::{anyhow, Context, Result};
 use ghost_client::{
@@ -42,7 +43,7 @@ pub async fn pay_and_verify(url: &str, model: ModelId, suri: &str, input: &Input
         .await
         .map_err(|failed| anyhow!("none of {} prover(s) gave a verified answer", failed.len()))?;
 
-    // Pay on chain: verify, then accept.
+    // Pay on chain: verify the posted proof, wait out the window, settle.
     let key = keys::keypair(suri)?;
     let mut steps = Vec::new();
     let (verdict, paid) =

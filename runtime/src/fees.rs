@@ -10,7 +10,7 @@
 use polkadot_sdk::{frame_support, frame_system, pallet_transaction_payment, sp_runtime};
 
 use crate::{Balance, Runtime};
-use frame_support::{dispatch::DispatchClass, traits::Get};
+use frame_support::dispatch::DispatchClass;
 use pallet_transaction_payment::{Multiplier, MultiplierUpdate, TargetedFeeAdjustment};
 use sp_runtime::{
     traits::{Bounded, Convert, One, Saturating},
@@ -99,6 +99,7 @@ fn by_length(previous: Multiplier) -> Multiplier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use frame_support::traits::Get;
     use polkadot_sdk::sp_io;
     use sp_runtime::BuildStorage;
 
@@ -176,7 +177,7 @@ mod tests {
     #[test]
     fn the_report_reward_is_below_the_fees_of_reporting() {
         use codec::Encode;
-        use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+        use frame_support::dispatch::GetDispatchInfo;
         ext().execute_with(|| {
             let commit = crate::RuntimeCall::Inference(pallet_inference::Call::commit { id: 0, digest: [0; 32] });
             // The smallest fraud proof a report can carry.

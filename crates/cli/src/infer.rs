@@ -21,13 +21,11 @@ pub struct InferArgs {
     /// Most credit to pay (default: the model's price).
     #[arg(long, requires = "model")]
     max_price: Option<u128>,
-    /// On chain: challenge (prove-it) even a result whose proof verifies.
+    /// On chain: accept a verified result at once ("I checked it and give up disputes").
+    /// By default the challenge window is waited out (watchers holding the weights may
+    /// still convict the result), then the request is settled.
     #[arg(long, requires = "model")]
-    challenge: bool,
-    /// On chain: do not accept a verified result at once; wait for the chain to settle it
-    /// after the challenge window (watchers may still convict it meanwhile).
-    #[arg(long, requires = "model")]
-    wait_settlement: bool,
+    accept: bool,
     /// Off chain: the prover's URL, e.g. http://127.0.0.1:9955.
     #[arg(long, requires = "ghost_file")]
     prover: Option<ProverUrl>,
@@ -67,8 +65,7 @@ fn on_chain(args: &InferArgs, model: ModelId, global: &Global) -> Verdict {
     let input = read_input(&args.input)?;
     let runtime = global::runtime()?;
     let (key, chain) = (global.key()?, global.chain(&runtime)?);
-    let options =
-        InferOptions { max_price: args.max_price, challenge: args.challenge, wait_settlement: args.wait_settlement };
+    let options = InferOptions { max_price: args.max_price, accept: args.accept };
     let (verdict, claim) =
         runtime.block_on(paid::infer(&chain, &key, &model, &input, options, |event| println!("{event}")))?;
     if let Some(claim) = &claim {
@@ -84,11 +81,12 @@ fn on_chain(args: &InferArgs, model: ModelId, global: &Global) -> Verdict {
             println!("verdict: verified and paid");
             done()
         }
-        paid::Verdict::ProvenOnChain => {
-            println!("verdict: proven on chain against the challenge, and paid");
+        paid::Verdict::Settled => {
+            println!("verdict: verified and paid after the challenge window");
             done()
         }
         paid::Verdict::Refunded(why) => Ok(Err(Rejected(format!("{why}; the price was refunded")))),
+        paid::Verdict::Unverified(why) => Ok(Err(Rejected(why))),
     }
 }
 

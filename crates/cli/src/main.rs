@@ -11,12 +11,13 @@ mod global;
 mod infer;
 mod model;
 mod prover;
+mod request;
 mod serve;
 mod watch;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use global::{done, Global, Rejected, Verdict};
-use std::{path::PathBuf, process::ExitCode};
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
@@ -56,13 +57,12 @@ enum Command {
         after_help = "Example:\n  ghost load --model 0x5f3c... --input 0,3,12,... --client //Bob --client //Alice --requests 50"
     )]
     Load(watch::LoadArgs),
-    /// Watch the results posted on models whose weights you hold; dispute wrong ones.
-    #[command(after_help = "Example:\n  ghost watch --model ./digits --suri //Dave")]
-    Watch {
-        /// Model directory; repeat to watch several.
-        #[arg(long = "model", required = true)]
-        models: Vec<PathBuf>,
-    },
+    /// Watch the results posted on models whose weights you hold; report excluded entries.
+    #[command(after_help = "Example:\n  ghost watch --model ./digits --suri //Dave --state ./watch")]
+    Watch(watch::WatchArgs),
+    /// Open requests: settle one after its deadline.
+    #[command(subcommand)]
+    Request(request::RequestCommand),
     /// Verify a saved answer against a ghost file.
     #[command(after_help = "Example:\n  ghost verify --ghost-file ./digits --response answer.json")]
     Verify(infer::VerifyArgs),
@@ -106,7 +106,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args).and_then(|()| done()),
         Command::Infer(args) => infer::run(args, &global),
         Command::Load(args) => watch::load(args, &global).and_then(|()| done()),
-        Command::Watch { models } => watch::watch(&models, &global).and_then(|()| done()),
+        Command::Watch(args) => watch::watch(args, &global).and_then(|()| done()),
+        Command::Request(command) => request::run(command, &global).and_then(|()| done()),
         Command::Verify(args) => infer::verify(args),
         Command::Bench(args) => bench::run(args).and_then(|()| done()),
         Command::Digits(args) => digits::run(args).and_then(|()| done()),

@@ -11,7 +11,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Subcommand)]
 pub enum ProverCommand {
-    /// Bond on the models, answer every request on them, serve and defend the proofs.
+    /// Bond on the models, answer every request on them with its proof, settle the results
+    /// after their deadlines (the only way the prover is paid), serve the proofs.
     #[command(
         after_help = "Example:\n  ghost prover run --model ./digits --suri //Charlie --listen 127.0.0.1:9955 --journal ./journal"
     )]
@@ -53,7 +54,8 @@ pub struct RunArgs {
     /// Answers computed at once (default: the number of cores).
     #[arg(long)]
     workers: Option<usize>,
-    /// Misbehave on purpose, to demonstrate disputes.
+    /// Misbehave on purpose: skip-best-row (the proof verifies; a watcher convicts it), or
+    /// corrupt-output / corrupt-proof (the chain refuses the result at submission).
     #[arg(long, value_enum)]
     misbehave: Option<Misbehaviour>,
     /// Also answer ghost_infer on the endpoint, for free. Off by default: the prover sells

@@ -14,12 +14,23 @@ use ghost_primitives::{parse_hash, quantise_vector, ModelId};
 use ghost_prover::watcher;
 use std::{path::PathBuf, time::Duration};
 
+#[derive(Args)]
+pub struct WatchArgs {
+    /// Model directory; repeat to watch several.
+    #[arg(long = "model", required = true)]
+    models: Vec<PathBuf>,
+    /// Where the watcher keeps its reports (salts and fraud proofs) until revealed or
+    /// reclaimed; keep it across restarts.
+    #[arg(long, default_value = "ghost-watch")]
+    state: PathBuf,
+}
+
 /// Watch models until interrupted.
-pub fn watch(models: &[PathBuf], global: &Global) -> Result<()> {
+pub fn watch(args: WatchArgs, global: &Global) -> Result<()> {
     let key = global.key()?;
-    let models = models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
+    let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
     let runtime = global::runtime()?;
-    runtime.block_on(watcher::run(&global.chain_url()?, key, models, |event| println!("{event}")))
+    runtime.block_on(watcher::run(&global.chain_url()?, key, models, args.state, |event| println!("{event}")))
 }
 
 #[derive(Args)]

@@ -1,6 +1,8 @@
 //! The whole on-chain story against the real `ghost-node --dev` and the real `ghost` binary:
-//! paid inferences, disputes won and lost, missed deadlines, a sparse update, a prover
-//! killed and restarted, a node restarted under a running prover, and bad input. Credit is
+//! paid inferences verified from the proofs the chain accepted and settled after their
+//! windows, a lazy prover convicted by a watcher, a forged proof refused at submission,
+//! missed deadlines, a sparse update, a prover killed and restarted, a node restarted
+//! under a running prover, and bad input. Credit is
 //! checked to the unit, and to sum to zero, after each case.
 
 use ghost_client::{chain::Chain, keys::parse_account, tokens::UNIT, wire::ProofBytes};
@@ -227,7 +229,7 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     let said = expect(&url, &["infer", "--model", &id, "--input", "1,2,3", "--suri", "//Bob"], 1);
     assert!(said.contains("does not fit"), "a wrong input width: {said}");
 
-    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--suri", "//Bob"], 0);
+    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
     assert!(said.contains("verdict: verified and paid"), "{said}");
     // Bob paid 10; Charlie earned 9, Alice (the owner) a royalty of 1.
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
@@ -297,13 +299,13 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     assert!(shown.contains(&format!("lineage     {} -> {}", &id[..14], &v2[..14])), "{shown}");
     assert!(shown.contains(&format!("v1  {id}  first version")), "{shown}");
     assert!(shown.contains(&format!("v2  {v2}  parent {}, trained on {merged_hash}", &id[..14])), "{shown}");
-    let said = expect(&url, &["infer", "--model", &v2, "--input", INPUT, "--suri", "//Bob"], 0);
+    let said = expect(&url, &["infer", "--model", &v2, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
     assert!(said.contains("verdict: verified and paid"), "{said}");
     assert_eq!(differences(&before, &credits(&chain).await), vec![2, -20, 18, 0, 0, 0]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
+async fn liars_are_convicted_or_refused_and_the_honest_are_paid_when_they_settle() {
     let node = start_node(None);
     let url = node.url();
     let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
@@ -315,7 +317,7 @@ async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
     let orphan = build_model(dir.path(), "orphan", 4);
     let ids: Vec<String> = [&honest, &lazy, &wrong, &orphan].iter().map(|m| register(&url, m)).collect();
     let s = |p: &PathBuf| p.to_str().unwrap().to_string();
-    let _charlie =
+    let charlie =
         prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&honest], &dir.path().join("j.charlie"), &[]);
     let _dave = prover(
         &url,
@@ -325,15 +327,16 @@ async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
         &dir.path().join("j.dave"),
         &["--misbehave", "skip-best-row"],
     );
-    let _eve = prover(
+    let eve = prover(
         &url,
         dir.path().join("eve.log"),
         "//Eve",
         &[&wrong],
         &dir.path().join("j.eve"),
-        &["--misbehave", "corrupt-output"],
+        &["--misbehave", "corrupt-proof"],
     );
-    let ferdie = Daemon::start(&url, path("ferdie.log"), &["watch", "--model", &s(&lazy), "--suri", "//Ferdie"]);
+    let watch_args = ["watch", "--model", &s(&lazy), "--suri", "//Ferdie", "--state", &path("j.ferdie")];
+    let ferdie = Daemon::start(&url, path("ferdie.log"), &watch_args);
     for (model, prover) in [(&ids[0], "charlie"), (&ids[1], "dave"), (&ids[2], "eve")] {
         wait_bonded(&chain, model, prover).await;
     }
@@ -349,52 +352,60 @@ async fn disputes_convict_liars_pay_the_honest_and_deadlines_settle() {
     }
     let held_before = held(&chain).await;
     let ferdie_before = chain.account(&account("ferdie")).await.unwrap();
-    let slash = chain.constant_u128("Inference", "Slash").unwrap();
+    // A result on a price of 10 credit locks the larger of MinSlash and 10 SlashPerCredit.
+    let slash = chain
+        .constant_u128("Inference", "MinSlash")
+        .unwrap()
+        .max(chain.constant_u128("Inference", "SlashPerCredit").unwrap() * 10);
 
     // Two clients at once, two cases each.
     let (u1, u2) = (url.clone(), url.clone());
     let (i0, i1, i2, i3) = (ids[0].clone(), ids[1].clone(), ids[2].clone(), ids[3].clone());
     let bob = std::thread::spawn(move || {
-        // A valid answer challenged anyway: the honest prover proves it and wins the bond.
-        let won = expect(&u1, &["infer", "--model", &i0, "--input", INPUT, "--suri", "//Bob", "--challenge"], 0);
-        // Nobody serves this model: the request expires at its result deadline, refunded.
+        // A valid answer, left open to reports for the challenge window, then settled.
+        let paid = expect(&u1, &["infer", "--model", &i0, "--input", INPUT, "--suri", "//Bob"], 0);
+        // Nobody serves this model: settled after its result deadline, refunded.
         let expired = expect(&u1, &["infer", "--model", &i3, "--input", INPUT, "--suri", "//Bob"], 2);
-        (won, expired)
+        (paid, expired)
     });
     let alice = std::thread::spawn(move || {
         // A lazy answer verifies, but the watcher's exclusion fraud proof convicts it.
-        let lazy =
-            expect(&u2, &["infer", "--model", &i1, "--input", INPUT, "--suri", "//Alice", "--wait-settlement"], 2);
-        // A wrong output: the proof is rejected, the prove-it challenge goes unanswered.
+        let lazy = expect(&u2, &["infer", "--model", &i1, "--input", INPUT, "--suri", "//Alice"], 2);
+        // A forged proof: the chain refuses the result; the request expires, refunded.
         let wrong = expect(&u2, &["infer", "--model", &i2, "--input", INPUT, "--suri", "//Alice"], 2);
         (lazy, wrong)
     });
-    let (won, expired) = bob.join().unwrap();
+    // The honest prover is not paid when its result is posted: only once it is settled.
+    charlie.wait_for("result posted", Duration::from_secs(90));
+    assert_eq!(credit(&chain, "charlie").await, before[2], "paid before the window closed");
+    let (paid, expired) = bob.join().unwrap();
     let (lazy_said, wrong_said) = alice.join().unwrap();
-    assert!(won.contains("proved its result on chain") && won.contains("verdict: proven on chain"), "{won}");
-    assert!(won.contains("bond of 10 GHOST forfeited"), "the challenger's bond goes to the prover: {won}");
+    assert!(paid.contains("ghost proof verified locally"), "{paid}");
+    assert!(paid.contains("settled: 9 credit to the prover, 1 to the owner"), "{paid}");
+    assert!(charlie.log().contains("settled: paid"), "the daemon settles its own result:\n{}", charlie.log());
     assert!(expired.contains("no result in time; 10 credit refunded"), "{expired}");
     assert!(lazy_said.contains("convicted (Excluded"), "{lazy_said}");
-    assert!(wrong_said.contains("convicted (MissedResponse)"), "{wrong_said}");
+    assert!(wrong_said.contains("no result in time; 10 credit refunded"), "{wrong_said}");
+    assert!(eve.log().contains("ProofRejected"), "the chain refuses a forged proof:\n{}", eve.log());
     assert!(ferdie.log().contains("reporting the exclusion"), "{}", ferdie.log());
+    assert!(ferdie.log().contains("convicted (Excluded"), "{}", ferdie.log());
 
     // Credit: only the honest answer was paid (Bob 10 -> Charlie 9, Alice 1); the rest refunded.
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
-    // Each liar lost one slash from its bond, nothing stays locked; the honest bond is whole.
+    // The lazy prover lost the slash its result locked; the forger posted nothing and lost
+    // nothing but fees; nothing stays locked; the honest bond is whole.
     let (dave_after, eve_after, charlie_after) =
         (bond("dave", 1).await, bond("eve", 2).await, bond("charlie", 0).await);
     assert_eq!((dave_after.amount, dave_after.locked), (dave_bond.amount - slash, 0));
-    assert_eq!((eve_after.amount, eve_after.locked), (eve_bond.amount - slash, 0));
+    assert_eq!((eve_after.amount, eve_after.locked), (eve_bond.amount, 0));
     assert_eq!((charlie_after.amount, charlie_after.locked), (charlie_bond.amount, 0));
-    // No request deposit or challenge bond stays held from the clients: Bob's bond went to
-    // Charlie, Alice's came back with the conviction.
+    // No request deposit stays held from the clients.
     assert_eq!(held(&chain).await, held_before);
-    // The watcher got the challenger's share of Dave's slash, less its two transaction fees.
+    // The watcher got the report reward and its bond back, less its transaction fees.
     let ferdie = chain.account(&account("ferdie")).await.unwrap();
-    let parts = chain.constant_u32("Inference", "ChallengerShare").unwrap() as u128;
-    let share = slash * parts / 1_000_000_000;
+    let reward = chain.constant_u128("Inference", "ReportReward").unwrap();
     let gained = (ferdie.free + ferdie.held) as i128 - (ferdie_before.free + ferdie_before.held) as i128;
-    assert!(gained <= share as i128 && gained > share as i128 - (UNIT / 10) as i128, "Ferdie gained {gained}");
+    assert!(gained <= reward as i128 && gained > reward as i128 - (UNIT / 10) as i128, "Ferdie gained {gained}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -416,17 +427,16 @@ async fn a_killed_prover_and_a_restarted_node_lose_nothing() {
     wait_bonded(&chain, &id, "charlie").await;
     let before = credits(&chain).await;
 
-    // SIGKILL between the result and the challenge: the restarted prover still proves it.
+    // SIGKILL between the result and its settlement: the restarted prover still settles it.
     let (u, i) = (url.clone(), id.clone());
-    let client = std::thread::spawn(move || {
-        expect(&u, &["infer", "--model", &i, "--input", INPUT, "--suri", "//Bob", "--challenge"], 0)
-    });
+    let client =
+        std::thread::spawn(move || expect(&u, &["infer", "--model", &i, "--input", INPUT, "--suri", "//Bob"], 0));
     charlie.wait_for("result posted", Duration::from_secs(60));
     charlie.kill();
     let restarted = start("charlie2.log");
     let said = client.join().unwrap();
-    assert!(said.contains("verdict: proven on chain"), "{said}");
-    assert!(restarted.log().contains("challenge answered with the ghost proof"), "{}", restarted.log());
+    assert!(said.contains("settled: 9 credit to the prover"), "{said}");
+    assert!(restarted.log().contains("settled"), "{}", restarted.log());
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
 
     // The node restarts under the running prover, which reconnects and serves again.
@@ -434,7 +444,7 @@ async fn a_killed_prover_and_a_restarted_node_lose_nothing() {
     std::thread::sleep(Duration::from_secs(2));
     let _node = start_node(Some((base.path(), port)));
     let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
-    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--suri", "//Bob"], 0);
+    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
     assert!(said.contains("verdict: verified and paid"), "{said}");
     assert!(restarted.log().contains("reconnecting"), "{}", restarted.log());
     assert_eq!(differences(&before, &credits(&chain).await), vec![2, -20, 18, 0, 0, 0]);
@@ -474,7 +484,8 @@ async fn the_client_library_example_pays_for_a_verified_answer() {
     let input = ghost_primitives::quantise_vector(&ghost_client::wire::parse_vector(INPUT).unwrap(), false);
     let id = ghost_primitives::parse_hash(&id).unwrap();
     let report = client_example::pay_and_verify(&url, id, "//Bob", &input).await.unwrap();
-    assert!(matches!(report.verdict, ghost_client::paid::Verdict::Accepted));
+    // Verified, left open for the challenge window, then settled.
+    assert!(matches!(report.verdict, ghost_client::paid::Verdict::Settled));
     assert!(report.served.failed.is_empty() && report.served.verified.proof_bytes > 0);
     let paid = report.paid.expect("a result was posted");
     assert_eq!(paid.output, report.served.answer.output, "the result paid for is the answer verified");

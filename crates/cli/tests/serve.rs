@@ -16,6 +16,7 @@ use ghost_model::{
 };
 use ghost_primitives::{hex0x, quantise_vector};
 use ghost_primitives::{Beta, Input, LookupParams, Model, Verifier};
+use ghost_testkit::flood::{batch, post, slowloris};
 use jsonrpsee::{
     core::{client::ClientT, ClientError},
     http_client::{HttpClient, HttpClientBuilder},
@@ -443,58 +444,6 @@ fn tuning_and_merging_from_the_cli() {
     let record: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("merged").join("tune.json")).unwrap()).unwrap();
     assert_eq!(record["contributions"].as_array().unwrap().len(), 2);
-}
-
-/// One HTTP/1.1 POST of `body` to `addr` on a new connection: the status and the body.
-fn post(addr: &str, body: &[u8]) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut socket = std::net::TcpStream::connect(addr).unwrap();
-    socket.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let head = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    socket.write_all(head.as_bytes()).unwrap();
-    // A server that refuses the body may close before reading all of it.
-    let _ = socket.write_all(body);
-    let mut response = Vec::new();
-    let _ = socket.read_to_end(&mut response);
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, body)
-}
-
-/// A batch of `n` calls of `method`, as JSON.
-fn batch(n: u32, method: &str) -> Vec<u8> {
-    let calls: Vec<_> =
-        (0..n).map(|id| serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": []})).collect();
-    serde_json::to_vec(&calls).unwrap()
-}
-
-/// A connection that sends a request's headers a byte at a time, `pause` apart: how long
-/// until the server cuts it (`None`: it did not within `give_up`).
-fn slowloris(addr: &str, pause: Duration, give_up: Duration) -> Option<Duration> {
-    use std::io::{Read, Write};
-    let started = Instant::now();
-    let mut socket = std::net::TcpStream::connect(addr).unwrap();
-    socket.set_read_timeout(Some(pause)).unwrap();
-    let headers = b"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().chain(std::iter::repeat(&b'a'));
-    let mut buf = [0u8; 512];
-    for byte in headers {
-        if started.elapsed() > give_up {
-            return None;
-        }
-        if socket.write_all(&[*byte]).is_err() {
-            return Some(started.elapsed());
-        }
-        match socket.read(&mut buf) {
-            Ok(_) => return Some(started.elapsed()),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
-            Err(_) => return Some(started.elapsed()),
-        }
-    }
-    unreachable!("the header never ends")
 }
 
 /// The endpoint is public, so what a client sends is bounded: a batch over `MAX_BATCH`

@@ -81,8 +81,8 @@ pub trait GhostRpc {
     #[method(name = "infer")]
     async fn infer(&self, model: String, input: WireInput) -> RpcResult<Answer>;
 
-    /// The ghost proof of the result this prover posted on chain for request `request`,
-    /// served while the result can be challenged.
+    /// The ghost proof of the result this prover posted on chain for request `request`
+    /// (the same bytes its `submit_result` carried), served while the request is open.
     #[method(name = "proof")]
     async fn proof(&self, request: u64) -> RpcResult<Entry>;
 }
@@ -113,8 +113,8 @@ pub enum State {
     Computed,
     /// The result is on chain.
     Posted,
-    /// A prove-it challenge was answered with the proof.
-    Defended,
+    /// The result's deadline passed: its settlement (the prover's pay) was sent.
+    Settling,
 }
 
 /// A client of the prover JSON-RPC.

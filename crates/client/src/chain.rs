@@ -9,13 +9,14 @@
 
 use crate::{keys::account_of, outcome::Outcome};
 use anyhow::{anyhow, bail, Context, Result};
-use ghost_primitives::{hex0x, ModelId};
+use ghost_primitives::{hex0x, Claim, ModelId};
 use std::time::Duration;
 use subxt::{
     backend::{legacy::LegacyRpcMethods, rpc::RpcClient},
     blocks::ExtrinsicEvents,
     config::DefaultExtrinsicParamsBuilder,
     error::DispatchError,
+    events::Phase as EventPhase,
     tx::{Payload, TxStatus},
     utils::AccountId32,
     OnlineClient, PolkadotConfig,
@@ -241,17 +242,52 @@ impl Chain {
         Ok(at.fetch(&runtime::storage().inference().requests(id)).await?)
     }
 
-    /// Who holds the prove-it challenge on request `id`, once the finalised state shows one
-    /// (waiting a few blocks for finality to catch up); `None` if none shows.
-    pub async fn challenger(&self, id: u64) -> Result<Option<AccountId32>> {
-        for _ in 0..8 {
-            match self.request(id).await?.map(|r| r.phase) {
-                Some(Phase::Challenged { challenger, .. }) => return Ok(Some(challenger)),
-                None => return Ok(None),
-                Some(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+    /// The hash of finalised-or-best block `number`, or an error if the node has none.
+    pub async fn block_hash(&self, number: u32) -> Result<subxt::utils::H256> {
+        self.rpc
+            .chain_get_block_hash(Some(number.into()))
+            .await
+            .map_err(|e| anyhow!("reading the hash of block #{number}: {e}"))?
+            .ok_or_else(|| anyhow!("the node has no block #{number}"))
+    }
+
+    /// The result of request `id` as the chain accepted it in the block `at`: the
+    /// `submit_result` extrinsic that emitted its `ResultSubmitted` event there (found by
+    /// the event's phase, never by looking for any call of that name: a junk or failed
+    /// submission in the same block is never read).
+    pub async fn posted_result(&self, at: subxt::utils::H256, id: u64) -> Result<Posted> {
+        let block = self.api.blocks().at(at).await.context("reading the block of the result")?;
+        let events = block.events().await.context("reading the block's events")?;
+        let mut found = Vec::new();
+        for event in events.iter() {
+            let event = event?;
+            if let Some(e) = event.as_event::<runtime::inference::events::ResultSubmitted>()? {
+                found.push((event.phase(), e));
             }
         }
-        Ok(None)
+        let (index, event) = emitting_extrinsic(found, id)
+            .ok_or_else(|| anyhow!("block #{} holds no accepted result of request {id}", block.number()))?;
+        let extrinsics = block.extrinsics().await.context("reading the block's extrinsics")?;
+        let extrinsic = extrinsics
+            .iter()
+            .find(|x| x.index() == index)
+            .ok_or_else(|| anyhow!("block #{} has no extrinsic {index}", block.number()))?;
+        let call = extrinsic
+            .as_extrinsic::<runtime::inference::calls::types::SubmitResult>()?
+            .ok_or_else(|| anyhow!("extrinsic {index} of block #{} is not Inference.submit_result", block.number()))?;
+        posted_from(event, call, block.number())
+    }
+
+    /// The result of open request `id` (`request`, in phase `Answered`) as the chain
+    /// accepted it: read from the block it was posted in (its deadline less the
+    /// challenge window).
+    pub async fn posted_result_of(&self, id: u64, request: &Request) -> Result<Posted> {
+        if !matches!(request.phase, Phase::Answered) {
+            bail!("request {id} has no result yet");
+        }
+        let window = self.constant_u32("Inference", "ChallengeWindow")?;
+        let number = request.deadline.saturating_sub(window);
+        self.posted_result(self.block_hash(number).await?, id).await
     }
 
     /// `who`'s native balance and credit.
@@ -308,6 +344,58 @@ pub struct Account {
     pub credit_limit: u128,
     /// Native collateral backing credit.
     pub collateral: u128,
+}
+
+/// A result as the chain accepted it, with the ghost proof it verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Posted {
+    /// Request id.
+    pub id: u64,
+    /// The prover (its account is bound into the links and the proof).
+    pub prover: AccountId32,
+    /// The output and links posted.
+    pub claim: Claim,
+    /// The encoded ghost proof (`GhostProof::encode()`).
+    pub proof: Vec<u8>,
+    /// The block it was accepted in.
+    pub block: u32,
+    /// The last block it can be reported in.
+    pub challenge_until: u32,
+}
+
+/// Of a block's `ResultSubmitted` events with their phases, the index of the extrinsic
+/// that emitted request `id`'s, and the event: only an event of an applied extrinsic counts.
+fn emitting_extrinsic(
+    events: impl IntoIterator<Item = (EventPhase, runtime::inference::events::ResultSubmitted)>,
+    id: u64,
+) -> Option<(u32, runtime::inference::events::ResultSubmitted)> {
+    events.into_iter().find_map(|(phase, e)| match phase {
+        EventPhase::ApplyExtrinsic(index) if e.id == id => Some((index, e)),
+        _ => None,
+    })
+}
+
+/// The result that `event` announced, from the `call` that emitted it; refused when the
+/// two disagree (another request, another output).
+fn posted_from(
+    event: runtime::inference::events::ResultSubmitted,
+    call: runtime::inference::calls::types::SubmitResult,
+    block: u32,
+) -> Result<Posted> {
+    if call.id != event.id {
+        bail!("the extrinsic of request {}'s result submits request {} instead", event.id, call.id);
+    }
+    if call.output.0 != event.output {
+        bail!("the extrinsic of request {}'s result posts another output than its event", event.id);
+    }
+    Ok(Posted {
+        id: event.id,
+        prover: event.prover,
+        claim: Claim { output: call.output.0, links: call.links.0 },
+        proof: call.proof.0,
+        block,
+        challenge_until: event.challenge_until,
+    })
 }
 
 /// The last `N` bytes of a storage key: the plain key of an `Identity` or `*Concat` hasher.
@@ -396,5 +484,49 @@ mod tests {
     fn storage_keys_end_in_their_plain_key() {
         assert_eq!(tail_array::<2>(&[9, 9, 1, 2]).unwrap(), [1, 2]);
         assert!(tail_array::<4>(&[1, 2]).is_err());
+    }
+
+    fn submitted(id: u64, output: Vec<i16>) -> runtime::inference::events::ResultSubmitted {
+        runtime::inference::events::ResultSubmitted {
+            id,
+            prover: AccountId32([7; 32]),
+            output,
+            locked: 50,
+            challenge_until: 40,
+        }
+    }
+
+    fn call(id: u64, output: Vec<i16>, proof: &[u8]) -> runtime::inference::calls::types::SubmitResult {
+        runtime::inference::calls::types::SubmitResult {
+            id,
+            output: BoundedVec(output),
+            links: BoundedVec(vec![[1; 32]]),
+            proof: BoundedVec(proof.to_vec()),
+        }
+    }
+
+    /// The proof is read from the extrinsic whose phase the request's event names, and
+    /// only from one of an applied extrinsic: other requests' results in the block, and
+    /// events of no extrinsic, are passed over.
+    #[test]
+    fn the_proof_is_read_from_the_extrinsic_that_emitted_the_event() {
+        let events = vec![
+            (EventPhase::Initialization, submitted(5, vec![1])),
+            (EventPhase::ApplyExtrinsic(2), submitted(4, vec![2])),
+            (EventPhase::ApplyExtrinsic(3), submitted(5, vec![3])),
+        ];
+        let (index, event) = emitting_extrinsic(events.clone(), 5).expect("request 5's event");
+        assert_eq!((index, event.output.clone()), (3, vec![3]));
+        assert_eq!(emitting_extrinsic(events.clone(), 4).map(|(i, _)| i), Some(2));
+        assert!(emitting_extrinsic(events, 6).is_none(), "no event, no extrinsic");
+        assert!(emitting_extrinsic(vec![(EventPhase::Finalization, submitted(5, vec![3]))], 5).is_none());
+
+        let posted = posted_from(event.clone(), call(5, vec![3], b"proof"), 21).unwrap();
+        assert_eq!(posted.proof, b"proof");
+        assert_eq!(posted.claim, Claim { output: vec![3], links: vec![[1; 32]] });
+        assert_eq!((posted.block, posted.challenge_until), (21, 40));
+        // A call of another request, or of another output, is never taken for the result.
+        assert!(posted_from(event.clone(), call(4, vec![3], b"junk"), 21).is_err());
+        assert!(posted_from(event, call(5, vec![9], b"junk"), 21).is_err());
     }
 }

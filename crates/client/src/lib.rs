@@ -1,7 +1,7 @@
 //! # ghost-client
 //!
 //! The library an application links to pay for inference and check it: the chain client,
-//! keys, typed reads of the three pallets, paid inference, the client's side of disputes,
+//! keys, typed reads of the three pallets, paid inference, the reporter's side of disputes,
 //! prover discovery, and answer verification through [`ghost_primitives::Verifier`]. It
 //! prints nothing: every call returns a typed report or an error that is a sentence, and
 //! long flows report their steps as typed events to a closure the caller passes.
@@ -72,7 +72,8 @@
 //! * [`outcome`]: what a transaction did, for people.
 //! * [`follow`]: the one follow-the-chain loop of the long-running agents.
 //! * [`registry`]: models, versions, lineage, bonds. [`credit`]: mutual credit.
-//! * [`paid`]: paid inference on chain. [`dispute`]: the client's side of disputes.
+//! * [`paid`]: paid inference on chain, settled after the challenge window or accepted.
+//!   [`dispute`]: the reporter's side of disputes (commit, reveal, reclaim).
 //! * [`load`]: many paid requests at once.
 //! * [`api`]: the prover's JSON-RPC API. [`wire`]: its JSON forms.
 //! * [`answer`]: ask a prover, verify an answer. [`provers`]: discovery and fail-over.

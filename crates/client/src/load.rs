@@ -32,7 +32,8 @@ pub struct BlockLoad {
 }
 
 /// `ghost load`: `requests` paid requests from each of `clients` on `model`, each
-/// accepted as soon as its result is posted; the blocks they took, each `report`ed as it
+/// accepted as soon as its result is posted (or settled for a refund once its result
+/// deadline passed unanswered); the blocks they took, each `report`ed as it
 /// is finalised.
 pub async fn load(
     chain: &Chain,
@@ -61,6 +62,7 @@ pub async fn load(
     }
     let mut blocks = Vec::new();
     let mut accepting = Vec::new();
+    let mut unanswered = std::collections::BTreeMap::new();
     let mut closed = 0usize;
     while closed < total {
         if started.elapsed() > patience {
@@ -80,8 +82,12 @@ pub async fn load(
             let event = event?;
             use runtime::inference::events as ev;
             if let Some(e) = event.as_event::<ev::Requested>()? {
-                row.requested += u32::from(owners.contains(&e.client));
+                if let Some(i) = owners.iter().position(|o| o == &e.client) {
+                    row.requested += 1;
+                    unanswered.insert(e.id, (e.deadline, i));
+                }
             } else if let Some(e) = event.as_event::<ev::ResultSubmitted>()? {
+                unanswered.remove(&e.id);
                 if let Some(request) = chain.request(e.id).await? {
                     if let Some(i) = owners.iter().position(|o| o == &request.client) {
                         row.results += 1;
@@ -95,6 +101,17 @@ pub async fn load(
                 row.settled += 1;
             } else if event.as_event::<ev::Expired>()?.is_some() {
                 row.expired += 1;
+            }
+        }
+        // Nothing closes on its own: a request left unanswered is settled (refunded) by its
+        // client once its deadline passed.
+        let due: Vec<u64> = unanswered.iter().filter(|(_, (d, _))| row.number > *d).map(|(id, _)| *id).collect();
+        for id in due {
+            if let Some((_, i)) = unanswered.remove(&id) {
+                let (chain, key) = (chain.clone(), clients[i].clone());
+                accepting.push(tokio::spawn(async move {
+                    chain.submit(&runtime::tx().inference().settle(id), &key, Wait::Submitted).await
+                }));
             }
         }
         closed += (row.settled + row.expired) as usize;

@@ -1,10 +1,12 @@
 //! Paid inference on chain (`ghost infer --model ID`): request and pay, wait for the
-//! result, verify it against the prover's served proof, then accept it, or dispute it and
-//! follow the dispute to its end. Each step is reported as an [`InferEvent`].
+//! result, verify the ghost proof the chain accepted with it (read from the very
+//! extrinsic that posted it), then wait for the challenge window to pass and settle, or
+//! accept at once when asked. Each step is reported as an [`InferEvent`]; every wait is
+//! bounded by the request's deadlines.
 
 use crate::{
-    chain::{requested_id, runtime, Account, Chain, Wait},
-    dispute::{self, Conviction, Evidence, Filed},
+    chain::{runtime, Account, Chain, Wait},
+    dispute::Conviction,
     keys::{account_of, show_account},
     outcome::Outcome,
     tokens::fmt_tokens,
@@ -12,18 +14,22 @@ use crate::{
 use anyhow::{anyhow, bail, Result};
 use codec::Encode;
 use ghost_primitives::{hex0x, Claim, Input, ModelId, Verifier};
-use std::fmt;
+use std::{fmt, time::Duration};
 use subxt::utils::{AccountId32, Static};
 use subxt_signer::sr25519::Keypair;
 
 /// What `ghost infer --model ID` found.
 pub enum Verdict {
-    /// The proof verified; the result was accepted (and paid).
+    /// The proof verified; the result was accepted at once (and paid).
     Accepted,
-    /// The prover proved its result on chain against a challenge; it was paid at the deadline.
-    ProvenOnChain,
+    /// The proof verified; nobody convicted the result in the challenge window, and it
+    /// was settled (paid).
+    Settled,
     /// The prover was convicted or never answered; the client was refunded (why).
     Refunded(String),
+    /// The proof the chain accepted does not verify here (why): the result was not
+    /// accepted; the request settles at its deadline.
+    Unverified(String),
 }
 
 /// How `ghost infer --model ID` treats the result.
@@ -31,13 +37,18 @@ pub enum Verdict {
 pub struct InferOptions {
     /// Most credit to pay (default: the model's price).
     pub max_price: Option<u128>,
-    /// Challenge (prove-it) even a result whose proof verifies: the prover must prove it
-    /// on chain.
-    pub challenge: bool,
-    /// Do not accept a verified result at once: let the chain settle it after the challenge
-    /// window, during which watchers holding the weights can still convict an excluded row.
-    pub wait_settlement: bool,
+    /// Accept a verified result at once, giving up the challenge window (in which
+    /// watchers holding the weights can still convict an excluded row). By default the
+    /// window is waited out and the request settled.
+    pub accept: bool,
 }
+
+/// Blocks past a result's deadline left to its prover to settle it, before the client does.
+pub const SETTLE_GRACE: u32 = 8;
+/// Blocks past every deadline after which the request is given up on.
+pub const MARGIN: u32 = 15;
+/// Longest wait for the next finalised block.
+pub const STALL: Duration = Duration::from_secs(60);
 
 /// A step of a paid inference, as it happens.
 pub enum InferEvent {
@@ -49,8 +60,10 @@ pub enum InferEvent {
         price: u128,
         /// Block it landed in.
         block: u32,
+        /// The last block a result can be posted in.
+        deadline: u32,
     },
-    /// A prover posted a result.
+    /// A prover posted a result, and the chain verified its proof.
     Posted {
         /// Request id.
         id: u64,
@@ -59,42 +72,19 @@ pub enum InferEvent {
         /// Block.
         block: u32,
     },
-    /// The served proof verified here.
+    /// The proof the chain accepted verified here too.
     Verified {
         /// Request id.
         id: u64,
         /// What happens next.
         then: AfterVerified,
     },
-    /// A transaction of ours: accept, challenge, reclaim.
+    /// A transaction of ours: accept, settle.
     Transaction {
         /// What it did.
         what: &'static str,
         /// Its outcome.
         outcome: Outcome,
-    },
-    /// The result is disputed with a prove-it challenge.
-    Challenging {
-        /// Request id.
-        id: u64,
-        /// Why.
-        why: String,
-    },
-    /// Someone else challenged first; the dispute is followed.
-    Preempted {
-        /// Request id.
-        id: u64,
-        /// Who challenged.
-        challenger: AccountId32,
-    },
-    /// The prover proved its result on chain.
-    ProvenOnChain {
-        /// Request id.
-        id: u64,
-        /// The challenge bond it took.
-        forfeited: u128,
-        /// Last block of the fraud-proof window.
-        until: u32,
     },
     /// The request settled: the prover and the owner were paid.
     Settled {
@@ -132,49 +122,46 @@ pub enum AfterVerified {
         /// Seconds since the request.
         seconds: f64,
     },
-    /// Left to the chain to settle after the challenge window.
-    AwaitingSettlement,
-    /// Challenged anyway, as asked.
-    ChallengingAnyway,
+    /// Left open to reports until block `until`, then settled.
+    AwaitingWindow {
+        /// The last block of the challenge window.
+        until: u32,
+    },
 }
 
 impl fmt::Display for InferEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InferEvent::Paid { id, price, block } => {
-                write!(f, "request {id}: paid {price} credit into escrow (block #{block})")
-            }
-            InferEvent::Posted { id, prover, block } => {
-                write!(f, "request {id}: result posted by {} in block #{block}", show_account(prover))
-            }
+            InferEvent::Paid { id, price, block, deadline } => write!(
+                f,
+                "request {id}: paid {price} credit into escrow (block #{block}); a result is due by block #{deadline}"
+            ),
+            InferEvent::Posted { id, prover, block } => write!(
+                f,
+                "request {id}: result posted by {} in block #{block}, its ghost proof verified on chain",
+                show_account(prover)
+            ),
             InferEvent::Verified { id, then: AfterVerified::Accepting { blocks, seconds } } => write!(
                 f,
                 "request {id}: ghost proof verified locally, {blocks} block(s) and {seconds:.1} s after the request \
                  was submitted; accepting"
             ),
-            InferEvent::Verified { id, then: AfterVerified::AwaitingSettlement } => {
-                write!(f, "request {id}: ghost proof verified locally; waiting for the chain to settle it")
-            }
-            InferEvent::Verified { id, then: AfterVerified::ChallengingAnyway } => {
-                write!(f, "request {id}: ghost proof verified locally")
-            }
-            InferEvent::Transaction { what, outcome } => write!(f, "{}", outcome.report(what)),
-            InferEvent::Challenging { id, why } => write!(f, "request {id}: {why}; challenging (prove-it)"),
-            InferEvent::Preempted { id, challenger } => {
-                write!(f, "request {id}: {} challenged it first; following the dispute", show_account(challenger))
-            }
-            InferEvent::ProvenOnChain { id, forfeited, until } => write!(
+            InferEvent::Verified { id, then: AfterVerified::AwaitingWindow { until } } => write!(
                 f,
-                "request {id}: the prover proved its result on chain; bond of {} forfeited; open to fraud proofs \
-                 until block #{until}",
-                fmt_tokens(*forfeited)
+                "request {id}: ghost proof verified locally; open to fraud proofs until block #{until}, then settled"
             ),
+            InferEvent::Transaction { what, outcome } => write!(f, "{}", outcome.report(what)),
             InferEvent::Settled { id, fee, royalty } => {
                 write!(f, "request {id}: settled: {fee} credit to the prover, {royalty} to the owner")
             }
-            InferEvent::Convicted(c) => {
-                write!(f, "{}; slashed {}; {} credit refunded", c.headline(), fmt_tokens(c.slashed), c.refund)
-            }
+            InferEvent::Convicted(c) => write!(
+                f,
+                "{}; slashed {} ({} compensation to the client); {} credit refunded",
+                c.headline(),
+                fmt_tokens(c.slashed),
+                fmt_tokens(c.compensation),
+                c.refund
+            ),
             InferEvent::Expired { id, refund } => {
                 write!(f, "request {id}: no result in time; {refund} credit refunded")
             }
@@ -191,9 +178,9 @@ impl fmt::Display for InferEvent {
     }
 }
 
-/// `ghost infer --model ID`: request and pay, wait for the result, verify it against the
-/// prover's proof, accept it, or challenge it and follow the dispute to its end; every
-/// step is `report`ed as it happens.
+/// `ghost infer --model ID`: request and pay, wait for the result, verify the proof the
+/// chain accepted with it, then accept it at once (`options.accept`) or wait out the
+/// challenge window and settle it if nobody did; every step is `report`ed as it happens.
 pub async fn infer(
     chain: &Chain,
     key: &Keypair,
@@ -202,125 +189,155 @@ pub async fn infer(
     options: InferOptions,
     mut report: impl FnMut(InferEvent),
 ) -> Result<(Verdict, Option<Claim>)> {
+    use runtime::inference::events as ev;
     let me = account_of(key);
     let info = chain.model(model).await?.ok_or_else(|| anyhow!("no model {} on this chain", hex0x(model)))?;
     let bytes = chain.ghost_file(model).await?.ok_or_else(|| anyhow!("model {} has no ghost file", hex0x(model)))?;
     let file = Verifier::decode_expecting(&bytes, model).map_err(|e| anyhow!("the chain's ghost file: {e}"))?;
     info.shape.0.input.check(input).map_err(|e| anyhow!("the input does not fit model {}: {e}", hex0x(model)))?;
     let before = chain.account(&me).await?;
-    let spent = |after| InferEvent::Spent { before, after };
     // Follow finalised blocks from before the request, so no event of it is missed.
     let mut heads = chain.api.blocks().subscribe_finalized().await?;
     let call =
         runtime::tx().inference().request(*model, Static(input.clone()), options.max_price.unwrap_or(info.price));
     let asked = std::time::Instant::now();
-    let outcome = chain.submit(&call, key, Wait::Finalized).await?;
-    let id = requested_id(outcome.events.as_ref().ok_or_else(|| anyhow!("no events"))?)?;
+    let outcome = bounded(chain.submit(&call, key, Wait::Finalized), "the request").await?;
+    let requested = outcome
+        .events
+        .as_ref()
+        .ok_or_else(|| anyhow!("no events"))?
+        .find_first::<ev::Requested>()?
+        .ok_or_else(|| anyhow!("the request left no Requested event"))?;
+    let (id, mut deadline) = (requested.id, requested.deadline);
     let requested_in = outcome.block.unwrap_or_default();
-    report(InferEvent::Paid { id, price: info.price, block: requested_in });
-    let mut challenged = false;
-    // A commitment of ours that someone else's challenge made moot: reclaimed at the close.
-    let mut committed = false;
-    let mut claim = None;
-    while let Some(block) = heads.next().await {
-        let block = block?;
+    report(InferEvent::Paid { id, price: requested.price, block: requested_in, deadline });
+    let (mut claim, mut answered, mut accepted) = (None, false, false);
+    // Our settlement landed: its event comes with a later finalised block; not sent again.
+    let mut settled_by_us = false;
+    let verdict = 'follow: loop {
+        let block = match tokio::time::timeout(STALL, heads.next()).await {
+            Err(_) => bail!(
+                "the node finalised no block for {} s while request {id} was open; it can be settled after \
+                 block #{deadline} (`ghost request settle {id}`)",
+                STALL.as_secs()
+            ),
+            Ok(None) => bail!("the node stopped reporting blocks before request {id} closed"),
+            Ok(Some(block)) => block?,
+        };
+        let number = block.number();
         for event in block.events().await?.iter() {
             let event = event?;
-            use runtime::inference::events as ev;
             if let Some(e) = event.as_event::<ev::ResultSubmitted>()?.filter(|e| e.id == id) {
-                report(InferEvent::Posted { id, prover: e.prover.clone(), block: block.number() });
-                let request = chain.request(id).await?.ok_or_else(|| anyhow!("request {id} closed"))?;
-                let result = request.result.ok_or_else(|| anyhow!("request {id} has no result"))?;
-                let posted = Claim { output: result.output.0.clone(), links: result.links.0.clone() };
-                claim = Some(posted.clone());
-                let checked = fetch_and_verify(chain, &file, model, &e.prover, id, input, &posted).await;
-                let checked = match checked {
-                    Ok(()) if options.challenge => {
-                        report(InferEvent::Verified { id, then: AfterVerified::ChallengingAnyway });
-                        Err(anyhow!("challenging anyway, as asked (--challenge)"))
-                    }
-                    Ok(()) if options.wait_settlement => {
-                        report(InferEvent::Verified { id, then: AfterVerified::AwaitingSettlement });
-                        continue;
-                    }
-                    other => other,
-                };
-                match checked {
-                    Ok(()) => {
-                        let blocks = block.number().saturating_sub(requested_in);
-                        let seconds = asked.elapsed().as_secs_f64();
-                        report(InferEvent::Verified { id, then: AfterVerified::Accepting { blocks, seconds } });
-                        let accepted =
-                            chain.submit(&runtime::tx().inference().accept(id), key, Wait::Finalized).await?;
-                        report(InferEvent::Transaction { what: "accepted", outcome: accepted });
-                        report(spent(chain.account(&me).await?));
-                        return Ok((Verdict::Accepted, claim));
-                    }
-                    Err(why) => {
-                        report(InferEvent::Challenging { id, why: format!("{why:#}") });
-                        challenged = true;
-                        match dispute::file(chain, key, &me, id, Evidence::ProveIt, || {}).await? {
-                            Filed::Revealed(opened) => {
-                                report(InferEvent::Transaction { what: "challenged", outcome: opened })
-                            }
-                            Filed::Preempted(challenger) => {
-                                committed = true;
-                                report(InferEvent::Preempted { id, challenger });
-                            }
-                        }
-                    }
+                report(InferEvent::Posted { id, prover: e.prover.clone(), block: number });
+                let posted = read_posted(chain, block.hash(), id).await?;
+                claim = Some(posted.claim.clone());
+                (answered, deadline) = (true, posted.challenge_until);
+                if let Err(e) = file.verify(&posted.prover.encode(), input, &posted.claim, &posted.proof) {
+                    let why = format!(
+                        "the proof the chain accepted does not verify here ({e}); not accepting it (is the node \
+                         honest?)"
+                    );
+                    return Ok((Verdict::Unverified(why), claim));
                 }
-            } else if let Some(e) = event.as_event::<ev::ChallengeAnswered>()?.filter(|e| e.id == id) {
-                report(InferEvent::ProvenOnChain { id, forfeited: e.forfeited, until: e.challenge_until });
+                if options.accept {
+                    let (blocks, seconds) = (number.saturating_sub(requested_in), asked.elapsed().as_secs_f64());
+                    report(InferEvent::Verified { id, then: AfterVerified::Accepting { blocks, seconds } });
+                    let call = runtime::tx().inference().accept(id);
+                    let accept = chain.submit(&call, key, Wait::Finalized);
+                    let outcome = bounded(accept, "the acceptance").await?;
+                    accepted = true;
+                    report(InferEvent::Transaction { what: "accepted", outcome });
+                } else {
+                    report(InferEvent::Verified { id, then: AfterVerified::AwaitingWindow { until: deadline } });
+                }
             } else if let Some(e) = event.as_event::<ev::Settled>()?.filter(|e| e.id == id) {
                 report(InferEvent::Settled { id, fee: e.fee, royalty: e.royalty });
-                reclaim_if(chain, key, id, committed, &mut report).await?;
-                report(spent(chain.account(&me).await?));
-                let verdict = if challenged { Verdict::ProvenOnChain } else { Verdict::Accepted };
-                return Ok((verdict, claim));
+                let verdict = if accepted { Verdict::Accepted } else { Verdict::Settled };
+                break 'follow verdict;
             } else if let Some(e) = event.as_event::<ev::ProverConvicted>()?.filter(|e| e.id == id) {
                 let conviction = Conviction::from(e);
-                let reason = conviction.reason.clone();
+                let why = format!("the prover was convicted ({})", conviction.reason);
                 report(InferEvent::Convicted(conviction));
-                reclaim_if(chain, key, id, committed, &mut report).await?;
-                report(spent(chain.account(&me).await?));
-                return Ok((Verdict::Refunded(format!("the prover was convicted ({reason})")), claim));
+                break 'follow Verdict::Refunded(why);
             } else if let Some(e) = event.as_event::<ev::Expired>()?.filter(|e| e.id == id) {
                 report(InferEvent::Expired { id, refund: e.refund });
-                report(spent(chain.account(&me).await?));
-                return Ok((Verdict::Refunded("no prover answered in time".into()), claim));
+                let why = if answered { "the prover could not be paid" } else { "no prover answered in time" };
+                break 'follow Verdict::Refunded(why.into());
             }
         }
-    }
-    bail!("the node stopped reporting blocks before request {id} closed")
+        // Past the deadline: settle it ourselves, once its prover had a few blocks to.
+        let grace = if answered { SETTLE_GRACE } else { 0 };
+        if number > deadline.saturating_add(grace) && !accepted && !settled_by_us {
+            let call = runtime::tx().inference().settle(id);
+            let settle = chain.submit(&call, key, Wait::Finalized);
+            match bounded(settle, "the settlement").await {
+                // Its event comes with the finalised block, handled above.
+                Ok(outcome) => {
+                    settled_by_us = true;
+                    report(InferEvent::Transaction { what: "settled", outcome })
+                }
+                Err(e) => {
+                    tracing::info!(request = id, error = %format!("{e:#}"), "not settled by us (closed already?)")
+                }
+            }
+        }
+        if number > deadline.saturating_add(grace + MARGIN) {
+            bail!(
+                "request {id} is still open {} blocks after its deadline (block #{deadline}); settle it with \
+                 `ghost request settle {id}`",
+                number - deadline
+            );
+        }
+    };
+    report(InferEvent::Spent { before, after: chain.account(&me).await? });
+    Ok((verdict, claim))
 }
 
-/// Reclaim the bond of a commitment left unrevealed, if there is one.
-async fn reclaim_if(
-    chain: &Chain,
-    key: &Keypair,
-    id: u64,
-    committed: bool,
-    report: &mut impl FnMut(InferEvent),
-) -> Result<()> {
-    if committed {
-        let outcome = dispute::reclaim(chain, key, id).await?;
-        report(InferEvent::Transaction { what: "reclaimed the unused challenge bond", outcome });
-    }
-    Ok(())
+/// `submit`, given up after [`STALL`] twice over: a transaction is finalised in seconds.
+async fn bounded(submit: impl std::future::Future<Output = Result<Outcome>>, what: &str) -> Result<Outcome> {
+    tokio::time::timeout(2 * STALL, submit)
+        .await
+        .map_err(|_| anyhow!("{what} was not finalised within {} s", (2 * STALL).as_secs()))?
 }
 
-/// Fetch the proof of request `id` from `prover`'s registered endpoint and verify the
-/// posted claim with it.
-async fn fetch_and_verify(
-    chain: &Chain,
-    file: &Verifier,
-    model: &ModelId,
-    prover: &AccountId32,
-    id: u64,
-    input: &Input,
-    posted: &Claim,
-) -> Result<()> {
-    let bytes = dispute::served_proof(chain, model, prover, id).await?;
-    file.verify(&prover.encode(), input, posted, &bytes).map(drop).map_err(|e| anyhow!("the proof is rejected: {e}"))
+/// The result of request `id` accepted in block `at`, read again a few times should the
+/// node fail to answer.
+async fn read_posted(chain: &Chain, at: subxt::utils::H256, id: u64) -> Result<crate::chain::Posted> {
+    let mut tries = 0;
+    loop {
+        match chain.posted_result(at, id).await {
+            Ok(posted) => return Ok(posted),
+            Err(e) if tries < 3 => {
+                tracing::debug!(request = id, error = %format!("{e:#}"), "reading the posted result again");
+                tries += 1;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e.context(format!("reading the result of request {id} from its block"))),
+        }
+    }
+}
+
+/// `ghost request settle ID`: close request `id` after its deadline (pays its prover,
+/// or refunds its client when nobody answered).
+pub async fn settle(chain: &Chain, key: &Keypair, id: u64, wait: Wait) -> Result<Outcome> {
+    chain.submit(&runtime::tx().inference().settle(id), key, wait).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines scripts and tests look for.
+    #[test]
+    fn steps_read_as_sentences() {
+        let verified = InferEvent::Verified { id: 3, then: AfterVerified::AwaitingWindow { until: 44 } };
+        assert_eq!(
+            verified.to_string(),
+            "request 3: ghost proof verified locally; open to fraud proofs until block #44, then settled"
+        );
+        let settled = InferEvent::Settled { id: 3, fee: 9, royalty: 1 };
+        assert_eq!(settled.to_string(), "request 3: settled: 9 credit to the prover, 1 to the owner");
+        let expired = InferEvent::Expired { id: 4, refund: 10 };
+        assert_eq!(expired.to_string(), "request 4: no result in time; 10 credit refunded");
+    }
 }

@@ -2,11 +2,15 @@
 //!
 //! It bonds on its models (with its public endpoint), then follows finalised blocks. At each
 //! one it reconciles with the chain's state rather than replaying events: every open
-//! request on its models that is still pending gets an answer, every prove-it challenge on
-//! its results gets the ghost proof, and journal entries of closed requests are dropped.
-//! So a restart, a missed block or a node that was away for a while are all caught up the
-//! same way: by the next finalised head. The journal ([`crate::journal`]) is written before
-//! a result is submitted, and its proofs are served over the JSON-RPC (`ghost_proof`).
+//! request on its models that is still pending gets an answer (the result with its ghost
+//! proof, which the chain verifies), every result of its own whose deadline has passed is
+//! settled (settlement is lazy: the prover is paid only when someone settles), and
+//! journal entries of closed requests are dropped. So a restart, a missed block or a node
+//! that was away for a while are all caught up the same way: by the next finalised head.
+//! The journal ([`crate::journal`]) is written before a result is submitted and before a
+//! settlement is sent, and its proofs are served over the JSON-RPC (`ghost_proof`). A
+//! result the chain refuses for good (its proof rejected, a wrong shape) is logged as an
+//! error and not sent again.
 
 use crate::{
     journal::{self, Journal},
@@ -67,8 +71,10 @@ struct Daemon {
     models: BTreeMap<ModelId, Arc<Model>>,
     journal: Journal,
     misbehaviour: Option<Misbehaviour>,
-    /// Requests with a submission under way (answer or response), not to be doubled.
+    /// Requests with a submission under way (answer or settlement), not to be doubled.
     in_flight: Mutex<BTreeSet<u64>>,
+    /// Requests whose result the chain refused for good (not sent again).
+    refused: Mutex<BTreeSet<u64>>,
     /// The block each of our transactions landed in, by request: the finalised state lags
     /// the best block, so a request we answered may still look pending for a few blocks.
     landed: Mutex<BTreeMap<u64, u32>>,
@@ -136,6 +142,7 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         journal,
         misbehaviour: config.misbehaviour,
         in_flight: Mutex::new(BTreeSet::new()),
+        refused: Mutex::new(BTreeSet::new()),
         landed: Mutex::new(BTreeMap::new()),
     });
     ready(Started { me, addr, public_url: public_url.clone(), models: daemon.models.keys().copied().collect() });
@@ -150,7 +157,7 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
 }
 
 /// The genesis hash of the chain at `url`, waiting for its node as the chain loop does.
-async fn genesis(url: &str) -> [u8; 32] {
+pub(crate) async fn genesis(url: &str) -> [u8; 32] {
     let mut backoff = follow::FIRST_BACKOFF;
     loop {
         match Chain::connect(url, std::time::Duration::from_secs(2)).await {
@@ -202,8 +209,8 @@ async fn ensure_bonded(daemon: &Daemon, chain: &Chain, public_url: &str, bond: O
                 Some(amount) => amount,
                 None => {
                     let min = chain.constant_u128("GhostRegistry", "MinBond")?;
-                    let slash = chain.constant_u128("Inference", "Slash")?;
-                    min.max(slash.saturating_mul(10))
+                    let price = chain.model(id).await?.map_or(0, |m| m.price);
+                    min.max(slash_for(chain, price)?.saturating_mul(10))
                 }
             },
         };
@@ -214,19 +221,26 @@ async fn ensure_bonded(daemon: &Daemon, chain: &Chain, public_url: &str, bond: O
     Ok(())
 }
 
-/// Bring the chain and the journal in line: answer, defend, forget.
+/// What a result of `price` credit locks from its prover's bond:
+/// `max(MinSlash, SlashPerCredit × price)`, as the chain computes it.
+fn slash_for(chain: &Chain, price: u128) -> Result<u128> {
+    let min = chain.constant_u128("Inference", "MinSlash")?;
+    let per_credit = chain.constant_u128("Inference", "SlashPerCredit")?;
+    Ok(per_credit.saturating_mul(price).max(min))
+}
+
+/// Bring the chain and the journal in line: answer, settle, forget.
 async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
     let (now, _) = chain.finalized().await?;
     let requests = chain.requests().await?;
     let open: BTreeSet<u64> = requests.iter().map(|(id, _)| *id).collect();
-    // Each posted result locks one Slash of the bond: answer no more than the free part
-    // backs (a result the bond cannot back fails and only costs a fee).
-    let slash = chain.constant_u128("Inference", "Slash")?.max(1);
+    // Each posted result locks the slash of its price from the bond: answer no more than
+    // the free part backs (a result the bond cannot back fails and only costs a fee).
     let mut room = BTreeMap::new();
     for id in daemon.models.keys() {
         let free = match chain.bond(id, &daemon.me).await? {
             // Unbonding: the chain takes no new results from us.
-            Some(b) if b.withdrawable_at.is_none() => b.amount.saturating_sub(b.locked) / slash,
+            Some(b) if b.withdrawable_at.is_none() => b.amount.saturating_sub(b.locked),
             _ => 0,
         };
         room.insert(*id, free);
@@ -237,15 +251,16 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
         let ours = request.result.as_ref().is_some_and(|r| r.prover == daemon.me);
         match &request.phase {
             Phase::Pending if now <= request.deadline => {
-                if daemon.awaiting_finality(id, now) || daemon.busy(id) {
+                if daemon.awaiting_finality(id, now) || daemon.busy(id) || daemon.was_refused(id) {
                     continue;
                 }
+                let locks = slash_for(chain, request.price)?;
                 let free = room.entry(request.model).or_insert(0);
-                if *free == 0 {
+                if *free < locks {
                     waiting += 1;
                     continue;
                 }
-                *free -= 1;
+                *free -= locks;
                 if daemon.start(id) {
                     let (daemon, chain) = (daemon.clone(), chain.clone());
                     let input = request.input.0.clone();
@@ -257,25 +272,22 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
                     });
                 }
             }
-            Phase::Answered if ours && daemon.journal.get(id).is_some_and(|e| e.state == State::Computed) => {
-                daemon.journal.set_state(id, State::Posted)?;
-            }
-            Phase::Challenged { challenger, .. } if ours && now <= request.deadline => {
-                if daemon.journal.get(id).is_some_and(|e| e.state == State::Defended)
-                    && daemon.awaiting_finality(id, now)
-                {
+            Phase::Answered if ours && now > request.deadline => {
+                if daemon.awaiting_finality(id, now) || daemon.busy(id) {
                     continue;
                 }
                 if daemon.start(id) {
-                    tracing::info!(request = id, %challenger, respond_until = request.deadline, "challenged: proving");
                     let (daemon, chain) = (daemon.clone(), chain.clone());
                     tokio::spawn(async move {
-                        if let Err(e) = respond(&daemon, &chain, id).await {
-                            tracing::warn!(request = id, error = %format!("{e:#}"), "challenge not answered");
+                        if let Err(e) = settle(&daemon, &chain, id).await {
+                            tracing::warn!(request = id, error = %format!("{e:#}"), "not settled yet; retrying");
                         }
                         daemon.finish(id);
                     });
                 }
+            }
+            Phase::Answered if ours && daemon.journal.get(id).is_some_and(|e| e.state == State::Computed) => {
+                daemon.journal.set_state(id, State::Posted)?;
             }
             _ => {}
         }
@@ -291,6 +303,9 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
                 l.remove(&id);
             }
         }
+    }
+    if let Ok(mut refused) = daemon.refused.lock() {
+        refused.retain(|id| open.contains(id));
     }
     Ok(())
 }
@@ -319,6 +334,10 @@ impl Daemon {
         if let (Ok(mut l), Some(block)) = (self.landed.lock(), block) {
             l.insert(id, block);
         }
+    }
+
+    fn was_refused(&self, id: u64) -> bool {
+        self.refused.lock().map(|s| s.contains(&id)).unwrap_or(false)
     }
 
     fn busy(&self, id: u64) -> bool {
@@ -356,21 +375,61 @@ async fn answer(
         }
     };
     let links = entry.links.iter().map(|l| parse_hash(l)).collect::<Result<Vec<_>, _>>()?;
-    let call = runtime::tx().inference().submit_result(id, BoundedVec(entry.output.clone()), BoundedVec(links));
-    let outcome = chain.submit(&call, &daemon.key, Wait::InBlock).await?;
+    let call = runtime::tx().inference().submit_result(
+        id,
+        BoundedVec(entry.output.clone()),
+        BoundedVec(links),
+        BoundedVec(entry.proof.0.clone()),
+    );
+    let outcome = match chain.submit(&call, &daemon.key, Wait::InBlock).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let why = format!("{e:#}");
+            if REFUSED_FOR_GOOD.iter().any(|name| why.contains(name)) {
+                tracing::error!(request = id, reason = %why, "the chain refused our result: not sending it again");
+                if let Ok(mut refused) = daemon.refused.lock() {
+                    refused.insert(id);
+                }
+                return Ok(());
+            }
+            return Err(e);
+        }
+    };
     daemon.landed(id, outcome.block);
     daemon.journal.set_state(id, State::Posted)?;
     tracing::info!(request = id, block = ?outcome.block, "result posted");
     Ok(())
 }
 
-/// Answer the prove-it challenge on request `id` with the journalled proof.
-async fn respond(daemon: &Daemon, chain: &Chain, id: u64) -> Result<()> {
-    let entry = daemon.journal.get(id).ok_or_else(|| anyhow!("no journal entry: the proof is lost"))?;
-    let call = runtime::tx().inference().respond(id, BoundedVec(entry.proof.0));
-    let outcome = chain.submit(&call, &daemon.key, Wait::InBlock).await?;
+/// The chain's refusals of a result that sending it again cannot change.
+const REFUSED_FOR_GOOD: [&str; 3] =
+    ["Inference.ProofRejected", "Inference.WrongLinkCount", "Inference.WrongOutputWidth"];
+
+/// Settle our result on request `id`, its deadline passed: the prover is paid only so.
+async fn settle(daemon: &Daemon, chain: &Chain, id: u64) -> Result<()> {
+    if daemon.journal.get(id).is_some() {
+        daemon.journal.set_state(id, State::Settling)?;
+    }
+    let call = runtime::tx().inference().settle(id);
+    let outcome = match chain.submit(&call, &daemon.key, Wait::InBlock).await {
+        Ok(outcome) => outcome,
+        // Someone settled it first (the client may): nothing is owed any more.
+        Err(e) if format!("{e:#}").contains("Inference.UnknownRequest") => {
+            tracing::info!(request = id, "settled by someone else");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     daemon.landed(id, outcome.block);
-    daemon.journal.set_state(id, State::Defended)?;
-    tracing::info!(request = id, block = ?outcome.block, "challenge answered with the ghost proof");
+    let paid = outcome
+        .events
+        .as_ref()
+        .and_then(|events| events.find_first::<runtime::inference::events::Settled>().ok().flatten());
+    match paid {
+        Some(e) => {
+            tracing::info!(request = id, fee = e.fee, royalty = e.royalty, block = ?outcome.block, "settled: paid")
+        }
+        None => tracing::warn!(request = id, block = ?outcome.block, "settled, but the result was not paid"),
+    }
     Ok(())
 }

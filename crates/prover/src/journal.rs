@@ -1,6 +1,6 @@
 //! The prover daemon's journal: one JSON file per request it answers, written (and
 //! synced) before the result is submitted, so that a daemon killed at any point restarts
-//! with every answer it may have posted and can still serve and defend it.
+//! with every answer it may have posted and can still serve it and settle it.
 //!
 //! An answer is bound to a chain, to the prover's account (its links commit to it) and to
 //! the request's model and input, so the journal is too. Layout:

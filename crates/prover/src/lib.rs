@@ -8,12 +8,14 @@
 //!
 //! * [`rpc`]: the JSON-RPC API's implementation (`ghost serve`, and the daemon's endpoint).
 //! * [`server`]: the bounded HTTP server it runs in, on threads of its own if asked.
-//! * [`journal`]: the daemon's durable record of what it owes and must prove.
+//! * [`journal`]: the daemon's durable record of what it posted and is owed.
 //! * [`daemon`]: `ghost prover run`, the on-chain prover.
-//! * [`watcher`]: `ghost watch`, which recomputes posted results and disputes wrong ones.
+//! * [`watcher`]: `ghost watch`, which recomputes posted results and reports excluded entries.
+//! * [`reports`]: the watcher's durable record of its commitments.
 
 pub mod daemon;
 pub mod journal;
+pub mod reports;
 pub mod rpc;
 pub mod server;
 pub mod watcher;

@@ -39,9 +39,10 @@ pub enum Misbehaviour {
     /// Swap a selected row of the first lookup layer for a candidate it outranks, and
     /// prove what was used (the proof verifies; an exclusion fraud proof convicts).
     SkipBestRow,
-    /// Change the output after proving (the proof no longer matches).
+    /// Change the output after proving (the proof no longer matches: a client rejects the
+    /// answer, and the chain refuses the result at submission, `ProofRejected`).
     CorruptOutput,
-    /// Flip a bit in the middle of the encoded proof.
+    /// Flip a bit in the middle of the encoded proof (refused the same way).
     CorruptProof,
 }
 

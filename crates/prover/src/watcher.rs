@@ -1,38 +1,52 @@
-//! `ghost watch`: a watcher that holds the weights of its models and recomputes every
-//! result posted on them.
+//! `ghost watch`: a watcher that holds the weights of its models and checks every result
+//! the chain accepts on them.
 //!
-//! A result equal to the honest answer (bound to its prover) is left alone. Otherwise the
-//! watcher fetches the prover's ghost proof from its registered endpoint: a valid proof
-//! whose rows or lists were not the best gives an exclusion fraud proof
-//! (`Model::find_fraud`), which it commits to and reveals a block later; anything else
-//! (no proof, an invalid one, a wrong output) gets a prove-it challenge, committed and
-//! revealed the same way. Each case is reported as a [`WatchEvent`].
+//! Every result carries its ghost proof, which the chain verified; the watcher reads it
+//! from the very extrinsic that posted it, and recomputes the honest answer (bound to the
+//! prover). A result equal to it is left alone. A valid proof whose rows or lists were not
+//! the best gives an exclusion fraud proof (`Model::find_fraud`): the watcher keeps the
+//! report in its state directory ([`crate::reports`]), commits to it, and reveals it in a
+//! later block; when someone else convicted first, it reclaims the bond. Results are
+//! checked concurrently (a few at once), each retried with backoff until its deadline;
+//! commitments left over (a watcher stopped, a reveal that failed) are revealed while the
+//! deadline allows and reclaimed after it. Each step is reported as a [`WatchEvent`].
 
+use crate::reports::{Report, Reports};
 use anyhow::{anyhow, Result};
 use codec::Encode;
 use ghost_client::{
-    chain::{runtime, Chain, Phase, Request},
-    dispute::{self, Conviction, Evidence, Filed},
+    chain::{runtime, Chain, Phase, Posted, Request},
+    dispute::{self, Conviction, Filed},
     follow::{self, FinalizedBlock, Follower},
     keys::{account_of, show_account},
     tokens::fmt_tokens,
 };
-use ghost_primitives::{Claim, Error, Model, ModelId};
+use ghost_primitives::{Model, ModelId};
 use std::{
     collections::{BTreeMap, BTreeSet},
     fmt,
-    sync::Arc,
+    path::PathBuf,
+    sync::{Arc, Mutex},
+    time::Duration,
 };
-use subxt::utils::AccountId32;
+use subxt::utils::{AccountId32, H256};
 use subxt_signer::sr25519::Keypair;
+use tokio::sync::{mpsc, Semaphore};
+
+/// Results recomputed at once.
+pub const CHECKS_AT_ONCE: usize = 4;
+/// First wait before a failed step is tried again; it doubles up to [`MAX_RETRY`].
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// Longest wait between tries.
+const MAX_RETRY: Duration = Duration::from_secs(8);
 
 /// What the watcher found wrong with a result.
 #[derive(Clone, Debug)]
 pub enum Finding {
     /// The prover left out a better row or list: this fraud proof (encoded) convicts it.
     Excluded(Vec<u8>),
-    /// The result is wrong in a way only a prove-it challenge shows (why).
-    ProveIt(String),
+    /// The result differs from the honest one, but no fraud proof shows it (why).
+    Unexplained(String),
 }
 
 /// What the watcher saw and did, as it happens.
@@ -43,6 +57,8 @@ pub enum WatchEvent {
         me: AccountId32,
         /// Models watched.
         models: usize,
+        /// Where its reports are kept.
+        state: PathBuf,
     },
     /// A result was recomputed and found honest.
     Honest {
@@ -51,26 +67,35 @@ pub enum WatchEvent {
         /// Its prover.
         prover: AccountId32,
     },
-    /// A result is being disputed.
+    /// A result differs from the honest one, but no fraud proof can be built.
+    Unexplained {
+        /// Request id.
+        id: u64,
+        /// Why.
+        why: String,
+    },
+    /// An exclusion is being reported (kept on disk, about to be committed).
     Disputing {
         /// Request id.
         id: u64,
-        /// With what (an exclusion) or why (a prove-it challenge).
-        finding: Finding,
     },
-    /// Someone else challenged first; our bond is reclaimed at the close.
-    Preempted {
+    /// A prover was convicted.
+    Convicted(Conviction),
+    /// Our fraud proof did not convict; its bond was burned.
+    Rejected {
         /// Request id.
         id: u64,
-        /// Who challenged.
-        challenger: AccountId32,
+        /// The bond burned.
+        burned: u128,
+        /// Why.
+        reason: String,
     },
-    /// An unused challenge bond was reclaimed.
+    /// An unused report bond was reclaimed (the request closed before our reveal).
     Reclaimed {
         /// Request id.
         id: u64,
     },
-    /// Something could not be done (`what`: "check", "dispute", "reclaim the challenge bond").
+    /// Something could not be done (`what`: "check", "report", "reclaim the report bond").
     Failed {
         /// Request id.
         id: u64,
@@ -79,238 +104,355 @@ pub enum WatchEvent {
         /// Why, as a sentence.
         why: String,
     },
-    /// A prover of a checked result was convicted.
-    Convicted(Conviction),
-    /// A fraud proof on a checked result failed.
-    Defeated {
-        /// Request id.
-        id: u64,
-        /// Who filed it.
-        challenger: AccountId32,
-        /// Why it failed.
-        reason: String,
-    },
-    /// The prover of a checked result answered its challenge with a valid proof.
-    Answered {
-        /// Request id.
-        id: u64,
-    },
 }
 
 impl fmt::Display for WatchEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WatchEvent::Started { me, models } => write!(f, "watcher {} watching {models} model(s)", show_account(me)),
+            WatchEvent::Started { me, models, state } => write!(
+                f,
+                "watcher {} watching {models} model(s); reports kept in {}",
+                show_account(me),
+                state.display()
+            ),
             WatchEvent::Honest { id, prover } => {
                 write!(f, "request {id}: the result of {} is honest", show_account(prover))
             }
-            WatchEvent::Disputing { id, finding: Finding::Excluded(_) } => {
+            WatchEvent::Unexplained { id, why } => {
+                write!(f, "request {id}: the result differs from the honest one, but {why}")
+            }
+            WatchEvent::Disputing { id } => {
                 write!(f, "request {id}: the prover skipped a better entry; reporting the exclusion")
             }
-            WatchEvent::Disputing { id, finding: Finding::ProveIt(why) } => {
-                write!(f, "request {id}: {why}; challenging (prove-it)")
-            }
-            WatchEvent::Preempted { id, challenger } => write!(
+            WatchEvent::Convicted(c) => write!(
                 f,
-                "request {id}: {} challenged it first; reclaiming our bond at the close",
-                show_account(challenger)
+                "{}, slashed {} (reward {} to {}), client refunded {} credit",
+                c.headline(),
+                fmt_tokens(c.slashed),
+                fmt_tokens(c.reward),
+                show_account(&c.reporter),
+                c.refund
             ),
-            WatchEvent::Reclaimed { id } => write!(f, "request {id}: reclaimed the unused challenge bond"),
+            WatchEvent::Rejected { id, burned, reason } => {
+                write!(f, "request {id}: our fraud proof was rejected ({reason}); {} burned", fmt_tokens(*burned))
+            }
+            WatchEvent::Reclaimed { id } => write!(f, "request {id}: reclaimed the unused report bond"),
             WatchEvent::Failed { id, what, why } => write!(f, "request {id}: could not {what}: {why}"),
-            WatchEvent::Convicted(c) => {
-                write!(f, "{}, slashed {}, client refunded {} credit", c.headline(), fmt_tokens(c.slashed), c.refund)
-            }
-            WatchEvent::Defeated { id, challenger, reason } => write!(
-                f,
-                "request {id}: the fraud proof of {} failed: {reason}; its bond went to the prover",
-                show_account(challenger)
-            ),
-            WatchEvent::Answered { id } => {
-                write!(f, "request {id}: the prover answered the challenge with a valid proof")
-            }
         }
     }
 }
 
-/// Run until interrupted, reconnecting with backoff when the node goes away; every
-/// finding and verdict goes to `report`.
-pub async fn run(url: &str, key: Keypair, models: Vec<Model>, report: impl FnMut(WatchEvent) + Send) -> Result<()> {
+/// Run until interrupted, reconnecting with backoff when the node goes away, keeping
+/// reports under `state`; every finding and verdict goes to `report`.
+pub async fn run(
+    url: &str,
+    key: Keypair,
+    models: Vec<Model>,
+    state: PathBuf,
+    mut report: impl FnMut(WatchEvent) + Send,
+) -> Result<()> {
     let me = account_of(&key);
+    let genesis = tokio::select! {
+        genesis = crate::daemon::genesis(url) => genesis,
+        _ = tokio::signal::ctrl_c() => return Ok(()),
+    };
+    let reports = Reports::open(&state, genesis, &me)?;
     let models: BTreeMap<ModelId, Arc<Model>> = models.into_iter().map(|m| (m.id(), Arc::new(m))).collect();
-    let mut watcher = Watcher { key, me, models, seen: BTreeSet::new(), reclaim: BTreeSet::new(), report };
-    (watcher.report)(WatchEvent::Started { me: watcher.me.clone(), models: watcher.models.len() });
-    tokio::select! {
-        _ = follow::follow(url, &mut watcher) => Ok(()),
-        _ = tokio::signal::ctrl_c() => Ok(()),
+    report(WatchEvent::Started { me: me.clone(), models: models.len(), state: reports.dir().to_path_buf() });
+    let (events, mut heard) = mpsc::unbounded_channel();
+    let shared = Arc::new(Shared {
+        key,
+        me,
+        models,
+        reports,
+        checks: Semaphore::new(CHECKS_AT_ONCE),
+        busy: Mutex::new(BTreeSet::new()),
+        events,
+    });
+    let mut watcher = Watcher { shared, seen: BTreeSet::new() };
+    let follow = follow::follow(url, &mut watcher);
+    tokio::pin!(follow);
+    loop {
+        tokio::select! {
+            _ = &mut follow => return Ok(()),
+            Some(event) = heard.recv() => report(event),
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
     }
 }
 
-/// The watcher's state across blocks and reconnections.
-struct Watcher<R> {
+/// What the watcher's tasks share.
+struct Shared {
     key: Keypair,
     me: AccountId32,
     models: BTreeMap<ModelId, Arc<Model>>,
-    /// Requests whose results were checked (each once).
-    seen: BTreeSet<u64>,
-    /// Requests with a commitment of ours left unrevealed, to reclaim once closed.
-    reclaim: BTreeSet<u64>,
-    report: R,
+    reports: Reports,
+    /// Bounds the recomputations running at once.
+    checks: Semaphore,
+    /// Requests with a task of ours under way.
+    busy: Mutex<BTreeSet<u64>>,
+    events: mpsc::UnboundedSender<WatchEvent>,
 }
 
-impl<R: FnMut(WatchEvent) + Send> Follower for Watcher<R> {
-    async fn connected(&mut self, _chain: &Chain) -> Result<()> {
+impl Shared {
+    fn say(&self, event: WatchEvent) {
+        let _ = self.events.send(event);
+    }
+
+    fn start(&self, id: u64) -> bool {
+        self.busy.lock().map(|mut s| s.insert(id)).unwrap_or(false)
+    }
+
+    fn finish(&self, id: u64) {
+        if let Ok(mut s) = self.busy.lock() {
+            s.remove(&id);
+        }
+    }
+}
+
+/// The follower: which results it has taken up, across blocks and reconnections.
+struct Watcher {
+    shared: Arc<Shared>,
+    /// Requests whose results were taken up (each once).
+    seen: BTreeSet<u64>,
+}
+
+/// Where a result's proof is read from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The block whose events announced it.
+    Block(H256),
+    /// The open request (after a reconnection): its posting block is found from its deadline.
+    Open,
+}
+
+impl Follower for Watcher {
+    /// Catch up: every open result on our models not checked yet (posted while we were
+    /// away), and the reports left over.
+    async fn connected(&mut self, chain: &Chain) -> Result<()> {
+        let (now, _) = chain.finalized().await?;
+        // A result with a report of ours left over is the sweep's to finish.
+        let reported: BTreeSet<u64> = self.shared.reports.all().iter().map(|r| r.id).collect();
+        for (id, request) in chain.requests().await? {
+            if matches!(request.phase, Phase::Answered) && now <= request.deadline && !reported.contains(&id) {
+                self.take_up(chain, id, Source::Open);
+            }
+        }
+        sweep(&self.shared, chain, now);
         Ok(())
     }
 
     async fn finalized(&mut self, chain: &Chain, block: FinalizedBlock) -> Result<()> {
+        use runtime::inference::events as ev;
         let events = block.events().await?;
-        self.report_verdicts(&events);
-        // A prover that withheld its proof from its endpoint had to post it to answer a
-        // prove-it challenge: the proof is in this block's `respond` call. Inspect it.
-        for answered in events.find::<runtime::inference::events::ChallengeAnswered>() {
-            let id = answered?.id;
-            let Some(request) = chain.request(id).await? else { continue };
-            let Some(model) = self.models.get(&request.model).cloned() else { continue };
-            if request.result.as_ref().is_some_and(|r| r.prover == self.me) {
-                continue;
-            }
-            let mut posted = None;
-            for call in block.extrinsics().await?.find::<runtime::inference::calls::types::Respond>() {
-                let call = call?;
-                if call.value.id == id {
-                    posted = Some(call.value.proof.0);
-                }
-            }
-            let Some(proof) = posted else { continue };
-            if let finding @ Finding::Excluded(_) = inspect(&model, &request, proof).await? {
-                self.dispute(chain, id, finding).await;
-            }
-        }
-        for (id, request) in chain.requests().await? {
-            let Some(model) = self.models.get(&request.model).cloned() else { continue };
-            let Some(result) = &request.result else { continue };
-            if matches!(request.phase, Phase::Pending) || result.prover == self.me || self.seen.contains(&id) {
-                continue;
-            }
-            self.seen.insert(id);
-            match check(chain, &model, id, &request).await {
-                Ok(None) => (self.report)(WatchEvent::Honest { id, prover: result.prover.clone() }),
-                Ok(Some(finding)) => self.dispute(chain, id, finding).await,
-                Err(e) => (self.report)(WatchEvent::Failed { id, what: "check", why: format!("{e:#}") }),
-            }
-        }
-        // Release the bonds of commitments left unrevealed, once their requests closed.
-        for id in self.reclaim.clone() {
-            if chain.request(id).await?.is_none() {
-                self.reclaim.remove(&id);
-                match dispute::reclaim(chain, &self.key, id).await {
-                    Ok(_) => (self.report)(WatchEvent::Reclaimed { id }),
-                    Err(e) => (self.report)(WatchEvent::Failed {
-                        id,
-                        what: "reclaim the challenge bond",
-                        why: format!("{e:#}"),
-                    }),
+        for event in events.iter() {
+            let event = event?;
+            if let Some(e) = event.as_event::<ev::ResultSubmitted>()? {
+                self.take_up(chain, e.id, Source::Block(block.hash()));
+            } else if let Some(c) = event.as_event::<ev::ProverConvicted>()? {
+                // Someone else's conviction of a result we took up (ours are told by their task).
+                if c.reporter != self.shared.me && self.seen.contains(&c.id) {
+                    self.shared.say(WatchEvent::Convicted(c.into()));
                 }
             }
         }
+        sweep(&self.shared, chain, block.number());
         Ok(())
     }
 }
 
-impl<R: FnMut(WatchEvent) + Send> Watcher<R> {
-    /// Commit to the dispute of `finding`, then reveal it in a later block; a commitment
-    /// left unrevealed (someone challenged first) is reclaimed once the request closes.
-    async fn dispute(&mut self, chain: &Chain, id: u64, finding: Finding) {
-        let evidence = match &finding {
-            Finding::Excluded(fraud) => Evidence::Exclusion(fraud.as_slice()),
-            Finding::ProveIt(_) => Evidence::ProveIt,
+impl Watcher {
+    /// Check request `id`'s result in a task of its own, once.
+    fn take_up(&mut self, chain: &Chain, id: u64, source: Source) {
+        // Marked busy here, before the sweep of this block can take it up.
+        if !self.seen.insert(id) || !self.shared.start(id) {
+            return;
+        }
+        let (shared, chain) = (self.shared.clone(), chain.clone());
+        tokio::spawn(async move {
+            examine(&shared, &chain, id, source).await;
+            shared.finish(id);
+        });
+    }
+}
+
+/// Check request `id`'s result, and report it if it excluded a better entry; every step
+/// is retried with backoff while the request is open and its deadline not passed.
+async fn examine(shared: &Shared, chain: &Chain, id: u64, source: Source) {
+    let mut retry = FIRST_RETRY;
+    let failed = |what: &'static str, why: anyhow::Error| {
+        shared.say(WatchEvent::Failed { id, what, why: format!("{why:#}") });
+    };
+    loop {
+        match attempt(shared, chain, id, source).await {
+            Ok(()) => return,
+            Err(Attempt::Done) => return,
+            Err(Attempt::Failed(what, why)) => failed(what, why),
+        }
+        // Give up once the request closed or its deadline passed.
+        let open = match (chain.request(id).await, chain.finalized().await) {
+            (Ok(Some(r)), Ok((now, _))) => now <= r.deadline,
+            (Ok(None), _) => false,
+            _ => true,
         };
-        // Told once the commitment is in a block, before the reveal.
-        let report = &mut self.report;
-        let committed = || report(WatchEvent::Disputing { id, finding: finding.clone() });
-        let filed = dispute::file(chain, &self.key, &self.me, id, evidence, committed).await;
-        match filed {
-            // The verdict is reported from the finalised block's events.
-            Ok(Filed::Revealed(_)) => {}
-            Ok(Filed::Preempted(challenger)) => {
-                self.reclaim.insert(id);
-                (self.report)(WatchEvent::Preempted { id, challenger });
-            }
-            Err(e) => (self.report)(WatchEvent::Failed { id, what: "dispute", why: format!("{e:#}") }),
+        if !open {
+            return;
         }
-    }
-
-    /// Report how the disputes on results this watcher checked ended, once, from the
-    /// finalised block that holds the verdict.
-    fn report_verdicts(&mut self, events: &subxt::events::Events<subxt::PolkadotConfig>) {
-        use runtime::inference::events as ev;
-        for event in events.iter().flatten() {
-            let verdict = if let Ok(Some(c)) = event.as_event::<ev::ProverConvicted>() {
-                WatchEvent::Convicted(c.into())
-            } else if let Ok(Some(d)) = event.as_event::<ev::ChallengeDefeated>() {
-                WatchEvent::Defeated { id: d.id, challenger: d.challenger, reason: d.reason.0.to_string() }
-            } else if let Ok(Some(a)) = event.as_event::<ev::ChallengeAnswered>() {
-                WatchEvent::Answered { id: a.id }
-            } else {
-                continue;
-            };
-            let id = match &verdict {
-                WatchEvent::Convicted(Conviction { id, .. })
-                | WatchEvent::Defeated { id, .. }
-                | WatchEvent::Answered { id } => *id,
-                _ => continue,
-            };
-            if self.seen.contains(&id) {
-                (self.report)(verdict);
-            }
-        }
+        tokio::time::sleep(retry).await;
+        retry = (retry * 2).min(MAX_RETRY);
     }
 }
 
-/// Recompute request `id`'s result; `None` when it is the honest one.
-pub async fn check(chain: &Chain, model: &Arc<Model>, id: u64, request: &Request) -> Result<Option<Finding>> {
-    let result = request.result.as_ref().ok_or_else(|| anyhow!("no result posted"))?;
-    let input = request.input.0.clone();
-    let binding = result.prover.encode();
-    let posted = Claim { output: result.output.0.clone(), links: result.links.0.clone() };
-    let honest = {
-        let (model, input, binding) = (model.clone(), input.clone(), binding.clone());
-        tokio::task::spawn_blocking(move || model.trace_bound(&input, &binding)).await??.claim()
-    };
-    if honest == posted {
-        return Ok(None);
-    }
-    // Wrong: is it a choice the prover can be shown to have skipped?
-    let proof = match dispute::served_proof(chain, &request.model, &result.prover, id).await {
-        Ok(p) => p,
-        Err(why) => return Ok(Some(Finding::ProveIt(format!("no proof to inspect ({why:#})")))),
-    };
-    inspect(model, request, proof).await.map(Some)
+/// How one try at a result ended short of its end.
+enum Attempt {
+    /// Nothing more to do (not ours to check, or the request is gone).
+    Done,
+    /// A step failed: worth another try.
+    Failed(&'static str, anyhow::Error),
 }
 
-/// What the ghost proof `proof` of request's posted result shows: an excluded row or list
-/// (a fraud proof), or else a wrong result only a prove-it challenge can settle.
-async fn inspect(model: &Arc<Model>, request: &Request, proof: Vec<u8>) -> Result<Finding> {
-    let result = request.result.as_ref().ok_or_else(|| anyhow!("no result posted"))?;
+async fn attempt(shared: &Shared, chain: &Chain, id: u64, source: Source) -> Result<(), Attempt> {
+    let check = |e| Attempt::Failed("check", e);
+    let Some(request) = chain.request(id).await.map_err(check)? else { return Err(Attempt::Done) };
+    let Some(model) = shared.models.get(&request.model).cloned() else { return Err(Attempt::Done) };
+    if request.result.as_ref().is_none_or(|r| r.prover == shared.me) {
+        return Err(Attempt::Done);
+    }
+    let posted = match source {
+        Source::Block(at) => chain.posted_result(at, id).await,
+        Source::Open => chain.posted_result_of(id, &request).await,
+    }
+    .map_err(check)?;
+    let finding = {
+        let _permit = shared.checks.acquire().await.map_err(|e| check(e.into()))?;
+        inspect(&model, &request, &posted).await.map_err(check)?
+    };
+    let fraud = match finding {
+        None => {
+            shared.say(WatchEvent::Honest { id, prover: posted.prover });
+            return Ok(());
+        }
+        Some(Finding::Unexplained(why)) => {
+            shared.say(WatchEvent::Unexplained { id, why });
+            return Ok(());
+        }
+        Some(Finding::Excluded(fraud)) => fraud,
+    };
+    // A commitment of ours from an earlier try is revealed rather than doubled.
+    for report in shared.reports.all().into_iter().filter(|r| r.id == id) {
+        let (commitment, fraud) = report.commitment().map_err(|e| Attempt::Failed("report", e))?;
+        match dispute::reveal(chain, &shared.key, &commitment, &fraud).await {
+            Ok(filed) => {
+                told(shared, &report, filed);
+                return Ok(());
+            }
+            Err(e) if format!("{e:#}").contains("Inference.NotCommitted") => {
+                shared.reports.remove(&report).map_err(|e| Attempt::Failed("report", e))?
+            }
+            Err(e) => return Err(Attempt::Failed("report", e)),
+        }
+    }
+    let mut kept = None;
+    let keep = |commitment: &dispute::Commitment| {
+        let report = Report::new(commitment, &fraud);
+        shared.reports.put(&report)?;
+        kept = Some(report);
+        shared.say(WatchEvent::Disputing { id });
+        Ok(())
+    };
+    let filed = dispute::file(chain, &shared.key, &shared.me, id, &fraud, keep).await;
+    // A record of a commitment that failed stays for the sweep (revealed or reclaimed).
+    let filed = filed.map_err(|e| Attempt::Failed("report", e))?;
+    if let Some(report) = kept {
+        told(shared, &report, filed);
+    }
+    Ok(())
+}
+
+/// Report how the reveal of `report` went, and forget its record.
+fn told(shared: &Shared, report: &Report, filed: Filed) {
+    let id = report.id;
+    let event = match filed {
+        Filed::Convicted(c) => WatchEvent::Convicted(c),
+        Filed::Rejected { id, burned, reason } => WatchEvent::Rejected { id, burned, reason },
+        Filed::Closed { .. } => WatchEvent::Reclaimed { id },
+    };
+    shared.say(event);
+    if let Err(e) = shared.reports.remove(report) {
+        tracing::warn!(request = id, error = %format!("{e:#}"), "the report record stays");
+    }
+}
+
+/// The reports left over, each in a task: revealed while the deadline allows, the bond
+/// reclaimed once the request closed or its deadline passed.
+fn sweep(shared: &Arc<Shared>, chain: &Chain, now: u32) {
+    let mut ids: Vec<u64> = shared.reports.all().iter().map(|r| r.id).collect();
+    ids.dedup();
+    for id in ids {
+        if !shared.start(id) {
+            continue;
+        }
+        let (shared, chain) = (shared.clone(), chain.clone());
+        tokio::spawn(async move {
+            if let Err(e) = settle_leftovers(&shared, &chain, id, now).await {
+                tracing::debug!(request = id, error = %format!("{e:#}"), "a leftover report stays for the next block");
+            }
+            shared.finish(id);
+        });
+    }
+}
+
+async fn settle_leftovers(shared: &Shared, chain: &Chain, id: u64, now: u32) -> Result<()> {
+    let open = chain.request(id).await?.is_some_and(|r| now <= r.deadline);
+    for report in shared.reports.all().into_iter().filter(|r| r.id == id) {
+        let (commitment, fraud) = report.commitment()?;
+        if open {
+            match dispute::reveal(chain, &shared.key, &commitment, &fraud).await {
+                Ok(filed) => told(shared, &report, filed),
+                // Never committed (the watcher stopped between the record and the commit).
+                Err(e) if format!("{e:#}").contains("Inference.NotCommitted") => shared.reports.remove(&report)?,
+                Err(e) => return Err(e),
+            }
+            continue;
+        }
+        match dispute::reclaim(chain, &shared.key, id, commitment.digest).await {
+            Ok(_) => {
+                shared.reports.remove(&report)?;
+                shared.say(WatchEvent::Reclaimed { id });
+            }
+            Err(e) if format!("{e:#}").contains("Inference.NotCommitted") => shared.reports.remove(&report)?,
+            Err(e) => {
+                shared.say(WatchEvent::Failed { id, what: "reclaim the report bond", why: format!("{e:#}") });
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Recompute `request`'s posted result; `None` when it is the honest one, else what its
+/// proof shows.
+pub async fn inspect(model: &Arc<Model>, request: &Request, posted: &Posted) -> Result<Option<Finding>> {
     let input = request.input.0.clone();
-    let binding = result.prover.encode();
-    let posted = Claim { output: result.output.0.clone(), links: result.links.0.clone() };
-    let model = model.clone();
-    let finding = tokio::task::spawn_blocking(move || {
-        let trace = match model.verifier().verify(&binding, &input, &posted, &proof) {
+    let binding = posted.prover.encode();
+    let (model, posted) = (model.clone(), posted.clone());
+    let finding = tokio::task::spawn_blocking(move || -> Result<Option<Finding>> {
+        let honest = model.trace_bound(&input, &binding)?.claim();
+        if honest == posted.claim {
+            return Ok(None);
+        }
+        let trace = match model.verifier().verify(&binding, &input, &posted.claim, &posted.proof) {
             Ok(trace) => trace,
-            Err(e @ (Error::TraceLength { .. } | Error::TraceMismatch { .. })) => {
-                return Finding::ProveIt(format!("its proof is of another claim: {e}"))
-            }
-            Err(e) => return Finding::ProveIt(format!("its proof does not verify: {e}")),
+            Err(e) => return Ok(Some(Finding::Unexplained(format!("its proof does not verify here: {e}")))),
         };
-        match model.find_fraud(&input, &trace) {
+        Ok(Some(match model.find_fraud(&input, &trace) {
             Ok(Some(fraud)) => Finding::Excluded(fraud.encode()),
-            Ok(None) => Finding::ProveIt("the output differs from the honest one".into()),
-            Err(e) => Finding::ProveIt(format!("no fraud proof could be built: {e}")),
-        }
+            Ok(None) => Finding::Unexplained("no fraud proof shows it".into()),
+            Err(e) => Finding::Unexplained(format!("no fraud proof could be built: {e}")),
+        }))
     })
-    .await?;
+    .await
+    .map_err(|e| anyhow!("the check stopped: {e}"))??;
     Ok(finding)
 }
 
@@ -320,15 +462,15 @@ mod tests {
     use ghost_client::chain::{runtime::runtime_types::pallet_inference::pallet::PostedResult, BoundedVec};
     use ghost_primitives::{testing, Shape};
 
-    /// A request on `model` whose posted result is `trace`, bound to `prover`.
-    fn request(
+    /// A request on `model` whose posted result is `trace` with its proof, bound to `prover`.
+    fn posted(
         model: &Model,
         input: &ghost_primitives::Input,
         prover: AccountId32,
         trace: &ghost_primitives::Trace,
-    ) -> Request {
+    ) -> (Request, Posted) {
         let claim = trace.claim();
-        Request {
+        let request = Request {
             client: AccountId32([1; 32]),
             model: model.id(),
             input: subxt::utils::Static(input.clone()),
@@ -336,19 +478,19 @@ mod tests {
             deposit: 1,
             phase: Phase::Answered,
             result: Some(PostedResult {
-                prover,
-                output: BoundedVec(claim.output),
-                links: BoundedVec(claim.links),
+                prover: prover.clone(),
+                output: BoundedVec(claim.output.clone()),
+                links: BoundedVec(claim.links.clone()),
                 locked: 1,
-                proven: true,
             }),
             deadline: 40,
-            settle_at: Some(41),
-        }
+        };
+        let proof = model.prove_trace(trace).unwrap().encode();
+        (request, Posted { id: 3, prover, claim, proof, block: 20, challenge_until: 40 })
     }
 
-    /// The proof a lazy prover posted in `respond` yields a fraud proof that convicts it;
-    /// an honest proof yields none.
+    /// The proof a lazy prover posted yields a fraud proof that convicts it; an honest
+    /// result yields no finding.
     #[tokio::test]
     async fn a_posted_lazy_proof_gives_a_convicting_fraud_proof() {
         let model = Arc::new(testing::model(11, &[Shape::new(256, 8).widths(16, 8).select(4, 2)]).unwrap());
@@ -356,9 +498,8 @@ mod tests {
         let binding = prover.encode();
         let input = testing::input(3, 16);
         let lazy = model.lazy_trace(&input, 0, &binding).unwrap().expect("a row to skip");
-        let proof = model.prove_trace(&lazy).unwrap().encode();
-        let posted = request(&model, &input, prover.clone(), &lazy);
-        let Finding::Excluded(fraud) = inspect(&model, &posted, proof).await.unwrap() else {
+        let (request, result) = posted(&model, &input, prover.clone(), &lazy);
+        let Some(Finding::Excluded(fraud)) = inspect(&model, &request, &result).await.unwrap() else {
             panic!("the lazy proof was not turned into a fraud proof");
         };
         let fraud = ghost_primitives::decode_fraud(&fraud).unwrap();
@@ -366,11 +507,7 @@ mod tests {
         assert_eq!(model.verifier().verify_fraud(&binding, &input, &links, &fraud), Ok(()));
 
         let honest = model.trace_bound(&input, &binding).unwrap();
-        let proof = model.prove_trace(&honest).unwrap().encode();
-        let posted = request(&model, &input, prover, &honest);
-        assert!(
-            matches!(inspect(&model, &posted, proof).await.unwrap(), Finding::ProveIt(_)),
-            "no exclusion in an honest proof"
-        );
+        let (request, result) = posted(&model, &input, prover, &honest);
+        assert!(inspect(&model, &request, &result).await.unwrap().is_none(), "an honest result is left alone");
     }
 }

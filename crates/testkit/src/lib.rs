@@ -3,7 +3,10 @@
 //! What the integration tests of `ghost-node` and `ghost` share: a real node started on
 //! ports the OS picks (so tests running side by side never share one), its RPC port read
 //! from its log, and stopped (killed and reaped) on drop. It knows nothing of the chain's
-//! types: tests talk to the node through their own clients.
+//! types: tests talk to the node through their own clients. [`flood`] floods a public
+//! JSON-RPC endpoint, bounded in count and time.
+
+pub mod flood;
 
 use std::{
     io::{BufRead, BufReader},
