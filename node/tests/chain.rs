@@ -136,9 +136,10 @@ async fn dev_chain_registers_models_and_verifies_proofs() {
         Err(ghost_primitives::Error::TraceMismatch { layer: 0 })
     );
     // Proofs above the chain's own limit are refused before decoding.
+    let max = ghost_runtime::configs::MAX_PROOF_BYTES;
     assert!(matches!(
-        call(vec![0; 1024 * 1024 + 1], claim.clone()).await,
-        Err(ghost_primitives::Error::ProofTooLarge { max: 1048576, .. })
+        call(vec![0; max as usize + 1], claim.clone()).await,
+        Err(ghost_primitives::Error::ProofTooLarge { max: m, .. }) if m == max
     ));
     let mut forged = proof.encode();
     let mid = forged.len() / 2;
