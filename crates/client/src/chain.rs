@@ -59,6 +59,12 @@ pub type Phase = runtime::runtime_types::pallet_inference::pallet::Phase;
 
 /// The node's default JSON-RPC address (`ghost-node --dev`).
 pub const DEFAULT_URL: &str = "ws://127.0.0.1:9944";
+/// Longest wait for the next finalised block: a node (or a connection) silent for longer
+/// is taken for stalled.
+pub const STALL: Duration = Duration::from_secs(60);
+/// Longest wait for a submitted transaction to reach the state asked of it ([`STALL`]
+/// twice over: a transaction is finalised in seconds).
+pub const SUBMIT_TIMEOUT: Duration = Duration::from_secs(2 * STALL.as_secs());
 /// A connection to a node.
 #[derive(Clone)]
 pub struct Chain {
@@ -134,13 +140,33 @@ impl Chain {
         Ok((block.number(), block.hash()))
     }
 
-    /// Sign `call` with `signer`, submit it and follow it as `wait` says. A call the
-    /// runtime refuses is an error naming the pallet's error and its documentation.
+    /// Sign `call` with `signer`, submit it and follow it as `wait` says, for up to
+    /// [`SUBMIT_TIMEOUT`] (a transaction stuck in the pool, or a connection gone silent, is
+    /// an error; the caller may try again). A call the runtime refuses is an error naming
+    /// the pallet's error and its documentation.
     pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair, wait: Wait) -> Result<Outcome> {
         let what = call
             .validation_details()
             .map(|d| format!("{}.{}", d.pallet_name, d.call_name))
             .unwrap_or_else(|| "the transaction".into());
+        within(SUBMIT_TIMEOUT, self.submit_unbounded(call, signer, wait, &what), || {
+            let state = if wait == Wait::Finalized { "finalised" } else { "in a block" };
+            format!(
+                "{what} was not {state} within {} s (stuck in the node's pool, or the connection went silent); it \
+                 may still land",
+                SUBMIT_TIMEOUT.as_secs()
+            )
+        })
+        .await
+    }
+
+    async fn submit_unbounded<Call: Payload>(
+        &self,
+        call: &Call,
+        signer: &Keypair,
+        wait: Wait,
+        what: &str,
+    ) -> Result<Outcome> {
         let submitting = self.submitting.lock().await;
         // The next nonce counting the node's pool and best block (subxt's own default reads
         // the finalised block, which is stale right after a transaction of ours landed).
@@ -466,6 +492,15 @@ fn root(e: &subxt::Error) -> String {
     text
 }
 
+/// `work`, given up after `limit` with the error `late` says.
+pub async fn within<T>(
+    limit: Duration,
+    work: impl std::future::Future<Output = Result<T>>,
+    late: impl FnOnce() -> String,
+) -> Result<T> {
+    tokio::time::timeout(limit, work).await.unwrap_or_else(|_| Err(anyhow!(late())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,6 +513,17 @@ mod tests {
         for bad in ["", "http://127.0.0.1:9944", "ws://", "127.0.0.1:9944", "ws:///x", "ws://a b", "wé"] {
             assert!(parse_url(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Work that never ends (a transaction stuck in the pool, a silent socket) is given up
+    /// with the sentence asked for; work done in time is returned.
+    #[tokio::test]
+    async fn waits_are_bounded() {
+        let limit = Duration::from_millis(20);
+        let stuck = within(limit, std::future::pending::<Result<()>>(), || "the commit was stuck".into()).await;
+        assert_eq!(stuck.unwrap_err().to_string(), "the commit was stuck");
+        assert_eq!(within(limit, async { Ok(5) }, || unreachable!()).await.unwrap(), 5);
+        assert!(STALL < SUBMIT_TIMEOUT);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Following the chain: the one loop behind every long-running agent (the prover daemon,
 //! the watcher). It connects, lets the agent catch up on what happened while it was away,
-//! then hands it every finalised block; when the node goes away it reconnects with
-//! backoff and catches up again, forever.
+//! then hands it every finalised block; when the node goes away, or finalises nothing for
+//! [`STALL`] (a silent socket looks just like that), it reconnects with backoff and catches
+//! up again, forever.
 
-use crate::chain::Chain;
+use crate::chain::{within, Chain, STALL};
 use anyhow::{bail, Context, Result};
 use std::{convert::Infallible, future::Future, time::Duration};
 use subxt::{blocks::Block, OnlineClient, PolkadotConfig};
@@ -45,10 +46,22 @@ async fn session(url: &str, follower: &mut impl Follower, backoff: &mut Duration
     let mut heads = chain.api.blocks().subscribe_finalized().await.context("following finalised blocks")?;
     follower.connected(&chain).await?;
     *backoff = FIRST_BACKOFF;
-    while let Some(block) = heads.next().await {
+    loop {
+        let next = async { Ok(heads.next().await) };
+        let Some(block) = within(STALL, next, stalled).await? else {
+            bail!("the node closed the finalised-block subscription")
+        };
         let block = block.context("the finalised-block subscription failed")?;
-        tracing::debug!(number = block.number(), "finalised");
-        follower.finalized(&chain, block).await?;
+        let number = block.number();
+        tracing::debug!(number, "finalised");
+        let late = || {
+            format!("block #{number} took over {} s to handle (the connection may have gone silent)", STALL.as_secs())
+        };
+        within(STALL, follower.finalized(&chain, block), late).await?;
     }
-    bail!("the node closed the finalised-block subscription")
+}
+
+/// Why a session with no new finalised head for [`STALL`] ends.
+fn stalled() -> String {
+    format!("the node finalised no block for {} s (stalled, or the connection went silent)", STALL.as_secs())
 }

@@ -5,7 +5,7 @@
 //! bounded by the request's deadlines.
 
 use crate::{
-    chain::{runtime, Account, Chain, Wait},
+    chain::{runtime, Account, Chain, Wait, STALL},
     dispute::Conviction,
     keys::{account_of, show_account},
     outcome::Outcome,
@@ -47,8 +47,6 @@ pub struct InferOptions {
 pub const SETTLE_GRACE: u32 = 8;
 /// Blocks past every deadline after which the request is given up on.
 pub const MARGIN: u32 = 15;
-/// Longest wait for the next finalised block.
-pub const STALL: Duration = Duration::from_secs(60);
 
 /// A step of a paid inference, as it happens.
 pub enum InferEvent {
@@ -201,7 +199,7 @@ pub async fn infer(
     let call =
         runtime::tx().inference().request(*model, Static(input.clone()), options.max_price.unwrap_or(info.price));
     let asked = std::time::Instant::now();
-    let outcome = bounded(chain.submit(&call, key, Wait::Finalized), "the request").await?;
+    let outcome = chain.submit(&call, key, Wait::Finalized).await?;
     let requested = outcome
         .events
         .as_ref()
@@ -243,8 +241,7 @@ pub async fn infer(
                     let (blocks, seconds) = (number.saturating_sub(requested_in), asked.elapsed().as_secs_f64());
                     report(InferEvent::Verified { id, then: AfterVerified::Accepting { blocks, seconds } });
                     let call = runtime::tx().inference().accept(id);
-                    let accept = chain.submit(&call, key, Wait::Finalized);
-                    let outcome = bounded(accept, "the acceptance").await?;
+                    let outcome = chain.submit(&call, key, Wait::Finalized).await?;
                     accepted = true;
                     report(InferEvent::Transaction { what: "accepted", outcome });
                 } else {
@@ -269,8 +266,7 @@ pub async fn infer(
         let grace = if answered { SETTLE_GRACE } else { 0 };
         if number > deadline.saturating_add(grace) && !accepted && !settled_by_us {
             let call = runtime::tx().inference().settle(id);
-            let settle = chain.submit(&call, key, Wait::Finalized);
-            match bounded(settle, "the settlement").await {
+            match chain.submit(&call, key, Wait::Finalized).await {
                 // Its event comes with the finalised block, handled above.
                 Ok(outcome) => {
                     settled_by_us = true;
@@ -291,13 +287,6 @@ pub async fn infer(
     };
     report(InferEvent::Spent { before, after: chain.account(&me).await? });
     Ok((verdict, claim))
-}
-
-/// `submit`, given up after [`STALL`] twice over: a transaction is finalised in seconds.
-async fn bounded(submit: impl std::future::Future<Output = Result<Outcome>>, what: &str) -> Result<Outcome> {
-    tokio::time::timeout(2 * STALL, submit)
-        .await
-        .map_err(|_| anyhow!("{what} was not finalised within {} s", (2 * STALL).as_secs()))?
 }
 
 /// The result of request `id` accepted in block `at`, read again a few times should the

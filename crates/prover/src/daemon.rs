@@ -7,6 +7,9 @@
 //! settled (settlement is lazy: the prover is paid only when someone settles), and
 //! journal entries of closed requests are dropped. So a restart, a missed block or a node
 //! that was away for a while are all caught up the same way: by the next finalised head.
+//! New answers are admitted only while the bond's free part backs them, counting the
+//! answers under way and those landed but not finalised yet; at most `workers` are
+//! computed at once.
 //! The journal ([`crate::journal`]) is written before a result is submitted and before a
 //! settlement is sent, and its proofs are served over the JSON-RPC (`ghost_proof`). A
 //! result the chain refuses for good (its proof rejected, a wrong shape) is logged as an
@@ -78,6 +81,8 @@ struct Daemon {
     /// The block each of our transactions landed in, by request: the finalised state lags
     /// the best block, so a request we answered may still look pending for a few blocks.
     landed: Mutex<BTreeMap<u64, u32>>,
+    /// Bounds the answers computed at once.
+    computing: tokio::sync::Semaphore,
 }
 
 /// Blocks a transaction of ours may take to be finalised before it is sent again.
@@ -144,6 +149,7 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         in_flight: Mutex::new(BTreeSet::new()),
         refused: Mutex::new(BTreeSet::new()),
         landed: Mutex::new(BTreeMap::new()),
+        computing: tokio::sync::Semaphore::new(config.workers.max(1)),
     });
     ready(Started { me, addr, public_url: public_url.clone(), models: daemon.models.keys().copied().collect() });
     tracing::info!(journal = %daemon.journal.dir().display(), entries = daemon.journal.ids().len(), "journal opened");
@@ -245,32 +251,18 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
         };
         room.insert(*id, free);
     }
-    let mut waiting = 0u32;
+    let (mut asks, mut inputs) = (Vec::new(), BTreeMap::new());
     for (id, request) in requests {
         let Some(model) = daemon.models.get(&request.model).cloned() else { continue };
         let ours = request.result.as_ref().is_some_and(|r| r.prover == daemon.me);
         match &request.phase {
             Phase::Pending if now <= request.deadline => {
-                if daemon.awaiting_finality(id, now) || daemon.busy(id) || daemon.was_refused(id) {
+                if daemon.was_refused(id) {
                     continue;
                 }
-                let locks = slash_for(chain, request.price)?;
-                let free = room.entry(request.model).or_insert(0);
-                if *free < locks {
-                    waiting += 1;
-                    continue;
-                }
-                *free -= locks;
-                if daemon.start(id) {
-                    let (daemon, chain) = (daemon.clone(), chain.clone());
-                    let input = request.input.0.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = answer(&daemon, &chain, id, model, input).await {
-                            tracing::warn!(request = id, error = %format!("{e:#}"), "not answered");
-                        }
-                        daemon.finish(id);
-                    });
-                }
+                let answering = daemon.awaiting_finality(id, now) || daemon.busy(id);
+                asks.push(Ask { id, model: request.model, locks: slash_for(chain, request.price)?, answering });
+                inputs.insert(id, (model, request.input.0));
             }
             Phase::Answered if ours && now > request.deadline => {
                 if daemon.awaiting_finality(id, now) || daemon.busy(id) {
@@ -292,6 +284,19 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
             _ => {}
         }
     }
+    let (admitted, waiting) = admit(room, &asks);
+    for id in admitted {
+        let Some((model, input)) = inputs.remove(&id) else { continue };
+        if daemon.start(id) {
+            let (daemon, chain) = (daemon.clone(), chain.clone());
+            tokio::spawn(async move {
+                if let Err(e) = answer(&daemon, &chain, id, model, input).await {
+                    tracing::warn!(request = id, error = %format!("{e:#}"), "not answered");
+                }
+                daemon.finish(id);
+            });
+        }
+    }
     if waiting > 0 {
         tracing::warn!(waiting, "the bond backs no more open results: requests wait (bond more to serve them)");
     }
@@ -308,6 +313,38 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
         refused.retain(|id| open.contains(id));
     }
     Ok(())
+}
+
+/// A pending request on one of our models, as the bond's room is shared out.
+struct Ask {
+    id: u64,
+    model: ModelId,
+    /// What our result would lock from the bond.
+    locks: u128,
+    /// Our answer is under way, or landed but not finalised yet: the finalised bond does
+    /// not show it locked.
+    answering: bool,
+}
+
+/// Which of `asks` to answer, each model's bond having `room` free at the finalised
+/// block: the answers under way are counted first, then new ones admitted in order while
+/// the room lasts. Returns the ids admitted and how many requests wait.
+fn admit(mut room: BTreeMap<ModelId, u128>, asks: &[Ask]) -> (Vec<u64>, u32) {
+    for ask in asks.iter().filter(|a| a.answering) {
+        let free = room.entry(ask.model).or_insert(0);
+        *free = free.saturating_sub(ask.locks);
+    }
+    let (mut admitted, mut waiting) = (Vec::new(), 0);
+    for ask in asks.iter().filter(|a| !a.answering) {
+        let free = room.entry(ask.model).or_insert(0);
+        if *free < ask.locks {
+            waiting += 1;
+            continue;
+        }
+        *free -= ask.locks;
+        admitted.push(ask.id);
+    }
+    (admitted, waiting)
 }
 
 impl Daemon {
@@ -359,6 +396,7 @@ async fn answer(
         None => {
             let binding = daemon.me.encode();
             let misbehaviour = daemon.misbehaviour;
+            let _computing = daemon.computing.acquire().await?;
             let answer = tokio::task::spawn_blocking(move || rpc::answer_bound(&model, &input, &binding, misbehaviour))
                 .await?
                 .map_err(|e| anyhow!("computing the answer: {e}"))?;
@@ -432,4 +470,27 @@ async fn settle(daemon: &Daemon, chain: &Chain, id: u64) -> Result<()> {
         None => tracing::warn!(request = id, block = ?outcome.block, "settled, but the result was not paid"),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(id: u64, model: u8, locks: u128, answering: bool) -> Ask {
+        Ask { id, model: [model; 32], locks, answering }
+    }
+
+    /// Answers under way count against the bond before any new one is admitted, whatever
+    /// their order, so a block never admits more than the bond backs.
+    #[test]
+    fn answers_under_way_count_against_the_bond() {
+        let room = BTreeMap::from([([1; 32], 100u128), ([2; 32], 10)]);
+        let asks = [ask(1, 1, 40, false), ask(2, 1, 40, false), ask(3, 1, 40, true), ask(4, 2, 10, false)];
+        assert_eq!(admit(room.clone(), &asks), (vec![1, 4], 1), "request 3's answer holds 40 already");
+        let idle = [ask(1, 1, 40, false), ask(2, 1, 40, false), ask(3, 1, 40, false)];
+        assert_eq!(admit(room.clone(), &idle), (vec![1, 2], 1));
+        let full = [ask(1, 1, 60, true), ask(2, 1, 60, true), ask(5, 1, 1, false)];
+        assert_eq!(admit(room, &full), (vec![], 1), "over-committed already: nothing more");
+        assert_eq!(admit(BTreeMap::new(), &[ask(6, 3, 1, false)]), (vec![], 1), "no bond, no answer");
+    }
 }

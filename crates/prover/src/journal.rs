@@ -124,6 +124,17 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> JournalError {
     move |source| JournalError::Io { what, source }
 }
 
+/// Take the `lock` file of `dir`, held for as long as the returned file lives; `None`
+/// when another process holds it. The journal and the watcher's reports are locked so.
+pub(crate) fn lock(dir: &Path) -> std::io::Result<Option<File>> {
+    let lock = File::options().create(true).truncate(false).write(true).open(dir.join("lock"))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(Some(lock)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 impl Journal {
     /// Open (creating) the journal of `account` on the chain of genesis hash `genesis`,
     /// under `root`, lock it, and read every entry in it. Unreadable entries are reported
@@ -132,16 +143,9 @@ impl Journal {
         let expected = Header { genesis: hex0x(&genesis), account: account.to_string() };
         let dir = root.join(&expected.genesis).join(&expected.account);
         std::fs::create_dir_all(&dir).map_err(io(format!("creating the journal directory {}", dir.display())))?;
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join("lock"))
-            .map_err(io(format!("opening the journal lock in {}", dir.display())))?;
-        lock.try_lock().map_err(|e| match e {
-            std::fs::TryLockError::WouldBlock => JournalError::Locked { dir: dir.clone() },
-            std::fs::TryLockError::Error(e) => io(format!("locking the journal {}", dir.display()))(e),
-        })?;
+        let lock = lock(&dir)
+            .map_err(io(format!("locking the journal {}", dir.display())))?
+            .ok_or_else(|| JournalError::Locked { dir: dir.clone() })?;
         check_header(&dir, &expected)?;
         warn_of_old_entries(root);
         let mut entries = BTreeMap::new();

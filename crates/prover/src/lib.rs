@@ -12,7 +12,9 @@
 //! * [`daemon`]: `ghost prover run`, the on-chain prover.
 //! * [`watcher`]: `ghost watch`, which recomputes posted results and reports excluded entries.
 //! * [`reports`]: the watcher's durable record of its commitments.
+//! * [`checks`]: the watcher's schedule of checks and how its tasks retry.
 
+pub mod checks;
 pub mod daemon;
 pub mod journal;
 pub mod reports;

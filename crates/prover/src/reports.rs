@@ -4,17 +4,21 @@
 //! the deadline or reclaim the bond after it.
 //!
 //! Layout: `DIR/<genesis hash>/<account, SS58>/report-<id>-<digest>.json`, each holding a
-//! [`Report`]. Writes go to a temporary file that is synced and renamed, so a crash leaves
-//! the whole record or none. A record is removed once its report is revealed or its bond
-//! reclaimed.
+//! [`Report`], and `lock` (held while a watcher has the directory open, as the daemon's
+//! journal is: a second watcher of the same key on the same chain is refused). Writes go to
+//! a temporary file, readable by its owner only (the salts are secrets until revealed),
+//! that is synced and renamed, so a crash leaves the whole record or none. A record is
+//! removed once its report is revealed or its bond reclaimed.
 
 use anyhow::{anyhow, Context, Result};
 use ghost_client::dispute::Commitment;
 use ghost_primitives::{hex0x, parse_hash};
 use serde::{Deserialize, Serialize};
 use std::{
+    fs::File,
     io::Write,
     path::{Path, PathBuf},
+    sync::Arc,
 };
 use subxt::utils::AccountId32;
 
@@ -57,10 +61,11 @@ impl Report {
     }
 }
 
-/// The directory of a watcher's report records.
+/// The directory of a watcher's report records, locked while any copy lives.
 #[derive(Clone, Debug)]
 pub struct Reports {
     dir: PathBuf,
+    _lock: Arc<File>,
 }
 
 impl Reports {
@@ -69,7 +74,16 @@ impl Reports {
     pub fn open(root: &Path, genesis: [u8; 32], account: &AccountId32) -> Result<Self> {
         let dir = root.join(hex0x(&genesis)).join(account.to_string());
         std::fs::create_dir_all(&dir).with_context(|| format!("creating the report directory {}", dir.display()))?;
-        Ok(Self { dir })
+        let lock = crate::journal::lock(&dir)
+            .with_context(|| format!("locking the report directory {}", dir.display()))?
+            .ok_or_else(|| {
+                anyhow!(
+                    "the report directory {} is in use by another watcher: two watchers of one key on one chain \
+                     would commit the same reports; stop the other one first",
+                    dir.display()
+                )
+            })?;
+        Ok(Self { dir, _lock: Arc::new(lock) })
     }
 
     /// The directory.
@@ -82,7 +96,7 @@ impl Reports {
         let path = self.dir.join(report.file_name());
         let tmp = path.with_extension("json.tmp");
         let write = || -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&tmp)?;
+            let mut file = private(&tmp)?;
             file.write_all(serde_json::to_string_pretty(report)?.as_bytes())?;
             file.sync_all()?;
             std::fs::rename(&tmp, &path)?;
@@ -123,6 +137,15 @@ impl Reports {
     }
 }
 
+/// Create (truncating) `path`, readable and writable by its owner only.
+fn private(path: &Path) -> std::io::Result<File> {
+    let mut options = File::options();
+    options.create(true).truncate(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,12 +158,22 @@ mod tests {
         let commitment = Commitment::new(&me, 7, b"fraud");
         let report = Report::new(&commitment, b"fraud");
         reports.put(&report).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let file = reports.dir().join(report.file_name());
+            let mode = std::fs::metadata(file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "a record holds a secret salt: its owner's only");
+        }
+        let second = Reports::open(root.path(), [1; 32], &me).unwrap_err();
+        assert!(format!("{second:#}").contains("in use by another watcher"), "{second:#}");
+        drop(reports);
         let reopened = Reports::open(root.path(), [1; 32], &me).unwrap();
         assert_eq!(reopened.all(), vec![report.clone()]);
         assert_eq!(report.commitment().unwrap(), (commitment, b"fraud".to_vec()));
         assert!(Reports::open(root.path(), [2; 32], &me).unwrap().all().is_empty(), "another chain's are apart");
         reopened.remove(&report).unwrap();
         reopened.remove(&report).unwrap();
-        assert!(reports.all().is_empty());
+        assert!(reopened.all().is_empty());
     }
 }

@@ -6,12 +6,22 @@
 //! prover). A result equal to it is left alone. A valid proof whose rows or lists were not
 //! the best gives an exclusion fraud proof (`Model::find_fraud`): the watcher keeps the
 //! report in its state directory ([`crate::reports`]), commits to it, and reveals it in a
-//! later block; when someone else convicted first, it reclaims the bond. Results are
-//! checked concurrently (a few at once), each retried with backoff until its deadline;
-//! commitments left over (a watcher stopped, a reveal that failed) are revealed while the
-//! deadline allows and reclaimed after it. Each step is reported as a [`WatchEvent`].
+//! later block; when someone else convicted first, it reclaims the bond.
+//!
+//! Each finalised block's open requests are read once: every result on our models not
+//! taken up yet is scheduled ([`crate::checks`]: earliest deadline first, none too late
+//! to be reported), and checked in a task of its own (a bounded number at once), retried
+//! with backoff until its deadline. Tasks use the current connection (replaced on every
+//! reconnection); one that hears nothing new of the chain for several tries gives the
+//! result up, and a later block takes it up again. A result with a report of ours left
+//! over (a watcher stopped, a commitment that failed) is taken up as any other: its check
+//! reveals the report first; after the deadline, the bond is reclaimed. Each step is
+//! reported as a [`WatchEvent`].
 
-use crate::reports::{Report, Reports};
+use crate::{
+    checks::{reportable, Next, Schedule, Tries},
+    reports::{Report, Reports},
+};
 use anyhow::{anyhow, Result};
 use codec::Encode;
 use ghost_client::{
@@ -27,18 +37,15 @@ use std::{
     fmt,
     path::PathBuf,
     sync::{Arc, Mutex},
-    time::Duration,
 };
 use subxt::utils::{AccountId32, H256};
 use subxt_signer::sr25519::Keypair;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, watch, Semaphore};
 
 /// Results recomputed at once.
 pub const CHECKS_AT_ONCE: usize = 4;
-/// First wait before a failed step is tried again; it doubles up to [`MAX_RETRY`].
-const FIRST_RETRY: Duration = Duration::from_secs(1);
-/// Longest wait between tries.
-const MAX_RETRY: Duration = Duration::from_secs(8);
+/// Check tasks at once (recomputing, or waiting on the chain); the rest wait their turn.
+pub const TASKS_AT_ONCE: usize = 16;
 
 /// What the watcher found wrong with a result.
 #[derive(Clone, Debug)]
@@ -166,10 +173,14 @@ pub async fn run(
         models,
         reports,
         checks: Semaphore::new(CHECKS_AT_ONCE),
+        tasks: Arc::new(Semaphore::new(TASKS_AT_ONCE)),
         busy: Mutex::new(BTreeSet::new()),
+        schedule: Mutex::new(Schedule::default()),
+        chain: watch::Sender::new(None),
+        view: Mutex::new(View::default()),
         events,
     });
-    let mut watcher = Watcher { shared, seen: BTreeSet::new() };
+    let mut watcher = Watcher { shared };
     let follow = follow::follow(url, &mut watcher);
     tokio::pin!(follow);
     loop {
@@ -189,9 +200,26 @@ struct Shared {
     reports: Reports,
     /// Bounds the recomputations running at once.
     checks: Semaphore,
+    /// Bounds the check tasks alive at once.
+    tasks: Arc<Semaphore>,
     /// Requests with a task of ours under way.
     busy: Mutex<BTreeSet<u64>>,
+    /// The checks waiting for a task, and the results taken up.
+    schedule: Mutex<Schedule<Source>>,
+    /// The current connection, replaced on every reconnection.
+    chain: watch::Sender<Option<Chain>>,
+    /// The chain as the last finalised block showed it.
+    view: Mutex<View>,
     events: mpsc::UnboundedSender<WatchEvent>,
+}
+
+/// The open requests at a finalised block.
+#[derive(Default)]
+struct View {
+    /// The block's number.
+    now: u32,
+    /// Every open request's deadline, by id.
+    deadlines: BTreeMap<u64, u32>,
 }
 
 impl Shared {
@@ -208,98 +236,138 @@ impl Shared {
             s.remove(&id);
         }
     }
+
+    /// The current connection, if any.
+    fn chain(&self) -> Option<Chain> {
+        self.chain.borrow().clone()
+    }
+
+    /// The last finalised block's number, and request `id`'s deadline then (`None`: closed).
+    fn deadline(&self, id: u64) -> (u32, Option<u32>) {
+        self.view.lock().map(|v| (v.now, v.deadlines.get(&id).copied())).unwrap_or((0, None))
+    }
+
+    /// Forget request `id`'s result, so that the next block takes it up again.
+    fn forget(&self, id: u64) {
+        if let Ok(mut s) = self.schedule.lock() {
+            s.forget(id);
+        }
+    }
 }
 
-/// The follower: which results it has taken up, across blocks and reconnections.
+/// The follower: it schedules the checks, block by block.
 struct Watcher {
     shared: Arc<Shared>,
-    /// Requests whose results were taken up (each once).
-    seen: BTreeSet<u64>,
 }
-
 /// Where a result's proof is read from.
 #[derive(Clone, Copy)]
 enum Source {
     /// The block whose events announced it.
     Block(H256),
-    /// The open request (after a reconnection): its posting block is found from its deadline.
+    /// The open request (taken up later): its posting block is found from its deadline.
     Open,
 }
 
 impl Follower for Watcher {
     /// Catch up: every open result on our models not checked yet (posted while we were
-    /// away), and the reports left over.
+    /// away, or with a report of ours left over), and the reports left over.
     async fn connected(&mut self, chain: &Chain) -> Result<()> {
+        self.shared.chain.send_replace(Some(chain.clone()));
         let (now, _) = chain.finalized().await?;
-        // A result with a report of ours left over is the sweep's to finish.
-        let reported: BTreeSet<u64> = self.shared.reports.all().iter().map(|r| r.id).collect();
-        for (id, request) in chain.requests().await? {
-            if matches!(request.phase, Phase::Answered) && now <= request.deadline && !reported.contains(&id) {
-                self.take_up(chain, id, Source::Open);
-            }
-        }
-        sweep(&self.shared, chain, now);
-        Ok(())
+        step(&self.shared, chain, now, &BTreeMap::new()).await
     }
 
     async fn finalized(&mut self, chain: &Chain, block: FinalizedBlock) -> Result<()> {
         use runtime::inference::events as ev;
         let events = block.events().await?;
+        let mut posted = BTreeMap::new();
         for event in events.iter() {
             let event = event?;
             if let Some(e) = event.as_event::<ev::ResultSubmitted>()? {
-                self.take_up(chain, e.id, Source::Block(block.hash()));
+                posted.insert(e.id, block.hash());
             } else if let Some(c) = event.as_event::<ev::ProverConvicted>()? {
                 // Someone else's conviction of a result we took up (ours are told by their task).
-                if c.reporter != self.shared.me && self.seen.contains(&c.id) {
+                let taken = self.shared.schedule.lock().is_ok_and(|s| s.taken(c.id));
+                if c.reporter != self.shared.me && taken {
                     self.shared.say(WatchEvent::Convicted(c.into()));
                 }
             }
         }
-        sweep(&self.shared, chain, block.number());
-        Ok(())
+        step(&self.shared, chain, block.number(), &posted).await
     }
 }
 
-impl Watcher {
-    /// Check request `id`'s result in a task of its own, once.
-    fn take_up(&mut self, chain: &Chain, id: u64, source: Source) {
-        // Marked busy here, before the sweep of this block can take it up.
-        if !self.seen.insert(id) || !self.shared.start(id) {
-            return;
+/// One finalised block, `now` (its results announced in `posted`): read the open
+/// requests once, schedule the results not taken up, settle the reports left over, and
+/// start the checks due, earliest deadline first.
+async fn step(shared: &Arc<Shared>, chain: &Chain, now: u32, posted: &BTreeMap<u64, H256>) -> Result<()> {
+    let requests = chain.requests().await?;
+    let deadlines: BTreeMap<u64, u32> = requests.iter().map(|(id, r)| (*id, r.deadline)).collect();
+    if let Ok(mut view) = shared.view.lock() {
+        *view = View { now, deadlines: deadlines.clone() };
+    }
+    {
+        let mut schedule = shared.schedule.lock().map_err(|_| anyhow!("the watcher's schedule was poisoned"))?;
+        schedule.retain(|id| deadlines.contains_key(&id));
+        sweep(shared, &mut schedule, chain, now, &deadlines);
+        for (id, request) in &requests {
+            let theirs = request.result.as_ref().is_some_and(|r| r.prover != shared.me);
+            if matches!(request.phase, Phase::Answered) && theirs && shared.models.contains_key(&request.model) {
+                let source = posted.get(id).map_or(Source::Open, |at| Source::Block(*at));
+                schedule.offer(*id, request.deadline, source);
+            }
         }
-        let (shared, chain) = (self.shared.clone(), chain.clone());
+    }
+    launch(shared, now);
+    Ok(())
+}
+
+/// Start the checks due, earliest deadline first, while tasks are free.
+fn launch(shared: &Arc<Shared>, now: u32) {
+    loop {
+        let Ok(permit) = shared.tasks.clone().try_acquire_owned() else { return };
+        let Some((id, source)) = shared.schedule.lock().ok().and_then(|mut s| s.next(now)) else { return };
+        if !shared.start(id) {
+            // A reclaim of ours under way: taken up again by a later block.
+            shared.forget(id);
+            continue;
+        }
+        let shared = shared.clone();
         tokio::spawn(async move {
-            examine(&shared, &chain, id, source).await;
+            examine(&shared, id, source).await;
             shared.finish(id);
+            drop(permit);
         });
     }
 }
 
 /// Check request `id`'s result, and report it if it excluded a better entry; every step
-/// is retried with backoff while the request is open and its deadline not passed.
-async fn examine(shared: &Shared, chain: &Chain, id: u64, source: Source) {
-    let mut retry = FIRST_RETRY;
-    let failed = |what: &'static str, why: anyhow::Error| {
-        shared.say(WatchEvent::Failed { id, what, why: format!("{why:#}") });
-    };
+/// is retried with backoff, on the current connection, while the request is open and its
+/// deadline not passed.
+async fn examine(shared: &Shared, id: u64, source: Source) {
+    let mut tries = Tries::new(shared.deadline(id).0);
     loop {
-        match attempt(shared, chain, id, source).await {
-            Ok(()) => return,
-            Err(Attempt::Done) => return,
-            Err(Attempt::Failed(what, why)) => failed(what, why),
-        }
-        // Give up once the request closed or its deadline passed.
-        let open = match (chain.request(id).await, chain.finalized().await) {
-            (Ok(Some(r)), Ok((now, _))) => now <= r.deadline,
-            (Ok(None), _) => false,
-            _ => true,
+        let tried = match shared.chain() {
+            Some(chain) => attempt(shared, &chain, id, source).await,
+            None => Err(Attempt::Failed("check", anyhow!("there is no connection to the node"))),
         };
-        if !open {
-            return;
+        let costly = match tried {
+            Ok(()) | Err(Attempt::Done) => return,
+            Err(Attempt::Failed(what, why)) => {
+                shared.say(WatchEvent::Failed { id, what, why: format!("{why:#}") });
+                what == "report"
+            }
+        };
+        let (now, deadline) = shared.deadline(id);
+        match tries.after(costly, now, deadline) {
+            Next::Retry(wait) => tokio::time::sleep(wait).await,
+            Next::Stop => return,
+            Next::GiveUp => {
+                tracing::info!(request = id, "no news of the chain: the check waits for the next block");
+                shared.forget(id);
+                return;
+            }
         }
-        tokio::time::sleep(retry).await;
-        retry = (retry * 2).min(MAX_RETRY);
     }
 }
 
@@ -338,7 +406,8 @@ async fn attempt(shared: &Shared, chain: &Chain, id: u64, source: Source) -> Res
         }
         Some(Finding::Excluded(fraud)) => fraud,
     };
-    // A commitment of ours from an earlier try is revealed rather than doubled.
+    // A commitment of ours from an earlier try (or run) is revealed rather than doubled;
+    // one the chain does not hold is replaced.
     for report in shared.reports.all().into_iter().filter(|r| r.id == id) {
         let (commitment, fraud) = report.commitment().map_err(|e| Attempt::Failed("report", e))?;
         match dispute::reveal(chain, &shared.key, &commitment, &fraud).await {
@@ -361,7 +430,7 @@ async fn attempt(shared: &Shared, chain: &Chain, id: u64, source: Source) -> Res
         Ok(())
     };
     let filed = dispute::file(chain, &shared.key, &shared.me, id, &fraud, keep).await;
-    // A record of a commitment that failed stays for the sweep (revealed or reclaimed).
+    // A record of a commitment that failed stays: revealed by a later try, or reclaimed.
     let filed = filed.map_err(|e| Attempt::Failed("report", e))?;
     if let Some(report) = kept {
         told(shared, &report, filed);
@@ -383,18 +452,34 @@ fn told(shared: &Shared, report: &Report, filed: Filed) {
     }
 }
 
-/// The reports left over, each in a task: revealed while the deadline allows, the bond
-/// reclaimed once the request closed or its deadline passed.
-fn sweep(shared: &Arc<Shared>, chain: &Chain, now: u32) {
+/// The reports left over (at finalised block `now`, the open requests' `deadlines`): one
+/// whose report can still land is its result's check's to reveal (taken up again, should
+/// its check have ended); the others are revealed while the deadline allows and their
+/// bond is reclaimed once the request closed or its deadline passed, each in a task.
+fn sweep(
+    shared: &Arc<Shared>,
+    schedule: &mut Schedule<Source>,
+    chain: &Chain,
+    now: u32,
+    deadlines: &BTreeMap<u64, u32>,
+) {
     let mut ids: Vec<u64> = shared.reports.all().iter().map(|r| r.id).collect();
     ids.dedup();
     for id in ids {
+        let deadline = deadlines.get(&id).copied();
+        if deadline.is_some_and(|d| reportable(now, d)) {
+            if !shared.busy.lock().is_ok_and(|b| b.contains(&id)) {
+                schedule.forget(id);
+            }
+            continue;
+        }
         if !shared.start(id) {
             continue;
         }
         let (shared, chain) = (shared.clone(), chain.clone());
         tokio::spawn(async move {
-            if let Err(e) = settle_leftovers(&shared, &chain, id, now).await {
+            let open = deadline.is_some_and(|d| now <= d);
+            if let Err(e) = settle_leftovers(&shared, &chain, id, open).await {
                 tracing::debug!(request = id, error = %format!("{e:#}"), "a leftover report stays for the next block");
             }
             shared.finish(id);
@@ -402,15 +487,17 @@ fn sweep(shared: &Arc<Shared>, chain: &Chain, now: u32) {
     }
 }
 
-async fn settle_leftovers(shared: &Shared, chain: &Chain, id: u64, now: u32) -> Result<()> {
-    let open = chain.request(id).await?.is_some_and(|r| now <= r.deadline);
+/// Reveal the reports on request `id` while it is `open`, else reclaim their bonds. A
+/// record is forgotten only once its report was told, or its commitment is gone and the
+/// request closed.
+async fn settle_leftovers(shared: &Shared, chain: &Chain, id: u64, open: bool) -> Result<()> {
     for report in shared.reports.all().into_iter().filter(|r| r.id == id) {
         let (commitment, fraud) = report.commitment()?;
         if open {
             match dispute::reveal(chain, &shared.key, &commitment, &fraud).await {
                 Ok(filed) => told(shared, &report, filed),
-                // Never committed (the watcher stopped between the record and the commit).
-                Err(e) if format!("{e:#}").contains("Inference.NotCommitted") => shared.reports.remove(&report)?,
+                // Never committed, or not yet: kept until the deadline passed, then reclaimed.
+                Err(e) if format!("{e:#}").contains("Inference.NotCommitted") => {}
                 Err(e) => return Err(e),
             }
             continue;
