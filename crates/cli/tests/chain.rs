@@ -98,12 +98,7 @@ fn prover(url: &str, log: PathBuf, key: &str, models: &[&Path], journal: &Path, 
 }
 
 fn ghost(url: &str, args: &[&str]) -> Output {
-    Command::new(GHOST)
-        .args(args)
-        .env("GHOST_CHAIN_URL", url)
-        .env("GHOST_ALLOW_PRIVATE_ENDPOINTS", "true")
-        .output()
-        .expect("ghost runs")
+    ghost_testkit::run_ghost(GHOST, url, args)
 }
 
 fn text(out: &Output) -> String {
@@ -121,37 +116,8 @@ fn expect(url: &str, args: &[&str], code: i32) -> String {
 /// Build a small synthetic model named `name` (16-wide input) in `dir`.
 fn build_model(dir: &Path, name: &str, seed: u64) -> PathBuf {
     let out = dir.join(name);
-    let seed = seed.to_string();
-    expect(
-        "",
-        &[
-            "--quiet",
-            "model",
-            "build",
-            "synthetic",
-            "--name",
-            name,
-            "--rows",
-            "1024",
-            "--dim",
-            "16",
-            "--value-dim",
-            "8",
-            "--lists",
-            "16",
-            "--k",
-            "4",
-            "--n-probe",
-            "2",
-            "--kmeans-sample",
-            "1024",
-            "--seed",
-            &seed,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        0,
-    );
+    let args = ghost_testkit::synthetic_model_args(name, seed, &out);
+    expect("", &args.iter().map(String::as_str).collect::<Vec<_>>(), 0);
     out
 }
 

@@ -21,12 +21,7 @@ const GHOST: &str = env!("CARGO_BIN_EXE_ghost");
 const INPUT: &str = "0.3,-0.2,0.5,0.1,0.9,-0.4,0.2,0.05,-0.7,0.3,0.1,0.2,-0.1,0.6,0.4,-0.3";
 
 fn ghost(url: &str, args: &[&str]) -> Output {
-    Command::new(GHOST)
-        .args(args)
-        .env("GHOST_CHAIN_URL", url)
-        .env("GHOST_ALLOW_PRIVATE_ENDPOINTS", "true")
-        .output()
-        .expect("ghost runs")
+    ghost_testkit::run_ghost(GHOST, url, args)
 }
 
 fn expect(url: &str, args: &[&str]) -> String {
@@ -39,36 +34,8 @@ fn expect(url: &str, args: &[&str]) -> String {
 /// A small synthetic model (16-wide input) in `dir`.
 fn build_model(dir: &Path) -> PathBuf {
     let out = dir.join("flooded");
-    let out_s = out.to_str().unwrap();
-    expect(
-        "",
-        &[
-            "--quiet",
-            "model",
-            "build",
-            "synthetic",
-            "--name",
-            "flooded",
-            "--rows",
-            "1024",
-            "--dim",
-            "16",
-            "--value-dim",
-            "8",
-            "--lists",
-            "16",
-            "--k",
-            "4",
-            "--n-probe",
-            "2",
-            "--kmeans-sample",
-            "1024",
-            "--seed",
-            "5",
-            "--out",
-            out_s,
-        ],
-    );
+    let args = ghost_testkit::synthetic_model_args("flooded", 5, &out);
+    expect("", &args.iter().map(String::as_str).collect::<Vec<_>>());
     out
 }
 

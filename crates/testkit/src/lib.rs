@@ -129,6 +129,47 @@ pub fn rpc_port_in(line: &str) -> Option<u16> {
     addr.split(',').next()?.trim().rsplit(':').next()?.parse().ok()
 }
 
+/// The `ghost` arguments that build the integration tests' small synthetic model (1,024
+/// rows, 16-wide input, 8-wide values, 16 lists) named `name` into `out`.
+pub fn synthetic_model_args(name: &str, seed: u64, out: &Path) -> Vec<String> {
+    let fixed = [
+        "--quiet",
+        "model",
+        "build",
+        "synthetic",
+        "--name",
+        name,
+        "--rows",
+        "1024",
+        "--dim",
+        "16",
+        "--value-dim",
+        "8",
+        "--lists",
+        "16",
+        "--k",
+        "4",
+        "--n-probe",
+        "2",
+        "--kmeans-sample",
+        "1024",
+    ];
+    let mut args: Vec<String> = fixed.iter().map(|a| a.to_string()).collect();
+    args.extend(["--seed".to_string(), seed.to_string(), "--out".to_string(), out.display().to_string()]);
+    args
+}
+
+/// Run the `ghost` binary at `binary` with `args` against the node at `url` (private
+/// endpoints allowed, as on a dev chain), and wait for it.
+pub fn run_ghost(binary: &str, url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(binary)
+        .args(args)
+        .env("GHOST_CHAIN_URL", url)
+        .env("GHOST_ALLOW_PRIVATE_ENDPOINTS", "true")
+        .output()
+        .expect("ghost runs")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
