@@ -471,10 +471,12 @@ fn floods_are_bounded_and_others_are_still_served() {
     let (status, _) = post(&addr, &vec![b' '; MAX_REQUEST_BYTES as usize + 1]);
     assert_eq!(status, 413);
 
-    // One connection's calls are held to its rate: three seconds' worth, sent in batches
-    // (a few round trips, so little refills meanwhile), are not all answered.
+    // One connection's calls are held to its rate: three seconds' worth, sent in batches,
+    // are answered no faster than a full bucket plus what refilled while they ran. The
+    // bound is on what the clock allows, so a slow machine loosens it but never fails it.
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let client = server.client();
+    let started = std::time::Instant::now();
     let codes: Vec<i32> = runtime.block_on(async {
         let mut codes = Vec::new();
         for _ in 0..limits.calls_per_second * 3 / MAX_BATCH {
@@ -487,9 +489,16 @@ fn floods_are_bounded_and_others_are_still_served() {
         }
         codes
     });
+    let elapsed = started.elapsed().as_secs_f64();
     assert!(codes[..MAX_BATCH as usize].iter().all(|&c| c == 0), "{codes:?}");
-    let refused = codes.iter().filter(|&&c| c == UNAVAILABLE).count();
-    assert!(refused >= codes.len() / 3, "{refused} of {} calls refused: {codes:?}", codes.len());
+    assert!(codes.iter().all(|&c| c == 0 || c == UNAVAILABLE), "{codes:?}");
+    let answered = codes.iter().filter(|&&c| c == 0).count();
+    let allowed = f64::from(limits.calls_per_second) * (1.0 + elapsed);
+    assert!(
+        answered as f64 <= allowed.ceil(),
+        "{answered} of {} calls answered in {elapsed:.2} s, over the rate's {allowed:.0}: {codes:?}",
+        codes.len()
+    );
 
     // The flood: slow headers and idle connections, oversized bodies and batches over the
     // bound, all at once, from threads of their own.
