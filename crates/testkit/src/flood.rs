@@ -36,6 +36,52 @@ pub fn post(addr: &str, body: &[u8]) -> (u16, String) {
     (status, body)
 }
 
+/// One kept-alive HTTP/1.1 connection, for posts that must share it (a per-connection
+/// rate): a pooled client may open a new connection for any request.
+pub struct Connection {
+    socket: TcpStream,
+    addr: String,
+}
+
+impl Connection {
+    /// Connect to `addr` (`host:port`).
+    pub fn open(addr: &str) -> std::io::Result<Self> {
+        let socket = TcpStream::connect(addr)?;
+        socket.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(Self { socket, addr: addr.to_string() })
+    }
+
+    /// POST `body` and read the response (its body by `Content-Length`): the status and
+    /// the body; an error when the server closed the connection or sent no length.
+    pub fn post(&mut self, body: &[u8]) -> std::io::Result<(u16, String)> {
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        self.socket.write_all(head.as_bytes())?;
+        self.socket.write_all(body)?;
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if self.socket.read(&mut byte)? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head).into_owned();
+        let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let length = head
+            .lines()
+            .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
+            .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+            .ok_or_else(|| std::io::Error::other("the response has no Content-Length"))?;
+        let mut body = vec![0u8; length];
+        self.socket.read_exact(&mut body)?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+}
+
 /// A batch of `n` calls of `method` (no parameters), as JSON.
 pub fn batch(n: u32, method: &str) -> Vec<u8> {
     let calls: Vec<String> =
