@@ -19,7 +19,7 @@ DEPENDENCY_RULES = {
     "primitives": {"forbidden": {"tokio", "serde", "jsonrpsee", "subxt", "polkadot-sdk"}, "optional": {"clap"}},
 }
 # Off-chain crates know the chain only through its metadata.
-ON_CHAIN = {"ghost-runtime", "ghost-runtime-api", "pallet-mutual-credit", "pallet-ghost-registry", "pallet-inference", "ghost-node"}
+ON_CHAIN = {"ghost-runtime", "ghost-runtime-api", "pallet-mutual-credit", "pallet-ghost-registry", "pallet-inference", "pallet-channels", "ghost-node"}
 OFF_CHAIN = ["crates/model", "crates/client", "crates/prover", "crates/cli", "crates/testkit"]
 
 PATH = re.compile(r"`([A-Za-z0-9_.\-/]+)`")

@@ -19,9 +19,9 @@ if [ -e "$node" ]; then
     trap 'mv -f "$node.production" "$node"' EXIT
 fi
 cargo build --release --locked -p ghost-node --features benchmark-cli
-# Pallets named as arguments (default: all three), e.g. `bash scripts/weights.sh ghost-registry`.
+# Pallets named as arguments (default: all four), e.g. `bash scripts/weights.sh ghost-registry`.
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(mutual-credit ghost-registry inference)
+[ ${#pallets[@]} -gt 0 ] || pallets=(mutual-credit ghost-registry inference channels)
 for pallet in "${pallets[@]}"; do
     "$node" benchmark pallet --chain dev --pallet "pallet_${pallet//-/_}" --extrinsic '*' \
         --steps "${STEPS:-20}" --repeat "${REPEAT:-5}" --heap-pages 4096 \

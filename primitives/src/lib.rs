@@ -55,6 +55,8 @@
 //!
 //! * [`limits`]: the protocol's size bounds;
 //! * [`commitment`]: the digests of commit-reveal registrations and disputes;
+//! * [`channel`]: payment channels' signed vouchers and receipts, and the judgement of a
+//!   receipt against its evidence;
 //! * [`ranking`]: the forward pass's scores (`dot`, `score_rows`) and top-`n`, for tools
 //!   comparing a lookup with the exact top-k;
 //! * [`testing`]: deterministic `no_std` models for runtime benchmarks and tests;
@@ -88,6 +90,7 @@
 
 extern crate alloc;
 
+pub mod channel;
 mod codec_util;
 pub mod commitment;
 mod error;

@@ -4,6 +4,7 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
     [pallet_mutual_credit, MutualCredit]
     [pallet_ghost_registry, GhostRegistry]
     [pallet_inference, Inference]
+    [pallet_channels, Channels]
 );
 
-pub use crate::{GhostRegistry, Inference, MutualCredit};
+pub use crate::{Channels, GhostRegistry, Inference, MutualCredit};

@@ -134,6 +134,15 @@ pub const MAX_PROOF_PRODUCTS: u64 = 4_000_000;
 /// limits allow fits, so no lazy result is too large to report.
 pub const MAX_FRAUD_PROOF_BYTES: u32 = 20 * 1024;
 const _: () = assert!(MAX_FRAUD_PROOF_BYTES as usize >= ghost_primitives::limits::MAX_FRAUD_PROOF_BYTES);
+/// Blocks a closing channel waits for its prover's last redemption: the dev chain's
+/// minute. A production chain needs an hour or more (`docs/protocol.md` §9): what a prover
+/// needs to get a redemption in while a censor fills blocks.
+pub const CLOSE_TIMEOUT: BlockNumber = 30;
+/// Blocks a receipt stays reportable after it was issued: the dev chain's minute; a
+/// production chain gives watchers hours, as it does results.
+pub const RECEIPT_WINDOW: BlockNumber = 30;
+/// Most vouchers one `redeem` takes.
+pub const MAX_REDEEM: u32 = 64;
 
 parameter_types! {
     /// A convicted prover's slash, after the reporter's reward: half to the client, the
@@ -163,6 +172,8 @@ impl pallet_ghost_registry::Config for Runtime {
     type MaxEndpointBytes = ConstU32<256>;
     type MaxProofCompressions = ConstU64<MAX_PROOF_COMPRESSIONS>;
     type MaxProofProducts = ConstU64<MAX_PROOF_PRODUCTS>;
+    /// Receipts signed on channels keep a bond until they can no longer be reported.
+    type Exposure = Channels;
     type WeightInfo = pallet_ghost_registry::weights::SubstrateWeight<Runtime>;
 }
 
@@ -189,4 +200,38 @@ impl pallet_inference::Config for Runtime {
     type MaxLayers = ConstU32<{ ghost_primitives::limits::MAX_LAYERS }>;
     type MaxFraudProofBytes = ConstU32<MAX_FRAUD_PROOF_BYTES>;
     type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_channels::Config for Runtime {
+    type Signature = crate::Signature;
+    type CloseTimeout = ConstU32<CLOSE_TIMEOUT>;
+    type ReceiptWindow = ConstU32<RECEIPT_WINDOW>;
+    /// What an open channel ties up until it finishes, as a request does.
+    type ChannelDeposit = ConstU128<{ UNIT }>;
+    type MaxRedeem = ConstU32<MAX_REDEEM>;
+    type WeightInfo = pallet_channels::weights::SubstrateWeight<Runtime>;
+    type BenchmarkHelper = ChannelSigners;
+}
+
+/// The key type the benchmarks' voucher and receipt keys are made under.
+const BENCHMARK_KEYS: polkadot_sdk::sp_core::crypto::KeyTypeId = polkadot_sdk::sp_core::crypto::KeyTypeId(*b"ghbn");
+
+/// Benchmarks sign vouchers and receipts with sr25519 keys made in the benchmark host's
+/// keystore (called by the benchmarks only).
+pub struct ChannelSigners;
+
+impl pallet_channels::BenchmarkHelper<AccountId, crate::Signature> for ChannelSigners {
+    fn signer(seed: u32) -> AccountId {
+        use sp_runtime::traits::IdentifyAccount;
+        let phrase = alloc::format!("//ghost-benchmark-{seed}").into_bytes();
+        let public = polkadot_sdk::sp_io::crypto::sr25519_generate(BENCHMARK_KEYS, Some(phrase));
+        sp_runtime::MultiSigner::Sr25519(public).into_account()
+    }
+
+    fn sign(signer: &AccountId, message: &[u8]) -> crate::Signature {
+        let public = polkadot_sdk::sp_core::sr25519::Public::from_raw(*signer.as_ref());
+        let signature = polkadot_sdk::sp_io::crypto::sr25519_sign(BENCHMARK_KEYS, &public, message)
+            .expect("the benchmark made this key in the keystore");
+        crate::Signature::Sr25519(signature)
+    }
 }

@@ -195,4 +195,49 @@ mod tests {
             assert!(reward < fees, "reward {reward} against fees {fees}");
         });
     }
+
+    /// A receipt convicts in one call, so a front-runner could copy it from the pool: what
+    /// the reporter is paid must stay below the cheapest such call's fee, after its refund.
+    #[test]
+    fn copying_a_receipt_report_costs_more_than_it_pays() {
+        use codec::Encode;
+        use frame_support::dispatch::GetDispatchInfo;
+        use pallet_channels::{Evidence, ReportedReceipt, WeightInfo as _};
+        use pallet_inference::WeightInfo as _;
+        ext().execute_with(|| {
+            let nobody = crate::AccountId::from([0u8; 32]);
+            let receipt = ReportedReceipt::<Runtime> {
+                genesis: [0; 32],
+                channel: 0,
+                seq: 0,
+                at: 0,
+                prover: nobody.clone(),
+                client: nobody,
+                model: [0; 32],
+                price: 0,
+                input: [0; 32],
+                output: Default::default(),
+                links: Default::default(),
+                proof: [0; 32],
+            };
+            let fraud = vec![0u8; 300];
+            let call = crate::RuntimeCall::Channels(pallet_channels::Call::report_receipt {
+                receipt: Box::new(receipt),
+                signature: sp_runtime::MultiSignature::Sr25519(polkadot_sdk::sp_core::sr25519::Signature::from_raw(
+                    [0; 64],
+                )),
+                input: pallet_inference::BoundedInput::Token(0),
+                evidence: Evidence::Fraud(fraud.clone().try_into().expect("fits")),
+            });
+            // The least it can be charged: a model with an empty ghost file.
+            let mut info = call.get_dispatch_info();
+            info.call_weight = pallet_channels::weights::SubstrateWeight::<Runtime>::report_receipt().saturating_add(
+                pallet_inference::weights::SubstrateWeight::<Runtime>::report_exclusion(fraud.len() as u32),
+            );
+            let len = (call.encoded_size() + SIGNED_OVERHEAD) as u32;
+            let fee = pallet_transaction_payment::Pallet::<Runtime>::compute_fee(len, &info, 0);
+            let reward: Balance = <Runtime as pallet_inference::Config>::ReportReward::get();
+            assert!(reward < fee, "reward {reward} against the fee {fee}");
+        });
+    }
 }

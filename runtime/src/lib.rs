@@ -94,7 +94,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("ghostchain"),
     impl_name: alloc::borrow::Cow::Borrowed("ghostchain"),
     authoring_version: 1,
-    spec_version: 101,
+    spec_version: 102,
     impl_version: 1,
     apis: apis::RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -213,4 +213,8 @@ mod runtime {
     #[runtime::pallet_index(12)]
     /// Paid requests, results and disputes.
     pub type Inference = pallet_inference;
+
+    #[runtime::pallet_index(13)]
+    /// Payment channels: verify-then-pay vouchers and receipts that convict.
+    pub type Channels = pallet_channels;
 }

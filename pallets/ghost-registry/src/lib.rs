@@ -107,7 +107,7 @@
 //!   [`Error::Unbonding`]. Event: [`Event::Unbonding`].
 //! * [`withdraw`](Pallet::withdraw) — origin: an unbonding prover. Errors:
 //!   [`Error::NotBonded`], [`Error::StillBonded`], [`Error::TooEarly`],
-//!   [`Error::BondLocked`]. Event: [`Event::Withdrawn`].
+//!   [`Error::BondLocked`], [`Error::Exposed`]. Event: [`Event::Withdrawn`].
 //!
 //! ## Other pallets' interface ([`ModelRegistry`])
 //!
@@ -187,6 +187,20 @@ pub trait ModelRegistry<AccountId> {
     /// Register a model and bond a prover on it (benchmarks only).
     #[cfg(feature = "runtime-benchmarks")]
     fn register_for_benchmark(owner: &AccountId, file: &GhostFile, price: u128, prover: &AccountId);
+}
+
+/// What another pallet still holds against a prover's bond beyond its locks (signed
+/// receipts that may yet be reported, say): the registry lets no bond be withdrawn while
+/// it is exposed.
+pub trait ProverExposure<AccountId> {
+    /// Whether `prover`'s bond on `model` may still be needed.
+    fn exposed(model: &ModelId, prover: &AccountId) -> bool;
+}
+
+impl<AccountId> ProverExposure<AccountId> for () {
+    fn exposed(_: &ModelId, _: &AccountId) -> bool {
+        false
+    }
 }
 
 /// The digest of a ghost file's weights: BLAKE2b-256 of the SCALE encoding of its layers'
@@ -317,6 +331,8 @@ pub mod pallet {
         /// Most fixed-point multiply-adds the verification of one ghost proof may take.
         #[pallet::constant]
         type MaxProofProducts: Get<u64>;
+        /// What else holds a bond: a bond exposed to it cannot be withdrawn.
+        type Exposure: ProverExposure<Self::AccountId>;
         /// Weights of the calls.
         type WeightInfo: WeightInfo;
     }
@@ -348,6 +364,7 @@ pub mod pallet {
             type MaxEndpointBytes = ConstU32<64>;
             type MaxProofCompressions = ConstU64<28_000>;
             type MaxProofProducts = ConstU64<4_000_000>;
+            type Exposure = ();
             type WeightInfo = ();
         }
     }
@@ -624,6 +641,9 @@ pub mod pallet {
         VerificationTooHeavy,
         /// Part of the bond backs open results: withdraw after they close.
         BondLocked,
+        /// Receipts the prover signed may still be reported: close its payment channels on
+        /// the model and wait out the receipt window.
+        Exposed,
         /// Not enough of the bond is free to back another open result: bond more.
         BondExhausted,
         /// An endpoint is empty or an `http://` / `https://` URL of printable ASCII without
@@ -798,6 +818,7 @@ pub mod pallet {
             let at = bond.withdrawable_at.ok_or(Error::<T>::StillBonded)?;
             ensure!(frame_system::Pallet::<T>::block_number() >= at, Error::<T>::TooEarly);
             ensure!(bond.locked.is_zero(), Error::<T>::BondLocked);
+            ensure!(!T::Exposure::exposed(&model, &prover), Error::<T>::Exposed);
             let amount =
                 T::Currency::release(&HoldReason::ProverBond.into(), &prover, bond.amount, Precision::BestEffort)?;
             Bonds::<T>::remove(model, &prover);

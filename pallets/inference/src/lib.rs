@@ -82,6 +82,9 @@ use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 /// Request ids.
 pub type RequestId = u64;
 
+/// The purse of the credit escrow that holds open requests' prices.
+pub const PURSE: pallet_mutual_credit::Purse = *b"gh/reqst";
+
 #[frame_support::pallet]
 pub mod pallet {
     use super::*;
@@ -103,8 +106,8 @@ pub mod pallet {
         DispatchErrorWithPostInfo, Perbill,
     };
 
-    pub(crate) type BalanceOf<T> =
-        <<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+    /// The native balance of the inference pallet's currency.
+    pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
     /// The bound of a posted ghost proof: the registry's, which admits no model whose
     /// proofs are larger.
     pub type MaxProofBytesOf<T> =
@@ -282,6 +285,19 @@ pub mod pallet {
         pub result: Option<PostedResult<T>>,
         /// The last block of the current phase; `settle` closes the request after it.
         pub deadline: BlockNumberFor<T>,
+    }
+
+    /// What a conviction took from a prover's bond, and where it went.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct Penalty<Balance> {
+        /// Taken in all.
+        pub slashed: Balance,
+        /// Of it, paid to the reporter.
+        pub reward: Balance,
+        /// Of it, paid to the client.
+        pub compensation: Balance,
+        /// Of it, burned.
+        pub burned: Balance,
     }
 
     /// A report committed to and not yet revealed.
@@ -496,7 +512,7 @@ pub mod pallet {
             let deposit = T::RequestDeposit::get();
             T::Currency::hold(&HoldReason::RequestDeposit.into(), &client, deposit)
                 .map_err(|_| Error::<T>::InsufficientDeposit)?;
-            T::Credit::escrow(&client, terms.price)?;
+            T::Credit::escrow(PURSE, &client, terms.price)?;
             let id = NextRequestId::<T>::mutate(|n| {
                 let id = *n;
                 *n = n.saturating_add(1);
@@ -746,8 +762,8 @@ pub mod pallet {
             let terms = T::Registry::terms(&request.model).ok_or(Error::<T>::UnknownModel)?;
             let royalty = terms.royalty.mul_floor(request.price);
             let fee = request.price.saturating_sub(royalty);
-            T::Credit::release(&result.prover, fee)?;
-            T::Credit::release(&terms.owner, royalty)?;
+            T::Credit::release(PURSE, &result.prover, fee)?;
+            T::Credit::release(PURSE, &terms.owner, royalty)?;
             Self::release_deposit(request);
             Requests::<T>::remove(id);
             Self::deposit_event(Event::Settled { id, prover: result.prover.clone(), fee, royalty });
@@ -757,7 +773,7 @@ pub mod pallet {
         /// Return the client's escrowed price and its deposit.
         fn refund(request: &Request<T>) {
             // Escrow holds every open request's price (an invariant): cannot fail.
-            let _ = T::Credit::release(&request.client, request.price);
+            let _ = T::Credit::release(PURSE, &request.client, request.price);
             Self::release_deposit(request);
         }
 
@@ -784,13 +800,8 @@ pub mod pallet {
             Self::refund(&request);
             Requests::<T>::remove(id);
             let (model, prover) = (&request.model, &result.prover);
-            let due_reward = T::ReportReward::get().min(result.locked);
-            let due_client = T::ClientShare::get().mul_floor(result.locked.saturating_sub(due_reward));
-            let due_burn = result.locked.saturating_sub(due_reward).saturating_sub(due_client);
-            let reward = T::Registry::slash(model, prover, due_reward, &reporter);
-            let compensation = T::Registry::slash(model, prover, due_client, &request.client);
-            let burned = T::Registry::burn(model, prover, due_burn);
-            let slashed = reward.saturating_add(compensation).saturating_add(burned);
+            let Penalty { slashed, reward, compensation, burned } =
+                Self::penalise(model, prover, result.locked, &reporter, &request.client);
             // The slashes consumed the lock first; release whatever of it is left.
             T::Registry::unlock(model, prover, result.locked.saturating_sub(slashed));
             Self::deposit_event(Event::ProverConvicted {
@@ -804,6 +815,27 @@ pub mod pallet {
                 burned,
                 refund,
             });
+        }
+
+        /// Take up to `amount` of `prover`'s bond on `model` (what is locked first), as a
+        /// conviction does: `ReportReward` to `reporter`, `ClientShare` of the rest to
+        /// `client`, the remainder burned. Every step happens whatever the others do; a
+        /// bond smaller than `amount` pays in that order.
+        pub fn penalise(
+            model: &ModelId,
+            prover: &T::AccountId,
+            amount: BalanceOf<T>,
+            reporter: &T::AccountId,
+            client: &T::AccountId,
+        ) -> Penalty<BalanceOf<T>> {
+            let due_reward = T::ReportReward::get().min(amount);
+            let due_client = T::ClientShare::get().mul_floor(amount.saturating_sub(due_reward));
+            let due_burn = amount.saturating_sub(due_reward).saturating_sub(due_client);
+            let reward = T::Registry::slash(model, prover, due_reward, reporter);
+            let compensation = T::Registry::slash(model, prover, due_client, client);
+            let burned = T::Registry::burn(model, prover, due_burn);
+            let slashed = reward.saturating_add(compensation).saturating_add(burned);
+            Penalty { slashed, reward, compensation, burned }
         }
 
         fn release_bond(who: &T::AccountId, bond: BalanceOf<T>) {
@@ -832,7 +864,7 @@ pub mod pallet {
                 let entry = bonds.entry(who).or_insert(Zero::zero());
                 *entry = entry.saturating_add(commitment.bond);
             }
-            ensure!(T::Credit::escrowed() == escrow, "escrow differs from the open requests' prices");
+            ensure!(T::Credit::escrowed(PURSE) == escrow, "escrow differs from the open requests' prices");
             for (who, total) in bonds {
                 ensure!(
                     T::Currency::balance_on_hold(&HoldReason::ReportBond.into(), &who) == total,

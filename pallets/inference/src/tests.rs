@@ -186,7 +186,7 @@ fn report(who: u64, id: u64, fraud: &Fraud) {
 fn request_escrows_and_accept_pays_fee_and_royalty() {
     test(|m| {
         let id = request(m);
-        assert_eq!((credit(CLIENT), Credit::escrowed()), (-100, 100));
+        assert_eq!((credit(CLIENT), Credit::escrowed(crate::PURSE)), (-100, 100));
         assert_eq!(hold(crate::HoldReason::RequestDeposit, CLIENT), REQUEST_DEPOSIT);
         System::assert_last_event(
             Event::Requested { id, client: CLIENT, model: m.id(), price: PRICE, deadline: now() + RESULT_WINDOW }
@@ -198,7 +198,7 @@ fn request_escrows_and_accept_pays_fee_and_royalty() {
         assert_noop!(Inference::accept(RuntimeOrigin::signed(PROVER), id), Error::<Test>::NotClient);
         assert_ok!(Inference::accept(RuntimeOrigin::signed(CLIENT), id));
         System::assert_last_event(Event::Settled { id, prover: PROVER, fee: 80, royalty: 20 }.into());
-        assert_eq!((credit(PROVER), credit(OWNER), credit(CLIENT), Credit::escrowed()), (80, 20, -100, 0));
+        assert_eq!((credit(PROVER), credit(OWNER), credit(CLIENT), Credit::escrowed(crate::PURSE)), (80, 20, -100, 0));
         assert_eq!(prover_bond(m, PROVER), (BOND, 0), "the lock is released");
         assert_eq!(hold(crate::HoldReason::RequestDeposit, CLIENT), 0, "the deposit is returned");
         assert!(Requests::<Test>::get(id).is_none());

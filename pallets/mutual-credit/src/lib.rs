@@ -10,8 +10,9 @@
 //! * An account's credit limit is what root granted it plus what its held native
 //!   collateral buys (`collateral / CollateralPerCredit`), so a sybil cannot mint credit.
 //! * The escrow account (derived from [`Config::PalletId`]) holds credit for open inference
-//!   requests; it can never go negative. Other pallets move credit in and out of escrow
-//!   through [`CreditLedger`].
+//!   requests and payment channels; it can never go negative. Other pallets move credit in
+//!   and out of escrow through [`CreditLedger`], each in a [`Purse`] of its own, and the
+//!   purses add up to the escrow's balance.
 //!
 //! ## Dispatchable functions
 //!
@@ -58,14 +59,21 @@ pub type Credit = u128;
 /// A signed credit balance.
 pub type CreditBalance = i128;
 
-/// Moving credit in and out of escrow, for the inference pallet.
+/// A named part of the escrow: each pallet that escrows credit keeps its own purse, so
+/// that what it holds can be checked against its own records.
+pub type Purse = [u8; 8];
+
+/// Moving credit in and out of escrow, for the pallets that take payment.
 pub trait CreditLedger<AccountId> {
-    /// Move `amount` from `from` into escrow, within `from`'s credit limit.
-    fn escrow(from: &AccountId, amount: Credit) -> sp_runtime::DispatchResult;
-    /// Pay `amount` out of escrow to `to`.
-    fn release(to: &AccountId, amount: Credit) -> sp_runtime::DispatchResult;
-    /// Credit held in escrow.
-    fn escrowed() -> Credit;
+    /// Move `amount` from `from` into escrow, in `purse`, within `from`'s credit limit.
+    fn escrow(purse: Purse, from: &AccountId, amount: Credit) -> sp_runtime::DispatchResult;
+    /// Pay `amount` out of `purse` to `to`.
+    fn release(purse: Purse, to: &AccountId, amount: Credit) -> sp_runtime::DispatchResult;
+    /// Credit held in `purse`.
+    fn escrowed(purse: Purse) -> Credit;
+    /// Move up to `amount` from `from` to `to`, as far as `from`'s limit allows (a
+    /// convicted prover returning a price it was paid); returns what moved.
+    fn recover(from: &AccountId, to: &AccountId, amount: Credit) -> Credit;
     /// Give `who` a credit limit (benchmarks set up payers with it).
     #[cfg(feature = "runtime-benchmarks")]
     fn set_limit(who: &AccountId, limit: Credit);
@@ -164,6 +172,10 @@ pub mod pallet {
         pub collateral: Balance,
     }
 
+    /// Credit in escrow by purse; together they are the escrow account's balance.
+    #[pallet::storage]
+    pub type Purses<T: Config> = StorageMap<_, Identity, Purse, Credit, ValueQuery>;
+
     /// Credit lines (absent = no limit: the balance cannot go below zero).
     #[pallet::storage]
     pub type Lines<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, CreditLine<BalanceOf<T>>, ValueQuery>;
@@ -224,8 +236,10 @@ pub mod pallet {
             /// The full credit limit now.
             limit: Credit,
         },
-        /// Credit moved into escrow for a request.
+        /// Credit moved into escrow.
         Escrowed {
+            /// The purse it is held in.
+            purse: Purse,
             /// Whose credit.
             from: T::AccountId,
             /// Credit units.
@@ -233,6 +247,8 @@ pub mod pallet {
         },
         /// Credit was paid out of escrow.
         Released {
+            /// The purse it was held in.
+            purse: Purse,
             /// Who received it.
             to: T::AccountId,
             /// Credit units.
@@ -397,35 +413,59 @@ pub mod pallet {
         #[cfg(feature = "try-runtime")]
         fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
             ensure!(Self::total() == Some(0), "credit balances do not sum to zero");
-            ensure!(Balances::<T>::get(Self::escrow_account()) >= 0, "escrow is negative");
+            let purses = Purses::<T>::iter_values().try_fold(0u128, |acc, c| acc.checked_add(c));
+            let escrow = Balances::<T>::get(Self::escrow_account());
+            ensure!(escrow >= 0, "escrow is negative");
+            ensure!(purses == Some(escrow.unsigned_abs()), "the purses do not add up to the escrow");
             Ok(())
         }
     }
 
     impl<T: Config> CreditLedger<T::AccountId> for Pallet<T> {
-        fn escrow(from: &T::AccountId, amount: Credit) -> DispatchResult {
+        fn escrow(purse: Purse, from: &T::AccountId, amount: Credit) -> DispatchResult {
             if amount == 0 {
                 return Ok(());
             }
+            let held = Purses::<T>::get(purse).checked_add(amount).ok_or(Error::<T>::Overflow)?;
             Self::move_credit(from, &Self::escrow_account(), amount)?;
-            Self::deposit_event(Event::Escrowed { from: from.clone(), amount });
+            Purses::<T>::insert(purse, held);
+            Self::deposit_event(Event::Escrowed { purse, from: from.clone(), amount });
             Ok(())
         }
 
-        fn release(to: &T::AccountId, amount: Credit) -> DispatchResult {
+        fn release(purse: Purse, to: &T::AccountId, amount: Credit) -> DispatchResult {
             if amount == 0 {
                 return Ok(());
             }
-            let escrow = Self::escrow_account();
-            let held = Balances::<T>::get(&escrow);
-            ensure!(held >= 0 && held.unsigned_abs() >= amount, Error::<T>::EscrowShortfall);
-            Self::move_credit(&escrow, to, amount)?;
-            Self::deposit_event(Event::Released { to: to.clone(), amount });
+            let held = Purses::<T>::get(purse).checked_sub(amount).ok_or(Error::<T>::EscrowShortfall)?;
+            Self::move_credit(&Self::escrow_account(), to, amount)?;
+            if held == 0 {
+                Purses::<T>::remove(purse);
+            } else {
+                Purses::<T>::insert(purse, held);
+            }
+            Self::deposit_event(Event::Released { purse, to: to.clone(), amount });
             Ok(())
         }
 
-        fn escrowed() -> Credit {
-            Balances::<T>::get(Self::escrow_account()).max(0).unsigned_abs()
+        fn escrowed(purse: Purse) -> Credit {
+            Purses::<T>::get(purse)
+        }
+
+        fn recover(from: &T::AccountId, to: &T::AccountId, amount: Credit) -> Credit {
+            let escrow = Self::escrow_account();
+            if from == to || from == &escrow || to == &escrow {
+                return 0;
+            }
+            // Room above the limit: balance + limit, capped at i128::MAX.
+            let limit = CreditBalance::try_from(Self::limit(from).unwrap_or(0)).unwrap_or(CreditBalance::MAX);
+            let room = Balances::<T>::get(from).saturating_add(limit).max(0).unsigned_abs();
+            let moved = amount.min(room);
+            if moved == 0 || Self::move_credit(from, to, moved).is_err() {
+                return 0;
+            }
+            Self::deposit_event(Event::Transferred { from: from.clone(), to: to.clone(), amount: moved });
+            moved
         }
 
         #[cfg(feature = "runtime-benchmarks")]

@@ -1,17 +1,23 @@
 //! Every call's success and error paths; the invariants after every test; a property test
 //! over random call sequences.
 
-use crate::{mock::*, CreditLedger, CreditLine, Error, Event, HoldReason, Lines};
+use crate::{mock::*, CreditLedger, CreditLine, Error, Event, HoldReason, Lines, Purse, Purses};
 use polkadot_sdk::{
     frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold},
     sp_runtime::DispatchError,
 };
 use proptest::prelude::*;
 
-/// Balances sum to zero; escrow is never negative; held collateral equals the records.
+const A: Purse = *b"test/aaa";
+const B: Purse = *b"test/bbb";
+
+/// Balances sum to zero; escrow is never negative and its purses add up to it; held
+/// collateral equals the records.
 fn check_invariants() {
     assert_eq!(Credit::total(), Some(0), "credit balances must sum to zero");
-    assert!(crate::Balances::<Test>::get(Credit::escrow_account()) >= 0);
+    let escrow = crate::Balances::<Test>::get(Credit::escrow_account());
+    assert!(escrow >= 0);
+    assert_eq!(Purses::<Test>::iter_values().sum::<u128>(), escrow.unsigned_abs(), "purses add up to the escrow");
     for who in 1..=5u64 {
         let held = Balances::balance_on_hold(&RuntimeHoldReason::Credit(HoldReason::Collateral), &who);
         assert_eq!(held, Lines::<Test>::get(who).collateral, "collateral hold of {who}");
@@ -68,10 +74,10 @@ fn moving_credit_to_oneself_creates_nothing() {
     test(|| {
         assert_noop!(Credit::move_credit(&1, &1, 40), Error::<Test>::SelfTransfer);
         let escrow = Credit::escrow_account();
-        assert_ok!(<Credit as CreditLedger<u64>>::escrow(&1, 40));
+        assert_ok!(<Credit as CreditLedger<u64>>::escrow(A, &1, 40));
         assert_noop!(Credit::move_credit(&escrow, &escrow, 40), Error::<Test>::SelfTransfer);
-        assert_eq!(Credit::escrowed(), 40);
-        assert_ok!(<Credit as CreditLedger<u64>>::release(&1, 40));
+        assert_eq!(Credit::escrowed(A), 40);
+        assert_ok!(<Credit as CreditLedger<u64>>::release(A, &1, 40));
     });
 }
 
@@ -126,17 +132,50 @@ fn collateral_opens_and_closes_credit() {
 #[test]
 fn escrow_and_release() {
     test(|| {
-        assert_ok!(<Credit as CreditLedger<u64>>::escrow(&1, 40));
-        assert_eq!(Credit::escrowed(), 40);
-        assert_ok!(<Credit as CreditLedger<u64>>::release(&2, 30));
-        assert_eq!(Credit::escrowed(), 10);
+        assert_ok!(<Credit as CreditLedger<u64>>::escrow(A, &1, 40));
+        assert_eq!(Credit::escrowed(A), 40);
+        assert_ok!(<Credit as CreditLedger<u64>>::release(A, &2, 30));
+        assert_eq!(Credit::escrowed(A), 10);
         assert_eq!((balance(1), balance(2)), (-40, 30));
-        assert_noop!(<Credit as CreditLedger<u64>>::release(&2, 11), Error::<Test>::EscrowShortfall);
-        assert_noop!(<Credit as CreditLedger<u64>>::escrow(&2, 31), Error::<Test>::CreditLimitExceeded);
-        assert_ok!(<Credit as CreditLedger<u64>>::escrow(&2, 0));
-        assert_ok!(<Credit as CreditLedger<u64>>::release(&2, 0));
-        assert_ok!(<Credit as CreditLedger<u64>>::release(&1, 10));
-        assert_eq!(Credit::escrowed(), 0);
+        assert_noop!(<Credit as CreditLedger<u64>>::release(A, &2, 11), Error::<Test>::EscrowShortfall);
+        assert_noop!(<Credit as CreditLedger<u64>>::escrow(A, &2, 31), Error::<Test>::CreditLimitExceeded);
+        assert_ok!(<Credit as CreditLedger<u64>>::escrow(A, &2, 0));
+        assert_ok!(<Credit as CreditLedger<u64>>::release(A, &2, 0));
+        assert_ok!(<Credit as CreditLedger<u64>>::release(A, &1, 10));
+        assert_eq!(Credit::escrowed(A), 0);
+    });
+}
+
+/// One pallet's purse cannot pay out another's credit, though both sit in one account.
+#[test]
+fn purses_pay_out_only_what_they_hold() {
+    test(|| {
+        assert_ok!(<Credit as CreditLedger<u64>>::escrow(A, &1, 40));
+        assert_ok!(<Credit as CreditLedger<u64>>::escrow(B, &1, 5));
+        assert_noop!(<Credit as CreditLedger<u64>>::release(B, &3, 6), Error::<Test>::EscrowShortfall);
+        assert_ok!(<Credit as CreditLedger<u64>>::release(B, &1, 5));
+        assert_eq!((Credit::escrowed(A), Credit::escrowed(B)), (40, 0));
+        assert_ok!(<Credit as CreditLedger<u64>>::release(A, &1, 40));
+    });
+}
+
+/// `recover` moves what the payer's limit allows and no more, and never touches escrow.
+#[test]
+fn recovering_credit_stops_at_the_payers_limit() {
+    test(|| {
+        // 1 has a limit of 100 (mock genesis), so 100 of room.
+        assert_eq!(<Credit as CreditLedger<u64>>::recover(&1, &3, 60), 60);
+        assert_eq!(balance(1), -60);
+        assert_eq!(<Credit as CreditLedger<u64>>::recover(&1, &3, 500), 40);
+        assert_eq!(balance(1), -100);
+        assert_eq!(<Credit as CreditLedger<u64>>::recover(&1, &3, 1), 0);
+        // 3 has no limit: only what it holds.
+        assert_eq!(<Credit as CreditLedger<u64>>::recover(&3, &2, 150), 100);
+        let escrow = Credit::escrow_account();
+        assert_ok!(<Credit as CreditLedger<u64>>::escrow(A, &2, 10));
+        assert_eq!(<Credit as CreditLedger<u64>>::recover(&escrow, &3, 10), 0);
+        assert_eq!(<Credit as CreditLedger<u64>>::recover(&2, &2, 10), 0);
+        assert_ok!(<Credit as CreditLedger<u64>>::release(A, &2, 10));
     });
 }
 
@@ -146,8 +185,9 @@ enum Op {
     Limit(u64, u128),
     Open(u64, u64),
     Close(u64, u64),
-    Escrow(u64, u128),
-    Release(u64, u128),
+    Escrow(bool, u64, u128),
+    Release(bool, u64, u128),
+    Recover(u64, u64, u128),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -157,8 +197,9 @@ fn op() -> impl Strategy<Value = Op> {
         (who.clone(), 0u128..300).prop_map(|(a, n)| Op::Limit(a, n)),
         (who.clone(), 0u64..700).prop_map(|(a, n)| Op::Open(a, n)),
         (who.clone(), 0u64..700).prop_map(|(a, n)| Op::Close(a, n)),
-        (who.clone(), 0u128..100).prop_map(|(a, n)| Op::Escrow(a, n)),
-        (who, 0u128..100).prop_map(|(a, n)| Op::Release(a, n)),
+        (any::<bool>(), who.clone(), 0u128..100).prop_map(|(p, a, n)| Op::Escrow(p, a, n)),
+        (any::<bool>(), who.clone(), 0u128..100).prop_map(|(p, a, n)| Op::Release(p, a, n)),
+        (who.clone(), who, 0u128..200).prop_map(|(a, b, n)| Op::Recover(a, b, n)),
     ]
 }
 
@@ -173,8 +214,14 @@ proptest! {
                     Op::Limit(a, n) => Credit::set_credit_limit(RuntimeOrigin::root(), a, n),
                     Op::Open(a, n) => Credit::open_credit(RuntimeOrigin::signed(a), n),
                     Op::Close(a, n) => Credit::close_credit(RuntimeOrigin::signed(a), n),
-                    Op::Escrow(a, n) => <Credit as CreditLedger<u64>>::escrow(&a, n),
-                    Op::Release(a, n) => <Credit as CreditLedger<u64>>::release(&a, n),
+                    Op::Escrow(p, a, n) => <Credit as CreditLedger<u64>>::escrow(if p { A } else { B }, &a, n),
+                    Op::Release(p, a, n) => <Credit as CreditLedger<u64>>::release(if p { A } else { B }, &a, n),
+                    Op::Recover(a, b, n) => {
+                        let room = Credit::limit(&a).unwrap() as i128 + balance(a);
+                        let moved = <Credit as CreditLedger<u64>>::recover(&a, &b, n);
+                        assert!(moved <= n && (a == b || moved == n.min(room.max(0) as u128)), "{moved} of {n}");
+                        Ok(())
+                    }
                 };
                 check_invariants();
             }
