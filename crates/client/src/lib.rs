@@ -77,13 +77,18 @@
 //! * [`load`]: many paid requests at once.
 //! * [`api`]: the prover's JSON-RPC API. [`wire`]: its JSON forms.
 //! * [`answer`]: ask a prover, verify an answer. [`provers`]: discovery and fail-over.
+//! * [`channel`]: payment channels' vouchers and receipts on the wire: signing them, and
+//!   checking an answer and its receipt before paying. [`durable`]: synced logs and
+//!   atomic files, for what must survive a crash.
 //! * [`endpoint`]: which prover endpoints a client may reach (public ones, unless told).
 
 pub mod answer;
 pub mod api;
 pub mod chain;
+pub mod channel;
 pub mod credit;
 pub mod dispute;
+pub mod durable;
 pub mod endpoint;
 pub mod follow;
 pub mod keys;

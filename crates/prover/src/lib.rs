@@ -9,11 +9,13 @@
 //! * [`rpc`]: the JSON-RPC API's implementation (`ghost serve`, and the daemon's endpoint).
 //! * [`server`]: the bounded HTTP server it runs in, on threads of its own if asked.
 //! * [`journal`]: the daemon's durable record of what it posted and is owed.
+//! * [`channels`]: the channels it serves, their unpaid bound, and its voucher log.
 //! * [`daemon`]: `ghost prover run`, the on-chain prover.
 //! * [`watcher`]: `ghost watch`, which recomputes posted results and reports excluded entries.
 //! * [`reports`]: the watcher's durable record of its commitments.
 //! * [`checks`]: the watcher's schedule of checks and how its tasks retry.
 
+pub mod channels;
 pub mod checks;
 pub mod daemon;
 pub mod journal;

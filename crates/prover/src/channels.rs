@@ -1,0 +1,300 @@
+//! The prover's side of payment channels: which channels it serves, what each has paid and
+//! been served, and the voucher log, its money.
+//!
+//! A voucher is counted only once it is checked (the channel's client signed it, on this
+//! chain) and appended to the log and synced: a prover killed at any point restarts with
+//! every voucher it acknowledged, and redeems them. An answer is given only while the
+//! channel's unpaid answers stay within the prover's bound (`max_unpaid` prices), and
+//! within the channel's deposit: what a client can take without paying is bounded.
+
+use anyhow::{Context, Result};
+use ghost_client::{
+    channel::{AccountBytes, MessageError, WireVoucher},
+    durable::Log,
+};
+use ghost_primitives::{channel::ChannelId, Hash, ModelId};
+use serde::{Deserialize, Serialize};
+use std::{collections::BTreeMap, path::Path, sync::Mutex};
+
+/// A channel's terms as the chain recorded them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terms {
+    /// The client, who signs vouchers.
+    pub client: AccountBytes,
+    /// The model served.
+    pub model: ModelId,
+    /// Credit per answer.
+    pub price: u128,
+    /// Credit escrowed in all.
+    pub deposit: u128,
+    /// Credit redeemed so far.
+    pub redeemed: u128,
+    /// Whether its client is closing it: the prover answers no more and redeems now.
+    pub closing: bool,
+}
+
+/// Why a channel request or voucher was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The channel is not open to this prover (or not finalised yet).
+    #[error("channel {0} is not open to this prover on the finalised chain")]
+    UnknownChannel(ChannelId),
+    /// The channel serves another model.
+    #[error("channel {0} serves another model")]
+    OtherModel(ChannelId),
+    /// The channel is closing.
+    #[error("channel {0} is closing: open another")]
+    Closing(ChannelId),
+    /// Too many answers are unpaid: send a voucher first.
+    #[error(
+        "channel {channel} has {unpaid} unpaid answer(s), the most this prover allows: send a voucher for {owed} first"
+    )]
+    Unpaid {
+        /// The channel.
+        channel: ChannelId,
+        /// Answers served and not paid.
+        unpaid: u128,
+        /// The cumulative amount that pays them.
+        owed: u128,
+    },
+    /// The deposit does not cover another answer.
+    #[error("channel {0}'s deposit is spent: top it up")]
+    DepositSpent(ChannelId),
+    /// The voucher is not the client's.
+    #[error("the voucher is refused: {0}")]
+    BadVoucher(MessageError),
+    /// The voucher could not be made durable: it is not counted.
+    #[error("the voucher could not be written to the log: {0}")]
+    Log(String),
+}
+
+/// One line of the voucher log.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Logged {
+    voucher: WireVoucher,
+}
+
+struct Lane {
+    terms: Terms,
+    /// Answers given.
+    served: u128,
+    /// The best voucher held: its amount and itself.
+    best: Option<(u128, WireVoucher)>,
+}
+
+impl Lane {
+    fn paid(&self) -> u128 {
+        self.best.as_ref().map_or(0, |(a, _)| *a)
+    }
+}
+
+/// The channels a prover serves.
+pub struct Book {
+    genesis: Hash,
+    max_unpaid: u128,
+    lanes: Mutex<BTreeMap<ChannelId, Lane>>,
+    /// Vouchers read back from the log whose channel the book has not seen yet.
+    pending: Mutex<BTreeMap<ChannelId, WireVoucher>>,
+    log: Mutex<Log>,
+}
+
+impl Book {
+    /// Open the voucher log in `dir` (the prover's journal directory, locked by it) for the
+    /// chain of `genesis`, allowing `max_unpaid` unpaid answers a channel.
+    pub fn open(dir: &Path, genesis: Hash, max_unpaid: u32) -> Result<Self> {
+        let path = dir.join("vouchers.jsonl");
+        let (log, read) = Log::open::<Logged>(&path).with_context(|| format!("opening {}", path.display()))?;
+        let mut pending: BTreeMap<ChannelId, WireVoucher> = BTreeMap::new();
+        for Logged { voucher } in read.records {
+            let amount = |v: &WireVoucher| v.amount.parse::<u128>().unwrap_or(0);
+            if pending.get(&voucher.channel).is_none_or(|held| amount(held) < amount(&voucher)) {
+                pending.insert(voucher.channel, voucher);
+            }
+        }
+        Ok(Self {
+            genesis,
+            max_unpaid: u128::from(max_unpaid.max(1)),
+            lanes: Mutex::new(BTreeMap::new()),
+            pending: Mutex::new(pending),
+            log: Mutex::new(log),
+        })
+    }
+
+    /// Whether `channel` is known.
+    pub fn knows(&self, channel: ChannelId) -> bool {
+        self.lanes.lock().is_ok_and(|l| l.contains_key(&channel))
+    }
+
+    /// Record `channel`'s terms as the chain has them now. A channel seen for the first
+    /// time takes the vouchers the log holds for it (checked again), and counts as served
+    /// what they paid.
+    pub fn set_terms(&self, channel: ChannelId, terms: Terms) {
+        let mut lanes = self.lanes.lock().expect("the book's lock is never poisoned");
+        if let Some(lane) = lanes.get_mut(&channel) {
+            lane.terms = terms;
+            return;
+        }
+        let logged = self.pending.lock().ok().and_then(|mut p| p.remove(&channel));
+        let best = logged.and_then(|v| v.check(self.genesis, &terms.client).ok().map(|a| (a, v)));
+        let paid = best.as_ref().map_or(0, |(a, _)| *a);
+        let served = paid.checked_div(terms.price).unwrap_or(0);
+        lanes.insert(channel, Lane { terms, served, best });
+    }
+
+    /// Forget `channel` (it finished).
+    pub fn forget(&self, channel: ChannelId) {
+        if let Ok(mut lanes) = self.lanes.lock() {
+            lanes.remove(&channel);
+        }
+    }
+
+    /// Take `voucher`: checked to be the channel's client's, and made durable before it
+    /// counts. Returns what the channel has paid in all.
+    pub fn pay(&self, voucher: &WireVoucher) -> Result<u128, Refusal> {
+        let client = {
+            let lanes = self.lanes.lock().expect("the book's lock is never poisoned");
+            let lane = lanes.get(&voucher.channel).ok_or(Refusal::UnknownChannel(voucher.channel))?;
+            lane.terms.client
+        };
+        let amount = voucher.check(self.genesis, &client).map_err(Refusal::BadVoucher)?;
+        let mut lanes = self.lanes.lock().expect("the book's lock is never poisoned");
+        let lane = lanes.get_mut(&voucher.channel).ok_or(Refusal::UnknownChannel(voucher.channel))?;
+        if amount <= lane.paid() {
+            return Ok(lane.paid());
+        }
+        // Logged (and synced) before it counts: the log is the prover's money.
+        self.log
+            .lock()
+            .expect("the log's lock is never poisoned")
+            .append(&Logged { voucher: voucher.clone() })
+            .map_err(|e| Refusal::Log(e.to_string()))?;
+        lane.best = Some((amount, voucher.clone()));
+        Ok(amount)
+    }
+
+    /// Reserve the next answer on `channel` for `model`: its sequence number and terms, if
+    /// the channel's unpaid answers and deposit allow one more.
+    pub fn reserve(&self, channel: ChannelId, model: &ModelId) -> Result<(u64, Terms), Refusal> {
+        let mut lanes = self.lanes.lock().expect("the book's lock is never poisoned");
+        let lane = lanes.get_mut(&channel).ok_or(Refusal::UnknownChannel(channel))?;
+        if &lane.terms.model != model {
+            return Err(Refusal::OtherModel(channel));
+        }
+        if lane.terms.closing {
+            return Err(Refusal::Closing(channel));
+        }
+        let price = lane.terms.price;
+        let next = lane.served.saturating_add(1);
+        if next.saturating_mul(price) > lane.terms.deposit {
+            return Err(Refusal::DepositSpent(channel));
+        }
+        let paid_answers = lane.paid().checked_div(price).unwrap_or(next);
+        let unpaid = lane.served.saturating_sub(paid_answers);
+        if unpaid >= self.max_unpaid {
+            return Err(Refusal::Unpaid { channel, unpaid, owed: lane.served.saturating_mul(price) });
+        }
+        let seq = u64::try_from(lane.served).unwrap_or(u64::MAX);
+        lane.served = next;
+        Ok((seq, lane.terms.clone()))
+    }
+
+    /// The best voucher of every channel that pays more than its redeemed amount, with what
+    /// it would add: what a redemption should carry.
+    pub fn unredeemed(&self) -> Vec<(WireVoucher, u128)> {
+        let lanes = self.lanes.lock().expect("the book's lock is never poisoned");
+        lanes
+            .values()
+            .filter_map(|lane| {
+                let (amount, voucher) = lane.best.as_ref()?;
+                let gain = amount.min(&lane.terms.deposit).saturating_sub(lane.terms.redeemed);
+                (gain > 0).then(|| (voucher.clone(), gain))
+            })
+            .collect()
+    }
+
+    /// Channels whose client is closing them.
+    pub fn closing(&self) -> Vec<ChannelId> {
+        let lanes = self.lanes.lock().expect("the book's lock is never poisoned");
+        lanes.iter().filter(|(_, l)| l.terms.closing).map(|(c, _)| *c).collect()
+    }
+
+    /// Channels known.
+    pub fn channels(&self) -> Vec<ChannelId> {
+        self.lanes.lock().map(|l| l.keys().copied().collect()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_client::channel::sign_voucher;
+
+    const GENESIS: Hash = [9; 32];
+
+    fn terms(client: &subxt_signer::sr25519::Keypair) -> Terms {
+        Terms { client: client.public_key().0, model: [1; 32], price: 10, deposit: 100, redeemed: 0, closing: false }
+    }
+
+    #[test]
+    fn answers_stop_at_the_unpaid_bound_and_resume_when_paid() {
+        let dir = tempfile::tempdir().unwrap();
+        let bob = subxt_signer::sr25519::dev::bob();
+        let book = Book::open(dir.path(), GENESIS, 2).unwrap();
+        assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::UnknownChannel(0))));
+        book.set_terms(0, terms(&bob));
+        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 0);
+        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 1);
+        assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::Unpaid { unpaid: 2, owed: 20, .. })));
+        assert!(matches!(book.reserve(0, &[2; 32]), Err(Refusal::OtherModel(0))));
+        // A voucher from someone else, or for another chain, pays nothing.
+        let alice = subxt_signer::sr25519::dev::alice();
+        assert!(matches!(book.pay(&sign_voucher(&alice, GENESIS, 0, 20)), Err(Refusal::BadVoucher(_))));
+        assert!(matches!(book.pay(&sign_voucher(&bob, [0; 32], 0, 20)), Err(Refusal::BadVoucher(_))));
+        assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 20)).unwrap(), 20);
+        // An older voucher changes nothing.
+        assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 10)).unwrap(), 20);
+        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 2);
+        assert_eq!(book.unredeemed().len(), 1);
+        assert_eq!(book.unredeemed()[0].1, 20);
+    }
+
+    #[test]
+    fn the_deposit_bounds_the_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let bob = subxt_signer::sr25519::dev::bob();
+        let book = Book::open(dir.path(), GENESIS, 100).unwrap();
+        book.set_terms(0, Terms { deposit: 25, ..terms(&bob) });
+        assert!(book.reserve(0, &[1; 32]).is_ok());
+        assert!(book.reserve(0, &[1; 32]).is_ok());
+        assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::DepositSpent(0))));
+        book.set_terms(0, Terms { deposit: 30, ..terms(&bob) });
+        assert!(book.reserve(0, &[1; 32]).is_ok());
+        book.set_terms(0, Terms { closing: true, ..terms(&bob) });
+        assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::Closing(0))));
+        assert_eq!(book.closing(), vec![0]);
+    }
+
+    /// Every acknowledged voucher is back after a restart; a torn last line is not.
+    #[test]
+    fn vouchers_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let bob = subxt_signer::sr25519::dev::bob();
+        {
+            let book = Book::open(dir.path(), GENESIS, 5).unwrap();
+            book.set_terms(3, terms(&bob));
+            book.pay(&sign_voucher(&bob, GENESIS, 3, 10)).unwrap();
+            book.pay(&sign_voucher(&bob, GENESIS, 3, 30)).unwrap();
+        }
+        use std::io::Write;
+        let log = dir.path().join("vouchers.jsonl");
+        std::fs::OpenOptions::new().append(true).open(&log).unwrap().write_all(br#"{"voucher":{"chan"#).unwrap();
+        let book = Book::open(dir.path(), GENESIS, 5).unwrap();
+        book.set_terms(3, terms(&bob));
+        let unredeemed = book.unredeemed();
+        assert_eq!(unredeemed.len(), 1);
+        assert_eq!((unredeemed[0].0.amount.as_str(), unredeemed[0].1), ("30", 30));
+        // What the vouchers paid counts as served: the next answer is the fourth.
+        assert_eq!(book.reserve(3, &[1; 32]).unwrap().0, 3);
+    }
+}
