@@ -16,7 +16,11 @@
 #      and Bob settles the request after its deadline to get his refund;
 #   5. two sites fine-tune the model on their own (shifted) digits, the tunings are merged
 #      and published as version 2 by a sparse update; Charlie serves it, Bob verifies it,
-#      and the lineage shows version 1 -> version 2 with the merged training-data hash.
+#      and the lineage shows version 1 -> version 2 with the merged training-data hash;
+#   6. Bob opens a payment channel with Charlie and pays for 1,000 verified answers off
+#      chain with vouchers (each answer's proof and signed receipt checked first, the
+#      receipt kept); Charlie redeems them in one call;
+#   7. Bob closes the channel and, after the timeout, has the unspent deposit back.
 # Prints balances and credit before and after; exits non-zero if any step goes otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -152,7 +156,7 @@ v2=$(awk '/^version 0x/ {print $2}' "$work/update.txt")
 [ -n "$v2" ] || fail "the update printed no version"
 kill "$pid_charlie"
 wait "$pid_charlie" 2>/dev/null || true
-start charlie2 prover run --model "$work/digits" --model "$work/digits-v2" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal.charlie"
+start charlie2 prover run --model "$work/digits" --model "$work/digits-v2" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal.charlie" --redeem-threshold 10000 --redeem-every 86400
 for _ in $(seq 60); do
     "$ghost" model show "$v2" | grep -q '^prover ' && break
     sleep 0.5
@@ -164,15 +168,37 @@ grep -q "^  v2  $v2  parent .*, trained on $merged" "$work/show.txt" ||
 infer 0 "$work/infer5.txt" --model "$v2" --accept
 grep -q "^verdict: verified and paid" "$work/infer5.txt" || fail "the answer of version 2 was not accepted"
 
+say "6. Bob opens a channel with Charlie and pays for 1,000 verified classifications off chain, eight in flight, with no transaction; Charlie redeems them in one call"
+"$ghost" channel open --model "$v2" --prover charlie --deposit 20000 --suri //Bob | tee "$work/channel.txt"
+channel=$(sed -n 's/^opened channel \([0-9]*\).*/\1/p' "$work/channel.txt" | head -1)
+[ -n "$channel" ] || fail "opening the channel printed no channel id"
+"$ghost" channel ask "$channel" --input "$image" --count 1000 --concurrency 8 --state "$work/channels.bob" --suri //Bob | tee "$work/ask.txt"
+grep -q "^1000 verified answer(s)" "$work/ask.txt" || fail "Bob did not get 1,000 verified answers"
+grep -q "voucher signed for 10000" "$work/ask.txt" || fail "Bob did not pay for the 1,000 answers"
+wait_for "$work/charlie2.log" "redeemed" 90
+grep -c "redeemed" "$work/charlie2.log" | grep -qx 1 || fail "Charlie redeemed more than once"
+"$ghost" channel show "$channel" | tee "$work/channel-show.txt"
+grep -q "redeemed 10000" "$work/channel-show.txt" || fail "the channel does not show 10,000 redeemed"
+
+say "7. Bob closes the channel; after the timeout (Charlie could still redeem) it finishes and Bob has the other 10,000 back"
+"$ghost" channel close "$channel" --suri //Bob
+for _ in $(seq 120); do
+    "$ghost" channel finish "$channel" --suri //Bob >"$work/finish.txt" 2>&1 && break
+    grep -q "TooEarly" "$work/finish.txt" || { cat "$work/finish.txt"; fail "finishing the channel failed"; }
+    sleep 1
+done
+grep -q "Channels.Closed" "$work/finish.txt" || fail "the channel did not close"
+
 say "balances and credit after"
 "$ghost" credit show $accounts | tee "$work/after.txt"
 grep -q "^credit sums to 0 " "$work/after.txt" || fail "credit does not sum to zero"
 credit_of() { awk -v who="$2" '$1 == who {print $(NF-1)}' "$1"; }
 bob=$("$ghost" credit show bob | awk 'NR==2 {print $1}')
-# Bob paid for three answers (1, 2, 5) of 10 credit each; 3 and 4 were refunded.
-[ $(( $(credit_of "$work/before.txt" "$bob") - $(credit_of "$work/after.txt" "$bob") )) = 30 ] ||
-    fail "Bob's credit moved by other than 30"
+# Bob paid for three answers (1, 2, 5) of 10 credit each (3 and 4 were refunded), and for
+# 1,000 on the channel.
+[ $(( $(credit_of "$work/before.txt" "$bob") - $(credit_of "$work/after.txt" "$bob") )) = 10030 ] ||
+    fail "Bob's credit moved by other than 10,030"
 # Charlie earned 9 of each (10% royalty to Alice).
-[ $(( $(credit_of "$work/after.txt" "$charlie") - $(credit_of "$work/before.txt" "$charlie") )) = 27 ] ||
-    fail "Charlie's credit moved by other than 27"
+[ $(( $(credit_of "$work/after.txt" "$charlie") - $(credit_of "$work/before.txt" "$charlie") )) = 9027 ] ||
+    fail "Charlie's credit moved by other than 9,027"
 say "the main job passed: every step happened as told"

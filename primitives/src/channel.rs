@@ -28,6 +28,12 @@ pub type ChannelId = u64;
 /// What a voucher or receipt signature is over: domain tag ‖ BLAKE2b-256(SCALE(message)).
 pub type SigningMessage = [u8; 48];
 
+/// Blocks a receipt's `at` may be ahead of or behind the client's view of the chain: a
+/// client refuses a receipt dated further from its best block, and the chain keeps a
+/// prover exposed this much longer than the receipt window, so that no accepted receipt
+/// outlives the bond behind it.
+pub const MAX_RECEIPT_SKEW: u32 = 5;
+
 /// Domain tag of a voucher's signing message.
 pub const VOUCHER_DOMAIN: [u8; 16] = *b"ghost/voucher/v1";
 /// Domain tag of a receipt's signing message.

@@ -3,8 +3,8 @@
 //! A byte of a normal-class block costs as much as the weight it displaces
 //! ([`TRANSACTION_BYTE_FEE`]), times the fee multiplier ([`LengthToFee`]): filling the
 //! class by length costs at least what filling it by weight does, and both compound. The fee multiplier moves with whichever of the two is fuller
-//! ([`FeeAdjustment`]): SDK's `TargetedFeeAdjustment` on weight, the same rule on length,
-//! and the larger of the two. Without this, a censor keeps a large transaction (a result
+//! ([`FeeAdjustment`]): SDK's `TargetedFeeAdjustment` on the normal class's weight, the
+//! same rule on length and on the weight of every class, and the largest of the three. Without this, a censor keeps a large transaction (a result
 //! and its proof) out of blocks with cheap small ones and the multiplier never notices.
 
 use polkadot_sdk::{frame_support, frame_system, pallet_transaction_payment, sp_runtime};
@@ -57,7 +57,7 @@ pub struct FeeAdjustment;
 
 impl Convert<Multiplier, Multiplier> for FeeAdjustment {
     fn convert(previous: Multiplier) -> Multiplier {
-        ByWeight::convert(previous).max(by_length(previous))
+        ByWeight::convert(previous).max(by_length(previous)).max(by_all_classes(previous))
     }
 }
 
@@ -76,13 +76,27 @@ impl MultiplierUpdate for FeeAdjustment {
     }
 }
 
-/// `TargetedFeeAdjustment`'s rule — `next = previous × (1 + v·s + v²·s²/2)` for the
-/// fullness `s` over the target (`1 − v·s + v²·s²/2` under it) — applied to the block's
-/// length against the normal class's.
+/// The rule on the block's length (every class) against the normal class's.
 fn by_length(previous: Multiplier) -> Multiplier {
+    let max = u128::from(*<Runtime as frame_system::Config>::BlockLength::get().max.get(DispatchClass::Normal));
+    rule(previous, u128::from(frame_system::Pallet::<Runtime>::block_size()), max)
+}
+
+/// The rule on the weight of every class (the SDK's counts the normal class only) against
+/// the block's: operational calls that fill blocks (reports, redemptions) raise the
+/// multiplier too, so a censor filling that class pays a compounding price as well.
+fn by_all_classes(previous: Multiplier) -> Multiplier {
+    let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block.ref_time();
+    let used = frame_system::Pallet::<Runtime>::block_weight().total().ref_time();
+    rule(previous, u128::from(used), u128::from(max))
+}
+
+/// `TargetedFeeAdjustment`'s rule — `next = previous × (1 + v·s + v²·s²/2)` for the
+/// fullness `s` over the target (`1 − v·s + v²·s²/2` under it) — for `used` of `max`.
+fn rule(previous: Multiplier, used: u128, max: u128) -> Multiplier {
     let previous = previous.max(MinimumMultiplier::get());
-    let max = u128::from(*<Runtime as frame_system::Config>::BlockLength::get().max.get(DispatchClass::Normal)).max(1);
-    let used = u128::from(frame_system::Pallet::<Runtime>::block_size()).min(max);
+    let max = max.max(1);
+    let used = used.min(max);
     let target = TargetBlockFullness::get() * max;
     let v = AdjustmentVariable::get();
     let s = Multiplier::saturating_from_rational(used.abs_diff(target), max);
@@ -142,6 +156,19 @@ mod tests {
             let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.expect("a normal limit");
             frame_system::Pallet::<Runtime>::register_extra_weight_unchecked(normal, DispatchClass::Normal);
             assert_eq!(FeeAdjustment::convert(one), by_length, "both dimensions follow one rule");
+        });
+    }
+
+    /// A block full of operational calls (reports, redemptions) raises the multiplier as
+    /// normal filler does: a censor cannot fill that class at a constant price.
+    #[test]
+    fn a_block_full_of_operational_calls_raises_the_multiplier() {
+        ext().execute_with(|| {
+            let one = Multiplier::one();
+            let operational =
+                RuntimeBlockWeights::get().get(DispatchClass::Operational).max_total.expect("an operational limit");
+            frame_system::Pallet::<Runtime>::register_extra_weight_unchecked(operational, DispatchClass::Operational);
+            assert!(FeeAdjustment::convert(one) > one, "operational filler raises the multiplier");
         });
     }
 

@@ -5,6 +5,7 @@
 //! The commands' modules print the reports the libraries return.
 
 mod bench;
+mod channel;
 mod credit;
 mod digits;
 mod global;
@@ -42,6 +43,9 @@ enum Command {
     /// Mutual credit: balances, transfers, collateral, limits.
     #[command(subcommand)]
     Credit(credit::CreditCommand),
+    /// Payment channels: open, top up, close, show, and pay for verified answers at serving speed.
+    #[command(subcommand)]
+    Channel(channel::ChannelCommand),
     /// The on-chain prover daemon.
     #[command(subcommand)]
     Prover(prover::ProverCommand),
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
     let verdict: Verdict = match command {
         Command::Model(command) => model::run(command, &global).and_then(|()| done()),
         Command::Credit(command) => credit::run(command, &global).and_then(|()| done()),
+        Command::Channel(command) => channel::run(command, &global).and_then(|()| done()),
         Command::Prover(command) => prover::run(command, &global).and_then(|()| done()),
         Command::Serve(args) => serve::run(args).and_then(|()| done()),
         Command::Infer(args) => infer::run(args, &global),

@@ -6,7 +6,11 @@ use clap::{Args, Subcommand};
 use ghost_client::{registry, tokens::Tokens};
 use ghost_model::store;
 use ghost_primitives::{parse_hash, ModelId};
-use ghost_prover::{daemon, rpc::Misbehaviour, server::Limits};
+use ghost_prover::{
+    daemon::{self, ChannelPolicy},
+    rpc::Misbehaviour,
+    server::Limits,
+};
 use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Subcommand)]
@@ -65,6 +69,15 @@ pub struct RunArgs {
     /// Calls a second one connection may make to the endpoint, each call of a batch counted (0: no bound).
     #[arg(long, default_value_t = Limits::DEFAULT.calls_per_second)]
     calls_per_second: u32,
+    /// Answers a payment channel may have unpaid at once (what a client can pipeline).
+    #[arg(long, default_value_t = ChannelPolicy::DEFAULT.max_unpaid)]
+    max_unpaid: u32,
+    /// Redeem channel vouchers once they would add this much credit.
+    #[arg(long, default_value_t = ChannelPolicy::DEFAULT.redeem_threshold)]
+    redeem_threshold: u128,
+    /// Redeem channel vouchers at least this often, in seconds.
+    #[arg(long, default_value_t = ChannelPolicy::DEFAULT.redeem_every.as_secs())]
+    redeem_every: u64,
 }
 
 /// Run a `ghost prover` command.
@@ -105,6 +118,11 @@ fn serve_on_chain(args: RunArgs, global: &Global) -> Result<()> {
         workers,
         serve_free_inference: args.serve_free_inference,
         limits: Limits { calls_per_second: args.calls_per_second, ..Limits::DEFAULT },
+        channels: ChannelPolicy {
+            max_unpaid: args.max_unpaid,
+            redeem_threshold: args.redeem_threshold,
+            redeem_every: std::time::Duration::from_secs(args.redeem_every),
+        },
     };
     runtime.block_on(daemon::run(config, |started| println!("{started}")))
 }

@@ -459,3 +459,91 @@ async fn the_client_library_example_pays_for_a_verified_answer() {
     // Bob paid 10; Charlie earned 9, Alice (the owner) a royalty of 1.
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
 }
+
+/// Paid, verified inference on a payment channel, against the real binaries: Bob opens a
+/// channel with Charlie and takes 200 verified answers, eight in flight, paid by vouchers
+/// with no transaction at all; Charlie is SIGKILLed holding the vouchers, restarts and
+/// redeems them from its log in one call; Bob closes and, after the timeout, gets the rest
+/// back. Credit is checked to the unit, and to sum to zero, at each step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_pay_verified_answers_off_chain_and_a_killed_prover_redeems_them() {
+    let node = start_node(None);
+    let url = node.url();
+    let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model = build_model(dir.path(), "channelled", 11);
+    let id = register(&url, &model);
+    let journal = dir.path().join("journal");
+    let never = ["--redeem-threshold", "1000000000", "--redeem-every", "100000"];
+    let mut charlie = prover(&url, dir.path().join("charlie1.log"), "//Charlie", &[&model], &journal, &never);
+    wait_bonded(&chain, &id, "charlie").await;
+    let before = credits(&chain).await;
+
+    let said = expect(
+        &url,
+        &["channel", "open", "--model", &id, "--prover", "charlie", "--deposit", "10000", "--suri", "//Bob"],
+        0,
+    );
+    let channel: u64 = said
+        .split("opened channel ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.trim_end_matches(':').parse().ok())
+        .unwrap_or_else(|| panic!("no channel id in:\n{said}"));
+    assert_eq!(differences(&before, &credits(&chain).await), vec![0, -10_000, 0, 0, 0, 0]);
+
+    let state = dir.path().join("bob-channels");
+    let (ch, st) = (channel.to_string(), state.to_str().unwrap().to_string());
+    let said = expect(
+        &url,
+        &[
+            "channel",
+            "ask",
+            &ch,
+            "--input",
+            INPUT,
+            "--count",
+            "200",
+            "--concurrency",
+            "8",
+            "--state",
+            &st,
+            "--suri",
+            "//Bob",
+        ],
+        0,
+    );
+    assert!(said.contains("200 verified answer(s)") && said.contains("voucher signed for 2000"), "{said}");
+    // Paid off chain: nothing moved on chain yet.
+    assert_eq!(differences(&before, &credits(&chain).await), vec![0, -10_000, 0, 0, 0, 0]);
+    let kept =
+        std::fs::read_to_string(state.join(ghost_primitives::hex0x(&chain.genesis())).join(&ch).join("receipts.jsonl"))
+            .unwrap();
+    assert_eq!(kept.lines().count(), 200, "every receipt is kept as evidence");
+
+    // Killed while holding every voucher: the restarted prover redeems them from its log.
+    charlie.kill();
+    let restarted =
+        prover(&url, dir.path().join("charlie2.log"), "//Charlie", &[&model], &journal, &["--redeem-every", "0"]);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while chain.channel(channel).await.unwrap().map(|c| c.redeemed) != Some(2_000) {
+        assert!(Instant::now() < deadline, "the vouchers were never redeemed:\n{}", restarted.log());
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(restarted.log().contains("redeemed"), "{}", restarted.log());
+    // 2,000 redeemed: 1,800 to Charlie, the 10% royalty to Alice; the rest still escrowed.
+    assert_eq!(differences(&before, &credits(&chain).await), vec![200, -10_000, 1_800, 0, 0, 0]);
+
+    // Bob closes; after the timeout anyone finishes, and Bob has the unspent 8,000 back.
+    expect(&url, &["channel", "close", &ch, "--suri", "//Bob"], 0);
+    let closes_at = chain.channel(channel).await.unwrap().and_then(|c| c.closes_at).expect("closing");
+    let said = expect(&url, &["channel", "finish", &ch, "--suri", "//Ferdie"], 1);
+    assert!(said.contains("Channels.TooEarly"), "{said}");
+    while chain.best_number().await.unwrap() <= closes_at + 1 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    expect(&url, &["channel", "finish", &ch, "--suri", "//Ferdie"], 0);
+    assert_eq!(differences(&before, &credits(&chain).await), vec![200, -2_000, 1_800, 0, 0, 0]);
+    assert!(chain.channel(channel).await.unwrap().is_none());
+    drop(restarted);
+}

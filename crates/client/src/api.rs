@@ -9,18 +9,23 @@
 //! | `ghost_ghostFile` | `model?`                  | the ghost file, `0x`-hex       |
 //! | `ghost_infer`     | `model`, `input`          | an [`Answer`]                  |
 //! | `ghost_proof`     | `request` (on-chain id)   | a journal [`Entry`]: the posted output, links and ghost proof |
+//! | `ghost_channelInfer` | `channel`, `model`, `input`, `voucher?` | a [`ChannelAnswer`]: the answer and the prover's signed receipt |
+//! | `ghost_channelPay` | `voucher`                | credit the channel has paid in all, decimal |
 //!
 //! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
 //! prover is shutting down or overloaded (every worker busy, or this connection over its
 //! call rate), `-32004` no proof of that request here (not posted by this prover, or
 //! closed), `-32005` this prover sells inference on chain only (a bonded daemon without
-//! `--serve-free-inference`), `-32603` internal; malformed params get JSON-RPC's own
+//! `--serve-free-inference`), `-32006` the channel is not served (not open to this prover
+//! on the finalised chain, another model, closing, or its deposit spent), `-32007` too
+//! many answers on the channel are unpaid (send a voucher: the message says for how
+//! much), `-32008` the voucher is not the channel's client's, `-32603` internal; malformed params get JSON-RPC's own
 //! `-32602`.
 //!
 //! Bounds: a request body up to [`MAX_REQUEST_BYTES`], a response up to
 //! [`MAX_RESPONSE_BYTES`], a batch of up to [`MAX_BATCH`] calls.
 
-use crate::wire::{Answer, ProofBytes, WireInput};
+use crate::wire::{Answer, ProofBytes, WireInput, WireReceipt, WireVoucher};
 use anyhow::Context;
 use ghost_primitives::limits;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
@@ -38,6 +43,12 @@ pub const UNAVAILABLE: i32 = -32003;
 pub const NO_PROOF: i32 = -32004;
 /// This prover sells inference on chain: `ghost_infer` is not served for free here.
 pub const ON_CHAIN_ONLY: i32 = -32005;
+/// The channel is not served here (unknown, another model, closing, deposit spent).
+pub const CHANNEL_REFUSED: i32 = -32006;
+/// Too many answers on the channel are unpaid: a voucher must come first.
+pub const PAYMENT_REQUIRED: i32 = -32007;
+/// The voucher is not the channel's client's signature on this chain.
+pub const BAD_VOUCHER: i32 = -32008;
 /// Something failed inside the prover.
 pub const INTERNAL: i32 = -32603;
 
@@ -85,6 +96,33 @@ pub trait GhostRpc {
     /// (the same bytes its `submit_result` carried), served while the request is open.
     #[method(name = "proof")]
     async fn proof(&self, request: u64) -> RpcResult<Entry>;
+
+    /// Answer `input` with `model` on payment channel `channel`, with a ghost proof bound to
+    /// the prover's account and a signed receipt; `voucher`, when given, pays for earlier
+    /// answers and is counted first.
+    #[method(name = "channelInfer")]
+    async fn channel_infer(
+        &self,
+        channel: u64,
+        model: String,
+        input: WireInput,
+        voucher: Option<WireVoucher>,
+    ) -> RpcResult<ChannelAnswer>;
+
+    /// Take a voucher on its own: what the channel has paid in all (decimal).
+    #[method(name = "channelPay")]
+    async fn channel_pay(&self, voucher: WireVoucher) -> RpcResult<String>;
+}
+
+/// An answer on a channel: the answer (its proof bound to the prover's account) and the
+/// prover's receipt for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChannelAnswer {
+    /// The answer.
+    pub answer: Answer,
+    /// The signed receipt.
+    pub receipt: WireReceipt,
 }
 
 /// What the daemon knows of one request.

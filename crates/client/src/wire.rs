@@ -1,4 +1,5 @@
-//! JSON forms of inputs and answers (the JSON-RPC API and saved responses).
+//! JSON forms of inputs, answers, and channels' vouchers and receipts (the JSON-RPC API
+//! and saved responses).
 //!
 //! Inputs travel as Q14 integers, already quantised by the client: the client verifies
 //! against exactly the input it sent. Hashes travel as `0x`-hex strings, proofs (the
@@ -168,6 +169,52 @@ pub fn parse_vector(text: &str) -> Result<Vec<f32>> {
         bail!("input holds NaN or infinite values");
     }
     Ok(values)
+}
+
+/// A voucher on the wire: `{"channel": 3, "amount": "1200", "signature": "0x…"}`. The
+/// amount is a decimal string, as every credit amount is in JSON (it may pass 2^53).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WireVoucher {
+    /// The channel.
+    pub channel: u64,
+    /// Credit owed on it in all, decimal.
+    pub amount: String,
+    /// The client's sr25519 signature of the voucher's signing message, `0x`-hex.
+    pub signature: String,
+}
+
+/// A receipt on the wire: the fields of `ghost_primitives::channel::Receipt` (hashes and accounts `0x`-hex,
+/// amounts decimal strings) and the prover's signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WireReceipt {
+    /// The chain's genesis hash.
+    pub genesis: String,
+    /// The channel.
+    pub channel: u64,
+    /// The answer's number on the channel, from 0.
+    pub seq: u64,
+    /// The prover's best block when it answered.
+    pub at: u32,
+    /// The prover's account, `0x`-hex.
+    pub prover: String,
+    /// The client's account, `0x`-hex.
+    pub client: String,
+    /// The model id.
+    pub model: String,
+    /// The price, decimal.
+    pub price: String,
+    /// Hash of the input.
+    pub input: String,
+    /// The output (Q14).
+    pub output: Vec<i16>,
+    /// The links, one per layer.
+    pub links: Vec<String>,
+    /// Hash of the encoded ghost proof.
+    pub proof: String,
+    /// The prover's sr25519 signature of the receipt's signing message.
+    pub signature: String,
 }
 
 #[cfg(test)]

@@ -9,12 +9,25 @@
 
 use anyhow::{Context, Result};
 use ghost_client::{
-    channel::{AccountBytes, MessageError, WireVoucher},
+    chain::Chain,
+    channel::{onchain::ChannelInfo, sign_receipt, AccountBytes, ChainReceipt, MessageError, WireReceipt, WireVoucher},
     durable::Log,
+    wire::Answer,
 };
-use ghost_primitives::{channel::ChannelId, Hash, ModelId};
+use ghost_primitives::{
+    channel::{input_hash, proof_hash, ChannelId},
+    Hash, Input, ModelId,
+};
 use serde::{Deserialize, Serialize};
-use std::{collections::BTreeMap, path::Path, sync::Mutex};
+use std::{
+    collections::BTreeMap,
+    path::Path,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Mutex,
+    },
+};
+use subxt_signer::sr25519::Keypair;
 
 /// A channel's terms as the chain recorded them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -222,6 +235,128 @@ impl Book {
     /// Channels known.
     pub fn channels(&self) -> Vec<ChannelId> {
         self.lanes.lock().map(|l| l.keys().copied().collect()).unwrap_or_default()
+    }
+}
+
+/// A prover's channel desk: the book, the key that signs receipts, and the chain it reads
+/// channels from (set once connected), shared by the JSON-RPC server and the daemon.
+pub struct Desk {
+    /// The channels and vouchers.
+    pub book: Book,
+    key: Keypair,
+    me: AccountBytes,
+    genesis: Hash,
+    chain: tokio::sync::RwLock<Option<Chain>>,
+    /// The latest finalised block seen: what receipts are dated with.
+    finalized: AtomicU32,
+}
+
+impl Desk {
+    /// A desk for `key` on the chain of `genesis`, with its voucher log in `dir`.
+    pub fn open(dir: &Path, key: Keypair, genesis: Hash, max_unpaid: u32) -> Result<Self> {
+        let me = key.public_key().0;
+        Ok(Self {
+            book: Book::open(dir, genesis, max_unpaid)?,
+            key,
+            me,
+            genesis,
+            chain: tokio::sync::RwLock::new(None),
+            finalized: AtomicU32::new(0),
+        })
+    }
+
+    /// The prover's account.
+    pub fn me(&self) -> AccountBytes {
+        self.me
+    }
+
+    /// Read channels from `chain` from now on.
+    pub async fn connected(&self, chain: &Chain) {
+        *self.chain.write().await = Some(chain.clone());
+    }
+
+    /// A new finalised block: date receipts with it, and bring every channel of this
+    /// prover in line with the chain (new ones, top-ups, redemptions, closings; finished
+    /// ones forgotten).
+    pub async fn finalized(&self, chain: &Chain, number: u32) -> Result<()> {
+        self.finalized.fetch_max(number, Ordering::Relaxed);
+        let open = chain.channels().await?;
+        let mut mine = std::collections::BTreeSet::new();
+        for (id, info) in open {
+            if info.prover.0 == self.me {
+                mine.insert(id);
+                self.book.set_terms(id, terms_of(&info));
+            }
+        }
+        for id in self.book.channels() {
+            if !mine.contains(&id) {
+                self.book.forget(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Make sure `channel` is known: read it from the finalised chain if it is not.
+    pub async fn ensure(&self, channel: ChannelId) -> Result<(), Refusal> {
+        if self.book.knows(channel) {
+            return Ok(());
+        }
+        self.refresh(channel).await
+    }
+
+    /// Read `channel` from the finalised chain again.
+    pub async fn refresh(&self, channel: ChannelId) -> Result<(), Refusal> {
+        let chain = self.chain.read().await.clone().ok_or(Refusal::UnknownChannel(channel))?;
+        match chain.channel(channel).await {
+            Ok(Some(info)) if info.prover.0 == self.me => {
+                self.book.set_terms(channel, terms_of(&info));
+                Ok(())
+            }
+            Ok(_) => Err(Refusal::UnknownChannel(channel)),
+            Err(e) => {
+                tracing::warn!(channel, error = %format!("{e:#}"), "reading a channel failed");
+                Err(Refusal::UnknownChannel(channel))
+            }
+        }
+    }
+
+    /// Sign the receipt of answer `seq` on `channel` to `input`: `answer` (its proof bound
+    /// to this prover), under `terms`.
+    pub fn receipt(
+        &self,
+        channel: ChannelId,
+        seq: u64,
+        terms: &Terms,
+        input: &Input,
+        answer: &Answer,
+    ) -> anyhow::Result<WireReceipt> {
+        let claim = answer.claim()?;
+        let receipt = ChainReceipt {
+            genesis: self.genesis,
+            channel,
+            seq,
+            at: self.finalized.load(Ordering::Relaxed),
+            prover: self.me,
+            client: terms.client,
+            model: terms.model,
+            price: terms.price,
+            input: input_hash(input),
+            output: claim.output,
+            links: claim.links,
+            proof: proof_hash(&answer.proof.0),
+        };
+        Ok(sign_receipt(&self.key, &receipt))
+    }
+}
+
+fn terms_of(info: &ChannelInfo) -> Terms {
+    Terms {
+        client: info.client.0,
+        model: info.model,
+        price: info.price,
+        deposit: info.deposit,
+        redeemed: info.redeemed,
+        closing: info.closes_at.is_some(),
     }
 }
 

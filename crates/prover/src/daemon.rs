@@ -16,6 +16,7 @@
 //! error and not sent again.
 
 use crate::{
+    channels::Desk,
     journal::{self, Journal},
     rpc::{self, Misbehaviour},
     server::{self, Limits},
@@ -65,6 +66,28 @@ pub struct Config {
     pub serve_free_inference: bool,
     /// What the endpoint allows its clients.
     pub limits: Limits,
+    /// How channels are served and redeemed.
+    pub channels: ChannelPolicy,
+}
+
+/// How the daemon serves payment channels and redeems their vouchers.
+#[derive(Clone, Copy, Debug)]
+pub struct ChannelPolicy {
+    /// Answers a channel may have unpaid at once (a client pipelines up to this many).
+    pub max_unpaid: u32,
+    /// Redeem once the vouchers held would add at least this much credit.
+    pub redeem_threshold: u128,
+    /// Redeem what is held at least this often (none when there is nothing to add).
+    pub redeem_every: std::time::Duration,
+}
+
+impl ChannelPolicy {
+    /// Eight answers in flight; redeem at 1,000,000 credit or hourly.
+    pub const DEFAULT: ChannelPolicy = ChannelPolicy {
+        max_unpaid: 8,
+        redeem_threshold: 1_000_000,
+        redeem_every: std::time::Duration::from_secs(3600),
+    };
 }
 
 /// Shared by the reconciliation loop and its tasks.
@@ -83,6 +106,11 @@ struct Daemon {
     landed: Mutex<BTreeMap<u64, u32>>,
     /// Bounds the answers computed at once.
     computing: tokio::sync::Semaphore,
+    /// The channels served and their vouchers.
+    desk: Arc<Desk>,
+    channel_policy: ChannelPolicy,
+    /// When vouchers were last redeemed.
+    last_redeemed: Mutex<std::time::Instant>,
 }
 
 /// Blocks a transaction of ours may take to be finalised before it is sent again.
@@ -130,10 +158,13 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         tracing::warn!(misbehaviour = ?m, "posting DISHONEST results on purpose");
     }
     let models: Vec<Arc<Model>> = config.models.into_iter().map(Arc::new).collect();
+    // The voucher log sits in the journal's directory, under its lock.
+    let desk = Arc::new(Desk::open(journal.dir(), config.key.clone(), genesis, config.channels.max_unpaid)?);
     // The endpoint runs on threads of its own (one per worker, and one for the network):
     // nothing its clients send can delay the chain loop on this runtime.
     let server = rpc::Prover::new(models.clone(), config.workers, config.misbehaviour)
         .with_journal(journal.clone())
+        .with_channels(desk.clone())
         .serve_free_inference(config.serve_free_inference);
     let endpoint = server::spawn(config.listen, server, config.limits, config.workers.max(1) + 1)
         .await
@@ -150,6 +181,9 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         refused: Mutex::new(BTreeSet::new()),
         landed: Mutex::new(BTreeMap::new()),
         computing: tokio::sync::Semaphore::new(config.workers.max(1)),
+        desk,
+        channel_policy: config.channels,
+        last_redeemed: Mutex::new(std::time::Instant::now()),
     });
     ready(Started { me, addr, public_url: public_url.clone(), models: daemon.models.keys().copied().collect() });
     tracing::info!(journal = %daemon.journal.dir().display(), entries = daemon.journal.ids().len(), "journal opened");
@@ -188,13 +222,49 @@ struct Session {
 
 impl Follower for Session {
     async fn connected(&mut self, chain: &Chain) -> Result<()> {
+        self.daemon.desk.connected(chain).await;
         ensure_bonded(&self.daemon, chain, &self.public_url, self.bond).await?;
         reconcile(&self.daemon, chain).await
     }
 
-    async fn finalized(&mut self, chain: &Chain, _block: FinalizedBlock) -> Result<()> {
+    async fn finalized(&mut self, chain: &Chain, block: FinalizedBlock) -> Result<()> {
+        self.daemon.desk.finalized(chain, block.number()).await?;
+        redeem_due(&self.daemon, chain).await?;
         reconcile(&self.daemon, chain).await
     }
+}
+
+/// Redeem the vouchers held when the policy says so: a channel is closing (its prover
+/// has until the timeout), what they would add reaches the threshold, or the period has
+/// passed. One call per `MaxRedeem` vouchers.
+async fn redeem_due(daemon: &Daemon, chain: &Chain) -> Result<()> {
+    let held = daemon.desk.book.unredeemed();
+    if held.is_empty() {
+        return Ok(());
+    }
+    let closing = daemon.desk.book.closing();
+    let gain: u128 = held.iter().map(|(_, g)| *g).fold(0, u128::saturating_add);
+    let policy = daemon.channel_policy;
+    let last = *daemon.last_redeemed.lock().expect("never poisoned");
+    let due = held.iter().any(|(v, _)| closing.contains(&v.channel))
+        || gain >= policy.redeem_threshold
+        || last.elapsed() >= policy.redeem_every;
+    if !due {
+        return Ok(());
+    }
+    let batch = chain.constant_u32("Channels", "MaxRedeem")?.max(1) as usize;
+    let vouchers: Vec<_> = held.into_iter().map(|(v, _)| v).collect();
+    for chunk in vouchers.chunks(batch) {
+        let report = ghost_client::channel::onchain::redeem(chain, &daemon.key, chunk).await?;
+        for (channel, redeemed, fee, royalty) in &report.paid {
+            tracing::info!(channel, redeemed, fee, royalty, "redeemed");
+        }
+        for (channel, why) in &report.refused {
+            tracing::warn!(channel, why, "a voucher was refused");
+        }
+    }
+    *daemon.last_redeemed.lock().expect("never poisoned") = std::time::Instant::now();
+    Ok(())
 }
 
 /// Bond on every served model that has no bond of ours yet (and publish the endpoint on

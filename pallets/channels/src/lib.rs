@@ -18,7 +18,9 @@
 //!   normal class can keep it out of a block). A prover closing a channel gives up at once.
 //! * A receipt is evidence. Anyone holding one can convict its prover in one call, with no
 //!   window to answer, by showing that its proof does not prove its answer or by an
-//!   exclusion fraud proof. The prover loses `slash_for(price)` of its bond, split as the
+//!   exclusion fraud proof, and only a receipt whose client, prover, model and price are its
+//!   channel's (kept `ReceiptWindow` blocks after the channel finishes). The prover loses
+//!   `slash_for(price)` of the part of its bond no open result has locked, split as the
 //!   inference pallet's convictions are (`ReportReward` to the reporter, at most what the
 //!   call costs, so copying a report from the pool gains nothing; `ClientShare` of the rest
 //!   to the receipt's client; the remainder burned), and returns the price to the client as
@@ -32,8 +34,9 @@
 //!
 //! * [`open`](Pallet::open) — origin: signed (the client). Escrows `deposit` credit, holds
 //!   `ChannelDeposit`. Errors: [`Error::UnknownModel`], [`Error::ModelRetired`],
-//!   [`Error::NotBonded`], [`Error::DepositBelowPrice`], [`Error::InsufficientDeposit`],
-//!   credit errors. Event: [`Event::Opened`].
+//!   [`Error::NotBonded`], [`Error::SelfChannel`], [`Error::DepositBelowPrice`],
+//!   [`Error::Overflow`], [`Error::InsufficientDeposit`], credit errors. Event:
+//!   [`Event::Opened`].
 //! * [`top_up`](Pallet::top_up) — origin: the client. Escrows more. Errors:
 //!   [`Error::UnknownChannel`], [`Error::NotClient`], [`Error::Closing`],
 //!   [`Error::Overflow`], credit errors. Event: [`Event::ToppedUp`].
@@ -48,8 +51,12 @@
 //!   Events: [`Event::Redeemed`], [`Event::RedeemRefused`].
 //! * [`report_receipt`](Pallet::report_receipt) — origin: signed (anyone), operational.
 //!   Errors: [`Error::WrongGenesis`], [`Error::ReceiptExpired`], [`Error::AlreadyConvicted`],
-//!   [`Error::BadSignature`], [`Error::UnknownModel`], [`Error::OtherInput`],
-//!   [`Error::OtherProof`], [`Error::NotGuilty`]. Event: [`Event::ReceiptConvicted`].
+//!   [`Error::BadSignature`], [`Error::ChannelForgotten`], [`Error::NotTheChannels`],
+//!   [`Error::UnknownModel`], [`Error::OtherInput`], [`Error::OtherProof`],
+//!   [`Error::NotGuilty`]. Event: [`Event::ReceiptConvicted`].
+//! * [`forget`](Pallet::forget) — origin: signed (anyone). Drops a finished channel's
+//!   record once its receipts are past their window. Errors: [`Error::ChannelForgotten`],
+//!   [`Error::StillReportable`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -67,6 +74,10 @@ pub use weights::WeightInfo;
 
 pub use ghost_primitives::channel::ChannelId;
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
+
+/// The largest deposit a channel holds: the largest credit balance (`i128::MAX`), so that
+/// refunding it can never overflow.
+pub const MAX_DEPOSIT: u128 = i128::MAX as u128;
 
 /// The purse of the credit escrow that holds channel deposits.
 pub const PURSE: pallet_mutual_credit::Purse = *b"gh/chanl";
@@ -255,6 +266,33 @@ pub mod pallet {
         Fraud(BoundedVec<u8, T::MaxFraudProofBytes>),
     }
 
+    /// A channel's parties and terms, kept after it finishes while its receipts can be reported.
+    #[derive(
+        CloneNoBound,
+        PartialEqNoBound,
+        EqNoBound,
+        DebugNoBound,
+        Encode,
+        Decode,
+        DecodeWithMemTracking,
+        TypeInfo,
+        MaxEncodedLen,
+    )]
+    #[scale_info(skip_type_params(T))]
+    #[codec(mel_bound(T: Config))]
+    pub struct Parties<T: Config> {
+        /// The client.
+        pub client: T::AccountId,
+        /// The prover.
+        pub prover: T::AccountId,
+        /// The model.
+        pub model: ModelId,
+        /// The price.
+        pub price: u128,
+        /// The last block a receipt of the channel can be reported in.
+        pub until: BlockNumberFor<T>,
+    }
+
     /// A prover's exposure on a model: receipts it signed may be reported while it has
     /// open channels and until `until`.
     #[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo, MaxEncodedLen)]
@@ -292,6 +330,11 @@ pub mod pallet {
     #[pallet::storage]
     pub type Exposures<T: Config> =
         StorageDoubleMap<_, Identity, ModelId, Blake2_128Concat, T::AccountId, Exposure<BlockNumberFor<T>>, ValueQuery>;
+
+    /// Who and what a finished channel was, until its receipts can no longer be reported:
+    /// a receipt is judged against its channel's parties, model and price.
+    #[pallet::storage]
+    pub type Finished<T: Config> = StorageMap<_, Twox64Concat, ChannelId, Parties<T>>;
 
     /// Receipts that convicted, by digest, with the block: none convicts twice.
     #[pallet::storage]
@@ -391,6 +434,8 @@ pub mod pallet {
         NotBonded,
         /// A deposit pays for at least one answer.
         DepositBelowPrice,
+        /// A client cannot open a channel to itself.
+        SelfChannel,
         /// Not enough free native balance for the channel deposit.
         InsufficientDeposit,
         /// No open channel has this id.
@@ -424,6 +469,12 @@ pub mod pallet {
         /// The evidence does not refute the receipt: its proof verifies, or the fraud
         /// proof fails. Nothing changed.
         NotGuilty,
+        /// The receipt's client, prover, model or price are not its channel's.
+        NotTheChannels,
+        /// The channel finished long enough ago that its receipts are past their window.
+        ChannelForgotten,
+        /// The finished channel's receipts can still be reported.
+        StillReportable,
     }
 
     #[pallet::hooks]
@@ -445,7 +496,9 @@ pub mod pallet {
             let terms = T::Registry::terms(&model).ok_or(Error::<T>::UnknownModel)?;
             ensure!(terms.active, Error::<T>::ModelRetired);
             ensure!(T::Registry::is_bonded(&model, &prover), Error::<T>::NotBonded);
+            ensure!(client != prover, Error::<T>::SelfChannel);
             ensure!(deposit >= terms.price, Error::<T>::DepositBelowPrice);
+            ensure!(deposit <= MAX_DEPOSIT, Error::<T>::Overflow);
             let held = T::ChannelDeposit::get();
             T::Currency::hold(&HoldReason::ChannelDeposit.into(), &client, held)
                 .map_err(|_| Error::<T>::InsufficientDeposit)?;
@@ -480,7 +533,8 @@ pub mod pallet {
             let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::UnknownChannel)?;
             ensure!(record.client == who, Error::<T>::NotClient);
             ensure!(record.closes_at.is_none(), Error::<T>::Closing);
-            record.deposit = record.deposit.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+            record.deposit =
+                record.deposit.checked_add(amount).filter(|d| *d <= MAX_DEPOSIT).ok_or(Error::<T>::Overflow)?;
             T::Credit::escrow(PURSE, &who, amount)?;
             let deposit = record.deposit;
             Channels::<T>::insert(channel, record);
@@ -577,6 +631,14 @@ pub mod pallet {
             let digest = full.digest();
             ensure!(!Convicted::<T>::contains_key(digest), Error::<T>::AlreadyConvicted);
             ensure!(signature.verify(&full.signing_message()[..], &receipt.prover), Error::<T>::BadSignature);
+            let parties = Self::parties(receipt.channel, now)?;
+            ensure!(
+                parties.client == receipt.client
+                    && parties.prover == receipt.prover
+                    && parties.model == receipt.model
+                    && parties.price == receipt.price,
+                Error::<T>::NotTheChannels
+            );
             let verifier = T::Registry::verifier(&receipt.model).ok_or(Error::<T>::UnknownModel)?;
             let terms = T::Registry::terms(&receipt.model).ok_or(Error::<T>::UnknownModel)?;
             let shown = match &evidence {
@@ -591,7 +653,10 @@ pub mod pallet {
             })?;
             Convicted::<T>::insert(digest, now);
             let (model, prover, client) = (&receipt.model, &receipt.prover, &receipt.client);
-            let amount = pallet_inference::Pallet::<T>::slash_for(receipt.price);
+            // Only the part of the bond no open result has locked: the slash is locked first,
+            // so it comes out of that lock and every other lock stays backed.
+            let due = pallet_inference::Pallet::<T>::slash_for(receipt.price);
+            let amount = T::Registry::lock_free_part(model, prover, due);
             let Penalty { slashed, reward, compensation, burned } =
                 pallet_inference::Pallet::<T>::penalise(model, prover, amount, &reporter, client);
             let refund = T::Credit::recover(prover, client, receipt.price);
@@ -612,6 +677,18 @@ pub mod pallet {
                     .saturating_add(Self::evidence_weight(&evidence, Some(&terms.shape))),
             )
             .into())
+        }
+
+        /// Forget a finished channel whose receipts are past their window. Anyone may call
+        /// it; it frees the record receipts were judged against.
+        #[pallet::call_index(6)]
+        #[pallet::weight(<T as Config>::WeightInfo::close_by_client())]
+        pub fn forget(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {
+            ensure_signed(origin)?;
+            let parties = Finished::<T>::get(channel).ok_or(Error::<T>::ChannelForgotten)?;
+            ensure!(Self::now() > parties.until, Error::<T>::StillReportable);
+            Finished::<T>::remove(channel);
+            Ok(())
         }
     }
 
@@ -643,6 +720,15 @@ pub mod pallet {
                     .saturating_add(T::Registry::load_ghost_file_weight(file))
                 }
             }
+        }
+
+        /// The parties and terms of `channel`, open or finished and still reportable at `now`.
+        fn parties(channel: ChannelId, now: BlockNumberFor<T>) -> Result<Parties<T>, Error<T>> {
+            if let Some(c) = Channels::<T>::get(channel) {
+                let until = now.saturating_add(T::ReceiptWindow::get());
+                return Ok(Parties { client: c.client, prover: c.prover, model: c.model, price: c.price, until });
+            }
+            Finished::<T>::get(channel).filter(|p| now <= p.until).ok_or(Error::<T>::ChannelForgotten)
         }
 
         /// Whether `prover`'s receipts on `model` may still be reported.
@@ -692,11 +778,21 @@ pub mod pallet {
                 record.held,
                 Precision::BestEffort,
             );
-            let until = Self::now().saturating_add(T::ReceiptWindow::get());
+            let until = Self::now()
+                .saturating_add(T::ReceiptWindow::get())
+                .saturating_add(ghost_primitives::channel::MAX_RECEIPT_SKEW.into());
             Exposures::<T>::mutate(record.model, &record.prover, |e| {
                 e.open = e.open.saturating_sub(1);
                 e.until = e.until.max(until);
             });
+            let parties = Parties {
+                client: record.client.clone(),
+                prover: record.prover.clone(),
+                model: record.model,
+                price: record.price,
+                until,
+            };
+            Finished::<T>::insert(channel, parties);
             Channels::<T>::remove(channel);
             Self::deposit_event(Event::Closed { channel, redeemed: record.redeemed, refund });
         }

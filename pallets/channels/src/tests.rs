@@ -453,8 +453,50 @@ fn no_bond_is_withdrawn_while_receipts_can_be_reported() {
             pallet_ghost_registry::Error::<Test>::Exposed
         );
         assert_ok!(report(WATCHER, &signed, fraud_evidence(m, &t)));
+        // A receipt may be dated a little ahead of its client's view: exposed that much longer.
+        run_to(now() + u64::from(ghost_primitives::channel::MAX_RECEIPT_SKEW));
+        assert_noop!(
+            Registry::withdraw(RuntimeOrigin::signed(LAZY), m.id()),
+            pallet_ghost_registry::Error::<Test>::Exposed
+        );
         run_to(now() + 1);
         assert_ok!(Registry::withdraw(RuntimeOrigin::signed(LAZY), m.id()));
+        // The finished channel's record goes once its receipts are past their window.
+        assert_ok!(Channels::forget(RuntimeOrigin::signed(GRIEFER), c));
+        assert_noop!(Channels::forget(RuntimeOrigin::signed(GRIEFER), c), Error::<Test>::ChannelForgotten);
+    });
+}
+
+/// Attack (audit H1): a prover signs a receipt against itself on a channel that does not
+/// exist, or with a price of its own choosing, to drain its bond before the reports that
+/// would pay its victims land. A receipt is judged only against its channel's parties and
+/// terms, and it slashes only the part of the bond no open result has locked.
+#[test]
+fn a_prover_cannot_drain_its_bond_through_receipts_of_its_own_making() {
+    test(|m| {
+        let c = open_by(m, CLIENT, LAZY, 3 * PRICE);
+        let t = trace(m, LAZY, false);
+        let mut forged = receipt(m, LAZY, CLIENT, c, 0, &t);
+        forged.receipt.output[0] ^= 1;
+        for (channel, client, price, error) in [
+            (99, CLIENT, PRICE, Error::<Test>::ChannelForgotten),
+            (c, SYBIL, PRICE, Error::<Test>::NotTheChannels),
+            (c, CLIENT, 1_000 * PRICE, Error::<Test>::NotTheChannels),
+        ] {
+            let mut r = forged.receipt.clone();
+            (r.channel, r.client, r.price) = (channel, client, price);
+            let signed = sign(r, forged.proof.clone());
+            assert_noop!(report(LAZY, &signed, proof_evidence(&signed)), error);
+        }
+        assert_noop!(Channels::open(RuntimeOrigin::signed(LAZY), LAZY, m.id(), PRICE), Error::<Test>::SelfChannel);
+        // With most of its bond locked behind open results, a conviction takes only the rest.
+        let locked = BOND - SLASH / 2;
+        assert_ok!(<Registry as pallet_ghost_registry::ModelRegistry<u64>>::lock(&m.id(), &LAZY, locked));
+        let signed = sign(forged.receipt.clone(), forged.proof.clone());
+        assert_ok!(report(WATCHER, &signed, proof_evidence(&signed)));
+        let bond = pallet_ghost_registry::Bonds::<Test>::get(m.id(), LAZY).unwrap();
+        assert_eq!((bond.amount, bond.locked), (locked, locked), "every open result's lock stays backed");
+        <Registry as pallet_ghost_registry::ModelRegistry<u64>>::unlock(&m.id(), &LAZY, locked);
     });
 }
 

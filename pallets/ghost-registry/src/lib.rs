@@ -170,6 +170,11 @@ pub trait ModelRegistry<AccountId> {
     fn lock(model: &ModelId, prover: &AccountId, amount: Self::Balance) -> sp_runtime::DispatchResult;
     /// Unlock up to `amount` locked by [`ModelRegistry::lock`] (the result closed).
     fn unlock(model: &ModelId, prover: &AccountId, amount: Self::Balance);
+    /// Lock up to `amount` of the part of `prover`'s bond on `model` that nothing has
+    /// locked, unbonding or not, for a slash about to take it: what [`ModelRegistry::slash`]
+    /// then takes comes out of this lock and leaves every other lock backed. Returns what
+    /// was locked.
+    fn lock_free_part(model: &ModelId, prover: &AccountId, amount: Self::Balance) -> Self::Balance;
     /// Move up to `amount` of `prover`'s bond on `model` to `to`, taking it from what is
     /// locked first; returns what moved.
     fn slash(model: &ModelId, prover: &AccountId, amount: Self::Balance, to: &AccountId) -> Self::Balance;
@@ -1216,6 +1221,17 @@ pub mod pallet {
                     bond.locked = bond.locked.saturating_sub(amount);
                 }
             });
+        }
+
+        fn lock_free_part(model: &ModelId, prover: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+            Bonds::<T>::mutate(model, prover, |bond| match bond {
+                Some(bond) => {
+                    let taken = amount.min(bond.amount.saturating_sub(bond.locked));
+                    bond.locked = bond.locked.saturating_add(taken);
+                    taken
+                }
+                None => Zero::zero(),
+            })
         }
 
         fn proof_limits() -> ProofBound {

@@ -1,18 +1,12 @@
-//! Payment channels off chain: the JSON forms of vouchers and receipts, signing them with
-//! an sr25519 key, and checking a receipt against what the client asked and expects.
-//! What is signed, and how a receipt is judged, is `ghost_primitives::channel`'s.
-//!
-//! A client checks every answer before it pays: the receipt must be signed by the
-//! channel's prover and name this chain, this channel, the model, the channel's price, a
-//! recent block, the input sent, the answer's output and links, and the hash
-//! of the answer's proof; and the proof must verify, bound to the prover's account.
+//! Vouchers and receipts on the wire: their JSON forms, signing them with an sr25519 key,
+//! and the client's check of an answer and its receipt before it pays.
 
 use crate::wire::Answer;
+pub use crate::wire::{WireReceipt, WireVoucher};
 use ghost_primitives::{
     channel::{input_hash, proof_hash, ChannelId, Receipt, Voucher},
     hex0x, parse_hash, Hash, Input, ModelId, Verifier,
 };
-use serde::{Deserialize, Serialize};
 use subxt_signer::sr25519::{self, Keypair};
 
 /// An account's raw 32 bytes (its SCALE encoding on Ghostchain).
@@ -20,52 +14,6 @@ pub type AccountBytes = [u8; 32];
 
 /// A receipt as the chain and the primitives read it on Ghostchain.
 pub type ChainReceipt = Receipt<AccountBytes, u32>;
-
-/// A voucher on the wire: `{"channel": 3, "amount": "1200", "signature": "0x…"}`. The
-/// amount is a decimal string, as every credit amount is in JSON (it may pass 2^53).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WireVoucher {
-    /// The channel.
-    pub channel: ChannelId,
-    /// Credit owed on it in all, decimal.
-    pub amount: String,
-    /// The client's sr25519 signature of the voucher's signing message, `0x`-hex.
-    pub signature: String,
-}
-
-/// A receipt on the wire: the fields of [`Receipt`] (hashes and accounts `0x`-hex,
-/// amounts decimal strings) and the prover's signature.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WireReceipt {
-    /// The chain's genesis hash.
-    pub genesis: String,
-    /// The channel.
-    pub channel: ChannelId,
-    /// The answer's number on the channel, from 0.
-    pub seq: u64,
-    /// The prover's best block when it answered.
-    pub at: u32,
-    /// The prover's account, `0x`-hex.
-    pub prover: String,
-    /// The client's account, `0x`-hex.
-    pub client: String,
-    /// The model id.
-    pub model: String,
-    /// The price, decimal.
-    pub price: String,
-    /// Hash of the input.
-    pub input: String,
-    /// The output (Q14).
-    pub output: Vec<i16>,
-    /// The links, one per layer.
-    pub links: Vec<String>,
-    /// Hash of the encoded ghost proof.
-    pub proof: String,
-    /// The prover's sr25519 signature of the receipt's signing message.
-    pub signature: String,
-}
 
 /// Why a voucher or receipt was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -202,8 +150,9 @@ pub struct Expected {
 }
 
 /// How far a receipt's block may be from the client's best: its window on chain starts
-/// at `at`, so a receipt dated further back would leave the client less time to report.
-pub const MAX_RECEIPT_LAG: u32 = 5;
+/// at `at`, so a receipt dated further back would leave the client less time to report,
+/// and one dated ahead could outlive the prover's exposure.
+pub use ghost_primitives::channel::MAX_RECEIPT_SKEW as MAX_RECEIPT_LAG;
 
 /// Check a prover's `answer` to `input` and its `receipt` against what the client expects:
 /// the receipt is the prover's, says what was asked and answered, and the answer's proof

@@ -1,0 +1,185 @@
+//! `ghost channel`: payment channels. Open one to a prover, top it up, close and finish
+//! it, show and list them, and pay for verified answers on it at serving speed.
+
+use crate::global::{self, Global};
+use anyhow::{anyhow, bail, Result};
+use clap::Subcommand;
+use ghost_client::{
+    channel::{
+        onchain::{self, ChannelInfo},
+        session::{ask_many, track_best, Session},
+    },
+    keys::{account_of, parse_account, show_account},
+    wire::InputArgs,
+};
+use ghost_primitives::{channel::ChannelId, hex0x, parse_hash, ModelId, Verifier};
+use std::path::PathBuf;
+use subxt::utils::AccountId32;
+
+#[derive(Subcommand)]
+pub enum ChannelCommand {
+    /// Open a channel to a prover bonded on a model, escrowing a deposit of credit.
+    #[command(
+        after_help = "Example:\n  ghost channel open --model 0x5f3c... --prover charlie --deposit 100000 --suri //Bob"
+    )]
+    Open {
+        /// The model id.
+        #[arg(long, value_parser = parse_hash)]
+        model: ModelId,
+        /// The prover (SS58, 0x-hex or a dev name).
+        #[arg(long, value_parser = parse_account)]
+        prover: AccountId32,
+        /// Credit to escrow: at least the model's price.
+        #[arg(long)]
+        deposit: u128,
+    },
+    /// Escrow more credit in a channel.
+    TopUp {
+        /// The channel id.
+        channel: ChannelId,
+        /// Credit to add.
+        amount: u128,
+    },
+    /// Close a channel: its client starts the timeout (the prover redeems meanwhile), its
+    /// prover closes it at once.
+    Close {
+        /// The channel id.
+        channel: ChannelId,
+    },
+    /// Finish closing a channel after its timeout: the client gets the rest back.
+    Finish {
+        /// The channel id.
+        channel: ChannelId,
+    },
+    /// Show a channel.
+    Show {
+        /// The channel id.
+        channel: ChannelId,
+    },
+    /// List the open channels of the key (as client or prover), or all with --all.
+    List {
+        /// Every open channel on the chain.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Ask the channel's prover for answers, verify each, keep its receipt, and pay for it
+    /// with vouchers: the chain is not touched.
+    #[command(
+        after_help = "Example:\n  ghost channel ask 0 --input 0,3,12,... --count 1000 --concurrency 8 --suri //Bob"
+    )]
+    Ask {
+        /// The channel id.
+        channel: ChannelId,
+        #[command(flatten)]
+        input: InputArgs,
+        /// Answers to ask for.
+        #[arg(long, default_value_t = 1)]
+        count: u64,
+        /// Requests in flight at once (the prover allows a few unpaid).
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+        /// Where receipts and vouchers are kept; keep it across runs.
+        #[arg(long, default_value = "ghost-channels")]
+        state: PathBuf,
+        /// The prover's URL (default: the endpoint of its bond on chain).
+        #[arg(long)]
+        prover_url: Option<String>,
+    },
+}
+
+/// Run a `ghost channel` command.
+pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
+    let runtime = global::runtime()?;
+    let (key, chain) = (global.key()?, global.chain(&runtime)?);
+    match command {
+        ChannelCommand::Open { model, prover, deposit } => {
+            let (id, outcome) = runtime.block_on(onchain::open(&chain, &key, &prover, &model, deposit))?;
+            println!("{}", outcome.report(&format!("opened channel {id}")));
+        }
+        ChannelCommand::TopUp { channel, amount } => {
+            println!("{}", runtime.block_on(onchain::top_up(&chain, &key, channel, amount))?.report("topped up"));
+        }
+        ChannelCommand::Close { channel } => {
+            println!("{}", runtime.block_on(onchain::close(&chain, &key, channel))?.report("closing"));
+        }
+        ChannelCommand::Finish { channel } => {
+            println!("{}", runtime.block_on(onchain::finish(&chain, &key, channel))?.report("closed"));
+        }
+        ChannelCommand::Show { channel } => {
+            let info = runtime
+                .block_on(chain.channel(channel))?
+                .ok_or_else(|| anyhow!("channel {channel} is not open on the finalised chain"))?;
+            println!("{}", show(channel, &info));
+        }
+        ChannelCommand::List { all } => {
+            let me = account_of(&key);
+            let open = runtime.block_on(chain.channels())?;
+            let mine: Vec<_> = open.iter().filter(|(_, c)| all || c.client == me || c.prover == me).collect();
+            if mine.is_empty() {
+                println!("no open channel{}", if all { "" } else { " of this account" });
+            }
+            for (id, info) in mine {
+                println!("{}", show(*id, info));
+            }
+        }
+        ChannelCommand::Ask { channel, input, count, concurrency, state, prover_url } => {
+            let (input, warning) = input.read()?;
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            let report = runtime.block_on(async {
+                let info = chain.channel(channel).await?.ok_or_else(|| anyhow!("channel {channel} is not open"))?;
+                let url = match prover_url {
+                    Some(url) => url,
+                    None => {
+                        let bond = chain
+                            .bond(&info.model, &info.prover)
+                            .await?
+                            .ok_or_else(|| anyhow!("the channel's prover is no longer bonded on its model"))?;
+                        String::from_utf8(bond.endpoint.0).map_err(|_| anyhow!("the prover's endpoint is not text"))?
+                    }
+                };
+                let file = chain
+                    .ghost_file(&info.model)
+                    .await?
+                    .ok_or_else(|| anyhow!("model {} has no ghost file on chain", hex0x(&info.model)))?;
+                let verifier = Verifier::decode_expecting(&file, &info.model)?;
+                let session = Session::open(&chain, key, channel, &url, verifier, &state).await?;
+                let run = tokio::select! {
+                    run = ask_many(&session, &input, count, concurrency) => run,
+                    stopped = track_best(&session, &chain) => return Err(stopped),
+                };
+                Ok::<_, anyhow::Error>((run, session.owed_and_signed()))
+            })?;
+            let (run, (owed, signed)) = report;
+            println!(
+                "{} verified answer(s) in {:.2} s: {:.0} a second; latency p50 {:.2} ms, p99 {:.2} ms; owed {owed}, voucher signed for {signed}",
+                run.taken,
+                run.elapsed.as_secs_f64(),
+                run.rate(),
+                run.quantile(0.5).as_secs_f64() * 1e3,
+                run.quantile(0.99).as_secs_f64() * 1e3,
+            );
+            if run.failed > 0 {
+                bail!("{} of {count} answer(s) were not taken: {}", run.failed, run.first_failure.unwrap_or_default());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn show(id: ChannelId, info: &ChannelInfo) -> String {
+    let state = match info.closes_at {
+        Some(at) => format!("closing (prover redeems until block #{at})"),
+        None => "open".into(),
+    };
+    format!(
+        "channel {id}: client {} -> prover {}, model {}, price {}, deposit {}, redeemed {}, {state}",
+        show_account(&info.client),
+        show_account(&info.prover),
+        hex0x(&info.model),
+        info.price,
+        info.deposit,
+        info.redeemed,
+    )
+}

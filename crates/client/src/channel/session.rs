@@ -1,0 +1,353 @@
+//! A client's session on one channel: ask, verify, keep the receipt, then pay.
+//!
+//! Every answer is checked ([`check_answer`]) before anything is owed for it. Its receipt
+//! is appended to the client's log and synced before the answer is returned: the receipt
+//! is the client's evidence. A voucher is logged before it is sent, so the amount signed
+//! only ever grows, across restarts too. The voucher for the answers verified so far rides
+//! on the next request, so paying costs no round trip; [`Session::pay_up`] sends it on its
+//! own. A receipt whose answer does not verify is kept as evidence and never paid.
+//!
+//! Layout: `DIR/<genesis>/<channel>/receipts.jsonl` (every receipt, with its input and
+//! whether it verified; a rejected one keeps its proof) and `vouchers.jsonl` (every amount
+//! signed).
+
+use super::{
+    message::{check_answer, sign_voucher, AccountBytes, ChainReceipt, Expected, MessageError, WireReceipt},
+    onchain::ChannelInfo,
+};
+use crate::{
+    api::{self, ChannelAnswer, GhostRpcClient, PAYMENT_REQUIRED},
+    chain::Chain,
+    durable::Log,
+    wire::{Answer, ProofBytes, WireInput},
+};
+use anyhow::{anyhow, bail, Context, Result};
+use ghost_primitives::{channel::ChannelId, hex0x, Input, Verifier};
+use serde::{Deserialize, Serialize};
+use std::{
+    path::{Path, PathBuf},
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+use subxt_signer::sr25519::Keypair;
+
+/// One line of `receipts.jsonl`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeptReceipt {
+    /// The receipt, signed.
+    pub receipt: WireReceipt,
+    /// The input it answers.
+    pub input: WireInput,
+    /// Whether its answer verified (and so is owed for).
+    pub verified: bool,
+    /// The proof of an answer that did not verify: evidence for `report_receipt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<ProofBytes>,
+}
+
+/// One line of `vouchers.jsonl`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Signed {
+    amount: String,
+}
+
+/// Why an answer was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum AskError {
+    /// The prover could not be reached or refused the request.
+    #[error("the prover at {url} did not answer: {why}")]
+    Unanswered {
+        /// The prover's URL.
+        url: String,
+        /// Why.
+        why: String,
+    },
+    /// The answer or its receipt did not check out: nothing is owed for it (a receipt the
+    /// prover signed is kept as evidence).
+    #[error("the answer was refused: {0}")]
+    Refused(MessageError),
+    /// The receipt could not be made durable: the answer is not taken.
+    #[error("the receipt could not be kept: {0}")]
+    Log(String),
+}
+
+/// A verified, kept answer.
+#[derive(Debug)]
+pub struct Taken {
+    /// The answer.
+    pub answer: Answer,
+    /// Its receipt.
+    pub receipt: ChainReceipt,
+    /// From sending the request to the receipt being kept.
+    pub latency: Duration,
+}
+
+struct Ledger {
+    /// Credit owed: the price of every verified answer.
+    owed: u128,
+    /// The largest voucher signed.
+    signed: u128,
+    receipts: Log,
+    vouchers: Log,
+}
+
+/// A client's session on one of its channels.
+pub struct Session {
+    channel: ChannelId,
+    url: String,
+    rpc: api::Client,
+    verifier: Verifier,
+    key: Keypair,
+    expected: Mutex<Expected>,
+    ledger: Mutex<Ledger>,
+    dir: PathBuf,
+}
+
+impl Session {
+    /// Start (or resume) the session of `key`'s channel `channel` at the prover's `url`,
+    /// keeping its records under `root`. The channel is read from the finalised chain;
+    /// `verifier` is its model's.
+    pub async fn open(
+        chain: &Chain,
+        key: Keypair,
+        channel: ChannelId,
+        url: &str,
+        verifier: Verifier,
+        root: &Path,
+    ) -> Result<Self> {
+        let info = chain.channel(channel).await?.ok_or_else(|| anyhow!("channel {channel} is not open"))?;
+        let best = chain.best_number().await?;
+        Self::resume(chain.genesis(), &info, key, channel, url, verifier, root, best)
+    }
+
+    /// [`Session::open`] with the channel already read.
+    #[allow(clippy::too_many_arguments)]
+    pub fn resume(
+        genesis: ghost_primitives::Hash,
+        info: &ChannelInfo,
+        key: Keypair,
+        channel: ChannelId,
+        url: &str,
+        verifier: Verifier,
+        root: &Path,
+        best: u32,
+    ) -> Result<Self> {
+        let me: AccountBytes = key.public_key().0;
+        if info.client.0 != me {
+            bail!("channel {channel} is another account's: only its client pays on it");
+        }
+        if info.model != verifier.id() {
+            bail!("channel {channel} serves model {}, not {}", hex0x(&info.model), hex0x(&verifier.id()));
+        }
+        let dir = root.join(hex0x(&genesis)).join(channel.to_string());
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let (receipts, kept) = Log::open::<KeptReceipt>(&dir.join("receipts.jsonl"))?;
+        let (vouchers, signed) = Log::open::<Signed>(&dir.join("vouchers.jsonl"))?;
+        let verified = kept.records.iter().filter(|r| r.verified).count() as u128;
+        let signed = signed.records.iter().filter_map(|s| s.amount.parse::<u128>().ok()).max().unwrap_or(0);
+        let expected = Expected {
+            genesis,
+            channel,
+            prover: info.prover.0,
+            client: me,
+            model: info.model,
+            price: info.price,
+            best,
+        };
+        let owed = verified.saturating_mul(info.price);
+        Ok(Self {
+            channel,
+            url: url.to_string(),
+            rpc: api::client(url, Duration::from_secs(60))?,
+            verifier,
+            key,
+            expected: Mutex::new(expected),
+            ledger: Mutex::new(Ledger { owed, signed, receipts, vouchers }),
+            dir,
+        })
+    }
+
+    /// The channel.
+    pub fn channel(&self) -> ChannelId {
+        self.channel
+    }
+
+    /// Where its records are.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Credit owed for verified answers, and the largest voucher signed.
+    pub fn owed_and_signed(&self) -> (u128, u128) {
+        let ledger = self.ledger.lock().expect("never poisoned");
+        (ledger.owed, ledger.signed)
+    }
+
+    /// The chain has reached block `best` (receipts must be recent).
+    pub fn set_best(&self, best: u32) {
+        let mut expected = self.expected.lock().expect("never poisoned");
+        expected.best = expected.best.max(best);
+    }
+
+    /// A voucher for everything verified, if more is owed than signed: logged first.
+    fn voucher_due(&self) -> Result<Option<super::WireVoucher>, AskError> {
+        let mut ledger = self.ledger.lock().expect("never poisoned");
+        if ledger.owed <= ledger.signed {
+            return Ok(None);
+        }
+        let amount = ledger.owed;
+        ledger.vouchers.append(&Signed { amount: amount.to_string() }).map_err(|e| AskError::Log(e.to_string()))?;
+        ledger.signed = amount;
+        let genesis = self.expected.lock().expect("never poisoned").genesis;
+        Ok(Some(sign_voucher(&self.key, genesis, self.channel, amount)))
+    }
+
+    /// Pay for everything verified so far, on its own: what the prover says it holds.
+    pub async fn pay_up(&self) -> Result<u128> {
+        let (owed, signed) = self.owed_and_signed();
+        let amount = owed.max(signed);
+        if amount == 0 {
+            return Ok(0);
+        }
+        self.voucher_due()?;
+        let genesis = self.expected.lock().expect("never poisoned").genesis;
+        let voucher = sign_voucher(&self.key, genesis, self.channel, amount);
+        let paid = self.rpc.channel_pay(voucher).await.with_context(|| format!("paying {}", self.url))?;
+        paid.parse().map_err(|_| anyhow!("the prover's paid amount {paid:?} is not a number"))
+    }
+
+    /// Ask for `input`: the answer is taken only once it and its receipt check out and the
+    /// receipt is kept. The voucher for earlier answers rides along.
+    pub async fn ask(&self, input: &Input) -> Result<Taken, AskError> {
+        let started = Instant::now();
+        let model = hex0x(&self.verifier.id());
+        let unanswered =
+            |e: jsonrpsee::core::ClientError| AskError::Unanswered { url: self.url.clone(), why: e.to_string() };
+        let mut voucher = self.voucher_due()?;
+        let mut reply = self.rpc.channel_infer(self.channel, model.clone(), input.into(), voucher.take()).await;
+        if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
+            // Answers pipelined by others on this session may have left the voucher behind.
+            if e.code() == PAYMENT_REQUIRED {
+                let due = self.voucher_due()?.or_else(|| {
+                    let (owed, _) = self.owed_and_signed();
+                    let genesis = self.expected.lock().expect("never poisoned").genesis;
+                    Some(sign_voucher(&self.key, genesis, self.channel, owed))
+                });
+                reply = self.rpc.channel_infer(self.channel, model, input.into(), due).await;
+            }
+        }
+        let ChannelAnswer { answer, receipt } = reply.map_err(unanswered)?;
+        self.take(input, answer, receipt, started)
+    }
+
+    /// Check an answer and keep its receipt (or keep a refused one as evidence).
+    fn take(&self, input: &Input, answer: Answer, receipt: WireReceipt, started: Instant) -> Result<Taken, AskError> {
+        let expected = self.expected.lock().expect("never poisoned").clone();
+        let checked = check_answer(&self.verifier, &expected, input, &answer, &receipt);
+        let mut ledger = self.ledger.lock().expect("never poisoned");
+        match checked {
+            Ok(parsed) => {
+                let kept = KeptReceipt { receipt, input: input.into(), verified: true, proof: None };
+                ledger.receipts.append(&kept).map_err(|e| AskError::Log(e.to_string()))?;
+                ledger.owed = ledger.owed.saturating_add(expected.price);
+                Ok(Taken { answer, receipt: parsed, latency: started.elapsed() })
+            }
+            Err(why) => {
+                // Signed by the channel's prover: evidence, kept with the proof it names.
+                if receipt.parse().is_ok_and(|(r, _)| r.prover == expected.prover) {
+                    let kept = KeptReceipt { receipt, input: input.into(), verified: false, proof: Some(answer.proof) };
+                    if let Err(e) = ledger.receipts.append(&kept) {
+                        tracing::warn!(error = %e, "a refused receipt could not be kept as evidence");
+                    }
+                }
+                Err(AskError::Refused(why))
+            }
+        }
+    }
+
+    /// Every receipt kept, in order.
+    pub fn receipts(&self) -> Result<Vec<KeptReceipt>> {
+        Ok(Log::open::<KeptReceipt>(&self.dir.join("receipts.jsonl"))?.1.records)
+    }
+}
+
+/// What [`ask_many`] measured.
+#[derive(Clone, Debug, Default)]
+pub struct RunReport {
+    /// Answers verified, kept and owed for.
+    pub taken: u64,
+    /// Answers refused or not given.
+    pub failed: u64,
+    /// The first failure, if any.
+    pub first_failure: Option<String>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+    /// Request to kept receipt, sorted.
+    pub latencies: Vec<Duration>,
+}
+
+impl RunReport {
+    /// Verified answers per second.
+    pub fn rate(&self) -> f64 {
+        self.taken as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The latency at quantile `q` (0..=1).
+    pub fn quantile(&self, q: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((self.latencies.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
+        self.latencies[i]
+    }
+}
+
+/// Ask `session` for `input` `count` times, `concurrency` at once, then pay for every
+/// verified answer. Each answer is verified and its receipt kept before it counts.
+pub async fn ask_many(session: &Session, input: &Input, count: u64, concurrency: usize) -> RunReport {
+    use futures::StreamExt;
+    let started = Instant::now();
+    let results: Vec<Result<Taken, AskError>> = futures::stream::iter(0..count)
+        .map(|_| session.ask(input))
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut report = RunReport::default();
+    for result in results {
+        match result {
+            Ok(taken) => {
+                report.taken += 1;
+                report.latencies.push(taken.latency);
+            }
+            Err(e) => {
+                report.failed += 1;
+                report.first_failure.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+    if let Err(e) = session.pay_up().await {
+        report.first_failure.get_or_insert_with(|| format!("the final voucher was not taken: {e:#}"));
+    }
+    report.elapsed = started.elapsed();
+    report.latencies.sort();
+    report
+}
+
+/// Keep `session`'s view of the best block current (receipts must be dated near it), for
+/// as long as the chain reports blocks; run it beside the asking. It returns only with
+/// why it stopped.
+pub async fn track_best(session: &Session, chain: &Chain) -> anyhow::Error {
+    let mut blocks = match chain.api.blocks().subscribe_best().await {
+        Ok(blocks) => blocks,
+        Err(e) => return anyhow!("following the best blocks: {e}"),
+    };
+    while let Some(block) = blocks.next().await {
+        match block {
+            Ok(block) => session.set_best(block.number()),
+            Err(e) => return anyhow!("following the best blocks: {e}"),
+        }
+    }
+    anyhow!("the node stopped reporting blocks")
+}
