@@ -75,7 +75,7 @@ pub struct Receipt<AccountId, BlockNumber> {
     pub channel: ChannelId,
     /// The answer's number on the channel, from 0.
     pub seq: u64,
-    /// The prover's best block when it answered: the receipt can be reported until
+    /// The prover's latest finalised block when it answered: the receipt can be reported until
     /// `at` plus the chain's receipt window.
     pub at: BlockNumber,
     /// Who answered and signs (its account is bound into the links' seed).

@@ -90,20 +90,26 @@ pub enum ChannelCommand {
 /// Run a `ghost channel` command.
 pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
     let runtime = global::runtime()?;
-    let (key, chain) = (global.key()?, global.chain(&runtime)?);
+    let chain = global.chain(&runtime)?;
+    // Reading channels needs no key; everything else signs (or pays, for `ask`).
+    let key = match &command {
+        ChannelCommand::Show { .. } | ChannelCommand::List { all: true } => None,
+        _ => Some(global.key()?),
+    };
+    let key = move || key.ok_or_else(|| anyhow!("this command needs a key"));
     match command {
         ChannelCommand::Open { model, prover, deposit } => {
-            let (id, outcome) = runtime.block_on(onchain::open(&chain, &key, &prover, &model, deposit))?;
+            let (id, outcome) = runtime.block_on(onchain::open(&chain, &key()?, &prover, &model, deposit))?;
             println!("{}", outcome.report(&format!("opened channel {id}")));
         }
         ChannelCommand::TopUp { channel, amount } => {
-            println!("{}", runtime.block_on(onchain::top_up(&chain, &key, channel, amount))?.report("topped up"));
+            println!("{}", runtime.block_on(onchain::top_up(&chain, &key()?, channel, amount))?.report("topped up"));
         }
         ChannelCommand::Close { channel } => {
-            println!("{}", runtime.block_on(onchain::close(&chain, &key, channel))?.report("closing"));
+            println!("{}", runtime.block_on(onchain::close(&chain, &key()?, channel))?.report("closing"));
         }
         ChannelCommand::Finish { channel } => {
-            println!("{}", runtime.block_on(onchain::finish(&chain, &key, channel))?.report("closed"));
+            println!("{}", runtime.block_on(onchain::finish(&chain, &key()?, channel))?.report("closed"));
         }
         ChannelCommand::Show { channel } => {
             let info = runtime
@@ -112,9 +118,10 @@ pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
             println!("{}", show(channel, &info));
         }
         ChannelCommand::List { all } => {
-            let me = account_of(&key);
+            let me = if all { None } else { Some(account_of(&key()?)) };
             let open = runtime.block_on(chain.channels())?;
-            let mine: Vec<_> = open.iter().filter(|(_, c)| all || c.client == me || c.prover == me).collect();
+            let mine: Vec<_> =
+                open.iter().filter(|(_, c)| me.as_ref().is_none_or(|me| &c.client == me || &c.prover == me)).collect();
             if mine.is_empty() {
                 println!("no open channel{}", if all { "" } else { " of this account" });
             }
@@ -144,7 +151,7 @@ pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
                     .await?
                     .ok_or_else(|| anyhow!("model {} has no ghost file on chain", hex0x(&info.model)))?;
                 let verifier = Verifier::decode_expecting(&file, &info.model)?;
-                let session = Session::open(&chain, key, channel, &url, verifier, &state).await?;
+                let session = Session::open(&chain, key()?, channel, &url, verifier, &state).await?;
                 let run = tokio::select! {
                     run = ask_many(&session, &input, count, concurrency) => run,
                     stopped = track_best(&session, &chain) => return Err(stopped),

@@ -17,6 +17,8 @@ use std::{
 pub struct Log {
     path: PathBuf,
     file: File,
+    /// An append failed and its partial line could not be cut: no more appends.
+    broken: bool,
 }
 
 /// What reading a log found.
@@ -55,15 +57,25 @@ impl Log {
         if read.skipped > 0 {
             tracing::warn!(log = %path.display(), lines = read.skipped, "skipped unreadable lines (a torn write)");
         }
-        Ok((Self { path: path.to_path_buf(), file }, read))
+        Ok((Self { path: path.to_path_buf(), file, broken: false }, read))
     }
 
     /// Append `record` as one line and sync it to the disk before returning.
     pub fn append<T: Serialize>(&mut self, record: &T) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other("an earlier append failed and could not be undone: reopen the log"));
+        }
         let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        self.file.write_all(&line)?;
-        self.file.sync_data()
+        let before = self.file.metadata()?.len();
+        let written = self.file.write_all(&line).and_then(|()| self.file.sync_data());
+        if written.is_err() {
+            // A partial line (a full disk) must not be joined to the next record: cut it.
+            if self.file.set_len(before).and_then(|()| self.file.sync_data()).is_err() {
+                self.broken = true;
+            }
+        }
+        written
     }
 
     /// The file.

@@ -195,7 +195,7 @@ pub struct WireReceipt {
     pub channel: u64,
     /// The answer's number on the channel, from 0.
     pub seq: u64,
-    /// The prover's best block when it answered.
+    /// The prover's latest finalised block when it answered.
     pub at: u32,
     /// The prover's account, `0x`-hex.
     pub prover: String,

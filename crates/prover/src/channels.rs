@@ -90,6 +90,8 @@ struct Logged {
 
 struct Lane {
     terms: Terms,
+    /// The finalised block the terms were last read at.
+    seen_at: u32,
     /// Answers given.
     served: u128,
     /// The best voucher held: its amount and itself.
@@ -142,23 +144,27 @@ impl Book {
     /// Record `channel`'s terms as the chain has them now. A channel seen for the first
     /// time takes the vouchers the log holds for it (checked again), and counts as served
     /// what they paid.
-    pub fn set_terms(&self, channel: ChannelId, terms: Terms) {
+    pub fn set_terms(&self, channel: ChannelId, terms: Terms, seen_at: u32) {
         let mut lanes = self.lanes.lock().expect("the book's lock is never poisoned");
         if let Some(lane) = lanes.get_mut(&channel) {
             lane.terms = terms;
+            lane.seen_at = lane.seen_at.max(seen_at);
             return;
         }
         let logged = self.pending.lock().ok().and_then(|mut p| p.remove(&channel));
         let best = logged.and_then(|v| v.check(self.genesis, &terms.client).ok().map(|a| (a, v)));
         let paid = best.as_ref().map_or(0, |(a, _)| *a);
         let served = paid.checked_div(terms.price).unwrap_or(0);
-        lanes.insert(channel, Lane { terms, served, best });
+        lanes.insert(channel, Lane { terms, seen_at, served, best });
     }
 
-    /// Forget `channel` (it finished).
-    pub fn forget(&self, channel: ChannelId) {
+    /// Forget `channel` (it finished) if its terms were last read before block `before`:
+    /// a channel learned since (by a request) is newer than the read that missed it.
+    pub fn forget(&self, channel: ChannelId, before: u32) {
         if let Ok(mut lanes) = self.lanes.lock() {
-            lanes.remove(&channel);
+            if lanes.get(&channel).is_some_and(|lane| lane.seen_at < before) {
+                lanes.remove(&channel);
+            }
         }
     }
 
@@ -173,7 +179,10 @@ impl Book {
         let amount = voucher.check(self.genesis, &client).map_err(Refusal::BadVoucher)?;
         let mut lanes = self.lanes.lock().expect("the book's lock is never poisoned");
         let lane = lanes.get_mut(&voucher.channel).ok_or(Refusal::UnknownChannel(voucher.channel))?;
-        if amount <= lane.paid() {
+        // Only what the deposit can pay counts, and only a rise of at least one answer's
+        // price is logged: a client cannot grow the log a unit at a time.
+        let counted = amount.min(lane.terms.deposit);
+        if counted < lane.paid().saturating_add(lane.terms.price.max(1)) {
             return Ok(lane.paid());
         }
         // Logged (and synced) before it counts: the log is the prover's money.
@@ -182,8 +191,8 @@ impl Book {
             .expect("the log's lock is never poisoned")
             .append(&Logged { voucher: voucher.clone() })
             .map_err(|e| Refusal::Log(e.to_string()))?;
-        lane.best = Some((amount, voucher.clone()));
-        Ok(amount)
+        lane.best = Some((counted, voucher.clone()));
+        Ok(counted)
     }
 
     /// Reserve the next answer on `channel` for `model`: its sequence number and terms, if
@@ -210,6 +219,16 @@ impl Book {
         let seq = u64::try_from(lane.served).unwrap_or(u64::MAX);
         lane.served = next;
         Ok((seq, lane.terms.clone()))
+    }
+
+    /// Give back a reservation whose answer was never given (the inference or its receipt
+    /// failed): the client owes nothing for it.
+    pub fn unreserve(&self, channel: ChannelId) {
+        if let Ok(mut lanes) = self.lanes.lock() {
+            if let Some(lane) = lanes.get_mut(&channel) {
+                lane.served = lane.served.saturating_sub(1);
+            }
+        }
     }
 
     /// The best voucher of every channel that pays more than its redeemed amount, with what
@@ -272,6 +291,9 @@ impl Desk {
 
     /// Read channels from `chain` from now on.
     pub async fn connected(&self, chain: &Chain) {
+        if let Ok((number, _)) = chain.finalized().await {
+            self.finalized.fetch_max(number, Ordering::Relaxed);
+        }
         *self.chain.write().await = Some(chain.clone());
     }
 
@@ -285,12 +307,12 @@ impl Desk {
         for (id, info) in open {
             if info.prover.0 == self.me {
                 mine.insert(id);
-                self.book.set_terms(id, terms_of(&info));
+                self.book.set_terms(id, terms_of(&info), number);
             }
         }
         for id in self.book.channels() {
             if !mine.contains(&id) {
-                self.book.forget(id);
+                self.book.forget(id, number);
             }
         }
         Ok(())
@@ -309,7 +331,7 @@ impl Desk {
         let chain = self.chain.read().await.clone().ok_or(Refusal::UnknownChannel(channel))?;
         match chain.channel(channel).await {
             Ok(Some(info)) if info.prover.0 == self.me => {
-                self.book.set_terms(channel, terms_of(&info));
+                self.book.set_terms(channel, terms_of(&info), self.finalized.load(Ordering::Relaxed));
                 Ok(())
             }
             Ok(_) => Err(Refusal::UnknownChannel(channel)),
@@ -377,7 +399,7 @@ mod tests {
         let bob = subxt_signer::sr25519::dev::bob();
         let book = Book::open(dir.path(), GENESIS, 2).unwrap();
         assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::UnknownChannel(0))));
-        book.set_terms(0, terms(&bob));
+        book.set_terms(0, terms(&bob), 1);
         assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 0);
         assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 1);
         assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::Unpaid { unpaid: 2, owed: 20, .. })));
@@ -387,11 +409,23 @@ mod tests {
         assert!(matches!(book.pay(&sign_voucher(&alice, GENESIS, 0, 20)), Err(Refusal::BadVoucher(_))));
         assert!(matches!(book.pay(&sign_voucher(&bob, [0; 32], 0, 20)), Err(Refusal::BadVoucher(_))));
         assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 20)).unwrap(), 20);
-        // An older voucher changes nothing.
+        // An older voucher, or one raising by less than a price, changes nothing (nothing
+        // is logged); one beyond the deposit counts up to the deposit.
         assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 10)).unwrap(), 20);
-        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 2);
-        assert_eq!(book.unredeemed().len(), 1);
-        assert_eq!(book.unredeemed()[0].1, 20);
+        assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 29)).unwrap(), 20);
+        let lines = || std::fs::read_to_string(dir.path().join("vouchers.jsonl")).unwrap().lines().count();
+        assert_eq!(lines(), 1);
+        assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 10_000)).unwrap(), 100);
+        assert_eq!(lines(), 2);
+        book.forget(0, 1);
+        assert!(book.knows(0), "read at block 1: not forgotten by a read of block 1");
+        book.forget(0, 2);
+        assert!(!book.knows(0));
+        // A reservation whose answer was never given is given back.
+        book.set_terms(0, terms(&bob), 3);
+        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 0);
+        book.unreserve(0);
+        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 0);
     }
 
     #[test]
@@ -399,13 +433,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bob = subxt_signer::sr25519::dev::bob();
         let book = Book::open(dir.path(), GENESIS, 100).unwrap();
-        book.set_terms(0, Terms { deposit: 25, ..terms(&bob) });
+        book.set_terms(0, Terms { deposit: 25, ..terms(&bob) }, 1);
         assert!(book.reserve(0, &[1; 32]).is_ok());
         assert!(book.reserve(0, &[1; 32]).is_ok());
         assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::DepositSpent(0))));
-        book.set_terms(0, Terms { deposit: 30, ..terms(&bob) });
+        book.set_terms(0, Terms { deposit: 30, ..terms(&bob) }, 2);
         assert!(book.reserve(0, &[1; 32]).is_ok());
-        book.set_terms(0, Terms { closing: true, ..terms(&bob) });
+        book.set_terms(0, Terms { closing: true, ..terms(&bob) }, 3);
         assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::Closing(0))));
         assert_eq!(book.closing(), vec![0]);
     }
@@ -417,7 +451,7 @@ mod tests {
         let bob = subxt_signer::sr25519::dev::bob();
         {
             let book = Book::open(dir.path(), GENESIS, 5).unwrap();
-            book.set_terms(3, terms(&bob));
+            book.set_terms(3, terms(&bob), 1);
             book.pay(&sign_voucher(&bob, GENESIS, 3, 10)).unwrap();
             book.pay(&sign_voucher(&bob, GENESIS, 3, 30)).unwrap();
         }
@@ -425,7 +459,7 @@ mod tests {
         let log = dir.path().join("vouchers.jsonl");
         std::fs::OpenOptions::new().append(true).open(&log).unwrap().write_all(br#"{"voucher":{"chan"#).unwrap();
         let book = Book::open(dir.path(), GENESIS, 5).unwrap();
-        book.set_terms(3, terms(&bob));
+        book.set_terms(3, terms(&bob), 1);
         let unredeemed = book.unredeemed();
         assert_eq!(unredeemed.len(), 1);
         assert_eq!((unredeemed[0].0.amount.as_str(), unredeemed[0].1), ("30", 30));

@@ -111,6 +111,8 @@ struct Daemon {
     channel_policy: ChannelPolicy,
     /// When vouchers were last redeemed.
     last_redeemed: Mutex<std::time::Instant>,
+    /// A redemption is under way.
+    redeeming: std::sync::atomic::AtomicBool,
 }
 
 /// Blocks a transaction of ours may take to be finalised before it is sent again.
@@ -184,6 +186,7 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         desk,
         channel_policy: config.channels,
         last_redeemed: Mutex::new(std::time::Instant::now()),
+        redeeming: std::sync::atomic::AtomicBool::new(false),
     });
     ready(Started { me, addr, public_url: public_url.clone(), models: daemon.models.keys().copied().collect() });
     tracing::info!(journal = %daemon.journal.dir().display(), entries = daemon.journal.ids().len(), "journal opened");
@@ -228,8 +231,20 @@ impl Follower for Session {
     }
 
     async fn finalized(&mut self, chain: &Chain, block: FinalizedBlock) -> Result<()> {
-        self.daemon.desk.finalized(chain, block.number()).await?;
-        redeem_due(&self.daemon, chain).await?;
+        // Channels never hold up the requests' duties: a failed read is retried next block,
+        // and a redemption runs as a task of its own (one at a time).
+        if let Err(e) = self.daemon.desk.finalized(chain, block.number()).await {
+            tracing::warn!(error = %format!("{e:#}"), "reading the channels failed; next block again");
+        }
+        if !self.daemon.redeeming.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            let (daemon, chain) = (self.daemon.clone(), chain.clone());
+            tokio::spawn(async move {
+                if let Err(e) = redeem_due(&daemon, &chain).await {
+                    tracing::warn!(error = %format!("{e:#}"), "redeeming failed; next block again");
+                }
+                daemon.redeeming.store(false, std::sync::atomic::Ordering::Release);
+            });
+        }
         reconcile(&self.daemon, chain).await
     }
 }

@@ -238,6 +238,8 @@ impl GhostRpcServer for Prover {
         let model = self.model(Some(&model))?.clone();
         let input = Self::input_for(&model, input)?;
         desk.ensure(channel).await.map_err(refusal)?;
+        // A worker first: a request that waits in vain reserves nothing.
+        let _permit = self.worker().await?;
         if let Some(voucher) = voucher {
             if voucher.channel != channel {
                 return Err(error(
@@ -256,12 +258,16 @@ impl GhostRpcServer for Prover {
             other => other,
         };
         let (seq, terms) = reserved.map_err(refusal)?;
-        let _permit = self.worker().await?;
-        let answer = answer_bound(&model, &input, &desk.me(), self.misbehaviour)
-            .map_err(|e| error(INTERNAL, format!("inference failed: {e}")))?;
-        let receipt = desk
-            .receipt(channel, seq, &terms, &input, &answer)
-            .map_err(|e| error(INTERNAL, format!("signing the receipt failed: {e:#}")))?;
+        // A reservation whose answer is not given is given back: the client owes nothing.
+        let answered = answer_bound(&model, &input, &desk.me(), self.misbehaviour)
+            .map_err(|e| error(INTERNAL, format!("inference failed: {e}")))
+            .and_then(|answer| {
+                let receipt = desk
+                    .receipt(channel, seq, &terms, &input, &answer)
+                    .map_err(|e| error(INTERNAL, format!("signing the receipt failed: {e:#}")))?;
+                Ok((answer, receipt))
+            });
+        let (answer, receipt) = answered.inspect_err(|_| desk.book.unreserve(channel))?;
         self.served.fetch_add(1, Ordering::Relaxed);
         Ok(ChannelAnswer { answer, receipt })
     }

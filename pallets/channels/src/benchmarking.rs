@@ -142,10 +142,7 @@ mod benchmarks {
         };
         let signature = T::BenchmarkHelper::sign(&s.prover, &receipt.to_receipt().signing_message());
         let digest = receipt.to_receipt().digest();
-        let bounded = match input {
-            Input::Token(t) => BoundedInput::<T>::Token(t),
-            Input::Vector(v) => BoundedInput::<T>::Vector(v.try_into().expect("input fits")),
-        };
+        let bounded = BoundedInput::<T>::bound(input).expect("input fits");
         let evidence = Evidence::<T>::Proof(proof.try_into().expect("proof fits"));
         let reporter: T::AccountId = account("reporter", 0, 0);
         #[extrinsic_call]

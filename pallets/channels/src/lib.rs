@@ -214,7 +214,7 @@ pub mod pallet {
         pub channel: ChannelId,
         /// The answer's number on the channel.
         pub seq: u64,
-        /// The prover's best block when it answered.
+        /// The prover's latest finalised block when it answered.
         pub at: BlockNumberFor<T>,
         /// Who answered and signed.
         pub prover: T::AccountId,

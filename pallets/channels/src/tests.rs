@@ -45,10 +45,7 @@ fn input() -> Input {
 }
 
 fn bounded(input: Input) -> BoundedInput<Test> {
-    match input {
-        Input::Token(t) => BoundedInput::Token(t),
-        Input::Vector(v) => BoundedInput::Vector(v.try_into().expect("input fits")),
-    }
+    BoundedInput::bound(input).expect("input fits")
 }
 
 fn credit(who: u64) -> i128 {

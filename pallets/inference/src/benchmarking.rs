@@ -97,10 +97,7 @@ fn input_of(m: &Model) -> Input {
 }
 
 fn bounded<T: Config>(input: Input) -> BoundedInput<T> {
-    match input {
-        Input::Token(t) => BoundedInput::Token(t),
-        Input::Vector(v) => BoundedInput::Vector(v.try_into().expect("input fits")),
-    }
+    BoundedInput::bound(input).expect("input fits")
 }
 
 fn requested<T: Config>(s: &Setup<T>) -> RequestId {

@@ -211,6 +211,14 @@ pub mod pallet {
             }
         }
 
+        /// The bounded form of `input`, if its vector fits `MaxInputLen`.
+        pub fn bound(input: Input) -> Option<Self> {
+            Some(match input {
+                Input::Token(t) => BoundedInput::Token(t),
+                Input::Vector(v) => BoundedInput::Vector(v.try_into().ok()?),
+            })
+        }
+
         /// Entries the input check walks (a token is one).
         pub fn entries(&self) -> u32 {
             match self {

@@ -87,6 +87,8 @@ pub struct Taken {
 struct Ledger {
     /// Credit owed: the price of every verified answer.
     owed: u128,
+    /// Digests of the receipts kept: a receipt is paid once, however often it is served.
+    kept: std::collections::BTreeSet<ghost_primitives::Hash>,
     /// The largest voucher signed.
     signed: u128,
     receipts: Log,
@@ -146,6 +148,7 @@ impl Session {
         let (receipts, kept) = Log::open::<KeptReceipt>(&dir.join("receipts.jsonl"))?;
         let (vouchers, signed) = Log::open::<Signed>(&dir.join("vouchers.jsonl"))?;
         let verified = kept.records.iter().filter(|r| r.verified).count() as u128;
+        let digests = kept.records.iter().filter_map(|r| r.receipt.parse().ok()).map(|(r, _)| r.digest()).collect();
         let signed = signed.records.iter().filter_map(|s| s.amount.parse::<u128>().ok()).max().unwrap_or(0);
         let expected = Expected {
             genesis,
@@ -164,7 +167,7 @@ impl Session {
             verifier,
             key,
             expected: Mutex::new(expected),
-            ledger: Mutex::new(Ledger { owed, signed, receipts, vouchers }),
+            ledger: Mutex::new(Ledger { owed, kept: digests, signed, receipts, vouchers }),
             dir,
         })
     }
@@ -247,11 +250,21 @@ impl Session {
         let expected = self.expected.lock().expect("never poisoned").clone();
         let checked = check_answer(&self.verifier, &expected, input, &answer, &receipt);
         let mut ledger = self.ledger.lock().expect("never poisoned");
+        let checked = checked.and_then(|parsed| {
+            if ledger.kept.contains(&parsed.digest()) {
+                return Err(MessageError::Unexpected {
+                    field: "receipt",
+                    why: "it was served before: paid once".into(),
+                });
+            }
+            Ok(parsed)
+        });
         match checked {
             Ok(parsed) => {
                 let kept = KeptReceipt { receipt, input: input.into(), verified: true, proof: None };
                 ledger.receipts.append(&kept).map_err(|e| AskError::Log(e.to_string()))?;
                 ledger.owed = ledger.owed.saturating_add(expected.price);
+                ledger.kept.insert(parsed.digest());
                 Ok(Taken { answer, receipt: parsed, latency: started.elapsed() })
             }
             Err(why) => {
