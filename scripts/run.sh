@@ -20,7 +20,10 @@
 #   6. Bob opens a payment channel with Charlie and pays for 1,000 verified answers off
 #      chain with vouchers (each answer's proof and signed receipt checked first, the
 #      receipt kept); Charlie redeems them in one call;
-#   7. Bob closes the channel and, after the timeout, has the unspent deposit back.
+#   7. Dave serves lazily over a channel; Bob hands his receipts to Ferdie, who holds the
+#      weights: Ferdie's exclusion fraud proof convicts Dave in one call, and Bob has the
+#      price back;
+#   8. Bob closes both channels and, after the timeout, has the unspent deposits back.
 # Prints balances and credit before and after; exits non-zero if any step goes otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,7 +108,7 @@ charlie=$("$ghost" credit show charlie | awk 'NR==2 {print $1}')
 start charlie prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal.charlie"
 start dave prover run --model "$work/digits-lazy" --suri //Dave --listen 127.0.0.1:0 --journal "$work/journal.dave" --misbehave skip-best-row
 start eve prover run --model "$work/digits-wrong" --suri //Eve --listen 127.0.0.1:0 --journal "$work/journal.eve" --misbehave corrupt-proof
-start ferdie watch --model "$work/digits" --model "$work/digits-lazy" --model "$work/digits-wrong" --suri //Ferdie --state "$work/watch.ferdie"
+start ferdie watch --model "$work/digits" --model "$work/digits-lazy" --model "$work/digits-wrong" --suri //Ferdie --state "$work/watch.ferdie" --listen 127.0.0.1:0
 for name in digits digits-lazy digits-wrong; do
     for _ in $(seq 60); do
         "$ghost" model show "${id[$name]}" | grep -q '^prover ' && break
@@ -114,6 +117,8 @@ for name in digits digits-lazy digits-wrong; do
     "$ghost" model show "${id[$name]}" | grep '^prover ' || fail "nobody bonded on $name"
 done
 wait_for "$work/ferdie.log" "^watcher" 30
+wait_for "$work/ferdie.log" "^auditing receipts at http://" 30
+audit_url=$(sed -n 's|^auditing receipts at \(http://[^ ]*\).*|\1|p' "$work/ferdie.log" | head -1)
 
 accounts="alice bob charlie dave eve ferdie"
 say "balances and credit before"
@@ -123,7 +128,7 @@ infer() { # expected exit code, output file, args...
     local expected=$1 out=$2
     shift 2
     set +e
-    "$ghost" infer --input "$image" --suri //Bob "$@" | tee "$out"
+    "$ghost" infer --on-chain --input "$image" --suri //Bob "$@" | tee "$out"
     local code=${PIPESTATUS[0]}
     set -e
     [ "$code" = "$expected" ] || fail "ghost infer $* exited $code, expected $expected"
@@ -180,25 +185,45 @@ grep -c "redeemed" "$work/charlie2.log" | grep -qx 1 || fail "Charlie redeemed m
 "$ghost" channel show "$channel" | tee "$work/channel-show.txt"
 grep -q "redeemed 10000" "$work/channel-show.txt" || fail "the channel does not show 10,000 redeemed"
 
-say "7. Bob closes the channel; after the timeout (Charlie could still redeem) it finishes and Bob has the other 10,000 back"
+say "7. Dave serves lazily over a channel; Bob hands the receipt to Ferdie, whose fraud proof convicts Dave in one call"
+"$ghost" channel open --model "${id[digits-lazy]}" --prover dave --deposit 1000 --suri //Bob | tee "$work/channel-dave.txt"
+lazy=$(sed -n 's/^opened channel \([0-9]*\).*/\1/p' "$work/channel-dave.txt" | head -1)
+[ -n "$lazy" ] || fail "opening Dave's channel printed no channel id"
+"$ghost" channel ask "$lazy" --input "$image" --state "$work/channels.bob" --audit "$audit_url" --suri //Bob |
+    tee "$work/ask-dave.txt"
+grep -q "^1 verified answer(s)" "$work/ask-dave.txt" || fail "Dave's lazy answer did not verify for Bob"
+grep -q "^1 receipt(s) handed in for audit" "$work/ask-dave.txt" || fail "Bob did not hand the receipt to Ferdie"
+wait_for "$work/ferdie.log" "of channel $lazy: convicted" 90
+grep "of channel $lazy: convicted" "$work/ferdie.log"
+
+say "8. Bob closes both channels; Dave redeems what Bob paid him; after the timeout the channels finish and Bob has the rest back"
 "$ghost" channel close "$channel" --suri //Bob
-for _ in $(seq 120); do
-    "$ghost" channel finish "$channel" --suri //Bob >"$work/finish.txt" 2>&1 && break
-    grep -q "TooEarly" "$work/finish.txt" || { cat "$work/finish.txt"; fail "finishing the channel failed"; }
-    sleep 1
+"$ghost" channel close "$lazy" --suri //Bob
+wait_for "$work/dave.log" "redeemed" 90
+for ch in "$channel" "$lazy"; do
+    for _ in $(seq 120); do
+        "$ghost" channel finish "$ch" --suri //Bob >"$work/finish.txt" 2>&1 && break
+        grep -q "TooEarly" "$work/finish.txt" || { cat "$work/finish.txt"; fail "finishing channel $ch failed"; }
+        sleep 1
+    done
+    grep -q "Channels.Closed" "$work/finish.txt" || fail "channel $ch did not close"
 done
-grep -q "Channels.Closed" "$work/finish.txt" || fail "the channel did not close"
 
 say "balances and credit after"
 "$ghost" credit show $accounts | tee "$work/after.txt"
 grep -q "^credit sums to 0 " "$work/after.txt" || fail "credit does not sum to zero"
 credit_of() { awk -v who="$2" '$1 == who {print $(NF-1)}' "$1"; }
 bob=$("$ghost" credit show bob | awk 'NR==2 {print $1}')
-# Bob paid for three answers (1, 2, 5) of 10 credit each (3 and 4 were refunded), and for
-# 1,000 on the channel.
+# Bob paid for three answers (1, 2, 5) of 10 credit each (3 and 4 were refunded), for
+# 1,000 on Charlie's channel, and for Dave's lazy one, whose price he had back.
 [ $(( $(credit_of "$work/before.txt" "$bob") - $(credit_of "$work/after.txt" "$bob") )) = 10030 ] ||
     fail "Bob's credit moved by other than 10,030"
 # Charlie earned 9 of each (10% royalty to Alice).
 [ $(( $(credit_of "$work/after.txt" "$charlie") - $(credit_of "$work/before.txt" "$charlie") )) = 9027 ] ||
     fail "Charlie's credit moved by other than 9,027"
+# Dave redeemed 9 for his lazy answer and returned its price, 10, on conviction: a liar
+# ends below where it started (and lost bond besides).
+dave=$("$ghost" credit show dave | awk 'NR==2 {print $1}')
+[ $(( $(credit_of "$work/after.txt" "$dave") - $(credit_of "$work/before.txt" "$dave") )) = -1 ] ||
+    fail "Dave's credit moved by other than -1"
 say "the main job passed: every step happened as told"

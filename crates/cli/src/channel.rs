@@ -5,9 +5,12 @@ use crate::global::{self, Global};
 use anyhow::{anyhow, bail, Result};
 use clap::Subcommand;
 use ghost_client::{
+    chain::Chain,
     channel::{
+        audit::{Auditor, Forwarded},
         onchain::{self, ChannelInfo},
-        session::{ask_many, track_best, Session},
+        session::{ask_many, track_best, KeptReceipt, Session},
+        swarm::{Joined, Swarm, SwarmOptions},
     },
     keys::{account_of, parse_account, show_account},
     wire::InputArgs,
@@ -15,6 +18,78 @@ use ghost_client::{
 use ghost_primitives::{channel::ChannelId, hex0x, parse_hash, ModelId, Verifier};
 use std::path::PathBuf;
 use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+/// Answers a newly opened channel's deposit pays for, by default.
+pub const DEFAULT_DEPOSIT_ANSWERS: u128 = 100;
+
+/// Handing receipts to a watcher for audit.
+#[derive(clap::Args, Clone, Debug)]
+pub struct AuditArgs {
+    /// Hand receipts to the watcher at this URL for audit (`ghost watch --listen`): every
+    /// answer that did not verify, and a share of those that did.
+    #[arg(long)]
+    audit: Option<String>,
+    /// The share of verified answers whose receipts are handed in (0 to 1).
+    #[arg(long, default_value_t = 1.0, requires = "audit")]
+    audit_rate: f64,
+}
+
+/// How `ghost infer --model` and `ghost load --channels` reach a model's provers.
+#[derive(clap::Args, Clone, Debug)]
+pub struct SwarmArgs {
+    /// Provers to spread requests over at most.
+    #[arg(long, default_value_t = 3)]
+    provers: usize,
+    /// Credit to escrow in each channel opened (default: 100 answers at the model's price);
+    /// 0 opens none and uses only channels already open.
+    #[arg(long)]
+    deposit: Option<u128>,
+    /// Where receipts and vouchers are kept; keep it across runs.
+    #[arg(long, default_value = "ghost-channels")]
+    state: PathBuf,
+    #[command(flatten)]
+    audit: AuditArgs,
+}
+
+impl SwarmArgs {
+    /// Join `model`'s swarm with `key`, printing each prover's channel; with the number of
+    /// channels opened.
+    pub async fn join(&self, chain: &Chain, key: &Keypair, model: &ModelId) -> Result<(Swarm, usize)> {
+        let deposit = match self.deposit {
+            Some(0) => None,
+            Some(deposit) => Some(deposit),
+            None => {
+                let info =
+                    chain.model(model).await?.ok_or_else(|| anyhow!("model {} is not registered", hex0x(model)))?;
+                Some(info.price.saturating_mul(DEFAULT_DEPOSIT_ANSWERS).max(1))
+            }
+        };
+        let options = SwarmOptions { provers: self.provers, deposit };
+        let (audit, rate) = (self.audit.audit.as_deref(), self.audit.audit_rate);
+        let mut opened = 0;
+        let swarm = Swarm::join(chain, key, model, &self.state, &options, audit, rate, |joined| {
+            opened += usize::from(matches!(joined, Joined::Opened { .. }));
+            println!("{joined}");
+        })
+        .await?;
+        Ok((swarm, opened))
+    }
+}
+
+/// A line saying what was handed in for audit.
+pub fn audited_line(forwarded: &Forwarded) -> String {
+    let mut line = format!("{} receipt(s) handed in for audit", forwarded.handed);
+    if forwarded.failed + forwarded.dropped > 0 {
+        line.push_str(&format!(
+            "; {} not taken, {} dropped ({})",
+            forwarded.failed,
+            forwarded.dropped,
+            forwarded.first_failure.as_deref().unwrap_or("the queue was full")
+        ));
+    }
+    line
+}
 
 #[derive(Subcommand)]
 pub enum ChannelCommand {
@@ -62,6 +137,19 @@ pub enum ChannelCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Report a receipt kept as evidence (its answer did not verify): it convicts the
+    /// channel's prover in one call, and the price comes back.
+    #[command(after_help = "Example:\n  ghost channel report 3 --seq 17 --state ./ghost-channels --suri //Bob")]
+    Report {
+        /// The channel id.
+        channel: ChannelId,
+        /// The receipt's sequence number.
+        #[arg(long)]
+        seq: u64,
+        /// Where the client keeps its receipts.
+        #[arg(long, default_value = "ghost-channels")]
+        state: PathBuf,
+    },
     /// Ask the channel's prover for answers, verify each, keep its receipt, and pay for it
     /// with vouchers: the chain is not touched.
     #[command(
@@ -84,6 +172,8 @@ pub enum ChannelCommand {
         /// The prover's URL (default: the endpoint of its bond on chain).
         #[arg(long)]
         prover_url: Option<String>,
+        #[command(flatten)]
+        audit: AuditArgs,
     },
 }
 
@@ -129,7 +219,23 @@ pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
                 println!("{}", show(*id, info));
             }
         }
-        ChannelCommand::Ask { channel, input, count, concurrency, state, prover_url } => {
+        ChannelCommand::Report { channel, seq, state } => {
+            let path = state.join(hex0x(&chain.genesis())).join(channel.to_string()).join("receipts.jsonl");
+            let (_, kept) = ghost_client::durable::Log::open::<KeptReceipt>(&path)
+                .map_err(|e| anyhow!("reading {}: {e}", path.display()))?;
+            let kept =
+                kept.records.into_iter().find(|k| k.receipt.seq == seq && k.proof.is_some()).ok_or_else(|| {
+                    anyhow!("no receipt {seq} of channel {channel} is kept as evidence in {}", path.display())
+                })?;
+            let (receipt, signature) = kept.receipt.parse()?;
+            let input: ghost_primitives::Input = kept.input.into();
+            let proof = kept.proof.map(|p| p.0).unwrap_or_default();
+            let evidence = onchain::Evidence::Proof(proof);
+            let outcome =
+                runtime.block_on(onchain::report_receipt(&chain, &key()?, &receipt, &signature, &input, evidence))?;
+            println!("{}", outcome.report(&format!("reported receipt {seq} of channel {channel}")));
+        }
+        ChannelCommand::Ask { channel, input, count, concurrency, state, prover_url, audit } => {
             let (input, warning) = input.read()?;
             if let Some(w) = warning {
                 eprintln!("warning: {w}");
@@ -151,7 +257,10 @@ pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
                     .await?
                     .ok_or_else(|| anyhow!("model {} has no ghost file on chain", hex0x(&info.model)))?;
                 let verifier = Verifier::decode_expecting(&file, &info.model)?;
-                let session = Session::open(&chain, key()?, channel, &url, verifier, &state).await?;
+                let mut session = Session::open(&chain, key()?, channel, &url, verifier, &state).await?;
+                if let Some(watcher) = &audit.audit {
+                    session = session.with_audit(Auditor::start(watcher, audit.audit_rate)?);
+                }
                 let run = tokio::select! {
                     run = ask_many(&session, &input, count, concurrency) => run,
                     stopped = track_best(&session, &chain) => return Err(stopped),
@@ -167,6 +276,9 @@ pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
                 run.quantile(0.5).as_secs_f64() * 1e3,
                 run.quantile(0.99).as_secs_f64() * 1e3,
             );
+            if let Some(forwarded) = &run.audited {
+                println!("{}", audited_line(forwarded));
+            }
             if run.failed > 0 {
                 bail!("{} of {count} answer(s) were not taken: {}", run.failed, run.first_failure.unwrap_or_default());
             }

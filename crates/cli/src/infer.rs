@@ -1,6 +1,9 @@
 //! `ghost infer` (paid on chain, or off chain from a prover) and `ghost verify`.
 
-use crate::global::{self, done, Global, Rejected, Verdict};
+use crate::{
+    channel::{audited_line, SwarmArgs},
+    global::{self, done, Global, Rejected, Verdict},
+};
 use anyhow::{bail, Result};
 use clap::Args;
 use ghost_client::{
@@ -15,17 +18,25 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 pub struct InferArgs {
-    /// On chain: the registered model's id (0x-hex); pays with the --suri key.
+    /// The registered model's id (0x-hex), paid with the --suri key: asked of its bonded
+    /// provers over payment channels (reused, or opened), or on chain with --on-chain.
     #[arg(long, conflicts_with_all = ["prover", "ghost_file", "save"], value_parser = parse_hash)]
     model: Option<ModelId>,
-    /// Most credit to pay (default: the model's price).
+    /// Pay on chain instead: a request, a result with its proof, a settlement (seconds,
+    /// not milliseconds; the answer is disputed on chain).
     #[arg(long, requires = "model")]
+    on_chain: bool,
+    /// On chain: most credit to pay (default: the model's price).
+    #[arg(long, requires = "on_chain")]
     max_price: Option<u128>,
     /// On chain: accept a verified result at once ("I checked it and give up disputes").
     /// By default the challenge window is waited out (watchers holding the weights may
     /// still convict the result), then the request is settled.
-    #[arg(long, requires = "model")]
+    #[arg(long, requires = "on_chain")]
     accept: bool,
+    /// Over channels: the provers, the deposit, the records and the auditor.
+    #[command(flatten)]
+    swarm: SwarmArgs,
     /// Off chain: the prover's URL, e.g. http://127.0.0.1:9955.
     #[arg(long, requires = "ghost_file")]
     prover: Option<ProverUrl>,
@@ -53,12 +64,92 @@ pub struct VerifyArgs {
     response: PathBuf,
 }
 
-/// `ghost infer`: paid on chain with `--model`, else off chain from `--prover`.
+/// `ghost infer`: paid over channels with `--model` (on chain with `--on-chain`), else off
+/// chain from `--prover`, unpaid.
 pub fn run(args: InferArgs, global: &Global) -> Verdict {
     match args.model {
-        Some(model) => on_chain(&args, model, global),
+        Some(model) if args.on_chain => on_chain(&args, model, global),
+        Some(model) => over_channels(&args, model, global),
         None => off_chain(&args),
     }
+}
+
+/// Ask the model's provers over channels: the answer is verified, its receipt kept, and
+/// only then paid by a voucher. With no channel to be had, it is paid on chain.
+fn over_channels(args: &InferArgs, model: ModelId, global: &Global) -> Verdict {
+    use ghost_client::channel::swarm::track_best;
+    let input = read_input(&args.input)?;
+    let runtime = global::runtime()?;
+    let (key, chain) = (global.key()?, global.chain(&runtime)?);
+    let swarm = match runtime.block_on(args.swarm.join(&chain, &key, &model)) {
+        Ok((swarm, _)) => swarm,
+        Err(why) => {
+            println!("no channel to pay on ({why:#}): paying on chain");
+            return on_chain(args, model, global);
+        }
+    };
+    let (served, paid, audited) = runtime.block_on(async {
+        let served = tokio::select! {
+            served = swarm.ask(&input) => served,
+            stopped = track_best(&swarm, &chain) => return Err(stopped),
+        };
+        let paid = swarm.pay_up().await;
+        let mut audited = Vec::new();
+        for member in swarm.members() {
+            audited.extend(member.session.finish_audit().await);
+        }
+        Ok::<_, anyhow::Error>((served, paid, audited))
+    })?;
+    for forwarded in &audited {
+        println!("{}", audited_line(forwarded));
+    }
+    let served = match served {
+        Ok(served) => served,
+        Err(failures) => {
+            let why: Vec<String> = failures
+                .iter()
+                .map(|(i, why)| format!("{}: {why}", ghost_client::keys::show_account(&swarm.members()[*i].prover)))
+                .collect();
+            return Ok(Err(Rejected(format!("no prover gave a verified answer: {}", why.join("; ")))));
+        }
+    };
+    for (i, paid) in &paid {
+        if let (Err(e), true) = (paid, *i != served.member) {
+            let prover = ghost_client::keys::show_account(&swarm.members()[*i].prover);
+            println!("not paid yet, prover {prover}: {e:#} (the voucher rides on the next request)");
+        }
+    }
+    for (i, why) in &served.failed {
+        println!("failed over from {}: {why}", ghost_client::keys::show_account(&swarm.members()[*i].prover));
+    }
+    let member = &swarm.members()[served.member];
+    let answer = &served.taken.answer;
+    if args.json {
+        println!("{}", serde_json::to_string(answer)?);
+    } else {
+        print_answer(answer);
+    }
+    let receipt = &served.taken.receipt;
+    println!(
+        "verified: model {}, proof {} bytes; receipt {} of channel {} from {} kept in {}",
+        hex0x(&model),
+        answer.proof.0.len(),
+        receipt.seq,
+        receipt.channel,
+        ghost_client::keys::show_account(&member.prover),
+        member.session.dir().display()
+    );
+    match &paid[served.member].1 {
+        Ok(total) => {
+            println!("paid: {} credit by voucher; the channel has paid {total} in all", receipt.price);
+            println!("verdict: verified and paid");
+        }
+        Err(e) => {
+            println!("owed: {} credit, not paid yet ({e:#}): the voucher rides on the next request", receipt.price);
+            println!("verdict: verified; paid with the next request");
+        }
+    }
+    done()
 }
 
 fn on_chain(args: &InferArgs, model: ModelId, global: &Global) -> Verdict {

@@ -181,7 +181,7 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     let said = expect(&url, &["model", "register", m1.to_str().unwrap(), "--price", "1", "--suri", "//NoFunds"], 1);
     assert!(said.contains("refused") && said.contains("pay"), "a key without funds: {said}");
     let unknown = format!("0x{}", "ab".repeat(32));
-    let said = expect(&url, &["infer", "--model", &unknown, "--input", INPUT, "--suri", "//Bob"], 1);
+    let said = expect(&url, &["infer", "--on-chain", "--model", &unknown, "--input", INPUT, "--suri", "//Bob"], 1);
     assert!(said.contains("no model"), "{said}");
     let said = expect("ws://127.0.0.1:1", &["model", "list"], 1);
     assert!(said.contains("cannot reach a Ghostchain node at ws://127.0.0.1:1"), "{said}");
@@ -192,10 +192,11 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     let mut charlie =
         prover(&url, dir.path().join("charlie.log"), "//Charlie", &[&m1], &journal, &["--serve-free-inference"]);
     wait_bonded(&chain, &id, "charlie").await;
-    let said = expect(&url, &["infer", "--model", &id, "--input", "1,2,3", "--suri", "//Bob"], 1);
+    let said = expect(&url, &["infer", "--on-chain", "--model", &id, "--input", "1,2,3", "--suri", "//Bob"], 1);
     assert!(said.contains("does not fit"), "a wrong input width: {said}");
 
-    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
+    let said =
+        expect(&url, &["infer", "--on-chain", "--model", &id, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
     assert!(said.contains("verdict: verified and paid"), "{said}");
     // Bob paid 10; Charlie earned 9, Alice (the owner) a royalty of 1.
     assert_eq!(differences(&before, &credits(&chain).await), vec![1, -10, 9, 0, 0, 0]);
@@ -265,7 +266,8 @@ async fn an_honest_inference_is_paid_a_new_version_is_served_and_bad_input_chang
     assert!(shown.contains(&format!("lineage     {} -> {}", &id[..14], &v2[..14])), "{shown}");
     assert!(shown.contains(&format!("v1  {id}  first version")), "{shown}");
     assert!(shown.contains(&format!("v2  {v2}  parent {}, trained on {merged_hash}", &id[..14])), "{shown}");
-    let said = expect(&url, &["infer", "--model", &v2, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
+    let said =
+        expect(&url, &["infer", "--on-chain", "--model", &v2, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
     assert!(said.contains("verdict: verified and paid"), "{said}");
     assert_eq!(differences(&before, &credits(&chain).await), vec![2, -20, 18, 0, 0, 0]);
 }
@@ -329,16 +331,16 @@ async fn liars_are_convicted_or_refused_and_the_honest_are_paid_when_they_settle
     let (i0, i1, i2, i3) = (ids[0].clone(), ids[1].clone(), ids[2].clone(), ids[3].clone());
     let bob = std::thread::spawn(move || {
         // A valid answer, left open to reports for the challenge window, then settled.
-        let paid = expect(&u1, &["infer", "--model", &i0, "--input", INPUT, "--suri", "//Bob"], 0);
+        let paid = expect(&u1, &["infer", "--on-chain", "--model", &i0, "--input", INPUT, "--suri", "//Bob"], 0);
         // Nobody serves this model: settled after its result deadline, refunded.
-        let expired = expect(&u1, &["infer", "--model", &i3, "--input", INPUT, "--suri", "//Bob"], 2);
+        let expired = expect(&u1, &["infer", "--on-chain", "--model", &i3, "--input", INPUT, "--suri", "//Bob"], 2);
         (paid, expired)
     });
     let alice = std::thread::spawn(move || {
         // A lazy answer verifies, but the watcher's exclusion fraud proof convicts it.
-        let lazy = expect(&u2, &["infer", "--model", &i1, "--input", INPUT, "--suri", "//Alice"], 2);
+        let lazy = expect(&u2, &["infer", "--on-chain", "--model", &i1, "--input", INPUT, "--suri", "//Alice"], 2);
         // A forged proof: the chain refuses the result; the request expires, refunded.
-        let wrong = expect(&u2, &["infer", "--model", &i2, "--input", INPUT, "--suri", "//Alice"], 2);
+        let wrong = expect(&u2, &["infer", "--on-chain", "--model", &i2, "--input", INPUT, "--suri", "//Alice"], 2);
         (lazy, wrong)
     });
     // The honest prover is not paid when its result is posted: only once it is settled.
@@ -395,8 +397,9 @@ async fn a_killed_prover_and_a_restarted_node_lose_nothing() {
 
     // SIGKILL between the result and its settlement: the restarted prover still settles it.
     let (u, i) = (url.clone(), id.clone());
-    let client =
-        std::thread::spawn(move || expect(&u, &["infer", "--model", &i, "--input", INPUT, "--suri", "//Bob"], 0));
+    let client = std::thread::spawn(move || {
+        expect(&u, &["infer", "--on-chain", "--model", &i, "--input", INPUT, "--suri", "//Bob"], 0)
+    });
     charlie.wait_for("result posted", Duration::from_secs(60));
     charlie.kill();
     let restarted = start("charlie2.log");
@@ -410,7 +413,8 @@ async fn a_killed_prover_and_a_restarted_node_lose_nothing() {
     std::thread::sleep(Duration::from_secs(2));
     let _node = start_node(Some((base.path(), port)));
     let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
-    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
+    let said =
+        expect(&url, &["infer", "--on-chain", "--model", &id, "--input", INPUT, "--suri", "//Bob", "--accept"], 0);
     assert!(said.contains("verdict: verified and paid"), "{said}");
     assert!(restarted.log().contains("reconnecting"), "{}", restarted.log());
     assert_eq!(differences(&before, &credits(&chain).await), vec![2, -20, 18, 0, 0, 0]);
@@ -546,4 +550,145 @@ async fn channels_pay_verified_answers_off_chain_and_a_killed_prover_redeems_the
     assert_eq!(differences(&before, &credits(&chain).await), vec![200, -2_000, 1_800, 0, 0, 0]);
     assert!(chain.channel(channel).await.unwrap().is_none());
     drop(restarted);
+}
+
+/// The id of the channel with `prover`, from the lines `ghost load --channels` or `ghost
+/// infer` print on joining.
+fn channel_with(said: &str, prover: &str) -> u64 {
+    let who = ghost_client::keys::show_account(&account(prover));
+    said.lines()
+        .filter(|l| l.contains(&format!("with prover {who}")))
+        .find_map(|l| l.strip_prefix("channel ")?.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no channel with {prover} in:\n{said}"))
+}
+
+/// Verified receipts the client keeps for `channel`.
+fn verified_receipts(state: &Path, genesis: &str, channel: u64) -> u128 {
+    let log = std::fs::read_to_string(state.join(genesis).join(channel.to_string()).join("receipts.jsonl"))
+        .unwrap_or_default();
+    log.lines().filter(|l| l.contains("\"verified\":true")).count() as u128
+}
+
+/// A paid swarm: Bob asks a model with three provers for 4,000 answers over channels it
+/// opens, eight in flight; Charlie is SIGKILLed mid-run, and its requests fail over to the
+/// others. Every answer is verified and its receipt kept; restarted, Charlie takes the
+/// voucher for what it answered before it died; Bob closes, every prover redeems, and
+/// each channel has paid exactly the price of the verified answers its receipts show:
+/// nothing twice, nothing unverified, nothing acknowledged lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_swarm_fails_over_from_a_killed_prover_and_pays_every_answer_once() {
+    let node = start_node(None);
+    let url = node.url();
+    let chain = Chain::connect(&url, Duration::from_secs(60)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model = build_model(dir.path(), "swarmed", 17);
+    let id = register(&url, &model);
+    let never = ["--redeem-threshold", "1000000000", "--redeem-every", "100000"];
+    let journal = |name: &str| dir.path().join(format!("journal.{name}"));
+    let log = |name: &str| dir.path().join(format!("{name}.log"));
+    let mut charlie = prover(&url, log("charlie"), "//Charlie", &[&model], &journal("charlie"), &never);
+    let dave = prover(&url, log("dave"), "//Dave", &[&model], &journal("dave"), &never);
+    let eve = prover(&url, log("eve"), "//Eve", &[&model], &journal("eve"), &never);
+    for name in ["charlie", "dave", "eve"] {
+        wait_bonded(&chain, &id, name).await;
+    }
+    let before = credits(&chain).await;
+
+    let state = dir.path().join("bob-channels");
+    let st = state.to_str().unwrap().to_string();
+    let load_log = dir.path().join("load.log");
+    let mut load = Daemon::start(
+        &url,
+        &load_log,
+        &[
+            "load",
+            "--channels",
+            "--model",
+            &id,
+            "--input",
+            INPUT,
+            "--client",
+            "//Bob",
+            "--requests",
+            "4000",
+            "--concurrency",
+            "8",
+            "--provers",
+            "3",
+            "--deposit",
+            "100000",
+            "--state",
+            &st,
+        ],
+    );
+    // Once the three channels are open and answers flow, Charlie dies.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while load.log().matches(": opened with").count() < 3 {
+        assert!(Instant::now() < deadline, "the channels were not opened:\n{}", load.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    charlie.kill();
+    let status = load.child.wait().unwrap();
+    let said = load.log();
+    assert!(status.success(), "ghost load --channels failed:\n{said}");
+    assert!(said.contains("4000 paid, verified answer(s)"), "{said}");
+    let failed_over: u64 = said
+        .split("; ")
+        .find_map(|part| part.strip_suffix(" failed over"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no fail-over count in:\n{said}"));
+    assert!(failed_over > 0, "no request failed over from the killed prover:\n{said}");
+    let channels: Vec<(u64, &str)> =
+        ["charlie", "dave", "eve"].iter().map(|name| (channel_with(&said, name), *name)).collect();
+    // Paid off chain: on chain, only the three deposits moved.
+    assert_eq!(differences(&before, &credits(&chain).await), vec![0, -300_000, 0, 0, 0, 0]);
+
+    // Charlie restarts from its journal; one more answer pays every channel up.
+    let charlie = prover(&url, log("charlie2"), "//Charlie", &[&model], &journal("charlie"), &never);
+    charlie.wait_for("published as ", Duration::from_secs(60));
+    // On a new port: clients find it once its bond publishes the new endpoint.
+    let published = charlie.log();
+    let endpoint = published
+        .split("published as ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("the daemon says where it is published")
+        .to_string();
+    let model_id = ghost_primitives::parse_hash(&id).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while chain.bond(&model_id, &account("charlie")).await.unwrap().map(|b| b.endpoint.0) != Some(endpoint.clone().into())
+    {
+        assert!(Instant::now() < deadline, "the restarted prover never published {endpoint}:\n{}", charlie.log());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let loaded = said;
+    let said = expect(&url, &["infer", "--model", &id, "--input", INPUT, "--state", &st, "--suri", "//Bob"], 0);
+    assert!(said.contains("verdict: verified and paid") && !said.contains("not paid yet"), "{said}");
+    assert_eq!(said.matches(": reused").count(), 3, "the open channels are reused:\n{said}");
+
+    // Bob closes all three; each prover redeems at once what it holds.
+    let genesis = ghost_primitives::hex0x(&chain.genesis());
+    let mut answers = 0;
+    for (channel, name) in &channels {
+        expect(&url, &["channel", "close", &channel.to_string(), "--suri", "//Bob"], 0);
+        let owed = 10 * verified_receipts(&state, &genesis, *channel);
+        assert!(owed > 0, "{name} answered nothing:\n{loaded}");
+        answers += owed / 10;
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while chain.channel(*channel).await.unwrap().map(|c| c.redeemed) != Some(owed) {
+            let redeemed = chain.channel(*channel).await.unwrap().map(|c| c.redeemed);
+            assert!(redeemed.is_none_or(|r| r < owed), "{name} redeemed {redeemed:?}, more than the {owed} verified");
+            assert!(Instant::now() < deadline, "{name} never redeemed the {owed} owed (at {redeemed:?})");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    assert_eq!(answers, 4001, "every answer verified and kept, once");
+    let paid: Vec<i128> = channels.iter().map(|(c, _)| 9 * verified_receipts(&state, &genesis, *c) as i128).collect();
+    assert_eq!(
+        differences(&before, &credits(&chain).await),
+        vec![answers as i128, -300_000, paid[0], paid[1], paid[2], 0],
+        "each prover earned 9 of every answer it gave, Alice the 10% royalty"
+    );
+    drop((charlie, dave, eve));
 }

@@ -12,6 +12,12 @@
 //! | `ghost_channelInfer` | `channel`, `model`, `input`, `voucher?` | a [`ChannelAnswer`]: the answer and the prover's signed receipt |
 //! | `ghost_channelPay` | `voucher`                | credit the channel has paid in all, decimal |
 //!
+//! A watcher's audit endpoint (`ghost watch --listen`) serves one method of its own:
+//!
+//! | method              | params                      | result                       |
+//! |---------------------|-----------------------------|------------------------------|
+//! | `ghost_auditReceipt` | `receipt`, `input`, `proof` | an [`AuditTicket`]: taken for audit, or known already |
+//!
 //! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
 //! prover is shutting down or overloaded (every worker busy, or this connection over its
 //! call rate), `-32004` no proof of that request here (not posted by this prover, or
@@ -19,7 +25,9 @@
 //! `--serve-free-inference`), `-32006` the channel is not served (not open to this prover
 //! on the finalised chain, another model, closing, or its deposit spent), `-32007` too
 //! many answers on the channel are unpaid (send a voucher: the message says for how
-//! much), `-32008` the voucher is not the channel's client's, `-32603` internal; malformed params get JSON-RPC's own
+//! much), `-32008` the voucher is not the channel's client's, `-32009` the receipt is not
+//! taken for audit (not signed by its prover, another chain, a model not watched there, an
+//! input or proof that is not the one it names, or too old to be reported), `-32603` internal; malformed params get JSON-RPC's own
 //! `-32602`.
 //!
 //! Bounds: a request body up to [`MAX_REQUEST_BYTES`], a response up to
@@ -49,6 +57,8 @@ pub const CHANNEL_REFUSED: i32 = -32006;
 pub const PAYMENT_REQUIRED: i32 = -32007;
 /// The voucher is not the channel's client's signature on this chain.
 pub const BAD_VOUCHER: i32 = -32008;
+/// The receipt is not taken for audit (see [`AuditRpcServer::audit_receipt`]).
+pub const AUDIT_REFUSED: i32 = -32009;
 /// Something failed inside the prover.
 pub const INTERNAL: i32 = -32603;
 
@@ -112,6 +122,26 @@ pub trait GhostRpc {
     /// Take a voucher on its own: what the channel has paid in all (decimal).
     #[method(name = "channelPay")]
     async fn channel_pay(&self, voucher: WireVoucher) -> RpcResult<String>;
+}
+
+/// A watcher's audit endpoint: clients hand it the receipts of their channels.
+#[rpc(server, client, namespace = "ghost")]
+pub trait AuditRpc {
+    /// Take `receipt`, with the `input` it answers and the ghost `proof` it names, for audit:
+    /// kept durably before the ticket is returned, then checked against the weights, and
+    /// reported on chain if its proof does not verify or its retrieval was lazy.
+    #[method(name = "auditReceipt")]
+    async fn audit_receipt(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> RpcResult<AuditTicket>;
+}
+
+/// What a watcher did with a receipt handed to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AuditTicket {
+    /// Kept, and queued for audit.
+    Taken,
+    /// Handed in before: audited once.
+    Known,
 }
 
 /// An answer on a channel: the answer (its proof bound to the prover's account) and the

@@ -29,6 +29,9 @@ use std::{
 };
 use subxt_signer::sr25519::Keypair;
 
+/// How long a request waits for the desk's first connection to the chain.
+const CONNECTION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A channel's terms as the chain recorded them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terms {
@@ -81,20 +84,38 @@ pub enum Refusal {
     Log(String),
 }
 
-/// One line of the voucher log.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// One line of the voucher log: a voucher counted, an answer reserved, or both (one
+/// synced write a request).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Logged {
-    voucher: WireVoucher,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    voucher: Option<WireVoucher>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    served: Option<Served>,
+}
+
+/// An answer reserved on a channel: logged before it is given, so that a restarted prover
+/// neither numbers two answers alike nor forgets what is unpaid.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Served {
+    channel: ChannelId,
+    /// Answers reserved on the channel in all, this one included.
+    count: u128,
+    /// This answer's sequence number.
+    seq: u64,
 }
 
 struct Lane {
     terms: Terms,
     /// The finalised block the terms were last read at.
     seen_at: u32,
-    /// Answers given.
+    /// Answers given (reservations given back are not counted).
     served: u128,
-    /// The best voucher held: its amount and itself.
+    /// The next sequence number: it only grows, so no two answers share one.
+    next_seq: u64,
+    /// The best voucher held: its amount (at most the deposit) and itself.
     best: Option<(u128, WireVoucher)>,
 }
 
@@ -109,8 +130,9 @@ pub struct Book {
     genesis: Hash,
     max_unpaid: u128,
     lanes: Mutex<BTreeMap<ChannelId, Lane>>,
-    /// Vouchers read back from the log whose channel the book has not seen yet.
-    pending: Mutex<BTreeMap<ChannelId, WireVoucher>>,
+    /// What the log holds for channels the book has not seen yet: the best voucher and the
+    /// last reservation.
+    pending: Mutex<BTreeMap<ChannelId, (Option<WireVoucher>, Option<Served>)>>,
     log: Mutex<Log>,
 }
 
@@ -120,11 +142,18 @@ impl Book {
     pub fn open(dir: &Path, genesis: Hash, max_unpaid: u32) -> Result<Self> {
         let path = dir.join("vouchers.jsonl");
         let (log, read) = Log::open::<Logged>(&path).with_context(|| format!("opening {}", path.display()))?;
-        let mut pending: BTreeMap<ChannelId, WireVoucher> = BTreeMap::new();
-        for Logged { voucher } in read.records {
-            let amount = |v: &WireVoucher| v.amount.parse::<u128>().unwrap_or(0);
-            if pending.get(&voucher.channel).is_none_or(|held| amount(held) < amount(&voucher)) {
-                pending.insert(voucher.channel, voucher);
+        let mut pending: BTreeMap<ChannelId, (Option<WireVoucher>, Option<Served>)> = BTreeMap::new();
+        let amount = |v: &WireVoucher| v.amount.parse::<u128>().unwrap_or(0);
+        for Logged { voucher, served } in read.records {
+            if let Some(voucher) = voucher {
+                let (held, _) = pending.entry(voucher.channel).or_default();
+                if held.as_ref().is_none_or(|held| amount(held) < amount(&voucher)) {
+                    *held = Some(voucher);
+                }
+            }
+            if let Some(served) = served {
+                let (_, last) = pending.entry(served.channel).or_default();
+                *last = Some(served);
             }
         }
         Ok(Self {
@@ -151,11 +180,15 @@ impl Book {
             lane.seen_at = lane.seen_at.max(seen_at);
             return;
         }
-        let logged = self.pending.lock().ok().and_then(|mut p| p.remove(&channel));
-        let best = logged.and_then(|v| v.check(self.genesis, &terms.client).ok().map(|a| (a, v)));
+        let (voucher, last) = self.pending.lock().ok().and_then(|mut p| p.remove(&channel)).unwrap_or_default();
+        let best = voucher
+            .and_then(|v| v.check(self.genesis, &terms.client).ok().map(|a| (a.min(terms.deposit), v)))
+            .filter(|(a, _)| *a > 0);
         let paid = best.as_ref().map_or(0, |(a, _)| *a);
-        let served = paid.checked_div(terms.price).unwrap_or(0);
-        lanes.insert(channel, Lane { terms, seen_at, served, best });
+        // Served: at least what was paid for, and what was reserved before a restart.
+        let served = paid.checked_div(terms.price).unwrap_or(0).max(last.map_or(0, |s| s.count));
+        let next_seq = last.map_or(0, |s| s.seq.saturating_add(1)).max(u64::try_from(served).unwrap_or(u64::MAX));
+        lanes.insert(channel, Lane { terms, seen_at, served, next_seq, best });
     }
 
     /// Forget `channel` (it finished) if its terms were last read before block `before`:
@@ -171,54 +204,91 @@ impl Book {
     /// Take `voucher`: checked to be the channel's client's, and made durable before it
     /// counts. Returns what the channel has paid in all.
     pub fn pay(&self, voucher: &WireVoucher) -> Result<u128, Refusal> {
-        let client = {
-            let lanes = self.lanes.lock().expect("the book's lock is never poisoned");
-            let lane = lanes.get(&voucher.channel).ok_or(Refusal::UnknownChannel(voucher.channel))?;
-            lane.terms.client
-        };
-        let amount = voucher.check(self.genesis, &client).map_err(Refusal::BadVoucher)?;
-        let mut lanes = self.lanes.lock().expect("the book's lock is never poisoned");
-        let lane = lanes.get_mut(&voucher.channel).ok_or(Refusal::UnknownChannel(voucher.channel))?;
-        // Only what the deposit can pay counts, and only a rise of at least one answer's
-        // price is logged: a client cannot grow the log a unit at a time.
-        let counted = amount.min(lane.terms.deposit);
-        if counted < lane.paid().saturating_add(lane.terms.price.max(1)) {
-            return Ok(lane.paid());
-        }
-        // Logged (and synced) before it counts: the log is the prover's money.
-        self.log
-            .lock()
-            .expect("the log's lock is never poisoned")
-            .append(&Logged { voucher: voucher.clone() })
-            .map_err(|e| Refusal::Log(e.to_string()))?;
-        lane.best = Some((counted, voucher.clone()));
-        Ok(counted)
+        self.take(voucher.channel, Some(voucher), None).map(|(paid, _)| paid)
     }
 
-    /// Reserve the next answer on `channel` for `model`: its sequence number and terms, if
-    /// the channel's unpaid answers and deposit allow one more.
-    pub fn reserve(&self, channel: ChannelId, model: &ModelId) -> Result<(u64, Terms), Refusal> {
+    /// Reserve the next answer on `channel` for `model`, counting `voucher` first if one
+    /// came with the request: the answer's sequence number and the terms, if the
+    /// channel's unpaid answers and deposit allow one more. The voucher and the
+    /// reservation are logged in one synced write before either counts.
+    pub fn reserve(
+        &self,
+        channel: ChannelId,
+        model: &ModelId,
+        voucher: Option<&WireVoucher>,
+    ) -> Result<(u64, Terms), Refusal> {
+        match self.take(channel, voucher, Some(model))? {
+            (_, Some(Ok(reserved))) => Ok(reserved),
+            (_, Some(Err(refused))) => Err(refused),
+            (_, None) => Err(Refusal::UnknownChannel(channel)),
+        }
+    }
+
+    /// Count `voucher` if it raises what `channel` has paid, and reserve an answer of
+    /// `model` if asked; log both in one write, then apply them.
+    #[allow(clippy::type_complexity)]
+    fn take(
+        &self,
+        channel: ChannelId,
+        voucher: Option<&WireVoucher>,
+        model: Option<&ModelId>,
+    ) -> Result<(u128, Option<Result<(u64, Terms), Refusal>>), Refusal> {
+        let amount = match voucher {
+            None => None,
+            Some(voucher) => {
+                let client = {
+                    let lanes = self.lanes.lock().expect("the book's lock is never poisoned");
+                    lanes.get(&channel).ok_or(Refusal::UnknownChannel(channel))?.terms.client
+                };
+                Some(voucher.check(self.genesis, &client).map_err(Refusal::BadVoucher)?)
+            }
+        };
         let mut lanes = self.lanes.lock().expect("the book's lock is never poisoned");
         let lane = lanes.get_mut(&channel).ok_or(Refusal::UnknownChannel(channel))?;
-        if &lane.terms.model != model {
-            return Err(Refusal::OtherModel(channel));
-        }
-        if lane.terms.closing {
-            return Err(Refusal::Closing(channel));
-        }
         let price = lane.terms.price;
-        let next = lane.served.saturating_add(1);
-        if next.saturating_mul(price) > lane.terms.deposit {
-            return Err(Refusal::DepositSpent(channel));
+        // Only what the deposit can pay counts, and only a rise of at least one answer's
+        // price is logged: a client cannot grow the log a unit at a time.
+        let raised = amount
+            .map(|a| a.min(lane.terms.deposit))
+            .filter(|counted| *counted >= lane.paid().saturating_add(price.max(1)));
+        let paid = raised.unwrap_or(lane.paid());
+        let reserved = model.map(|model| {
+            if &lane.terms.model != model {
+                return Err(Refusal::OtherModel(channel));
+            }
+            if lane.terms.closing {
+                return Err(Refusal::Closing(channel));
+            }
+            let next = lane.served.saturating_add(1);
+            if next.saturating_mul(price) > lane.terms.deposit {
+                return Err(Refusal::DepositSpent(channel));
+            }
+            let unpaid = lane.served.saturating_sub(paid.checked_div(price).unwrap_or(next));
+            if unpaid >= self.max_unpaid {
+                return Err(Refusal::Unpaid { channel, unpaid, owed: lane.served.saturating_mul(price) });
+            }
+            Ok(Served { channel, count: next, seq: lane.next_seq })
+        });
+        let served = reserved.as_ref().and_then(|r| r.as_ref().ok().copied());
+        let line = Logged { voucher: raised.and(voucher.cloned()), served };
+        if line.voucher.is_some() || line.served.is_some() {
+            // Logged (and synced) before it counts: the log is the prover's money, and
+            // what it has served.
+            self.log
+                .lock()
+                .expect("the log's lock is never poisoned")
+                .append(&line)
+                .map_err(|e| Refusal::Log(e.to_string()))?;
         }
-        let paid_answers = lane.paid().checked_div(price).unwrap_or(next);
-        let unpaid = lane.served.saturating_sub(paid_answers);
-        if unpaid >= self.max_unpaid {
-            return Err(Refusal::Unpaid { channel, unpaid, owed: lane.served.saturating_mul(price) });
+        if let (Some(counted), Some(voucher)) = (raised, voucher) {
+            lane.best = Some((counted, voucher.clone()));
         }
-        let seq = u64::try_from(lane.served).unwrap_or(u64::MAX);
-        lane.served = next;
-        Ok((seq, lane.terms.clone()))
+        if let Some(served) = served {
+            lane.served = served.count;
+            lane.next_seq = served.seq.saturating_add(1);
+        }
+        let reserved = reserved.map(|r| r.map(|s| (s.seq, lane.terms.clone())));
+        Ok((lane.paid(), reserved))
     }
 
     /// Give back a reservation whose answer was never given (the inference or its receipt
@@ -326,9 +396,20 @@ impl Desk {
         self.refresh(channel).await
     }
 
-    /// Read `channel` from the finalised chain again.
+    /// Read `channel` from the finalised chain again. Just after a start the connection may
+    /// not be up yet: it is waited for a little, so that a restarted prover does not turn
+    /// away the clients (and vouchers) of channels it serves.
     pub async fn refresh(&self, channel: ChannelId) -> Result<(), Refusal> {
-        let chain = self.chain.read().await.clone().ok_or(Refusal::UnknownChannel(channel))?;
+        let deadline = tokio::time::Instant::now() + CONNECTION_WAIT;
+        let chain = loop {
+            if let Some(chain) = self.chain.read().await.clone() {
+                break chain;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(Refusal::UnknownChannel(channel));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
         match chain.channel(channel).await {
             Ok(Some(info)) if info.prover.0 == self.me => {
                 self.book.set_terms(channel, terms_of(&info), self.finalized.load(Ordering::Relaxed));
@@ -398,12 +479,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bob = subxt_signer::sr25519::dev::bob();
         let book = Book::open(dir.path(), GENESIS, 2).unwrap();
-        assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::UnknownChannel(0))));
+        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::UnknownChannel(0))));
         book.set_terms(0, terms(&bob), 1);
-        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 0);
-        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 1);
-        assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::Unpaid { unpaid: 2, owed: 20, .. })));
-        assert!(matches!(book.reserve(0, &[2; 32]), Err(Refusal::OtherModel(0))));
+        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 0);
+        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 1);
+        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::Unpaid { unpaid: 2, owed: 20, .. })));
+        assert!(matches!(book.reserve(0, &[2; 32], None), Err(Refusal::OtherModel(0))));
         // A voucher from someone else, or for another chain, pays nothing.
         let alice = subxt_signer::sr25519::dev::alice();
         assert!(matches!(book.pay(&sign_voucher(&alice, GENESIS, 0, 20)), Err(Refusal::BadVoucher(_))));
@@ -414,18 +495,20 @@ mod tests {
         assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 10)).unwrap(), 20);
         assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 29)).unwrap(), 20);
         let lines = || std::fs::read_to_string(dir.path().join("vouchers.jsonl")).unwrap().lines().count();
-        assert_eq!(lines(), 1);
+        assert_eq!(lines(), 3, "two reservations and one voucher");
         assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 0, 10_000)).unwrap(), 100);
-        assert_eq!(lines(), 2);
+        assert_eq!(lines(), 4);
         book.forget(0, 1);
         assert!(book.knows(0), "read at block 1: not forgotten by a read of block 1");
         book.forget(0, 2);
         assert!(!book.knows(0));
-        // A reservation whose answer was never given is given back.
+        // A reservation whose answer was never given is given back; its number is not.
         book.set_terms(0, terms(&bob), 3);
-        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 0);
+        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 0);
         book.unreserve(0);
-        assert_eq!(book.reserve(0, &[1; 32]).unwrap().0, 0);
+        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 1);
+        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 2);
+        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::Unpaid { unpaid: 2, .. })));
     }
 
     #[test]
@@ -434,13 +517,13 @@ mod tests {
         let bob = subxt_signer::sr25519::dev::bob();
         let book = Book::open(dir.path(), GENESIS, 100).unwrap();
         book.set_terms(0, Terms { deposit: 25, ..terms(&bob) }, 1);
-        assert!(book.reserve(0, &[1; 32]).is_ok());
-        assert!(book.reserve(0, &[1; 32]).is_ok());
-        assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::DepositSpent(0))));
+        assert!(book.reserve(0, &[1; 32], None).is_ok());
+        assert!(book.reserve(0, &[1; 32], None).is_ok());
+        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::DepositSpent(0))));
         book.set_terms(0, Terms { deposit: 30, ..terms(&bob) }, 2);
-        assert!(book.reserve(0, &[1; 32]).is_ok());
+        assert!(book.reserve(0, &[1; 32], None).is_ok());
         book.set_terms(0, Terms { closing: true, ..terms(&bob) }, 3);
-        assert!(matches!(book.reserve(0, &[1; 32]), Err(Refusal::Closing(0))));
+        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::Closing(0))));
         assert_eq!(book.closing(), vec![0]);
     }
 
@@ -464,6 +547,37 @@ mod tests {
         assert_eq!(unredeemed.len(), 1);
         assert_eq!((unredeemed[0].0.amount.as_str(), unredeemed[0].1), ("30", 30));
         // What the vouchers paid counts as served: the next answer is the fourth.
-        assert_eq!(book.reserve(3, &[1; 32]).unwrap().0, 3);
+        assert_eq!(book.reserve(3, &[1; 32], None).unwrap().0, 3);
+    }
+
+    /// A restarted prover numbers no two answers alike, still counts what was served and
+    /// not paid (its unpaid bound and the deposit hold across the restart), and holds no
+    /// voucher beyond the deposit.
+    #[test]
+    fn a_restart_forgets_neither_what_was_served_nor_what_is_unpaid() {
+        let dir = tempfile::tempdir().unwrap();
+        let bob = subxt_signer::sr25519::dev::bob();
+        {
+            let book = Book::open(dir.path(), GENESIS, 3).unwrap();
+            book.set_terms(5, terms(&bob), 1);
+            for seq in 0..3 {
+                assert_eq!(book.reserve(5, &[1; 32], None).unwrap().0, seq);
+            }
+            // The voucher for the first answer rides on the fourth request.
+            let voucher = sign_voucher(&bob, GENESIS, 5, 10);
+            assert_eq!(book.reserve(5, &[1; 32], Some(&voucher)).unwrap().0, 3);
+        }
+        let book = Book::open(dir.path(), GENESIS, 3).unwrap();
+        book.set_terms(5, terms(&bob), 2);
+        assert!(matches!(book.reserve(5, &[1; 32], None), Err(Refusal::Unpaid { unpaid: 3, owed: 40, .. })));
+        let voucher = sign_voucher(&bob, GENESIS, 5, 40);
+        assert_eq!(book.reserve(5, &[1; 32], Some(&voucher)).unwrap().0, 4);
+        // A voucher beyond the deposit is held at the deposit, before and after a restart.
+        assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 5, 1_000)).unwrap(), 100);
+        drop(book);
+        let book = Book::open(dir.path(), GENESIS, 3).unwrap();
+        book.set_terms(5, terms(&bob), 3);
+        assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 5, 10)).unwrap(), 100);
+        assert_eq!(book.unredeemed()[0].1, 100);
     }
 }

@@ -12,9 +12,11 @@
 //! * [`channels`]: the channels it serves, their unpaid bound, and its voucher log.
 //! * [`daemon`]: `ghost prover run`, the on-chain prover.
 //! * [`watcher`]: `ghost watch`, which recomputes posted results and reports excluded entries.
+//! * [`audit`]: the watcher's endpoint for channel receipts, and their audit.
 //! * [`reports`]: the watcher's durable record of its commitments.
 //! * [`checks`]: the watcher's schedule of checks and how its tasks retry.
 
+pub mod audit;
 pub mod channels;
 pub mod checks;
 pub mod daemon;

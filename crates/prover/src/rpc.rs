@@ -240,20 +240,19 @@ impl GhostRpcServer for Prover {
         desk.ensure(channel).await.map_err(refusal)?;
         // A worker first: a request that waits in vain reserves nothing.
         let _permit = self.worker().await?;
-        if let Some(voucher) = voucher {
+        if let Some(voucher) = &voucher {
             if voucher.channel != channel {
                 return Err(error(
                     BAD_VOUCHER,
                     format!("the voucher is for channel {}, not {channel}", voucher.channel),
                 ));
             }
-            desk.book.pay(&voucher).map_err(refusal)?;
         }
-        let reserved = match desk.book.reserve(channel, &model.id()) {
+        let reserved = match desk.book.reserve(channel, &model.id(), voucher.as_ref()) {
             // The deposit may have been topped up, or the channel closed, since last read.
             Err(Refusal::DepositSpent(_) | Refusal::Closing(_)) => {
                 desk.refresh(channel).await.map_err(refusal)?;
-                desk.book.reserve(channel, &model.id())
+                desk.book.reserve(channel, &model.id(), None)
             }
             other => other,
         };

@@ -78,10 +78,16 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// Start serving `prover` on `listen`, on the current runtime; returns the bound address
 /// and the handle that stops the server.
 pub async fn serve(listen: SocketAddr, prover: Prover, limits: Limits) -> Result<(SocketAddr, ServerHandle)> {
+    serve_methods(listen, prover.into_rpc().into(), limits).await
+}
+
+/// Start serving `methods` (any of this crate's JSON-RPC APIs: a watcher's audit endpoint
+/// too) on `listen`, bounded alike; returns the bound address and the stopping handle.
+pub async fn serve_methods(listen: SocketAddr, methods: Methods, limits: Limits) -> Result<(SocketAddr, ServerHandle)> {
     let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let (stop, handle) = stop_channel();
-    tokio::spawn(accept(listener, prover.into_rpc().into(), stop, limits));
+    tokio::spawn(accept(listener, methods, stop, limits));
     Ok((addr, handle))
 }
 

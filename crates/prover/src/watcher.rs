@@ -19,6 +19,7 @@
 //! reported as a [`WatchEvent`].
 
 use crate::{
+    audit::{self, AuditEvent, Audits},
     checks::{reportable, Next, Schedule, Tries},
     reports::{Report, Reports},
 };
@@ -35,6 +36,7 @@ use ghost_primitives::{Model, ModelId};
 use std::{
     collections::{BTreeMap, BTreeSet},
     fmt,
+    net::SocketAddr,
     path::PathBuf,
     sync::{Arc, Mutex},
 };
@@ -102,6 +104,8 @@ pub enum WatchEvent {
         /// Request id.
         id: u64,
     },
+    /// A receipt handed in by a client was audited (`ghost watch --listen`).
+    Audit(AuditEvent),
     /// Something could not be done (`what`: "check", "report", "reclaim the report bond").
     Failed {
         /// Request id.
@@ -144,6 +148,7 @@ impl fmt::Display for WatchEvent {
                 write!(f, "request {id}: our fraud proof was rejected ({reason}); {} burned", fmt_tokens(*burned))
             }
             WatchEvent::Reclaimed { id } => write!(f, "request {id}: reclaimed the unused report bond"),
+            WatchEvent::Audit(event) => event.fmt(f),
             WatchEvent::Failed { id, what, why } => write!(f, "request {id}: could not {what}: {why}"),
         }
     }
@@ -156,6 +161,7 @@ pub async fn run(
     key: Keypair,
     models: Vec<Model>,
     state: PathBuf,
+    listen: Option<SocketAddr>,
     mut report: impl FnMut(WatchEvent) + Send,
 ) -> Result<()> {
     let me = account_of(&key);
@@ -167,6 +173,26 @@ pub async fn run(
     let models: BTreeMap<ModelId, Arc<Model>> = models.into_iter().map(|m| (m.id(), Arc::new(m))).collect();
     report(WatchEvent::Started { me: me.clone(), models: models.len(), state: reports.dir().to_path_buf() });
     let (events, mut heard) = mpsc::unbounded_channel();
+    let chain = watch::Sender::new(None);
+    // Receipts handed in by clients, audited beside the results posted on chain.
+    let mut audit_server = None;
+    let audits = match listen {
+        None => None,
+        Some(listen) => {
+            let path = reports.dir().join("audits.jsonl");
+            let (audits, taken) = Audits::open(&path, genesis, models.clone())?;
+            let backlog = audits.waiting();
+            let (addr, handle) = audit::serve(listen, audits.clone()).await?;
+            audit_server = Some(handle);
+            report(WatchEvent::Audit(AuditEvent::Listening { addr, backlog }));
+            let told = events.clone();
+            let say = move |event| {
+                let _ = told.send(WatchEvent::Audit(event));
+            };
+            tokio::spawn(audit::work(audits.clone(), taken, chain.subscribe(), key.clone(), say));
+            Some(audits)
+        }
+    };
     let shared = Arc::new(Shared {
         key,
         me,
@@ -176,8 +202,9 @@ pub async fn run(
         tasks: Arc::new(Semaphore::new(TASKS_AT_ONCE)),
         busy: Mutex::new(BTreeSet::new()),
         schedule: Mutex::new(Schedule::default()),
-        chain: watch::Sender::new(None),
+        chain,
         view: Mutex::new(View::default()),
+        audits,
         events,
     });
     let mut watcher = Watcher { shared };
@@ -185,11 +212,15 @@ pub async fn run(
     tokio::pin!(follow);
     loop {
         tokio::select! {
-            _ = &mut follow => return Ok(()),
+            _ = &mut follow => break,
             Some(event) = heard.recv() => report(event),
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::signal::ctrl_c() => break,
         }
     }
+    if let Some(handle) = audit_server {
+        let _ = handle.stop();
+    }
+    Ok(())
 }
 
 /// What the watcher's tasks share.
@@ -210,6 +241,8 @@ struct Shared {
     chain: watch::Sender<Option<Chain>>,
     /// The chain as the last finalised block showed it.
     view: Mutex<View>,
+    /// The receipts clients hand in, when listening for them.
+    audits: Option<Arc<Audits>>,
     events: mpsc::UnboundedSender<WatchEvent>,
 }
 
@@ -305,6 +338,12 @@ async fn step(shared: &Arc<Shared>, chain: &Chain, now: u32, posted: &BTreeMap<u
     let deadlines: BTreeMap<u64, u32> = requests.iter().map(|(id, r)| (*id, r.deadline)).collect();
     if let Ok(mut view) = shared.view.lock() {
         *view = View { now, deadlines: deadlines.clone() };
+    }
+    if let Some(audits) = &shared.audits {
+        audits.set_now(now);
+        if let Ok(window) = chain.constant_u32("Channels", "ReceiptWindow") {
+            audits.set_window(window);
+        }
     }
     {
         let mut schedule = shared.schedule.lock().map_err(|_| anyhow!("the watcher's schedule was poisoned"))?;

@@ -12,6 +12,7 @@
 //! signed).
 
 use super::{
+    audit::{Auditor, Forwarded},
     message::{check_answer, sign_voucher, AccountBytes, ChainReceipt, Expected, MessageError, WireReceipt},
     onchain::ChannelInfo,
 };
@@ -105,6 +106,7 @@ pub struct Session {
     expected: Mutex<Expected>,
     ledger: Mutex<Ledger>,
     dir: PathBuf,
+    audit: Option<Auditor>,
 }
 
 impl Session {
@@ -169,7 +171,22 @@ impl Session {
             expected: Mutex::new(expected),
             ledger: Mutex::new(Ledger { owed, kept: digests, signed, receipts, vouchers }),
             dir,
+            audit: None,
         })
+    }
+
+    /// Hand this session's receipts to `auditor` (see [`super::audit`]).
+    pub fn with_audit(mut self, auditor: Auditor) -> Self {
+        self.audit = Some(auditor);
+        self
+    }
+
+    /// Wait until every receipt offered for audit was handed in (`None`: no auditor).
+    pub async fn finish_audit(&self) -> Option<Forwarded> {
+        match &self.audit {
+            Some(auditor) => Some(auditor.finish().await),
+            None => None,
+        }
     }
 
     /// The channel.
@@ -209,14 +226,19 @@ impl Session {
 
     /// Pay for everything verified so far, on its own: what the prover says it holds.
     pub async fn pay_up(&self) -> Result<u128> {
-        let (owed, signed) = self.owed_and_signed();
-        let amount = owed.max(signed);
-        if amount == 0 {
-            return Ok(0);
-        }
-        self.voucher_due()?;
-        let genesis = self.expected.lock().expect("never poisoned").genesis;
-        let voucher = sign_voucher(&self.key, genesis, self.channel, amount);
+        let voucher = match self.voucher_due()? {
+            Some(voucher) => voucher,
+            None => {
+                // Signed and logged before: sent again, as the prover may not have it.
+                let (owed, signed) = self.owed_and_signed();
+                let amount = owed.max(signed);
+                if amount == 0 {
+                    return Ok(0);
+                }
+                let genesis = self.expected.lock().expect("never poisoned").genesis;
+                sign_voucher(&self.key, genesis, self.channel, amount)
+            }
+        };
         let paid = self.rpc.channel_pay(voucher).await.with_context(|| format!("paying {}", self.url))?;
         paid.parse().map_err(|_| anyhow!("the prover's paid amount {paid:?} is not a number"))
     }
@@ -265,11 +287,19 @@ impl Session {
                 ledger.receipts.append(&kept).map_err(|e| AskError::Log(e.to_string()))?;
                 ledger.owed = ledger.owed.saturating_add(expected.price);
                 ledger.kept.insert(parsed.digest());
+                drop(ledger);
+                if let Some(auditor) = &self.audit {
+                    auditor.offer(&kept.receipt, kept.input, &answer.proof, false);
+                }
                 Ok(Taken { answer, receipt: parsed, latency: started.elapsed() })
             }
             Err(why) => {
-                // Signed by the channel's prover: evidence, kept with the proof it names.
+                // Signed by the channel's prover: evidence, kept with the proof it names,
+                // and handed to the auditor, if any, whatever the sampling.
                 if receipt.parse().is_ok_and(|(r, _)| r.prover == expected.prover) {
+                    if let Some(auditor) = &self.audit {
+                        auditor.offer(&receipt, input.into(), &answer.proof, true);
+                    }
                     let kept = KeptReceipt { receipt, input: input.into(), verified: false, proof: Some(answer.proof) };
                     if let Err(e) = ledger.receipts.append(&kept) {
                         tracing::warn!(error = %e, "a refused receipt could not be kept as evidence");
@@ -299,6 +329,8 @@ pub struct RunReport {
     pub elapsed: Duration,
     /// Request to kept receipt, sorted.
     pub latencies: Vec<Duration>,
+    /// What was handed in for audit, when receipts were.
+    pub audited: Option<Forwarded>,
 }
 
 impl RunReport {
@@ -344,6 +376,7 @@ pub async fn ask_many(session: &Session, input: &Input, count: u64, concurrency:
         report.first_failure.get_or_insert_with(|| format!("the final voucher was not taken: {e:#}"));
     }
     report.elapsed = started.elapsed();
+    report.audited = session.finish_audit().await;
     report.latencies.sort();
     report
 }
@@ -352,13 +385,19 @@ pub async fn ask_many(session: &Session, input: &Input, count: u64, concurrency:
 /// as long as the chain reports blocks; run it beside the asking. It returns only with
 /// why it stopped.
 pub async fn track_best(session: &Session, chain: &Chain) -> anyhow::Error {
+    follow_best(chain, |best| session.set_best(best)).await
+}
+
+/// Tell `seen` every new best block's number while the chain reports blocks; returns only
+/// with why it stopped.
+pub async fn follow_best(chain: &Chain, seen: impl Fn(u32)) -> anyhow::Error {
     let mut blocks = match chain.api.blocks().subscribe_best().await {
         Ok(blocks) => blocks,
         Err(e) => return anyhow!("following the best blocks: {e}"),
     };
     while let Some(block) = blocks.next().await {
         match block {
-            Ok(block) => session.set_best(block.number()),
+            Ok(block) => seen(block.number()),
             Err(e) => return anyhow!("following the best blocks: {e}"),
         }
     }

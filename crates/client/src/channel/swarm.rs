@@ -1,0 +1,402 @@
+//! A swarm of provers for one model: the bonded provers the chain lists, each reached over
+//! a channel of the client's (reused when open, opened when allowed), asked by measured
+//! latency, with fail-over.
+//!
+//! Each request goes to the prover with the lowest expected wait: its smoothed latency
+//! times the requests it has in flight (a prover not measured yet goes first). A prover
+//! that does not answer is rested with a growing pause, then asked again; one whose
+//! answer does not verify is rested for [`LIAR_REST`] (its receipt is kept, and handed to
+//! the auditor if any). The request then goes to the next prover; a member is tried at
+//! most three times for one request, and when every one left is resting the request waits
+//! for the first back (at most 30 s). An answer is owed for
+//! only once it verified and its receipt was kept, on its own channel, so failing over
+//! never pays twice.
+
+use super::{
+    audit::Auditor,
+    message::MessageError,
+    onchain::{self, ChannelInfo},
+    session::{AskError, RunReport, Session, Taken},
+};
+use crate::{chain::Chain, endpoint, provers};
+use anyhow::{anyhow, bail, Result};
+use ghost_primitives::{channel::ChannelId, hex0x, Input, ModelId, Verifier};
+use std::{
+    fmt,
+    path::Path,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+/// How long a prover whose answer did not verify is left alone.
+pub const LIAR_REST: Duration = Duration::from_secs(600);
+/// The longest pause of a prover that does not answer.
+const MAX_REST: Duration = Duration::from_secs(30);
+/// Tries of one member for one request.
+const TRIES: usize = 3;
+/// Longest one request waits for a member to come back from rest.
+const PATIENCE: Duration = Duration::from_secs(30);
+/// Weight of the newest latency in the smoothed one.
+const SMOOTHING: f64 = 0.2;
+
+/// How to join a model's swarm.
+#[derive(Clone, Debug)]
+pub struct SwarmOptions {
+    /// Provers to use at most.
+    pub provers: usize,
+    /// Credit to escrow in each channel opened; `None`: open none, use only open ones.
+    pub deposit: Option<u128>,
+}
+
+/// What joining did, prover by prover.
+#[derive(Clone, Debug)]
+pub enum Joined {
+    /// An open channel of ours is used.
+    Reused {
+        /// The channel.
+        channel: ChannelId,
+        /// Its prover.
+        prover: AccountId32,
+        /// Credit left in it.
+        left: u128,
+    },
+    /// A channel was opened.
+    Opened {
+        /// The channel.
+        channel: ChannelId,
+        /// Its prover.
+        prover: AccountId32,
+        /// Its deposit.
+        deposit: u128,
+    },
+    /// A prover was left out.
+    Skipped {
+        /// The prover.
+        prover: AccountId32,
+        /// Why, as a sentence.
+        why: String,
+    },
+}
+
+impl fmt::Display for Joined {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::keys::show_account;
+        match self {
+            Joined::Reused { channel, prover, left } => {
+                write!(f, "channel {channel} with prover {}: reused, {left} credit left", show_account(prover))
+            }
+            Joined::Opened { channel, prover, deposit } => {
+                write!(f, "channel {channel} with prover {}: opened with {deposit} credit", show_account(prover))
+            }
+            Joined::Skipped { prover, why } => write!(f, "prover {} left out: {why}", show_account(prover)),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Health {
+    /// Smoothed latency in seconds (`None`: not measured yet).
+    latency: Option<f64>,
+    in_flight: u32,
+    /// Failures in a row.
+    failures: u32,
+    resting_until: Option<Instant>,
+    answered: u64,
+}
+
+/// One prover of the swarm, on its channel.
+pub struct Member {
+    /// The prover.
+    pub prover: AccountId32,
+    /// Its endpoint.
+    pub url: String,
+    /// The session on its channel.
+    pub session: Session,
+    health: Mutex<Health>,
+}
+
+impl Member {
+    fn score(&self, now: Instant) -> Option<f64> {
+        let health = self.health.lock().ok()?;
+        if health.resting_until.is_some_and(|until| until > now) {
+            return None;
+        }
+        Some(health.latency.unwrap_or(0.0) * f64::from(1 + health.in_flight))
+    }
+
+    fn resting_until(&self) -> Option<Instant> {
+        self.health.lock().ok()?.resting_until
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Health)) {
+        if let Ok(mut health) = self.health.lock() {
+            f(&mut health);
+        }
+    }
+
+    /// Answers it gave, verified, on this swarm.
+    pub fn answered(&self) -> u64 {
+        self.health.lock().map(|h| h.answered).unwrap_or(0)
+    }
+}
+
+/// A verified answer from the swarm.
+pub struct Served {
+    /// The answer, its receipt kept.
+    pub taken: Taken,
+    /// Which member gave it (an index into [`Swarm::members`]).
+    pub member: usize,
+    /// The provers asked before it, with why each failed.
+    pub failed: Vec<(usize, String)>,
+}
+
+/// A model's swarm: its provers on the client's channels.
+pub struct Swarm {
+    model: ModelId,
+    members: Vec<Member>,
+}
+
+impl Swarm {
+    /// Join `model`'s swarm with `key`: up to `options.provers` bonded provers with a
+    /// public endpoint, each on an open channel of `key`'s to it, or on one opened with
+    /// `options.deposit`. Records are kept under `root`; `joined` hears each step.
+    pub async fn join(
+        chain: &Chain,
+        key: &Keypair,
+        model: &ModelId,
+        root: &Path,
+        options: &SwarmOptions,
+        auditor: Option<&str>,
+        audit_rate: f64,
+        mut joined: impl FnMut(Joined),
+    ) -> Result<Self> {
+        let file = chain.ghost_file(model).await?.ok_or_else(|| anyhow!("model {} is not registered", hex0x(model)))?;
+        let verifier = Verifier::decode_expecting(&file, model)?;
+        let me = crate::keys::account_of(key);
+        let mine: Vec<(ChannelId, ChannelInfo)> = chain
+            .channels()
+            .await?
+            .into_iter()
+            .filter(|(_, c)| c.client == me && &c.model == model && c.closes_at.is_none())
+            .collect();
+        let mut endpoints = provers::endpoints(chain, model).await?;
+        // Provers we have a channel with first: reusing costs no transaction.
+        endpoints.sort_by_key(|e| !mine.iter().any(|(_, c)| c.prover == e.prover));
+        let mut members = Vec::new();
+        for endpoint in endpoints {
+            if members.len() >= options.provers.max(1) {
+                break;
+            }
+            let prover = endpoint.prover.clone();
+            if let Err(refused) = endpoint::check(&endpoint.url).await {
+                joined(Joined::Skipped { prover, why: refused.to_string() });
+                continue;
+            }
+            let open = mine
+                .iter()
+                .filter(|(_, c)| c.prover == prover && c.deposit.saturating_sub(c.redeemed) >= c.price)
+                .max_by_key(|(_, c)| c.deposit.saturating_sub(c.redeemed));
+            let (channel, info) = match (open, options.deposit) {
+                (Some((id, info)), _) => {
+                    joined(Joined::Reused { channel: *id, prover: prover.clone(), left: info.deposit - info.redeemed });
+                    (*id, info.clone())
+                }
+                (None, Some(deposit)) => {
+                    if let Err(e) = reachable(&endpoint.url).await {
+                        joined(Joined::Skipped { prover, why: format!("it does not answer: {e:#}") });
+                        continue;
+                    }
+                    let (id, _) = onchain::open(chain, key, &prover, model, deposit).await?;
+                    let info = chain.channel(id).await?.ok_or_else(|| anyhow!("channel {id} is not on chain"))?;
+                    joined(Joined::Opened { channel: id, prover: prover.clone(), deposit });
+                    (id, info)
+                }
+                (None, None) => {
+                    joined(Joined::Skipped { prover, why: "no open channel with it, and none may be opened".into() });
+                    continue;
+                }
+            };
+            let best = chain.best_number().await?;
+            let mut session = Session::resume(
+                chain.genesis(),
+                &info,
+                key.clone(),
+                channel,
+                &endpoint.url,
+                verifier.clone(),
+                root,
+                best,
+            )?;
+            if let Some(url) = auditor {
+                session = session.with_audit(Auditor::start(url, audit_rate)?);
+            }
+            members.push(Member { prover, url: endpoint.url, session, health: Mutex::new(Health::default()) });
+        }
+        if members.is_empty() {
+            bail!("no prover of model {} can be reached on a channel", hex0x(model));
+        }
+        let swarm = Self { model: *model, members };
+        // Opening channels took blocks: every session starts from the head as it is now.
+        swarm.set_best(chain.best_number().await?);
+        Ok(swarm)
+    }
+
+    /// The model.
+    pub fn model(&self) -> &ModelId {
+        &self.model
+    }
+
+    /// The provers, on their channels.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// The chain has reached block `best`.
+    pub fn set_best(&self, best: u32) {
+        for member in &self.members {
+            member.session.set_best(best);
+        }
+    }
+
+    /// Ask the swarm for `input`: the fastest prover not resting first, then the next
+    /// while one fails. `Err` with every failure when none gave a verified answer.
+    pub async fn ask(&self, input: &Input) -> Result<Served, Vec<(usize, String)>> {
+        let mut failed: Vec<(usize, String)> = Vec::new();
+        let given_up = Instant::now() + PATIENCE;
+        loop {
+            let now = Instant::now();
+            // A member is asked at most TRIES times for one request.
+            let tries = |i: usize| failed.iter().filter(|(f, _)| *f == i).count();
+            let left: Vec<usize> = (0..self.members.len()).filter(|i| tries(*i) < TRIES).collect();
+            let next = left
+                .iter()
+                .filter_map(|i| self.members[*i].score(now).map(|s| (*i, s)))
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let Some((i, _)) = next else {
+                // Everyone left is resting (busy, or just failed): wait for the first back.
+                let back = left.iter().filter_map(|i| self.members[*i].resting_until()).min();
+                match back {
+                    Some(back) if back < given_up => {
+                        tokio::time::sleep_until(back.into()).await;
+                        continue;
+                    }
+                    _ => return Err(failed),
+                }
+            };
+            let member = &self.members[i];
+            member.update(|h| h.in_flight += 1);
+            let started = Instant::now();
+            let result = member.session.ask(input).await;
+            let took = started.elapsed().as_secs_f64();
+            member.update(|h| h.in_flight = h.in_flight.saturating_sub(1));
+            match result {
+                Ok(taken) => {
+                    member.update(|h| {
+                        h.latency = Some(h.latency.map_or(took, |l| l + SMOOTHING * (took - l)));
+                        h.failures = 0;
+                        h.resting_until = None;
+                        h.answered += 1;
+                    });
+                    return Ok(Served { taken, member: i, failed });
+                }
+                Err(AskError::Log(why)) => {
+                    // Nothing can be kept: no prover would do better.
+                    failed.push((i, format!("the receipt could not be kept: {why}")));
+                    return Err(failed);
+                }
+                Err(e) => {
+                    let rest = match &e {
+                        // Our view of the chain may lag the prover's: no lie shown.
+                        AskError::Refused(MessageError::Unexpected { field: "block", .. }) => Duration::ZERO,
+                        AskError::Refused(_) => LIAR_REST,
+                        _ => Duration::ZERO,
+                    };
+                    member.update(|h| {
+                        h.failures = h.failures.saturating_add(1);
+                        let backoff = Duration::from_millis(250u64 << h.failures.min(7)).min(MAX_REST);
+                        h.resting_until = Some(Instant::now() + backoff.max(rest));
+                    });
+                    failed.push((i, e.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Send every channel's voucher for what was verified on it: the provers that took
+    /// theirs, and why each other did not.
+    pub async fn pay_up(&self) -> Vec<(usize, Result<u128>)> {
+        let paid = futures::future::join_all(self.members.iter().map(|m| m.session.pay_up())).await;
+        paid.into_iter().enumerate().collect()
+    }
+}
+
+/// Whether `url` answers `ghost_health` within a few seconds (before escrowing credit).
+async fn reachable(url: &str) -> Result<()> {
+    use crate::api::GhostRpcClient;
+    let client = crate::api::client(url, Duration::from_secs(5))?;
+    client.health().await?;
+    Ok(())
+}
+
+/// What [`ask_swarm`] measured.
+#[derive(Debug, Default)]
+pub struct SwarmReport {
+    /// Answers, latencies and failures.
+    pub run: RunReport,
+    /// Verified answers per member.
+    pub answered: Vec<u64>,
+    /// Requests that went to another prover after one failed.
+    pub failed_over: u64,
+    /// Members whose final voucher was not taken, with why.
+    pub unpaid: Vec<(usize, String)>,
+}
+
+/// Ask `swarm` for `input` `count` times, `concurrency` at once, then pay every channel.
+pub async fn ask_swarm(swarm: &Swarm, input: &Input, count: u64, concurrency: usize) -> SwarmReport {
+    use futures::StreamExt;
+    let started = Instant::now();
+    let results: Vec<Result<Served, Vec<(usize, String)>>> =
+        futures::stream::iter(0..count).map(|_| swarm.ask(input)).buffer_unordered(concurrency.max(1)).collect().await;
+    let mut report = SwarmReport::default();
+    for result in results {
+        match result {
+            Ok(served) => {
+                report.run.taken += 1;
+                report.run.latencies.push(served.taken.latency);
+                report.failed_over += u64::from(!served.failed.is_empty());
+            }
+            Err(failures) => {
+                report.run.failed += 1;
+                let why = failures.last().map(|(_, why)| why.clone()).unwrap_or_else(|| "no prover to ask".into());
+                report.run.first_failure.get_or_insert(why);
+            }
+        }
+    }
+    for (i, paid) in swarm.pay_up().await {
+        if let Err(e) = paid {
+            report.unpaid.push((i, format!("{e:#}")));
+        }
+    }
+    report.run.elapsed = started.elapsed();
+    report.run.latencies.sort();
+    report.answered = swarm.members.iter().map(Member::answered).collect();
+    for member in &swarm.members {
+        if let Some(forwarded) = member.session.finish_audit().await {
+            let audited = report.run.audited.get_or_insert_with(Default::default);
+            audited.handed += forwarded.handed;
+            audited.failed += forwarded.failed;
+            audited.dropped += forwarded.dropped;
+            if audited.first_failure.is_none() {
+                audited.first_failure = forwarded.first_failure;
+            }
+        }
+    }
+    report
+}
+
+/// Keep every member's view of the best block current while the chain reports blocks.
+pub async fn track_best(swarm: &Swarm, chain: &Chain) -> anyhow::Error {
+    super::session::follow_best(chain, |best| swarm.set_best(best)).await
+}

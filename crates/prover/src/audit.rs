@@ -1,0 +1,586 @@
+//! Receipt audits: the watcher's endpoint (`ghost watch --listen`) where clients hand in
+//! the receipts of their channels, with the inputs and proofs, so that someone holding the
+//! weights checks answers nobody posted on chain.
+//!
+//! A receipt is taken only if its prover signed it, for this chain, on a model watched
+//! here, for the input and proof handed in with it, and while it can still be reported.
+//! It is appended to `audits.jsonl` and synced before the ticket is returned: a watcher
+//! killed at any point audits it after its restart. Each is judged once
+//! (`ghost_primitives::channel::judge`, the chain's own judgement): a proof that does not
+//! verify is reported with that proof; a valid proof whose rows or lists were not the best
+//! is reported with the exclusion fraud proof that shows it. A report is retried on the
+//! current connection until it lands, someone else convicted first, or the receipt's
+//! window ends.
+
+use crate::server::{self, Limits};
+use anyhow::{anyhow, Context, Result};
+use codec::Encode;
+use ghost_client::{
+    api::{AuditRpcServer, AuditTicket, AUDIT_REFUSED, UNAVAILABLE},
+    chain::Chain,
+    channel::{
+        onchain::{report_receipt, Evidence},
+        ChainReceipt, WireReceipt,
+    },
+    durable::{write_atomic, Log},
+    keys::show_account,
+    wire::{ProofBytes, WireInput},
+};
+use ghost_primitives::{
+    channel::{input_hash, judge, proof_hash, Acquittal, ReceiptEvidence, ReceiptFault},
+    hex0x, Hash, Input, Model, ModelId,
+};
+use jsonrpsee::{
+    core::{async_trait, RpcResult},
+    server::ServerHandle,
+    types::ErrorObjectOwned,
+};
+use serde::{Deserialize, Serialize};
+use std::{
+    collections::BTreeMap,
+    fmt,
+    net::SocketAddr,
+    path::Path,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+use tokio::sync::{mpsc, watch, Semaphore};
+
+/// Receipts waiting for their audit; one more is refused as busy (it is not kept).
+pub const QUEUE: usize = 1024;
+/// Receipts judged at once (each a forward pass, and a fraud proof when it was lazy).
+const AT_ONCE: usize = 2;
+/// Pause between two tries of a report that did not land.
+const RETRY: Duration = Duration::from_secs(3);
+
+/// One line of `audits.jsonl`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+enum Line {
+    /// A receipt taken for audit.
+    Taken { receipt: WireReceipt, input: WireInput, proof: ProofBytes },
+    /// Its audit ended (clean, reported, convicted by someone else, or too late): its digest.
+    Done { receipt: String },
+}
+
+/// A receipt taken, checked to be the prover's and to match its input and proof.
+pub struct Held {
+    receipt: ChainReceipt,
+    signature: [u8; 64],
+    input: Input,
+    proof: Vec<u8>,
+    digest: Hash,
+}
+
+/// What an audit found and did, as it happens.
+#[derive(Clone, Debug)]
+pub enum AuditEvent {
+    /// The endpoint listens.
+    Listening {
+        /// Its address.
+        addr: SocketAddr,
+        /// Receipts taken before a restart and not audited yet.
+        backlog: usize,
+    },
+    /// A receipt's answer is the honest one.
+    Clean {
+        /// Channel and sequence number.
+        at: (u64, u64),
+    },
+    /// A receipt convicted its prover, on our report.
+    Convicted {
+        /// Channel and sequence number.
+        at: (u64, u64),
+        /// The prover.
+        prover: AccountId32,
+        /// What convicted it.
+        fault: ReceiptFault,
+    },
+    /// A receipt's answer is not the honest one, and no evidence shows it.
+    Unexplained {
+        /// Channel and sequence number.
+        at: (u64, u64),
+        /// Why.
+        why: String,
+    },
+    /// A report did not land, or the receipt was convicted already or is too old now.
+    Ended {
+        /// Channel and sequence number.
+        at: (u64, u64),
+        /// Why, as a sentence.
+        why: String,
+    },
+}
+
+impl fmt::Display for AuditEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditEvent::Listening { addr, backlog } => {
+                write!(f, "auditing receipts at http://{addr} ({backlog} taken before and not audited yet)")
+            }
+            AuditEvent::Clean { at: (c, s) } => write!(f, "receipt {s} of channel {c}: honest"),
+            AuditEvent::Convicted { at: (c, s), prover, fault } => {
+                write!(f, "receipt {s} of channel {c}: convicted {} in one call ({fault:?})", show_account(prover))
+            }
+            AuditEvent::Unexplained { at: (c, s), why } => {
+                write!(f, "receipt {s} of channel {c}: not the honest answer, but {why}")
+            }
+            AuditEvent::Ended { at: (c, s), why } => write!(f, "receipt {s} of channel {c}: {why}"),
+        }
+    }
+}
+
+/// The receipts a watcher audits.
+pub struct Audits {
+    genesis: Hash,
+    models: BTreeMap<ModelId, Arc<Model>>,
+    /// `ReceiptWindow`, once read from the chain (0 until then: nothing refused as old).
+    window: AtomicU32,
+    /// The last finalised block seen.
+    now: AtomicU32,
+    kept: Mutex<Kept>,
+    queue: mpsc::Sender<Held>,
+}
+
+struct Kept {
+    log: Log,
+    /// Digests taken, with the block they can be reported until (0: not known yet).
+    seen: BTreeMap<Hash, u32>,
+}
+
+impl Audits {
+    /// Open the audit log at `path` for the chain of `genesis`, auditing `models`: the
+    /// receipts taken before and not audited come back in the queue returned.
+    pub fn open(
+        path: &Path,
+        genesis: Hash,
+        models: BTreeMap<ModelId, Arc<Model>>,
+    ) -> Result<(Arc<Self>, mpsc::Receiver<Held>)> {
+        let (_, read) = Log::open::<Line>(path).with_context(|| format!("opening {}", path.display()))?;
+        // Taken receipts by digest, in order, less those whose audit ended.
+        let mut pending: Vec<(String, WireReceipt, WireInput, ProofBytes)> = Vec::new();
+        for line in read.records {
+            match line {
+                Line::Taken { receipt, input, proof } => {
+                    if let Ok((parsed, _)) = receipt.parse() {
+                        pending.push((hex0x(&parsed.digest()), receipt, input, proof));
+                    }
+                }
+                Line::Done { receipt } => pending.retain(|(digest, ..)| *digest != receipt),
+            }
+        }
+        // The log keeps only what is still to do: rewritten whole, then appended to.
+        let mut text = Vec::new();
+        let mut backlog = Vec::new();
+        for (_, receipt, input, proof) in pending {
+            if let Ok(held) = check(&genesis, &models, &receipt, input.clone(), proof.clone()) {
+                text.extend(serde_json::to_vec(&Line::Taken { receipt, input, proof })?);
+                text.push(b'\n');
+                backlog.push(held);
+            }
+        }
+        write_atomic(path, &text).with_context(|| format!("rewriting {}", path.display()))?;
+        let (log, _) = Log::open::<Line>(path).with_context(|| format!("opening {}", path.display()))?;
+        let (queue, taken) = mpsc::channel(QUEUE + backlog.len());
+        let seen = backlog.iter().map(|h| (h.digest, 0)).collect();
+        for held in backlog {
+            queue.try_send(held).map_err(|_| anyhow!("the audit queue refused its backlog"))?;
+        }
+        let audits = Self {
+            genesis,
+            models,
+            window: AtomicU32::new(0),
+            now: AtomicU32::new(0),
+            kept: Mutex::new(Kept { log, seen }),
+            queue,
+        };
+        Ok((Arc::new(audits), taken))
+    }
+
+    /// A new finalised block: receipts too old to report are refused from now on, and
+    /// forgotten.
+    pub fn set_now(&self, now: u32) {
+        self.now.fetch_max(now, Ordering::Relaxed);
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.seen.retain(|_, until| *until == 0 || *until >= now);
+        }
+    }
+
+    /// The chain's `ReceiptWindow`.
+    pub fn set_window(&self, window: u32) {
+        self.window.store(window, Ordering::Relaxed);
+    }
+
+    /// Receipts waiting in the queue.
+    pub fn waiting(&self) -> usize {
+        QUEUE.saturating_sub(self.queue.capacity())
+    }
+
+    /// The last block `receipt` can be reported in (`None`: the window is not known yet).
+    fn until(&self, receipt: &ChainReceipt) -> Option<u32> {
+        match self.window.load(Ordering::Relaxed) {
+            0 => None,
+            window => Some(receipt.at.saturating_add(window)),
+        }
+    }
+
+    /// Take a receipt for audit: checked, logged and synced, then queued.
+    pub fn take(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> Result<AuditTicket, Refused> {
+        let wire = receipt.clone();
+        let held = check(&self.genesis, &self.models, &receipt, input.clone(), proof.clone())?;
+        let until = self.until(&held.receipt);
+        if until.is_some_and(|until| until < self.now.load(Ordering::Relaxed)) {
+            return Err(Refused::Expired);
+        }
+        let mut kept = self.kept.lock().map_err(|_| Refused::Log("the audit log was poisoned".into()))?;
+        if kept.seen.contains_key(&held.digest) {
+            return Ok(AuditTicket::Known);
+        }
+        let permit = self.queue.try_reserve().map_err(|_| Refused::Busy)?;
+        kept.log.append(&Line::Taken { receipt: wire, input, proof }).map_err(|e| Refused::Log(e.to_string()))?;
+        kept.seen.insert(held.digest, until.unwrap_or(0));
+        permit.send(held);
+        Ok(AuditTicket::Taken)
+    }
+
+    fn done(&self, digest: &Hash) {
+        let line = Line::Done { receipt: hex0x(digest) };
+        if let Err(e) = self.kept.lock().map_err(|_| anyhow!("poisoned")).and_then(|mut k| Ok(k.log.append(&line)?)) {
+            // Not fatal: the receipt is audited again after a restart, and judged the same.
+            tracing::warn!(error = %e, "an audit's end could not be logged");
+        }
+    }
+}
+
+/// Why a receipt was not taken for audit.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// It is not a receipt that can convict anyone here.
+    #[error("the receipt is not taken: {0}")]
+    Unusable(String),
+    /// It is too old to be reported.
+    #[error("the receipt is too old to be reported")]
+    Expired,
+    /// The queue is full.
+    #[error("too many receipts wait for audit: hand it in later")]
+    Busy,
+    /// It could not be kept durably.
+    #[error("the receipt could not be kept: {0}")]
+    Log(String),
+}
+
+/// `receipt` with its `input` and `proof`, checked to be reportable here.
+fn check(
+    genesis: &Hash,
+    models: &BTreeMap<ModelId, Arc<Model>>,
+    receipt: &WireReceipt,
+    input: WireInput,
+    proof: ProofBytes,
+) -> Result<Held, Refused> {
+    let (receipt, signature) = receipt.parse().map_err(|e| Refused::Unusable(e.to_string()))?;
+    if &receipt.genesis != genesis {
+        return Err(Refused::Unusable("it is for another chain".into()));
+    }
+    let model = models
+        .get(&receipt.model)
+        .ok_or_else(|| Refused::Unusable(format!("model {} is not watched here", hex0x(&receipt.model))))?;
+    let input: Input = input.into();
+    model.verifier().check_input(&input).map_err(|e| Refused::Unusable(format!("its input does not fit: {e}")))?;
+    if input_hash(&input) != receipt.input {
+        return Err(Refused::Unusable("the input is not the one it answers".into()));
+    }
+    if proof_hash(&proof.0) != receipt.proof {
+        return Err(Refused::Unusable("the proof is not the one it names".into()));
+    }
+    let digest = receipt.digest();
+    Ok(Held { receipt, signature, input, proof: proof.0, digest })
+}
+
+/// What judging a receipt against the weights found.
+enum Finding {
+    Honest,
+    Report(Evidence),
+    Unexplained(String),
+}
+
+/// Judge `held` with `model`'s weights, as the chain would judge the evidence.
+fn examine(model: &Model, held: &Held) -> Finding {
+    let receipt = &held.receipt;
+    match judge(model.verifier(), receipt, &held.input, ReceiptEvidence::Proof(&held.proof)) {
+        Ok(_) => return Finding::Report(Evidence::Proof(held.proof.clone())),
+        Err(Acquittal::Honest(_)) => {}
+        Err(other) => return Finding::Unexplained(format!("it does not match its proof ({other:?})")),
+    }
+    let binding = receipt.prover.encode();
+    match model.trace_bound(&held.input, &binding) {
+        Ok(honest) if honest.claim() == receipt.claim() => return Finding::Honest,
+        Ok(_) => {}
+        Err(e) => return Finding::Unexplained(format!("the honest answer could not be computed: {e}")),
+    }
+    let trace = match model.verifier().verify(&binding, &held.input, &receipt.claim(), &held.proof) {
+        Ok(trace) => trace,
+        Err(e) => return Finding::Unexplained(format!("its proof does not verify here: {e}")),
+    };
+    match model.find_fraud(&held.input, &trace) {
+        Ok(Some(fraud)) => Finding::Report(Evidence::Fraud(fraud.encode())),
+        Ok(None) => Finding::Unexplained("no fraud proof shows it".into()),
+        Err(e) => Finding::Unexplained(format!("no fraud proof could be built: {e}")),
+    }
+}
+
+/// The endpoint's JSON-RPC.
+struct Endpoint(Arc<Audits>);
+
+#[async_trait]
+impl AuditRpcServer for Endpoint {
+    async fn audit_receipt(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> RpcResult<AuditTicket> {
+        self.0.take(receipt, input, proof).map_err(|refused| {
+            let code = match refused {
+                Refused::Busy => UNAVAILABLE,
+                Refused::Log(_) => ghost_client::api::INTERNAL,
+                _ => AUDIT_REFUSED,
+            };
+            ErrorObjectOwned::owned(code, refused.to_string(), None::<()>)
+        })
+    }
+}
+
+/// Serve `audits` on `listen` (bounded as a prover's endpoint is).
+pub async fn serve(listen: SocketAddr, audits: Arc<Audits>) -> Result<(SocketAddr, ServerHandle)> {
+    server::serve_methods(listen, Endpoint(audits).into_rpc().into(), Limits::DEFAULT).await
+}
+
+/// Audit the receipts `taken` as they come, reporting with `key` on the current connection
+/// (`chain`), and tell each outcome to `say`. Returns when the queue's senders are gone.
+pub async fn work(
+    audits: Arc<Audits>,
+    mut taken: mpsc::Receiver<Held>,
+    chain: watch::Receiver<Option<Chain>>,
+    key: Keypair,
+    say: impl Fn(AuditEvent) + Send + Sync + 'static,
+) {
+    let say = Arc::new(say);
+    let at_once = Arc::new(Semaphore::new(AT_ONCE));
+    while let Some(held) = taken.recv().await {
+        let Ok(permit) = at_once.clone().acquire_owned().await else { return };
+        let (audits, chain, key, say) = (audits.clone(), chain.clone(), key.clone(), say.clone());
+        tokio::spawn(async move {
+            let at = (held.receipt.channel, held.receipt.seq);
+            let Some(model) = audits.models.get(&held.receipt.model).cloned() else { return };
+            let judged = tokio::task::spawn_blocking(move || {
+                let finding = examine(&model, &held);
+                (held, finding)
+            })
+            .await;
+            drop(permit);
+            let Ok((held, finding)) = judged else { return };
+            match finding {
+                Finding::Honest => {
+                    audits.done(&held.digest);
+                    say(AuditEvent::Clean { at });
+                }
+                Finding::Unexplained(why) => {
+                    audits.done(&held.digest);
+                    say(AuditEvent::Unexplained { at, why });
+                }
+                Finding::Report(evidence) => {
+                    let event = report(&audits, chain, &key, &held, evidence).await;
+                    audits.done(&held.digest);
+                    say(event);
+                }
+            }
+        });
+    }
+}
+
+/// Report `held` until it lands, is convicted by someone else, or its window ends.
+async fn report(
+    audits: &Audits,
+    mut chain: watch::Receiver<Option<Chain>>,
+    key: &Keypair,
+    held: &Held,
+    evidence: Evidence,
+) -> AuditEvent {
+    let at = (held.receipt.channel, held.receipt.seq);
+    let mut last = String::from("no connection to the chain");
+    loop {
+        let now = audits.now.load(Ordering::Relaxed);
+        if audits.until(&held.receipt).is_some_and(|until| until < now) {
+            return AuditEvent::Ended { at, why: format!("too old to report now; the last try failed: {last}") };
+        }
+        let current = chain.borrow_and_update().clone();
+        if let Some(current) = current {
+            if audits.window.load(Ordering::Relaxed) == 0 {
+                if let Ok(window) = current.constant_u32("Channels", "ReceiptWindow") {
+                    audits.set_window(window);
+                }
+            }
+            let evidence = match &evidence {
+                Evidence::Proof(p) => Evidence::Proof(p.clone()),
+                Evidence::Fraud(f) => Evidence::Fraud(f.clone()),
+            };
+            let fault = match &evidence {
+                Evidence::Proof(_) => ReceiptFault::BadProof,
+                Evidence::Fraud(_) => ReceiptFault::ExcludedRow,
+            };
+            match report_receipt(&current, key, &held.receipt, &held.signature, &held.input, evidence).await {
+                Ok(outcome) => {
+                    let fault = convicted_fault(&outcome).unwrap_or(fault);
+                    return AuditEvent::Convicted { at, prover: AccountId32(held.receipt.prover), fault };
+                }
+                Err(e) => {
+                    last = format!("{e:#}");
+                    if last.contains("AlreadyConvicted") {
+                        return AuditEvent::Ended { at, why: "convicted already, on another report".into() };
+                    }
+                    if last.contains("ReceiptExpired") {
+                        return AuditEvent::Ended { at, why: "too old to report".into() };
+                    }
+                    tracing::warn!(channel = at.0, seq = at.1, error = %last, "a receipt report did not land");
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RETRY) => {}
+            _ = chain.changed() => {}
+        }
+    }
+}
+
+/// The fault the chain's `ReceiptConvicted` event names.
+fn convicted_fault(outcome: &ghost_client::outcome::Outcome) -> Option<ReceiptFault> {
+    use ghost_client::chain::runtime::channels::events::ReceiptConvicted;
+    let event = outcome.events.as_ref()?.find_first::<ReceiptConvicted>().ok()??;
+    use ghost_client::chain::runtime::runtime_types::ghost_primitives::channel::ReceiptFault as F;
+    Some(match event.fault {
+        F::BadProof => ReceiptFault::BadProof,
+        F::ExcludedRow => ReceiptFault::ExcludedRow,
+        F::ExcludedList => ReceiptFault::ExcludedList,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ghost_client::channel::sign_receipt;
+    use ghost_primitives::{testing, Shape};
+
+    const GENESIS: Hash = [4; 32];
+
+    fn model() -> Arc<Model> {
+        Arc::new(testing::model(11, &[Shape::new(256, 8).widths(16, 8).select(4, 2)]).unwrap())
+    }
+
+    /// A receipt of `prover` for `trace` on `model`, with its input and proof.
+    fn receipt(
+        model: &Model,
+        prover: &Keypair,
+        input: &Input,
+        trace: &ghost_primitives::Trace,
+        seq: u64,
+    ) -> (WireReceipt, WireInput, ProofBytes) {
+        let claim = trace.claim();
+        let proof = model.prove_trace(trace).unwrap().encode();
+        let chain = ChainReceipt {
+            genesis: GENESIS,
+            channel: 1,
+            seq,
+            at: 10,
+            prover: prover.public_key().0,
+            client: [2; 32],
+            model: model.id(),
+            price: 10,
+            input: input_hash(input),
+            output: claim.output,
+            links: claim.links,
+            proof: proof_hash(&proof),
+        };
+        (sign_receipt(prover, &chain), input.into(), ProofBytes(proof))
+    }
+
+    /// A lazy answer is turned into the fraud proof that convicts it, a forged proof is
+    /// reported as it is, an honest answer is left alone; receipts that could convict
+    /// nobody are refused, and a receipt is taken once.
+    #[test]
+    fn receipts_are_judged_as_the_chain_judges_them() {
+        let model = model();
+        let dave = subxt_signer::sr25519::dev::dave();
+        let binding = dave.public_key().0.encode();
+        let input = testing::input(3, 16);
+        let dir = tempfile::tempdir().unwrap();
+        let models = BTreeMap::from([(model.id(), model.clone())]);
+        let (audits, mut queue) = Audits::open(&dir.path().join("audits.jsonl"), GENESIS, models.clone()).unwrap();
+
+        let lazy = model.lazy_trace(&input, 0, &binding).unwrap().expect("a row to skip");
+        let (r, i, p) = receipt(&model, &dave, &input, &lazy, 0);
+        assert_eq!(audits.take(r.clone(), i.clone(), p.clone()).unwrap(), AuditTicket::Taken);
+        assert_eq!(audits.take(r, i, p).unwrap(), AuditTicket::Known);
+        let held = queue.try_recv().unwrap();
+        let Finding::Report(Evidence::Fraud(fraud)) = examine(&model, &held) else { panic!("lazy, not reported") };
+        let judged = judge(model.verifier(), &held.receipt, &input, ReceiptEvidence::Fraud(&fraud));
+        assert!(matches!(judged, Ok(ReceiptFault::ExcludedRow | ReceiptFault::ExcludedList)), "{judged:?}");
+
+        let honest = model.trace_bound(&input, &binding).unwrap();
+        let (r, i, mut p) = receipt(&model, &dave, &input, &honest, 1);
+        audits.take(r.clone(), i.clone(), p.clone()).unwrap();
+        assert!(matches!(examine(&model, &queue.try_recv().unwrap()), Finding::Honest));
+
+        // The proof handed in must be the one the receipt names; another input neither.
+        let mid = p.0.len() / 2;
+        p.0[mid] ^= 1;
+        assert!(matches!(audits.take(r.clone(), i, p), Err(Refused::Unusable(_))));
+        let other: WireInput = (&testing::input(4, 16)).into();
+        assert!(matches!(audits.take(r.clone(), other, receipt_proof(&r, &model, &honest)), Err(Refused::Unusable(_))));
+        // Signed by someone else than the prover it names.
+        let mut forged = r.clone();
+        forged.seq = 7;
+        assert!(matches!(
+            audits.take(forged, (&input).into(), receipt_proof(&r, &model, &honest)),
+            Err(Refused::Unusable(_))
+        ));
+    }
+
+    fn receipt_proof(_: &WireReceipt, model: &Model, trace: &ghost_primitives::Trace) -> ProofBytes {
+        ProofBytes(model.prove_trace(trace).unwrap().encode())
+    }
+
+    /// A receipt taken is audited after a restart, unless its audit ended; the log keeps
+    /// only what is still to do.
+    #[test]
+    fn a_taken_receipt_survives_a_restart_until_its_audit_ends() {
+        let model = model();
+        let dave = subxt_signer::sr25519::dev::dave();
+        let input = testing::input(3, 16);
+        let honest = model.trace_bound(&input, &dave.public_key().0.encode()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audits.jsonl");
+        let models = BTreeMap::from([(model.id(), model.clone())]);
+        let digests: Vec<Hash> = {
+            let (audits, mut queue) = Audits::open(&path, GENESIS, models.clone()).unwrap();
+            for seq in 0..3 {
+                let (r, i, p) = receipt(&model, &dave, &input, &honest, seq);
+                audits.take(r, i, p).unwrap();
+            }
+            let first = queue.try_recv().unwrap();
+            audits.done(&first.digest);
+            std::iter::from_fn(|| queue.try_recv().ok()).map(|h| h.digest).collect()
+        };
+        let (audits, mut queue) = Audits::open(&path, GENESIS, models.clone()).unwrap();
+        let back: Vec<Hash> = std::iter::from_fn(|| queue.try_recv().ok()).map(|h| h.digest).collect();
+        assert_eq!(back, digests);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+        // Known after the restart too: handed in again, it is not audited twice.
+        let (r, i, p) = receipt(&model, &dave, &input, &honest, 1);
+        assert_eq!(audits.take(r, i, p).unwrap(), AuditTicket::Known);
+        // Too old once the window is known and passed.
+        audits.set_window(5);
+        audits.set_now(16);
+        let (r, i, p) = receipt(&model, &dave, &input, &honest, 9);
+        assert!(matches!(audits.take(r, i, p), Err(Refused::Expired)));
+    }
+}
