@@ -49,7 +49,7 @@ channel() { # name, prover pid, input, client
     echo "== channel: $name, $answers answers, concurrency 8 =="
     # Open the channel first (one extrinsic), so the CPU counted is the answers'.
     "$ghost" load --channels --model "${id[$name]}" --input "$input" --client "$client" --requests 8 \
-        --concurrency 8 --provers 1 --deposit 100000000 --state "$work/channels" | tail -n 1
+        --concurrency 8 --provers 1 --deposit 500000 --state "$work/channels" | tail -n 1
     local before after
     before=$(cpu_ns "$pid")
     "$ghost" load --channels --model "${id[$name]}" --input "$input" --client "$client" --requests "$answers" \
@@ -65,7 +65,8 @@ echo "== proving alone, in-process, and plain ghost_infer: 2^20 (ghost bench ser
 
 echo "== extrinsics on the channel: open (above), then close, the prover's redeem, finish =="
 ch=$("$ghost" channel list --suri //Eve | sed -n 's/^channel \([0-9]*\):.*/\1/p' | head -1)
-"$ghost" channel close "$ch" --suri //Eve | head -n 1
+"$ghost" channel close "$ch" --suri //Eve >"$work/close.txt"
+head -n 1 "$work/close.txt"
 for _ in $(seq 120); do grep -q redeemed "$work/dave.log" && break; sleep 0.5; done
 grep redeemed "$work/dave.log" | head -n 1
 "$ghost" channel show "$ch"

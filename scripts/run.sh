@@ -53,7 +53,9 @@ say "build the digits classifier three times (one model per prover); two sites t
 label=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f65)
 image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
 for name in digits digits-lazy digits-wrong; do
-    "$ghost" --quiet model build digits --name "$name" --out "$work/$name" | head -n 1
+    # Into a file, then its first line: a pipe into head could close before ghost is done.
+    "$ghost" --quiet model build digits --name "$name" --out "$work/$name" >"$work/build.$name.txt"
+    head -n 1 "$work/build.$name.txt"
 done
 # Two sites' local data: the training images (even rows), one pixel to the right, as
 # another scanner frames them; site A holds the first half, site B the second.

@@ -38,6 +38,8 @@ pub const MAX_RECEIPT_SKEW: u32 = 5;
 pub const VOUCHER_DOMAIN: [u8; 16] = *b"ghost/voucher/v1";
 /// Domain tag of a receipt's signing message.
 pub const RECEIPT_DOMAIN: [u8; 16] = *b"ghost/receipt/v1";
+/// Domain tag of a channel request's signing message.
+pub const REQUEST_DOMAIN: [u8; 16] = *b"ghost/request/v1";
 
 fn signing_message(domain: &[u8; 16], message: &impl Encode) -> SigningMessage {
     let mut out = [0u8; 48];
@@ -62,6 +64,30 @@ impl Voucher {
     /// The bytes the client signs.
     pub fn signing_message(&self) -> SigningMessage {
         signing_message(&VOUCHER_DOMAIN, self)
+    }
+}
+
+/// A client's request on a channel, signed by the client: only it spends the answers the
+/// prover serves before they are paid. `nonce` is the client's, never used twice on a
+/// channel (a prover refuses one it saw, or one below what it has seen long ago).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Request {
+    /// The chain's genesis hash.
+    pub genesis: Hash,
+    /// The channel.
+    pub channel: ChannelId,
+    /// The model asked.
+    pub model: ModelId,
+    /// `input_hash` of the input.
+    pub input: Hash,
+    /// The client's number for this request.
+    pub nonce: u64,
+}
+
+impl Request {
+    /// The bytes the client signs.
+    pub fn signing_message(&self) -> SigningMessage {
+        signing_message(&REQUEST_DOMAIN, self)
     }
 }
 

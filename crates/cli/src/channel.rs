@@ -65,10 +65,10 @@ impl SwarmArgs {
                 Some(info.price.saturating_mul(DEFAULT_DEPOSIT_ANSWERS).max(1))
             }
         };
-        let options = SwarmOptions { provers: self.provers, deposit };
-        let (audit, rate) = (self.audit.audit.as_deref(), self.audit.audit_rate);
+        let audit = self.audit.audit.clone().map(|url| (url, self.audit.audit_rate));
+        let options = SwarmOptions { provers: self.provers, deposit, audit };
         let mut opened = 0;
-        let swarm = Swarm::join(chain, key, model, &self.state, &options, audit, rate, |joined| {
+        let swarm = Swarm::join(chain, key, model, &self.state, &options, |joined| {
             opened += usize::from(matches!(joined, Joined::Opened { .. }));
             println!("{joined}");
         })
@@ -230,6 +230,16 @@ pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
             let (receipt, signature) = kept.receipt.parse()?;
             let input: ghost_primitives::Input = kept.input.into();
             let proof = kept.proof.map(|p| p.0).unwrap_or_default();
+            // Judged here first, as the chain will: a receipt refused for another reason
+            // than its proof (its date, say) would be acquitted, and the fee lost.
+            let file = runtime
+                .block_on(chain.ghost_file(&receipt.model))?
+                .ok_or_else(|| anyhow!("model {} has no ghost file on chain", hex0x(&receipt.model)))?;
+            let verifier = Verifier::decode_expecting(&file, &receipt.model)?;
+            let evidence = ghost_primitives::channel::ReceiptEvidence::Proof(&proof);
+            if let Err(acquittal) = ghost_primitives::channel::judge(&verifier, &receipt, &input, evidence) {
+                bail!("the chain would acquit receipt {seq} of channel {channel} ({acquittal:?}): not reported");
+            }
             let evidence = onchain::Evidence::Proof(proof);
             let outcome =
                 runtime.block_on(onchain::report_receipt(&chain, &key()?, &receipt, &signature, &input, evidence))?;

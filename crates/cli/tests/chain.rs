@@ -657,7 +657,8 @@ async fn a_paid_swarm_fails_over_from_a_killed_prover_and_pays_every_answer_once
         .to_string();
     let model_id = ghost_primitives::parse_hash(&id).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while chain.bond(&model_id, &account("charlie")).await.unwrap().map(|b| b.endpoint.0) != Some(endpoint.clone().into())
+    while chain.bond(&model_id, &account("charlie")).await.unwrap().map(|b| b.endpoint.0)
+        != Some(endpoint.clone().into())
     {
         assert!(Instant::now() < deadline, "the restarted prover never published {endpoint}:\n{}", charlie.log());
         tokio::time::sleep(Duration::from_millis(300)).await;

@@ -9,14 +9,14 @@
 //! | `ghost_ghostFile` | `model?`                  | the ghost file, `0x`-hex       |
 //! | `ghost_infer`     | `model`, `input`          | an [`Answer`]                  |
 //! | `ghost_proof`     | `request` (on-chain id)   | a journal [`Entry`]: the posted output, links and ghost proof |
-//! | `ghost_channelInfer` | `channel`, `model`, `input`, `voucher?` | a [`ChannelAnswer`]: the answer and the prover's signed receipt |
+//! | `ghost_channelInfer` | `channel`, `model`, `input`, `ticket`, `voucher?` | a [`ChannelAnswer`]: the answer and the prover's signed receipt |
 //! | `ghost_channelPay` | `voucher`                | credit the channel has paid in all, decimal |
 //!
 //! A watcher's audit endpoint (`ghost watch --listen`) serves one method of its own:
 //!
 //! | method              | params                      | result                       |
 //! |---------------------|-----------------------------|------------------------------|
-//! | `ghost_auditReceipt` | `receipt`, `input`, `proof` | an [`AuditTicket`]: taken for audit, or known already |
+//! | `ghost_auditReceipt` | `receipt`, `input`, `proof` | an [`AuditTicket`]: `"taken"` |
 //!
 //! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
 //! prover is shutting down or overloaded (every worker busy, or this connection over its
@@ -25,7 +25,8 @@
 //! `--serve-free-inference`), `-32006` the channel is not served (not open to this prover
 //! on the finalised chain, another model, closing, or its deposit spent), `-32007` too
 //! many answers on the channel are unpaid (send a voucher: the message says for how
-//! much), `-32008` the voucher is not the channel's client's, `-32009` the receipt is not
+//! much), `-32008` the voucher or the request's ticket is not the channel's client's (or the
+//! ticket's nonce was seen), `-32009` the receipt is not
 //! taken for audit (not signed by its prover, another chain, a model not watched there, an
 //! input or proof that is not the one it names, or too old to be reported), `-32603` internal; malformed params get JSON-RPC's own
 //! `-32602`.
@@ -33,7 +34,7 @@
 //! Bounds: a request body up to [`MAX_REQUEST_BYTES`], a response up to
 //! [`MAX_RESPONSE_BYTES`], a batch of up to [`MAX_BATCH`] calls.
 
-use crate::wire::{Answer, ProofBytes, WireInput, WireReceipt, WireVoucher};
+use crate::wire::{Answer, ProofBytes, WireInput, WireReceipt, WireTicket, WireVoucher};
 use anyhow::Context;
 use ghost_primitives::limits;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
@@ -108,14 +109,16 @@ pub trait GhostRpc {
     async fn proof(&self, request: u64) -> RpcResult<Entry>;
 
     /// Answer `input` with `model` on payment channel `channel`, with a ghost proof bound to
-    /// the prover's account and a signed receipt; `voucher`, when given, pays for earlier
-    /// answers and is counted first.
+    /// the prover's account and a signed receipt. `ticket` is the channel client's
+    /// signature of the request (only the client spends the channel's unpaid answers);
+    /// `voucher`, when given, pays for earlier answers and is counted first.
     #[method(name = "channelInfer")]
     async fn channel_infer(
         &self,
         channel: u64,
         model: String,
         input: WireInput,
+        ticket: WireTicket,
         voucher: Option<WireVoucher>,
     ) -> RpcResult<ChannelAnswer>;
 
@@ -138,10 +141,9 @@ pub trait AuditRpc {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AuditTicket {
-    /// Kept, and queued for audit.
+    /// Kept, and queued for audit (a receipt handed in before is audited once, and
+    /// answered alike: the answer says nothing of who else handed it in).
     Taken,
-    /// Handed in before: audited once.
-    Known,
 }
 
 /// An answer on a channel: the answer (its proof bound to the prover's account) and the

@@ -176,12 +176,22 @@ impl Chain {
             .await
             .map_err(|e| anyhow!("reading the account's nonce: {e}"))?;
         let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
-        let mut progress = self
+        let signed = self
             .api
             .tx()
-            .sign_and_submit_then_watch(call, signer, params)
+            .create_signed(call, signer, params)
             .await
-            .map_err(|e| anyhow!("the node refused {what}: {}", explain(&e)))?;
+            .map_err(|e| anyhow!("signing {what}: {}", explain(&e)))?;
+        let mut progress = match signed.submit_and_watch().await {
+            Ok(progress) => progress,
+            // The very bytes are in the pool already: a request the connection resent. It
+            // is followed in the blocks instead of failing a transaction that will land.
+            Err(e) if explain(&e).contains("Already Imported") => {
+                drop(submitting);
+                return self.follow_in_blocks(signed.hash(), wait, what).await;
+            }
+            Err(e) => bail!("the node refused {what}: {}", explain(&e)),
+        };
         drop(submitting);
         let hash = hex0x(progress.extrinsic_hash().as_ref());
         if wait == Wait::Submitted {
@@ -200,6 +210,36 @@ impl Chain {
             let events = in_block.wait_for_success().await.map_err(|e| anyhow!("{what} failed: {}", explain(&e)))?;
             let block = self.api.blocks().at(in_block.block_hash()).await?.number();
             return Ok(Outcome { block: Some(block), events: Some(events), hash, metadata: self.api.metadata() });
+        }
+        bail!("the node stopped reporting on {what}")
+    }
+
+    /// The outcome of the extrinsic `hash`, already in the pool, once a block (finalised if
+    /// `wait` says so) includes it.
+    async fn follow_in_blocks(&self, hash: subxt::utils::H256, wait: Wait, what: &str) -> Result<Outcome> {
+        let shown = hex0x(hash.as_ref());
+        if wait == Wait::Submitted {
+            return Ok(Outcome { block: None, events: None, hash: shown, metadata: self.api.metadata() });
+        }
+        let mut blocks = if wait == Wait::Finalized {
+            self.api.blocks().subscribe_finalized().await?
+        } else {
+            self.api.blocks().subscribe_best().await?
+        };
+        while let Some(block) = blocks.next().await {
+            let block = block.map_err(|e| anyhow!("following {what}: {}", explain(&e)))?;
+            let extrinsics = block.extrinsics().await?;
+            let Some(found) = extrinsics.iter().find(|e| e.hash() == hash) else { continue };
+            let events = found.events().await?;
+            if events.find_first::<runtime::system::events::ExtrinsicFailed>()?.is_some() {
+                bail!("{what} failed in block #{}", block.number());
+            }
+            return Ok(Outcome {
+                block: Some(block.number()),
+                events: Some(events),
+                hash: shown,
+                metadata: self.api.metadata(),
+            });
         }
         bail!("the node stopped reporting on {what}")
     }

@@ -21,7 +21,7 @@
 //! #     async fn models(&self) -> RpcResult<Vec<String>> { unimplemented!() }
 //! #     async fn ghost_file(&self, _: Option<String>) -> RpcResult<String> { unimplemented!() }
 //! #     async fn proof(&self, _: u64) -> RpcResult<Entry> { unimplemented!() }
-//! #     async fn channel_infer(&self, _: u64, _: String, _: ghost_client::wire::WireInput, _: Option<ghost_client::channel::WireVoucher>) -> RpcResult<ghost_client::api::ChannelAnswer> { unimplemented!() }
+//! #     async fn channel_infer(&self, _: u64, _: String, _: ghost_client::wire::WireInput, _: ghost_client::wire::WireTicket, _: Option<ghost_client::channel::WireVoucher>) -> RpcResult<ghost_client::api::ChannelAnswer> { unimplemented!() }
 //! #     async fn channel_pay(&self, _: ghost_client::channel::WireVoucher) -> RpcResult<String> { unimplemented!() }
 //! #     async fn infer(&self, _: String, input: ghost_client::wire::WireInput) -> RpcResult<Answer> {
 //! #         let input = input.into();

@@ -184,6 +184,18 @@ pub struct WireVoucher {
     pub signature: String,
 }
 
+/// A client's signature on a channel request: `{"nonce": 7, "signature": "0x…"}`, over
+/// `ghost_primitives::channel::Request` (the chain, the channel, the model, the input's
+/// hash and the nonce).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WireTicket {
+    /// The client's number for the request, never used twice on the channel.
+    pub nonce: u64,
+    /// The client's sr25519 signature of the request's signing message, `0x`-hex.
+    pub signature: String,
+}
+
 /// A receipt on the wire: the fields of `ghost_primitives::channel::Receipt` (hashes and accounts `0x`-hex,
 /// amounts decimal strings) and the prover's signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -55,6 +55,8 @@ use tokio::sync::{mpsc, watch, Semaphore};
 pub const QUEUE: usize = 1024;
 /// Receipts judged at once (each a forward pass, and a fraud proof when it was lazy).
 const AT_ONCE: usize = 2;
+/// Reports under way at once.
+const REPORTS_AT_ONCE: usize = 4;
 /// Pause between two tries of a report that did not land.
 const RETRY: Duration = Duration::from_secs(3);
 
@@ -63,9 +65,18 @@ const RETRY: Duration = Duration::from_secs(3);
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 enum Line {
     /// A receipt taken for audit.
-    Taken { receipt: WireReceipt, input: WireInput, proof: ProofBytes },
+    Taken(Box<Handed>),
     /// Its audit ended (clean, reported, convicted by someone else, or too late): its digest.
     Done { receipt: String },
+}
+
+/// A receipt as handed in.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Handed {
+    receipt: WireReceipt,
+    input: WireInput,
+    proof: ProofBytes,
 }
 
 /// A receipt taken, checked to be the prover's and to match its input and proof.
@@ -145,6 +156,10 @@ pub struct Audits {
     now: AtomicU32,
     kept: Mutex<Kept>,
     queue: mpsc::Sender<Held>,
+    /// The current connection: receipts are checked against their channels on chain.
+    chain: watch::Receiver<Option<Chain>>,
+    /// Bounds the reports under way (each waits on the chain, holding its evidence).
+    reports: Semaphore,
 }
 
 struct Kept {
@@ -160,33 +175,41 @@ impl Audits {
         path: &Path,
         genesis: Hash,
         models: BTreeMap<ModelId, Arc<Model>>,
-    ) -> Result<(Arc<Self>, mpsc::Receiver<Held>)> {
+        chain: watch::Receiver<Option<Chain>>,
+    ) -> Result<(Arc<Self>, mpsc::Receiver<Held>, usize)> {
         let (_, read) = Log::open::<Line>(path).with_context(|| format!("opening {}", path.display()))?;
         // Taken receipts by digest, in order, less those whose audit ended.
-        let mut pending: Vec<(String, WireReceipt, WireInput, ProofBytes)> = Vec::new();
+        let mut taken: Vec<(String, Box<Handed>)> = Vec::new();
+        let mut done = std::collections::BTreeSet::new();
         for line in read.records {
             match line {
-                Line::Taken { receipt, input, proof } => {
-                    if let Ok((parsed, _)) = receipt.parse() {
-                        pending.push((hex0x(&parsed.digest()), receipt, input, proof));
+                Line::Taken(handed) => {
+                    if let Ok((parsed, _)) = handed.receipt.parse() {
+                        taken.push((hex0x(&parsed.digest()), handed));
                     }
                 }
-                Line::Done { receipt } => pending.retain(|(digest, ..)| *digest != receipt),
+                Line::Done { receipt } => {
+                    done.insert(receipt);
+                }
             }
         }
         // The log keeps only what is still to do: rewritten whole, then appended to.
         let mut text = Vec::new();
         let mut backlog = Vec::new();
-        for (_, receipt, input, proof) in pending {
-            if let Ok(held) = check(&genesis, &models, &receipt, input.clone(), proof.clone()) {
-                text.extend(serde_json::to_vec(&Line::Taken { receipt, input, proof })?);
+        for (digest, handed) in taken {
+            if done.contains(&digest) {
+                continue;
+            }
+            if let Ok(held) = check(&genesis, &models, &handed.receipt, handed.input.clone(), handed.proof.clone()) {
+                text.extend(serde_json::to_vec(&Line::Taken(handed))?);
                 text.push(b'\n');
                 backlog.push(held);
             }
         }
         write_atomic(path, &text).with_context(|| format!("rewriting {}", path.display()))?;
         let (log, _) = Log::open::<Line>(path).with_context(|| format!("opening {}", path.display()))?;
-        let (queue, taken) = mpsc::channel(QUEUE + backlog.len());
+        let waiting = backlog.len();
+        let (queue, taken) = mpsc::channel(QUEUE + waiting);
         let seen = backlog.iter().map(|h| (h.digest, 0)).collect();
         for held in backlog {
             queue.try_send(held).map_err(|_| anyhow!("the audit queue refused its backlog"))?;
@@ -198,8 +221,10 @@ impl Audits {
             now: AtomicU32::new(0),
             kept: Mutex::new(Kept { log, seen }),
             queue,
+            chain,
+            reports: Semaphore::new(REPORTS_AT_ONCE),
         };
-        Ok((Arc::new(audits), taken))
+        Ok((Arc::new(audits), taken, waiting))
     }
 
     /// A new finalised block: receipts too old to report are refused from now on, and
@@ -216,11 +241,6 @@ impl Audits {
         self.window.store(window, Ordering::Relaxed);
     }
 
-    /// Receipts waiting in the queue.
-    pub fn waiting(&self) -> usize {
-        QUEUE.saturating_sub(self.queue.capacity())
-    }
-
     /// The last block `receipt` can be reported in (`None`: the window is not known yet).
     fn until(&self, receipt: &ChainReceipt) -> Option<u32> {
         match self.window.load(Ordering::Relaxed) {
@@ -229,23 +249,62 @@ impl Audits {
         }
     }
 
-    /// Take a receipt for audit: checked, logged and synced, then queued.
-    pub fn take(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> Result<AuditTicket, Refused> {
-        let wire = receipt.clone();
+    /// Take a receipt for audit: checked (against its channel on chain too), logged and
+    /// synced, then queued. A receipt handed in before is answered as if new: the answer
+    /// says nothing of who else handed it in.
+    pub async fn take(
+        &self,
+        receipt: WireReceipt,
+        input: WireInput,
+        proof: ProofBytes,
+    ) -> Result<AuditTicket, Refused> {
         let held = check(&self.genesis, &self.models, &receipt, input.clone(), proof.clone())?;
+        self.check_channel(&held.receipt).await?;
+        self.keep(held, Handed { receipt, input, proof })
+    }
+
+    /// Log and queue a checked receipt, once.
+    fn keep(&self, held: Held, handed: Handed) -> Result<AuditTicket, Refused> {
         let until = self.until(&held.receipt);
-        if until.is_some_and(|until| until < self.now.load(Ordering::Relaxed)) {
-            return Err(Refused::Expired);
-        }
         let mut kept = self.kept.lock().map_err(|_| Refused::Log("the audit log was poisoned".into()))?;
         if kept.seen.contains_key(&held.digest) {
-            return Ok(AuditTicket::Known);
+            return Ok(AuditTicket::Taken);
         }
         let permit = self.queue.try_reserve().map_err(|_| Refused::Busy)?;
-        kept.log.append(&Line::Taken { receipt: wire, input, proof }).map_err(|e| Refused::Log(e.to_string()))?;
+        kept.log.append(&Line::Taken(Box::new(handed))).map_err(|e| Refused::Log(e.to_string()))?;
         kept.seen.insert(held.digest, until.unwrap_or(0));
         permit.send(held);
         Ok(AuditTicket::Taken)
+    }
+
+    /// Whether `receipt` can convict anyone on chain: its channel (open, or finished and
+    /// still reportable) has its parties and price, and its date is inside its window.
+    async fn check_channel(&self, receipt: &ChainReceipt) -> Result<(), Refused> {
+        let now = self.now.load(Ordering::Relaxed);
+        if self.until(receipt).is_some_and(|until| until < now) {
+            return Err(Refused::Expired);
+        }
+        if receipt.at > now.saturating_add(ghost_primitives::channel::MAX_RECEIPT_SKEW) {
+            return Err(Refused::Unusable(format!("it is dated block {}, ahead of the chain at {now}", receipt.at)));
+        }
+        let chain = self.chain.borrow().clone().ok_or(Refused::Busy)?;
+        let unreadable = |e: anyhow::Error| {
+            tracing::warn!(error = %format!("{e:#}"), "reading a receipt's channel failed");
+            Refused::Busy
+        };
+        let terms = match chain.channel(receipt.channel).await.map_err(unreadable)? {
+            Some(open) => Some((open.client.0, open.prover.0, open.model, open.price)),
+            None => chain
+                .finished_channel(receipt.channel)
+                .await
+                .map_err(unreadable)?
+                .map(|f| (f.client.0, f.prover.0, f.model, f.price)),
+        };
+        match terms {
+            Some(terms) if terms == (receipt.client, receipt.prover, receipt.model, receipt.price) => Ok(()),
+            Some(_) => Err(Refused::Unusable("it is not its channel's: parties, model or price differ".into())),
+            None => Err(Refused::Unusable(format!("channel {} is not on chain", receipt.channel))),
+        }
     }
 
     fn done(&self, digest: &Hash) {
@@ -282,6 +341,9 @@ fn check(
     input: WireInput,
     proof: ProofBytes,
 ) -> Result<Held, Refused> {
+    if proof.0.len() > ghost_primitives::limits::MAX_PROOF_BYTES {
+        return Err(Refused::Unusable("its proof is larger than any the chain takes".into()));
+    }
     let (receipt, signature) = receipt.parse().map_err(|e| Refused::Unusable(e.to_string()))?;
     if &receipt.genesis != genesis {
         return Err(Refused::Unusable("it is for another chain".into()));
@@ -339,7 +401,7 @@ struct Endpoint(Arc<Audits>);
 #[async_trait]
 impl AuditRpcServer for Endpoint {
     async fn audit_receipt(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> RpcResult<AuditTicket> {
-        self.0.take(receipt, input, proof).map_err(|refused| {
+        self.0.take(receipt, input, proof).await.map_err(|refused| {
             let code = match refused {
                 Refused::Busy => UNAVAILABLE,
                 Refused::Log(_) => ghost_client::api::INTERNAL,
@@ -360,7 +422,6 @@ pub async fn serve(listen: SocketAddr, audits: Arc<Audits>) -> Result<(SocketAdd
 pub async fn work(
     audits: Arc<Audits>,
     mut taken: mpsc::Receiver<Held>,
-    chain: watch::Receiver<Option<Chain>>,
     key: Keypair,
     say: impl Fn(AuditEvent) + Send + Sync + 'static,
 ) {
@@ -368,7 +429,7 @@ pub async fn work(
     let at_once = Arc::new(Semaphore::new(AT_ONCE));
     while let Some(held) = taken.recv().await {
         let Ok(permit) = at_once.clone().acquire_owned().await else { return };
-        let (audits, chain, key, say) = (audits.clone(), chain.clone(), key.clone(), say.clone());
+        let (audits, key, say) = (audits.clone(), key.clone(), say.clone());
         tokio::spawn(async move {
             let at = (held.receipt.channel, held.receipt.seq);
             let Some(model) = audits.models.get(&held.receipt.model).cloned() else { return };
@@ -389,7 +450,8 @@ pub async fn work(
                     say(AuditEvent::Unexplained { at, why });
                 }
                 Finding::Report(evidence) => {
-                    let event = report(&audits, chain, &key, &held, evidence).await;
+                    let Ok(_reporting) = audits.reports.acquire().await else { return };
+                    let event = report(&audits, &key, &held, evidence).await;
                     audits.done(&held.digest);
                     say(event);
                 }
@@ -398,28 +460,20 @@ pub async fn work(
     }
 }
 
-/// Report `held` until it lands, is convicted by someone else, or its window ends.
-async fn report(
-    audits: &Audits,
-    mut chain: watch::Receiver<Option<Chain>>,
-    key: &Keypair,
-    held: &Held,
-    evidence: Evidence,
-) -> AuditEvent {
+/// Report `held` once its date is reached, until it lands, the chain refuses it for good
+/// (convicted already, or any other judgement of the pallet's), or its window ends.
+async fn report(audits: &Audits, key: &Keypair, held: &Held, evidence: Evidence) -> AuditEvent {
     let at = (held.receipt.channel, held.receipt.seq);
+    let chain = audits.chain.clone();
     let mut last = String::from("no connection to the chain");
     loop {
         let now = audits.now.load(Ordering::Relaxed);
         if audits.until(&held.receipt).is_some_and(|until| until < now) {
             return AuditEvent::Ended { at, why: format!("too old to report now; the last try failed: {last}") };
         }
-        let current = chain.borrow_and_update().clone();
-        if let Some(current) = current {
-            if audits.window.load(Ordering::Relaxed) == 0 {
-                if let Ok(window) = current.constant_u32("Channels", "ReceiptWindow") {
-                    audits.set_window(window);
-                }
-            }
+        let current = chain.borrow().clone();
+        // A receipt is reportable from its own block on (a prover may date it ahead).
+        if let (Some(current), true) = (current, now >= held.receipt.at) {
             let evidence = match &evidence {
                 Evidence::Proof(p) => Evidence::Proof(p.clone()),
                 Evidence::Fraud(f) => Evidence::Fraud(f.clone()),
@@ -438,17 +492,15 @@ async fn report(
                     if last.contains("AlreadyConvicted") {
                         return AuditEvent::Ended { at, why: "convicted already, on another report".into() };
                     }
-                    if last.contains("ReceiptExpired") {
-                        return AuditEvent::Ended { at, why: "too old to report".into() };
+                    // The pallet judged it (not a lost connection): trying again changes nothing.
+                    if last.contains("Channels.") && !last.contains("ReceiptExpired") {
+                        return AuditEvent::Ended { at, why: format!("the chain refused the report: {last}") };
                     }
                     tracing::warn!(channel = at.0, seq = at.1, error = %last, "a receipt report did not land");
                 }
             }
         }
-        tokio::select! {
-            _ = tokio::time::sleep(RETRY) => {}
-            _ = chain.changed() => {}
-        }
+        tokio::time::sleep(RETRY).await;
     }
 }
 
@@ -471,6 +523,20 @@ mod tests {
     use ghost_primitives::{testing, Shape};
 
     const GENESIS: Hash = [4; 32];
+
+    /// Hand a receipt in as the endpoint does, but for its channel's check on chain.
+    fn hand(
+        audits: &Audits,
+        models: &BTreeMap<ModelId, Arc<Model>>,
+        (receipt, input, proof): (WireReceipt, WireInput, ProofBytes),
+    ) -> Result<AuditTicket, Refused> {
+        let held = check(&GENESIS, models, &receipt, input.clone(), proof.clone())?;
+        audits.keep(held, Handed { receipt, input, proof })
+    }
+
+    fn open(path: &Path, models: &BTreeMap<ModelId, Arc<Model>>) -> (Arc<Audits>, mpsc::Receiver<Held>, usize) {
+        Audits::open(path, GENESIS, models.clone(), watch::channel(None).1).unwrap()
+    }
 
     fn model() -> Arc<Model> {
         Arc::new(testing::model(11, &[Shape::new(256, 8).widths(16, 8).select(4, 2)]).unwrap())
@@ -514,35 +580,39 @@ mod tests {
         let input = testing::input(3, 16);
         let dir = tempfile::tempdir().unwrap();
         let models = BTreeMap::from([(model.id(), model.clone())]);
-        let (audits, mut queue) = Audits::open(&dir.path().join("audits.jsonl"), GENESIS, models.clone()).unwrap();
+        let (audits, mut queue, _) = open(&dir.path().join("audits.jsonl"), &models);
 
         let lazy = model.lazy_trace(&input, 0, &binding).unwrap().expect("a row to skip");
-        let (r, i, p) = receipt(&model, &dave, &input, &lazy, 0);
-        assert_eq!(audits.take(r.clone(), i.clone(), p.clone()).unwrap(), AuditTicket::Taken);
-        assert_eq!(audits.take(r, i, p).unwrap(), AuditTicket::Known);
+        let lazy_receipt = receipt(&model, &dave, &input, &lazy, 0);
+        assert_eq!(hand(&audits, &models, lazy_receipt.clone()).unwrap(), AuditTicket::Taken);
+        // Handed in twice: the same answer, and audited once.
+        assert_eq!(hand(&audits, &models, lazy_receipt).unwrap(), AuditTicket::Taken);
         let held = queue.try_recv().unwrap();
+        assert!(queue.try_recv().is_err(), "queued once");
         let Finding::Report(Evidence::Fraud(fraud)) = examine(&model, &held) else { panic!("lazy, not reported") };
         let judged = judge(model.verifier(), &held.receipt, &input, ReceiptEvidence::Fraud(&fraud));
         assert!(matches!(judged, Ok(ReceiptFault::ExcludedRow | ReceiptFault::ExcludedList)), "{judged:?}");
 
         let honest = model.trace_bound(&input, &binding).unwrap();
         let (r, i, mut p) = receipt(&model, &dave, &input, &honest, 1);
-        audits.take(r.clone(), i.clone(), p.clone()).unwrap();
+        hand(&audits, &models, (r.clone(), i.clone(), p.clone())).unwrap();
         assert!(matches!(examine(&model, &queue.try_recv().unwrap()), Finding::Honest));
 
         // The proof handed in must be the one the receipt names; another input neither.
         let mid = p.0.len() / 2;
         p.0[mid] ^= 1;
-        assert!(matches!(audits.take(r.clone(), i, p), Err(Refused::Unusable(_))));
+        assert!(matches!(hand(&audits, &models, (r.clone(), i, p)), Err(Refused::Unusable(_))));
         let other: WireInput = (&testing::input(4, 16)).into();
-        assert!(matches!(audits.take(r.clone(), other, receipt_proof(&r, &model, &honest)), Err(Refused::Unusable(_))));
+        let proof = receipt_proof(&r, &model, &honest);
+        assert!(matches!(hand(&audits, &models, (r.clone(), other, proof)), Err(Refused::Unusable(_))));
         // Signed by someone else than the prover it names.
         let mut forged = r.clone();
         forged.seq = 7;
-        assert!(matches!(
-            audits.take(forged, (&input).into(), receipt_proof(&r, &model, &honest)),
-            Err(Refused::Unusable(_))
-        ));
+        let proof = receipt_proof(&r, &model, &honest);
+        assert!(matches!(hand(&audits, &models, (forged, (&input).into(), proof)), Err(Refused::Unusable(_))));
+        // A proof larger than the chain takes is not kept.
+        let huge = ProofBytes(vec![0; ghost_primitives::limits::MAX_PROOF_BYTES + 1]);
+        assert!(matches!(hand(&audits, &models, (r, (&input).into(), huge)), Err(Refused::Unusable(_))));
     }
 
     fn receipt_proof(_: &WireReceipt, model: &Model, trace: &ghost_primitives::Trace) -> ProofBytes {
@@ -551,8 +621,8 @@ mod tests {
 
     /// A receipt taken is audited after a restart, unless its audit ended; the log keeps
     /// only what is still to do.
-    #[test]
-    fn a_taken_receipt_survives_a_restart_until_its_audit_ends() {
+    #[tokio::test]
+    async fn a_taken_receipt_survives_a_restart_until_its_audit_ends() {
         let model = model();
         let dave = subxt_signer::sr25519::dev::dave();
         let input = testing::input(3, 16);
@@ -561,26 +631,33 @@ mod tests {
         let path = dir.path().join("audits.jsonl");
         let models = BTreeMap::from([(model.id(), model.clone())]);
         let digests: Vec<Hash> = {
-            let (audits, mut queue) = Audits::open(&path, GENESIS, models.clone()).unwrap();
+            let (audits, mut queue, _) = open(&path, &models);
             for seq in 0..3 {
-                let (r, i, p) = receipt(&model, &dave, &input, &honest, seq);
-                audits.take(r, i, p).unwrap();
+                hand(&audits, &models, receipt(&model, &dave, &input, &honest, seq)).unwrap();
             }
             let first = queue.try_recv().unwrap();
             audits.done(&first.digest);
             std::iter::from_fn(|| queue.try_recv().ok()).map(|h| h.digest).collect()
         };
-        let (audits, mut queue) = Audits::open(&path, GENESIS, models.clone()).unwrap();
+        let (audits, mut queue, backlog) = open(&path, &models);
+        assert_eq!(backlog, 2);
         let back: Vec<Hash> = std::iter::from_fn(|| queue.try_recv().ok()).map(|h| h.digest).collect();
         assert_eq!(back, digests);
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
         // Known after the restart too: handed in again, it is not audited twice.
-        let (r, i, p) = receipt(&model, &dave, &input, &honest, 1);
-        assert_eq!(audits.take(r, i, p).unwrap(), AuditTicket::Known);
-        // Too old once the window is known and passed.
+        hand(&audits, &models, receipt(&model, &dave, &input, &honest, 1)).unwrap();
+        assert!(queue.try_recv().is_err());
+        // Too old once the window is known and passed; dated ahead of the chain, refused.
         audits.set_window(5);
         audits.set_now(16);
         let (r, i, p) = receipt(&model, &dave, &input, &honest, 9);
-        assert!(matches!(audits.take(r, i, p), Err(Refused::Expired)));
+        assert!(matches!(audits.take(r, i, p).await, Err(Refused::Expired)));
+        let mut ahead = receipt(&model, &dave, &input, &honest, 10);
+        ahead.0 = {
+            let (mut parsed, _) = ahead.0.parse().unwrap();
+            parsed.at = 30;
+            sign_receipt(&dave, &parsed)
+        };
+        assert!(matches!(audits.take(ahead.0, ahead.1, ahead.2).await, Err(Refused::Unusable(_))));
     }
 }

@@ -10,7 +10,10 @@
 use anyhow::{Context, Result};
 use ghost_client::{
     chain::Chain,
-    channel::{onchain::ChannelInfo, sign_receipt, AccountBytes, ChainReceipt, MessageError, WireReceipt, WireVoucher},
+    channel::{
+        onchain::ChannelInfo, sign_receipt, AccountBytes, ChainReceipt, MessageError, WireReceipt, WireTicket,
+        WireVoucher,
+    },
     durable::Log,
     wire::Answer,
 };
@@ -79,6 +82,17 @@ pub enum Refusal {
     /// The voucher is not the client's.
     #[error("the voucher is refused: {0}")]
     BadVoucher(MessageError),
+    /// The request is not signed by the channel's client.
+    #[error("the request is refused: {0}")]
+    BadTicket(MessageError),
+    /// The request's nonce was seen (or is older than those remembered).
+    #[error("request {nonce} on channel {channel} was seen before: sign the request anew")]
+    Replayed {
+        /// The channel.
+        channel: ChannelId,
+        /// The nonce.
+        nonce: u64,
+    },
     /// The voucher could not be made durable: it is not counted.
     #[error("the voucher could not be written to the log: {0}")]
     Log(String),
@@ -105,7 +119,13 @@ struct Served {
     count: u128,
     /// This answer's sequence number.
     seq: u64,
+    /// The client's nonce of the request: no request is served twice, restarts included.
+    #[serde(default)]
+    nonce: u64,
 }
+
+/// Nonces remembered a channel: older ones are refused outright.
+const NONCES: usize = 4096;
 
 struct Lane {
     terms: Terms,
@@ -117,6 +137,9 @@ struct Lane {
     next_seq: u64,
     /// The best voucher held: its amount (at most the deposit) and itself.
     best: Option<(u128, WireVoucher)>,
+    /// The recent requests' nonces, and the one at or below which all are refused.
+    nonces: std::collections::BTreeSet<u64>,
+    nonce_floor: Option<u64>,
 }
 
 impl Lane {
@@ -125,6 +148,10 @@ impl Lane {
     }
 }
 
+/// What [`Book::take`] did: what the channel has paid in all, and the reservation asked
+/// for (its sequence number and terms), or why it was refused.
+type Taken = (u128, Option<Result<(u64, Terms), Refusal>>);
+
 /// The channels a prover serves.
 pub struct Book {
     genesis: Hash,
@@ -132,7 +159,7 @@ pub struct Book {
     lanes: Mutex<BTreeMap<ChannelId, Lane>>,
     /// What the log holds for channels the book has not seen yet: the best voucher and the
     /// last reservation.
-    pending: Mutex<BTreeMap<ChannelId, (Option<WireVoucher>, Option<Served>)>>,
+    pending: Mutex<BTreeMap<ChannelId, Logged>>,
     log: Mutex<Log>,
 }
 
@@ -142,18 +169,21 @@ impl Book {
     pub fn open(dir: &Path, genesis: Hash, max_unpaid: u32) -> Result<Self> {
         let path = dir.join("vouchers.jsonl");
         let (log, read) = Log::open::<Logged>(&path).with_context(|| format!("opening {}", path.display()))?;
-        let mut pending: BTreeMap<ChannelId, (Option<WireVoucher>, Option<Served>)> = BTreeMap::new();
+        // By channel: the best voucher, and the latest reservation with the highest nonce.
+        let mut pending: BTreeMap<ChannelId, Logged> = BTreeMap::new();
         let amount = |v: &WireVoucher| v.amount.parse::<u128>().unwrap_or(0);
         for Logged { voucher, served } in read.records {
             if let Some(voucher) = voucher {
-                let (held, _) = pending.entry(voucher.channel).or_default();
+                let held = &mut pending.entry(voucher.channel).or_default().voucher;
                 if held.as_ref().is_none_or(|held| amount(held) < amount(&voucher)) {
                     *held = Some(voucher);
                 }
             }
             if let Some(served) = served {
-                let (_, last) = pending.entry(served.channel).or_default();
-                *last = Some(served);
+                let last = &mut pending.entry(served.channel).or_default().served;
+                // The latest reservation, with the highest nonce seen.
+                let nonce = last.map_or(0, |l| l.nonce).max(served.nonce);
+                *last = Some(Served { nonce, ..served });
             }
         }
         Ok(Self {
@@ -180,7 +210,8 @@ impl Book {
             lane.seen_at = lane.seen_at.max(seen_at);
             return;
         }
-        let (voucher, last) = self.pending.lock().ok().and_then(|mut p| p.remove(&channel)).unwrap_or_default();
+        let Logged { voucher, served: last } =
+            self.pending.lock().ok().and_then(|mut p| p.remove(&channel)).unwrap_or_default();
         let best = voucher
             .and_then(|v| v.check(self.genesis, &terms.client).ok().map(|a| (a.min(terms.deposit), v)))
             .filter(|(a, _)| *a > 0);
@@ -188,7 +219,9 @@ impl Book {
         // Served: at least what was paid for, and what was reserved before a restart.
         let served = paid.checked_div(terms.price).unwrap_or(0).max(last.map_or(0, |s| s.count));
         let next_seq = last.map_or(0, |s| s.seq.saturating_add(1)).max(u64::try_from(served).unwrap_or(u64::MAX));
-        lanes.insert(channel, Lane { terms, seen_at, served, next_seq, best });
+        // Every request before the restart counts as seen.
+        let nonce_floor = last.map(|s| s.nonce);
+        lanes.insert(channel, Lane { terms, seen_at, served, next_seq, best, nonces: Default::default(), nonce_floor });
     }
 
     /// Forget `channel` (it finished) if its terms were last read before block `before`:
@@ -207,17 +240,25 @@ impl Book {
         self.take(voucher.channel, Some(voucher), None).map(|(paid, _)| paid)
     }
 
-    /// Reserve the next answer on `channel` for `model`, counting `voucher` first if one
-    /// came with the request: the answer's sequence number and the terms, if the
-    /// channel's unpaid answers and deposit allow one more. The voucher and the
-    /// reservation are logged in one synced write before either counts.
+    /// The client of `channel`, who signs its requests and vouchers.
+    pub fn client(&self, channel: ChannelId) -> Result<AccountBytes, Refusal> {
+        let lanes = self.lanes.lock().expect("the book's lock is never poisoned");
+        Ok(lanes.get(&channel).ok_or(Refusal::UnknownChannel(channel))?.terms.client)
+    }
+
+    /// Reserve the next answer on `channel` for `model`, asked by the client's request
+    /// `nonce` (its ticket checked), counting `voucher` first if one came with it: the
+    /// answer's sequence number and the terms, if the nonce is new and the channel's
+    /// unpaid answers and deposit allow one more. The voucher and the reservation are
+    /// logged in one synced write before either counts.
     pub fn reserve(
         &self,
         channel: ChannelId,
         model: &ModelId,
+        nonce: u64,
         voucher: Option<&WireVoucher>,
     ) -> Result<(u64, Terms), Refusal> {
-        match self.take(channel, voucher, Some(model))? {
+        match self.take(channel, voucher, Some((model, nonce)))? {
             (_, Some(Ok(reserved))) => Ok(reserved),
             (_, Some(Err(refused))) => Err(refused),
             (_, None) => Err(Refusal::UnknownChannel(channel)),
@@ -226,13 +267,12 @@ impl Book {
 
     /// Count `voucher` if it raises what `channel` has paid, and reserve an answer of
     /// `model` if asked; log both in one write, then apply them.
-    #[allow(clippy::type_complexity)]
     fn take(
         &self,
         channel: ChannelId,
         voucher: Option<&WireVoucher>,
-        model: Option<&ModelId>,
-    ) -> Result<(u128, Option<Result<(u64, Terms), Refusal>>), Refusal> {
+        asked: Option<(&ModelId, u64)>,
+    ) -> Result<Taken, Refusal> {
         let amount = match voucher {
             None => None,
             Some(voucher) => {
@@ -252,7 +292,10 @@ impl Book {
             .map(|a| a.min(lane.terms.deposit))
             .filter(|counted| *counted >= lane.paid().saturating_add(price.max(1)));
         let paid = raised.unwrap_or(lane.paid());
-        let reserved = model.map(|model| {
+        let reserved = asked.map(|(model, nonce)| {
+            if lane.nonce_floor.is_some_and(|floor| nonce <= floor) || lane.nonces.contains(&nonce) {
+                return Err(Refusal::Replayed { channel, nonce });
+            }
             if &lane.terms.model != model {
                 return Err(Refusal::OtherModel(channel));
             }
@@ -267,7 +310,7 @@ impl Book {
             if unpaid >= self.max_unpaid {
                 return Err(Refusal::Unpaid { channel, unpaid, owed: lane.served.saturating_mul(price) });
             }
-            Ok(Served { channel, count: next, seq: lane.next_seq })
+            Ok(Served { channel, count: next, seq: lane.next_seq, nonce })
         });
         let served = reserved.as_ref().and_then(|r| r.as_ref().ok().copied());
         let line = Logged { voucher: raised.and(voucher.cloned()), served };
@@ -286,6 +329,10 @@ impl Book {
         if let Some(served) = served {
             lane.served = served.count;
             lane.next_seq = served.seq.saturating_add(1);
+            lane.nonces.insert(served.nonce);
+            if lane.nonces.len() > NONCES {
+                lane.nonce_floor = lane.nonces.pop_first().max(lane.nonce_floor);
+            }
         }
         let reserved = reserved.map(|r| r.map(|s| (s.seq, lane.terms.clone())));
         Ok((lane.paid(), reserved))
@@ -423,6 +470,18 @@ impl Desk {
         }
     }
 
+    /// The nonce of `ticket`, if it is `channel`'s client's signature of this request.
+    pub fn ticket(
+        &self,
+        channel: ChannelId,
+        model: &ModelId,
+        input: &Input,
+        ticket: &WireTicket,
+    ) -> Result<u64, Refusal> {
+        let client = self.book.client(channel)?;
+        ticket.check(self.genesis, channel, model, input, &client).map_err(Refusal::BadTicket)
+    }
+
     /// Sign the receipt of answer `seq` on `channel` to `input`: `answer` (its proof bound
     /// to this prover), under `terms`.
     pub fn receipt(
@@ -479,12 +538,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bob = subxt_signer::sr25519::dev::bob();
         let book = Book::open(dir.path(), GENESIS, 2).unwrap();
-        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::UnknownChannel(0))));
+        assert!(matches!(book.reserve(0, &[1; 32], 1, None), Err(Refusal::UnknownChannel(0))));
         book.set_terms(0, terms(&bob), 1);
-        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 0);
-        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 1);
-        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::Unpaid { unpaid: 2, owed: 20, .. })));
-        assert!(matches!(book.reserve(0, &[2; 32], None), Err(Refusal::OtherModel(0))));
+        assert_eq!(book.reserve(0, &[1; 32], 2, None).unwrap().0, 0);
+        assert_eq!(book.reserve(0, &[1; 32], 3, None).unwrap().0, 1);
+        assert!(matches!(book.reserve(0, &[1; 32], 4, None), Err(Refusal::Unpaid { unpaid: 2, owed: 20, .. })));
+        assert!(matches!(book.reserve(0, &[2; 32], 5, None), Err(Refusal::OtherModel(0))));
         // A voucher from someone else, or for another chain, pays nothing.
         let alice = subxt_signer::sr25519::dev::alice();
         assert!(matches!(book.pay(&sign_voucher(&alice, GENESIS, 0, 20)), Err(Refusal::BadVoucher(_))));
@@ -504,11 +563,11 @@ mod tests {
         assert!(!book.knows(0));
         // A reservation whose answer was never given is given back; its number is not.
         book.set_terms(0, terms(&bob), 3);
-        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 0);
+        assert_eq!(book.reserve(0, &[1; 32], 6, None).unwrap().0, 0);
         book.unreserve(0);
-        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 1);
-        assert_eq!(book.reserve(0, &[1; 32], None).unwrap().0, 2);
-        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::Unpaid { unpaid: 2, .. })));
+        assert_eq!(book.reserve(0, &[1; 32], 7, None).unwrap().0, 1);
+        assert_eq!(book.reserve(0, &[1; 32], 8, None).unwrap().0, 2);
+        assert!(matches!(book.reserve(0, &[1; 32], 9, None), Err(Refusal::Unpaid { unpaid: 2, .. })));
     }
 
     #[test]
@@ -517,13 +576,13 @@ mod tests {
         let bob = subxt_signer::sr25519::dev::bob();
         let book = Book::open(dir.path(), GENESIS, 100).unwrap();
         book.set_terms(0, Terms { deposit: 25, ..terms(&bob) }, 1);
-        assert!(book.reserve(0, &[1; 32], None).is_ok());
-        assert!(book.reserve(0, &[1; 32], None).is_ok());
-        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::DepositSpent(0))));
+        assert!(book.reserve(0, &[1; 32], 10, None).is_ok());
+        assert!(book.reserve(0, &[1; 32], 11, None).is_ok());
+        assert!(matches!(book.reserve(0, &[1; 32], 12, None), Err(Refusal::DepositSpent(0))));
         book.set_terms(0, Terms { deposit: 30, ..terms(&bob) }, 2);
-        assert!(book.reserve(0, &[1; 32], None).is_ok());
+        assert!(book.reserve(0, &[1; 32], 13, None).is_ok());
         book.set_terms(0, Terms { closing: true, ..terms(&bob) }, 3);
-        assert!(matches!(book.reserve(0, &[1; 32], None), Err(Refusal::Closing(0))));
+        assert!(matches!(book.reserve(0, &[1; 32], 14, None), Err(Refusal::Closing(0))));
         assert_eq!(book.closing(), vec![0]);
     }
 
@@ -547,7 +606,7 @@ mod tests {
         assert_eq!(unredeemed.len(), 1);
         assert_eq!((unredeemed[0].0.amount.as_str(), unredeemed[0].1), ("30", 30));
         // What the vouchers paid counts as served: the next answer is the fourth.
-        assert_eq!(book.reserve(3, &[1; 32], None).unwrap().0, 3);
+        assert_eq!(book.reserve(3, &[1; 32], 15, None).unwrap().0, 3);
     }
 
     /// A restarted prover numbers no two answers alike, still counts what was served and
@@ -561,17 +620,17 @@ mod tests {
             let book = Book::open(dir.path(), GENESIS, 3).unwrap();
             book.set_terms(5, terms(&bob), 1);
             for seq in 0..3 {
-                assert_eq!(book.reserve(5, &[1; 32], None).unwrap().0, seq);
+                assert_eq!(book.reserve(5, &[1; 32], 1_000 + seq, None).unwrap().0, seq);
             }
             // The voucher for the first answer rides on the fourth request.
             let voucher = sign_voucher(&bob, GENESIS, 5, 10);
-            assert_eq!(book.reserve(5, &[1; 32], Some(&voucher)).unwrap().0, 3);
+            assert_eq!(book.reserve(5, &[1; 32], 2_000, Some(&voucher)).unwrap().0, 3);
         }
         let book = Book::open(dir.path(), GENESIS, 3).unwrap();
         book.set_terms(5, terms(&bob), 2);
-        assert!(matches!(book.reserve(5, &[1; 32], None), Err(Refusal::Unpaid { unpaid: 3, owed: 40, .. })));
+        assert!(matches!(book.reserve(5, &[1; 32], 2_001, None), Err(Refusal::Unpaid { unpaid: 3, owed: 40, .. })));
         let voucher = sign_voucher(&bob, GENESIS, 5, 40);
-        assert_eq!(book.reserve(5, &[1; 32], Some(&voucher)).unwrap().0, 4);
+        assert_eq!(book.reserve(5, &[1; 32], 2_002, Some(&voucher)).unwrap().0, 4);
         // A voucher beyond the deposit is held at the deposit, before and after a restart.
         assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 5, 1_000)).unwrap(), 100);
         drop(book);
@@ -579,5 +638,26 @@ mod tests {
         book.set_terms(5, terms(&bob), 3);
         assert_eq!(book.pay(&sign_voucher(&bob, GENESIS, 5, 10)).unwrap(), 100);
         assert_eq!(book.unredeemed()[0].1, 100);
+    }
+
+    /// A request is served once: its nonce is refused after, restarts included.
+    #[test]
+    fn a_request_is_served_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let bob = subxt_signer::sr25519::dev::bob();
+        {
+            let book = Book::open(dir.path(), GENESIS, 5).unwrap();
+            book.set_terms(2, terms(&bob), 1);
+            assert_eq!(book.reserve(2, &[1; 32], 40, None).unwrap().0, 0);
+            assert!(matches!(book.reserve(2, &[1; 32], 40, None), Err(Refusal::Replayed { nonce: 40, .. })));
+            // Out of order, but new: served.
+            assert_eq!(book.reserve(2, &[1; 32], 39, None).unwrap().0, 1);
+        }
+        let book = Book::open(dir.path(), GENESIS, 5).unwrap();
+        book.set_terms(2, terms(&bob), 2);
+        for old in [39, 40] {
+            assert!(matches!(book.reserve(2, &[1; 32], old, None), Err(Refusal::Replayed { .. })));
+        }
+        assert_eq!(book.reserve(2, &[1; 32], 41, None).unwrap().0, 2);
     }
 }

@@ -15,7 +15,7 @@ use ghost_client::{
         ChannelAnswer, Entry, GhostRpcServer, Health, BAD_INPUT, BAD_VOUCHER, CHANNEL_REFUSED, INTERNAL, NO_PROOF,
         ON_CHAIN_ONLY, PAYMENT_REQUIRED, UNAVAILABLE, UNKNOWN_MODEL,
     },
-    channel::WireVoucher,
+    channel::{WireTicket, WireVoucher},
     wire::{Answer, WireInput},
 };
 use ghost_primitives::{hex0x, parse_hash};
@@ -232,12 +232,15 @@ impl GhostRpcServer for Prover {
         channel: u64,
         model: String,
         input: WireInput,
+        ticket: WireTicket,
         voucher: Option<WireVoucher>,
     ) -> RpcResult<ChannelAnswer> {
         let desk = self.channels.as_ref().ok_or_else(|| error(CHANNEL_REFUSED, "this prover serves no channels"))?;
         let model = self.model(Some(&model))?.clone();
         let input = Self::input_for(&model, input)?;
         desk.ensure(channel).await.map_err(refusal)?;
+        // Only the channel's client spends its unpaid answers.
+        let nonce = desk.ticket(channel, &model.id(), &input, &ticket).map_err(refusal)?;
         // A worker first: a request that waits in vain reserves nothing.
         let _permit = self.worker().await?;
         if let Some(voucher) = &voucher {
@@ -248,11 +251,11 @@ impl GhostRpcServer for Prover {
                 ));
             }
         }
-        let reserved = match desk.book.reserve(channel, &model.id(), voucher.as_ref()) {
+        let reserved = match desk.book.reserve(channel, &model.id(), nonce, voucher.as_ref()) {
             // The deposit may have been topped up, or the channel closed, since last read.
             Err(Refusal::DepositSpent(_) | Refusal::Closing(_)) => {
                 desk.refresh(channel).await.map_err(refusal)?;
-                desk.book.reserve(channel, &model.id(), None)
+                desk.book.reserve(channel, &model.id(), nonce, None)
             }
             other => other,
         };
@@ -282,7 +285,7 @@ impl GhostRpcServer for Prover {
 fn refusal(refused: Refusal) -> ErrorObjectOwned {
     let code = match &refused {
         Refusal::Unpaid { .. } => PAYMENT_REQUIRED,
-        Refusal::BadVoucher(_) => BAD_VOUCHER,
+        Refusal::BadVoucher(_) | Refusal::BadTicket(_) | Refusal::Replayed { .. } => BAD_VOUCHER,
         Refusal::Log(_) => INTERNAL,
         _ => CHANNEL_REFUSED,
     };
@@ -328,5 +331,38 @@ mod tests {
         assert!(refused.message().contains("sells inference on chain"), "{}", refused.message());
         assert!(prover.health().await.is_ok() && prover.ghost_file(None).await.is_ok());
         assert!(prover.serve_free_inference(true).infer(id, input).await.is_ok());
+    }
+
+    /// Only the channel's client spends its unpaid answers: a request signed by anyone
+    /// else is refused, and a request is served once.
+    #[tokio::test]
+    async fn only_the_channels_client_is_served_and_once_a_request() {
+        use crate::channels::{Desk, Terms};
+        use ghost_client::channel::sign_request;
+        use subxt_signer::sr25519::dev;
+        let model = testing::model(5, &[Shape::new(64, 4).widths(8, 4).select(2, 2)]).unwrap();
+        let (id, genesis) = (model.id(), [3; 32]);
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Arc::new(Desk::open(dir.path(), dev::charlie(), genesis, 2).unwrap());
+        let terms = Terms {
+            client: dev::bob().public_key().0,
+            model: id,
+            price: 10,
+            deposit: 100,
+            redeemed: 0,
+            closing: false,
+        };
+        desk.book.set_terms(4, terms, 1);
+        let prover = Prover::new(vec![Arc::new(model)], 1, None).with_channels(desk);
+        let input = testing::input(1, 8);
+        let ask = |ticket| prover.channel_infer(4, hex0x(&id), (&input).into(), ticket, None);
+        let stranger = sign_request(&dev::alice(), genesis, 4, &id, &input, 1);
+        assert_eq!(code(ask(stranger).await), BAD_VOUCHER);
+        let elsewhere = sign_request(&dev::bob(), [0; 32], 4, &id, &input, 1);
+        assert_eq!(code(ask(elsewhere).await), BAD_VOUCHER);
+        let bobs = sign_request(&dev::bob(), genesis, 4, &id, &input, 1);
+        assert!(ask(bobs.clone()).await.is_ok());
+        assert_eq!(code(ask(bobs).await), BAD_VOUCHER, "a request replayed is not served again");
+        assert!(ask(sign_request(&dev::bob(), genesis, 4, &id, &input, 2)).await.is_ok());
     }
 }

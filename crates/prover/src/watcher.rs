@@ -180,8 +180,7 @@ pub async fn run(
         None => None,
         Some(listen) => {
             let path = reports.dir().join("audits.jsonl");
-            let (audits, taken) = Audits::open(&path, genesis, models.clone())?;
-            let backlog = audits.waiting();
+            let (audits, taken, backlog) = Audits::open(&path, genesis, models.clone(), chain.subscribe())?;
             let (addr, handle) = audit::serve(listen, audits.clone()).await?;
             audit_server = Some(handle);
             report(WatchEvent::Audit(AuditEvent::Listening { addr, backlog }));
@@ -189,7 +188,7 @@ pub async fn run(
             let say = move |event| {
                 let _ = told.send(WatchEvent::Audit(event));
             };
-            tokio::spawn(audit::work(audits.clone(), taken, chain.subscribe(), key.clone(), say));
+            tokio::spawn(audit::work(audits.clone(), taken, key.clone(), say));
             Some(audits)
         }
     };

@@ -63,7 +63,8 @@ impl Auditor {
         let target = url.to_string();
         let task = tokio::spawn(async move {
             let stream = futures::stream::unfold(taken, |mut taken| async move { Some((taken.recv().await?, taken)) });
-            let results: Vec<Result<(), String>> = stream
+            let mut forwarded = Forwarded::default();
+            let results = stream
                 .map(|handed| {
                     let (client, target) = (&client, &target);
                     async move {
@@ -82,11 +83,9 @@ impl Auditor {
                         Err(last)
                     }
                 })
-                .buffer_unordered(AT_ONCE)
-                .collect()
-                .await;
-            let mut forwarded = Forwarded::default();
-            for result in results {
+                .buffer_unordered(AT_ONCE);
+            let mut results = std::pin::pin!(results);
+            while let Some(result) = results.next().await {
                 match result {
                     Ok(()) => forwarded.handed += 1,
                     Err(why) => {

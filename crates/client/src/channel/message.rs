@@ -2,9 +2,9 @@
 //! and the client's check of an answer and its receipt before it pays.
 
 use crate::wire::Answer;
-pub use crate::wire::{WireReceipt, WireVoucher};
+pub use crate::wire::{WireReceipt, WireTicket, WireVoucher};
 use ghost_primitives::{
-    channel::{input_hash, proof_hash, ChannelId, Receipt, Voucher},
+    channel::{input_hash, proof_hash, ChannelId, Receipt, Request, Voucher},
     hex0x, parse_hash, Hash, Input, ModelId, Verifier,
 };
 use subxt_signer::sr25519::{self, Keypair};
@@ -69,6 +69,40 @@ impl WireVoucher {
     /// The raw signature (for `redeem`).
     pub fn signature_bytes(&self) -> Result<[u8; 64], MessageError> {
         hex_bytes("voucher's signature", &self.signature)
+    }
+}
+
+/// Sign the request for `input` of `model` on `channel`, numbered `nonce`.
+pub fn sign_request(
+    key: &Keypair,
+    genesis: Hash,
+    channel: ChannelId,
+    model: &ModelId,
+    input: &Input,
+    nonce: u64,
+) -> WireTicket {
+    let message = Request { genesis, channel, model: *model, input: input_hash(input), nonce }.signing_message();
+    WireTicket { nonce, signature: hex0x(&key.sign(&message).0) }
+}
+
+impl WireTicket {
+    /// The nonce, if the ticket is `client`'s signature of this request on this chain:
+    /// what a prover checks before it serves a channel's answer.
+    pub fn check(
+        &self,
+        genesis: Hash,
+        channel: ChannelId,
+        model: &ModelId,
+        input: &Input,
+        client: &AccountBytes,
+    ) -> Result<u64, MessageError> {
+        let signature = sr25519::Signature(hex_bytes("request's signature", &self.signature)?);
+        let message =
+            Request { genesis, channel, model: *model, input: input_hash(input), nonce: self.nonce }.signing_message();
+        if !sr25519::verify(&signature, message, &sr25519::PublicKey(*client)) {
+            return Err(MessageError::BadSignature("request"));
+        }
+        Ok(self.nonce)
     }
 }
 

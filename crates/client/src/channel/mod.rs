@@ -27,8 +27,8 @@
 //! let key = keys::keypair("//Bob")?;
 //! let model = ghost_primitives::parse_hash("0x5f3c…")?;
 //! // Up to three provers; a channel of 1,000 credit opened with each that has none yet.
-//! let options = SwarmOptions { provers: 3, deposit: Some(1_000) };
-//! let swarm = Swarm::join(&chain, &key, &model, Path::new("ghost-channels"), &options, None, 0.0, |joined| {
+//! let options = SwarmOptions { provers: 3, deposit: Some(1_000), audit: None };
+//! let swarm = Swarm::join(&chain, &key, &model, Path::new("ghost-channels"), &options, |joined| {
 //!     tracing::info!(%joined, "joined");
 //! })
 //! .await?;

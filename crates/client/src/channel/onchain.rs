@@ -14,6 +14,8 @@ use subxt_signer::sr25519::Keypair;
 
 /// An open channel as the chain records it.
 pub type ChannelInfo = runtime::runtime_types::pallet_channels::pallet::Channel;
+/// A finished channel's parties and terms, kept while its receipts can be reported.
+pub type FinishedChannel = runtime::runtime_types::pallet_channels::pallet::Parties;
 use crate::chain::BoundedVec as Bounded;
 
 /// What a `redeem` did, voucher by voucher.
@@ -43,6 +45,13 @@ impl Chain {
     pub async fn channel(&self, id: ChannelId) -> Result<Option<ChannelInfo>> {
         let (_, hash) = self.finalized().await?;
         Ok(self.api.storage().at(hash).fetch(&runtime::storage().channels().channels(id)).await?)
+    }
+
+    /// The parties and terms of a finished channel whose receipts can still be reported,
+    /// at the finalised block.
+    pub async fn finished_channel(&self, id: ChannelId) -> Result<Option<FinishedChannel>> {
+        let (_, hash) = self.finalized().await?;
+        Ok(self.api.storage().at(hash).fetch(&runtime::storage().channels().finished(id)).await?)
     }
 
     /// Every open channel at the finalised block, by id.

@@ -13,7 +13,10 @@
 
 use super::{
     audit::{Auditor, Forwarded},
-    message::{check_answer, sign_voucher, AccountBytes, ChainReceipt, Expected, MessageError, WireReceipt},
+    message::{
+        check_answer, sign_request, sign_voucher, AccountBytes, ChainReceipt, Expected, MessageError, WireReceipt,
+        WireTicket,
+    },
     onchain::ChannelInfo,
 };
 use crate::{
@@ -107,6 +110,9 @@ pub struct Session {
     ledger: Mutex<Ledger>,
     dir: PathBuf,
     audit: Option<Auditor>,
+    /// The next request's nonce: started from the clock, so a restarted session never
+    /// reuses one.
+    nonce: std::sync::atomic::AtomicU64,
 }
 
 impl Session {
@@ -172,6 +178,11 @@ impl Session {
             ledger: Mutex::new(Ledger { owed, kept: digests, signed, receipts, vouchers }),
             dir,
             audit: None,
+            nonce: std::sync::atomic::AtomicU64::new(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
+            ),
         })
     }
 
@@ -209,6 +220,13 @@ impl Session {
     pub fn set_best(&self, best: u32) {
         let mut expected = self.expected.lock().expect("never poisoned");
         expected.best = expected.best.max(best);
+    }
+
+    /// The signed ticket of a new request for `input`.
+    fn ticket(&self, input: &Input) -> WireTicket {
+        let nonce = self.nonce.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let genesis = self.expected.lock().expect("never poisoned").genesis;
+        sign_request(&self.key, genesis, self.channel, &self.verifier.id(), input, nonce)
     }
 
     /// A voucher for everything verified, if more is owed than signed: logged first.
@@ -251,7 +269,8 @@ impl Session {
         let unanswered =
             |e: jsonrpsee::core::ClientError| AskError::Unanswered { url: self.url.clone(), why: e.to_string() };
         let mut voucher = self.voucher_due()?;
-        let mut reply = self.rpc.channel_infer(self.channel, model.clone(), input.into(), voucher.take()).await;
+        let mut reply =
+            self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), voucher.take()).await;
         if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
             // Answers pipelined by others on this session may have left the voucher behind.
             if e.code() == PAYMENT_REQUIRED {
@@ -260,7 +279,7 @@ impl Session {
                     let genesis = self.expected.lock().expect("never poisoned").genesis;
                     Some(sign_voucher(&self.key, genesis, self.channel, owed))
                 });
-                reply = self.rpc.channel_infer(self.channel, model, input.into(), due).await;
+                reply = self.rpc.channel_infer(self.channel, model, input.into(), self.ticket(input), due).await;
             }
         }
         let ChannelAnswer { answer, receipt } = reply.map_err(unanswered)?;
@@ -296,7 +315,9 @@ impl Session {
             Err(why) => {
                 // Signed by the channel's prover: evidence, kept with the proof it names,
                 // and handed to the auditor, if any, whatever the sampling.
-                if receipt.parse().is_ok_and(|(r, _)| r.prover == expected.prover) {
+                // Only a proof the chain could take is worth its room.
+                let reportable = answer.proof.0.len() <= ghost_primitives::limits::MAX_PROOF_BYTES;
+                if reportable && receipt.parse().is_ok_and(|(r, _)| r.prover == expected.prover) {
                     if let Some(auditor) = &self.audit {
                         auditor.offer(&receipt, input.into(), &answer.proof, true);
                     }

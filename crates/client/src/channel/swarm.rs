@@ -48,6 +48,8 @@ pub struct SwarmOptions {
     pub provers: usize,
     /// Credit to escrow in each channel opened; `None`: open none, use only open ones.
     pub deposit: Option<u128>,
+    /// The watcher receipts are handed to, and the share of verified ones handed in.
+    pub audit: Option<(String, f64)>,
 }
 
 /// What joining did, prover by prover.
@@ -168,8 +170,6 @@ impl Swarm {
         model: &ModelId,
         root: &Path,
         options: &SwarmOptions,
-        auditor: Option<&str>,
-        audit_rate: f64,
         mut joined: impl FnMut(Joined),
     ) -> Result<Self> {
         let file = chain.ghost_file(model).await?.ok_or_else(|| anyhow!("model {} is not registered", hex0x(model)))?;
@@ -182,7 +182,13 @@ impl Swarm {
             .filter(|(_, c)| c.client == me && &c.model == model && c.closes_at.is_none())
             .collect();
         let mut endpoints = provers::endpoints(chain, model).await?;
-        // Provers we have a channel with first: reusing costs no transaction.
+        // Provers we have a channel with first (reusing costs no transaction), the others in
+        // random order: the storage order of the bonds is an account's hash, which a sybil
+        // can grind to come first.
+        {
+            use rand::seq::SliceRandom;
+            endpoints.shuffle(&mut rand::thread_rng());
+        }
         endpoints.sort_by_key(|e| !mine.iter().any(|(_, c)| c.prover == e.prover));
         let mut members = Vec::new();
         for endpoint in endpoints {
@@ -229,8 +235,8 @@ impl Swarm {
                 root,
                 best,
             )?;
-            if let Some(url) = auditor {
-                session = session.with_audit(Auditor::start(url, audit_rate)?);
+            if let Some((url, rate)) = &options.audit {
+                session = session.with_audit(Auditor::start(url, *rate)?);
             }
             members.push(Member { prover, url: endpoint.url, session, health: Mutex::new(Health::default()) });
         }
