@@ -16,7 +16,7 @@ start_dev_chain
 id=$("$ghost" model register "$work/digits" --price 10 --suri //Alice | awk '/^model 0x/ {print $2}')
 "$ghost" prover run --model "$work/digits" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal" --bond "${BOND:-5000}" >"$work/prover.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 60); do "$ghost" model show "$id" | grep -q '^prover ' && break; sleep 0.5; done
+for _ in $(seq 60); do "$ghost" model show "$id" | grep '^prover ' >/dev/null && break; sleep 0.5; done
 image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
 
 echo "== request to verified answer (${SAMPLES:-5} sequential paid inferences) =="

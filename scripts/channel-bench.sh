@@ -31,7 +31,7 @@ charlie=$!
 pids+=($!)
 dave=$!
 for name in digits big; do
-    for _ in $(seq 240); do "$ghost" model show "${id[$name]}" | grep -q '^prover ' && break; sleep 0.5; done
+    for _ in $(seq 240); do "$ghost" model show "${id[$name]}" | grep '^prover ' >/dev/null && break; sleep 0.5; done
 done
 image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
 # A 64-wide input for the synthetic model.
@@ -40,7 +40,8 @@ vector=$(python3 -c 'import math; print(",".join(f"{math.sin(i * 0.7):.3f}" for 
 echo "== on chain: ${SAMPLES:-3} paid inferences in a row, digits =="
 for _ in $(seq "${SAMPLES:-3}"); do
     started=$(date +%s%N)
-    "$ghost" infer --on-chain --accept --model "${id[digits]}" --input "$image" --suri //Bob | grep -q 'verified locally'
+    "$ghost" infer --on-chain --accept --model "${id[digits]}" --input "$image" --suri //Bob >"$work/infer.txt"
+    grep -q 'verified locally' "$work/infer.txt"
     echo "request to verified answer: $(( ($(date +%s%N) - started) / 1000000 )) ms"
 done
 

@@ -102,7 +102,7 @@ wait_for() { # file, pattern, seconds
     fail "no '$2' in $(basename "$1") after $3 s"
 }
 bonded() { # model id, account: whether `model show` lists the prover
-    "$ghost" model show "$1" | grep -q "prover      $2"
+    "$ghost" model show "$1" | grep "prover      $2" >/dev/null
 }
 
 say "provers: Charlie (honest), Dave (lazy: skips the best row), Eve (forges its proofs); watcher: Ferdie"
@@ -113,7 +113,7 @@ start eve prover run --model "$work/digits-wrong" --suri //Eve --listen 127.0.0.
 start ferdie watch --model "$work/digits" --model "$work/digits-lazy" --model "$work/digits-wrong" --suri //Ferdie --state "$work/watch.ferdie" --listen 127.0.0.1:0
 for name in digits digits-lazy digits-wrong; do
     for _ in $(seq 60); do
-        "$ghost" model show "${id[$name]}" | grep -q '^prover ' && break
+        "$ghost" model show "${id[$name]}" | grep '^prover ' >/dev/null && break
         sleep 0.5
     done
     "$ghost" model show "${id[$name]}" | grep '^prover ' || fail "nobody bonded on $name"
@@ -165,7 +165,7 @@ kill "$pid_charlie"
 wait "$pid_charlie" 2>/dev/null || true
 start charlie2 prover run --model "$work/digits" --model "$work/digits-v2" --suri //Charlie --listen 127.0.0.1:0 --journal "$work/journal.charlie" --redeem-threshold 10000 --redeem-every 86400
 for _ in $(seq 60); do
-    "$ghost" model show "$v2" | grep -q '^prover ' && break
+    "$ghost" model show "$v2" | grep '^prover ' >/dev/null && break
     sleep 0.5
 done
 "$ghost" model show "$v2" | tee "$work/show.txt"

@@ -137,6 +137,15 @@ pub trait AuditRpc {
     async fn audit_receipt(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> RpcResult<AuditTicket>;
 }
 
+/// The data of a `-32008` refusal of a request whose nonce was seen: number the next
+/// request above `above`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replayed {
+    /// The highest nonce the prover remembers on the channel.
+    pub above: u64,
+}
+
 /// What a watcher did with a receipt handed to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -57,6 +57,14 @@ pub const QUEUE: usize = 1024;
 const AT_ONCE: usize = 2;
 /// Reports under way at once.
 const REPORTS_AT_ONCE: usize = 4;
+/// Receipts between the queue and the end of their audit (judged, waiting for their date or
+/// a report): the queue backs up beyond it, and intake answers busy.
+const IN_HAND: usize = 256;
+/// Intake's chain reads at once; more are answered busy.
+const READS_AT_ONCE: usize = 8;
+/// How far ahead of the watcher's finalised block a receipt may be dated: a client takes
+/// receipts up to `MAX_RECEIPT_SKEW` ahead of its best block, which finality trails.
+const AHEAD: u32 = 2 * ghost_primitives::channel::MAX_RECEIPT_SKEW + 10;
 /// Pause between two tries of a report that did not land.
 const RETRY: Duration = Duration::from_secs(3);
 
@@ -160,6 +168,8 @@ pub struct Audits {
     chain: watch::Receiver<Option<Chain>>,
     /// Bounds the reports under way (each waits on the chain, holding its evidence).
     reports: Semaphore,
+    /// Bounds intake's chain reads.
+    reads: Semaphore,
 }
 
 struct Kept {
@@ -223,6 +233,7 @@ impl Audits {
             queue,
             chain,
             reports: Semaphore::new(REPORTS_AT_ONCE),
+            reads: Semaphore::new(READS_AT_ONCE),
         };
         Ok((Arc::new(audits), taken, waiting))
     }
@@ -259,6 +270,10 @@ impl Audits {
         proof: ProofBytes,
     ) -> Result<AuditTicket, Refused> {
         let held = check(&self.genesis, &self.models, &receipt, input.clone(), proof.clone())?;
+        // Handed in before: nothing more to read or keep.
+        if self.kept.lock().is_ok_and(|k| k.seen.contains_key(&held.digest)) {
+            return Ok(AuditTicket::Taken);
+        }
         self.check_channel(&held.receipt).await?;
         self.keep(held, Handed { receipt, input, proof })
     }
@@ -281,13 +296,23 @@ impl Audits {
     /// still reportable) has its parties and price, and its date is inside its window.
     async fn check_channel(&self, receipt: &ChainReceipt) -> Result<(), Refused> {
         let now = self.now.load(Ordering::Relaxed);
+        // Not following the chain yet: nothing can be judged about dates.
+        if now == 0 {
+            return Err(Refused::Busy);
+        }
         if self.until(receipt).is_some_and(|until| until < now) {
             return Err(Refused::Expired);
         }
-        if receipt.at > now.saturating_add(ghost_primitives::channel::MAX_RECEIPT_SKEW) {
-            return Err(Refused::Unusable(format!("it is dated block {}, ahead of the chain at {now}", receipt.at)));
+        // Dated ahead is fine (it is reported from its date on), but not beyond what a
+        // client could have taken.
+        if receipt.at > now.saturating_add(AHEAD) {
+            return Err(Refused::Unusable(format!(
+                "it is dated block {}, far ahead of the chain at {now}",
+                receipt.at
+            )));
         }
         let chain = self.chain.borrow().clone().ok_or(Refused::Busy)?;
+        let _reading = self.reads.try_acquire().map_err(|_| Refused::Busy)?;
         let unreadable = |e: anyhow::Error| {
             tracing::warn!(error = %format!("{e:#}"), "reading a receipt's channel failed");
             Refused::Busy
@@ -427,7 +452,11 @@ pub async fn work(
 ) {
     let say = Arc::new(say);
     let at_once = Arc::new(Semaphore::new(AT_ONCE));
-    while let Some(held) = taken.recv().await {
+    let in_hand = Arc::new(Semaphore::new(IN_HAND));
+    loop {
+        // A slot first: while every one is taken, the queue backs up and intake is busy.
+        let Ok(slot) = in_hand.clone().acquire_owned().await else { return };
+        let Some(held) = taken.recv().await else { return };
         let Ok(permit) = at_once.clone().acquire_owned().await else { return };
         let (audits, key, say) = (audits.clone(), key.clone(), say.clone());
         tokio::spawn(async move {
@@ -450,12 +479,12 @@ pub async fn work(
                     say(AuditEvent::Unexplained { at, why });
                 }
                 Finding::Report(evidence) => {
-                    let Ok(_reporting) = audits.reports.acquire().await else { return };
                     let event = report(&audits, &key, &held, evidence).await;
                     audits.done(&held.digest);
                     say(event);
                 }
             }
+            drop(slot);
         });
     }
 }
@@ -471,9 +500,28 @@ async fn report(audits: &Audits, key: &Keypair, held: &Held, evidence: Evidence)
         if audits.until(&held.receipt).is_some_and(|until| until < now) {
             return AuditEvent::Ended { at, why: format!("too old to report now; the last try failed: {last}") };
         }
+        // A receipt is reportable from its own block on (a prover may date it ahead); a
+        // report holds one of a few places only once it is due.
+        if now < held.receipt.at {
+            tokio::time::sleep(RETRY).await;
+            continue;
+        }
+        let Ok(reporting) = audits.reports.acquire().await else {
+            return AuditEvent::Ended { at, why: "the watcher is stopping".into() };
+        };
         let current = chain.borrow().clone();
-        // A receipt is reportable from its own block on (a prover may date it ahead).
-        if let (Some(current), true) = (current, now >= held.receipt.at) {
+        if let Some(current) = current {
+            // Convicted already (on another report, or ours before a restart), or nothing
+            // left to slash: a report would only cost its fee.
+            if current.receipt_convicted(&held.digest).await.unwrap_or(false) {
+                return AuditEvent::Ended { at, why: "convicted already, on another report".into() };
+            }
+            let prover = AccountId32(held.receipt.prover);
+            if let Ok(bond) = current.bond(&held.receipt.model, &prover).await {
+                if bond.is_none_or(|b| b.amount <= b.locked) {
+                    return AuditEvent::Ended { at, why: "its prover has no free bond left to slash".into() };
+                }
+            }
             let evidence = match &evidence {
                 Evidence::Proof(p) => Evidence::Proof(p.clone()),
                 Evidence::Fraud(f) => Evidence::Fraud(f.clone()),
@@ -500,6 +548,7 @@ async fn report(audits: &Audits, key: &Keypair, held: &Held, evidence: Evidence)
                 }
             }
         }
+        drop(reporting);
         tokio::time::sleep(RETRY).await;
     }
 }
@@ -655,7 +704,7 @@ mod tests {
         let mut ahead = receipt(&model, &dave, &input, &honest, 10);
         ahead.0 = {
             let (mut parsed, _) = ahead.0.parse().unwrap();
-            parsed.at = 30;
+            parsed.at = 100;
             sign_receipt(&dave, &parsed)
         };
         assert!(matches!(audits.take(ahead.0, ahead.1, ahead.2).await, Err(Refused::Unusable(_))));

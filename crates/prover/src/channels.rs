@@ -86,12 +86,14 @@ pub enum Refusal {
     #[error("the request is refused: {0}")]
     BadTicket(MessageError),
     /// The request's nonce was seen (or is older than those remembered).
-    #[error("request {nonce} on channel {channel} was seen before: sign the request anew")]
+    #[error("request {nonce} on channel {channel} was seen before: sign it anew, numbered above {floor}")]
     Replayed {
         /// The channel.
         channel: ChannelId,
         /// The nonce.
         nonce: u64,
+        /// A nonce above which none was refused as old (the highest seen, at least).
+        floor: u64,
     },
     /// The voucher could not be made durable: it is not counted.
     #[error("the voucher could not be written to the log: {0}")]
@@ -294,7 +296,8 @@ impl Book {
         let paid = raised.unwrap_or(lane.paid());
         let reserved = asked.map(|(model, nonce)| {
             if lane.nonce_floor.is_some_and(|floor| nonce <= floor) || lane.nonces.contains(&nonce) {
-                return Err(Refusal::Replayed { channel, nonce });
+                let floor = lane.nonces.last().copied().max(lane.nonce_floor).unwrap_or(nonce);
+                return Err(Refusal::Replayed { channel, nonce, floor });
             }
             if &lane.terms.model != model {
                 return Err(Refusal::OtherModel(channel));

@@ -11,6 +11,7 @@ use crate::{
 };
 use codec::Encode;
 use ghost_client::{
+    api::Replayed,
     api::{
         ChannelAnswer, Entry, GhostRpcServer, Health, BAD_INPUT, BAD_VOUCHER, CHANNEL_REFUSED, INTERNAL, NO_PROOF,
         ON_CHAIN_ONLY, PAYMENT_REQUIRED, UNAVAILABLE, UNKNOWN_MODEL,
@@ -283,6 +284,10 @@ impl GhostRpcServer for Prover {
 
 /// A channel refusal as a JSON-RPC error.
 fn refusal(refused: Refusal) -> ErrorObjectOwned {
+    // A client numbering below what the prover remembers learns where to start again.
+    if let Refusal::Replayed { floor, .. } = &refused {
+        return ErrorObjectOwned::owned(BAD_VOUCHER, refused.to_string(), Some(Replayed { above: *floor }));
+    }
     let code = match &refused {
         Refusal::Unpaid { .. } => PAYMENT_REQUIRED,
         Refusal::BadVoucher(_) | Refusal::BadTicket(_) | Refusal::Replayed { .. } => BAD_VOUCHER,
@@ -362,7 +367,11 @@ mod tests {
         assert_eq!(code(ask(elsewhere).await), BAD_VOUCHER);
         let bobs = sign_request(&dev::bob(), genesis, 4, &id, &input, 1);
         assert!(ask(bobs.clone()).await.is_ok());
-        assert_eq!(code(ask(bobs).await), BAD_VOUCHER, "a request replayed is not served again");
+        let replayed = ask(bobs).await.expect_err("a request replayed is not served again");
+        assert_eq!(replayed.code(), BAD_VOUCHER);
+        // It says where to number from: above the highest nonce seen.
+        let data: ghost_client::api::Replayed = serde_json::from_str(replayed.data().unwrap().get()).unwrap();
+        assert_eq!(data.above, 1);
         assert!(ask(sign_request(&dev::bob(), genesis, 4, &id, &input, 2)).await.is_ok());
     }
 }

@@ -54,6 +54,12 @@ impl Chain {
         Ok(self.api.storage().at(hash).fetch(&runtime::storage().channels().finished(id)).await?)
     }
 
+    /// Whether the receipt of `digest` has convicted its prover (at the finalised block).
+    pub async fn receipt_convicted(&self, digest: &Hash) -> Result<bool> {
+        let (_, hash) = self.finalized().await?;
+        Ok(self.api.storage().at(hash).fetch(&runtime::storage().channels().convicted(*digest)).await?.is_some())
+    }
+
     /// Every open channel at the finalised block, by id.
     pub async fn channels(&self) -> Result<Vec<(ChannelId, ChannelInfo)>> {
         let (_, hash) = self.finalized().await?;

@@ -20,7 +20,7 @@ use super::{
     onchain::ChannelInfo,
 };
 use crate::{
-    api::{self, ChannelAnswer, GhostRpcClient, PAYMENT_REQUIRED},
+    api::{self, ChannelAnswer, GhostRpcClient, BAD_VOUCHER, PAYMENT_REQUIRED},
     chain::Chain,
     durable::Log,
     wire::{Answer, ProofBytes, WireInput},
@@ -271,6 +271,16 @@ impl Session {
         let mut voucher = self.voucher_due()?;
         let mut reply =
             self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), voucher.take()).await;
+        if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
+            // Numbered below what the prover remembers (another process on this channel, a
+            // clock set back): number from above it, and ask once more.
+            let replayed = e.data().and_then(|d| serde_json::from_str::<api::Replayed>(d.get()).ok());
+            if let (BAD_VOUCHER, Some(replayed)) = (e.code(), replayed) {
+                self.nonce.fetch_max(replayed.above.saturating_add(1), std::sync::atomic::Ordering::Relaxed);
+                reply =
+                    self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), None).await;
+            }
+        }
         if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
             // Answers pipelined by others on this session may have left the voucher behind.
             if e.code() == PAYMENT_REQUIRED {
