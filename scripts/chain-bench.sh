@@ -21,7 +21,7 @@ image=$(gzip -dc data/digits.csv.gz | sed -n 2p | cut -d, -f1-64)
 
 echo "== request to verified answer (${SAMPLES:-5} sequential paid inferences) =="
 for _ in $(seq "${SAMPLES:-5}"); do
-    "$ghost" infer --model "$id" --input "$image" --suri //Bob | grep 'verified locally'
+    "$ghost" infer --on-chain --model "$id" --input "$image" --suri //Bob | grep "verified locally"
 done
 
 clients=()

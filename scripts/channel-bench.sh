@@ -15,7 +15,7 @@ start_dev_chain
 answers=${ANSWERS:-3000}
 
 # CPU time of a process's threads so far, in nanoseconds.
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {print s}'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
 
 "$ghost" --quiet model build digits --out "$work/digits" >/dev/null
 "$ghost" --quiet model build synthetic --name big --rows 1048576 --out "$work/big" >/dev/null
