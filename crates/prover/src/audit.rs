@@ -12,7 +12,10 @@
 //! current connection until it lands, someone else convicted first, or the receipt's
 //! window ends.
 
-use crate::server::{self, Limits};
+use crate::{
+    findings::{weigh, Finding as Weighed},
+    server::{self, Limits},
+};
 use anyhow::{anyhow, Context, Result};
 use codec::Encode;
 use ghost_client::{
@@ -404,19 +407,11 @@ fn examine(model: &Model, held: &Held) -> Finding {
         Err(other) => return Finding::Unexplained(format!("it does not match its proof ({other:?})")),
     }
     let binding = receipt.prover.encode();
-    match model.trace_bound(&held.input, &binding) {
-        Ok(honest) if honest.claim() == receipt.claim() => return Finding::Honest,
-        Ok(_) => {}
-        Err(e) => return Finding::Unexplained(format!("the honest answer could not be computed: {e}")),
-    }
-    let trace = match model.verifier().verify(&binding, &held.input, &receipt.claim(), &held.proof) {
-        Ok(trace) => trace,
-        Err(e) => return Finding::Unexplained(format!("its proof does not verify here: {e}")),
-    };
-    match model.find_fraud(&held.input, &trace) {
-        Ok(Some(fraud)) => Finding::Report(Evidence::Fraud(fraud.encode())),
-        Ok(None) => Finding::Unexplained("no fraud proof shows it".into()),
-        Err(e) => Finding::Unexplained(format!("no fraud proof could be built: {e}")),
+    match weigh(model, &held.input, &binding, &receipt.claim(), &held.proof) {
+        Ok(None) => Finding::Honest,
+        Ok(Some(Weighed::Excluded(fraud))) => Finding::Report(Evidence::Fraud(fraud)),
+        Ok(Some(Weighed::Unexplained(why))) => Finding::Unexplained(why),
+        Err(e) => Finding::Unexplained(format!("the honest answer could not be computed: {e}")),
     }
 }
 
@@ -522,10 +517,7 @@ async fn report(audits: &Audits, key: &Keypair, held: &Held, evidence: Evidence)
                     return AuditEvent::Ended { at, why: "its prover has no free bond left to slash".into() };
                 }
             }
-            let evidence = match &evidence {
-                Evidence::Proof(p) => Evidence::Proof(p.clone()),
-                Evidence::Fraud(f) => Evidence::Fraud(f.clone()),
-            };
+            let evidence = evidence.clone();
             let fault = match &evidence {
                 Evidence::Proof(_) => ReceiptFault::BadProof,
                 Evidence::Fraud(_) => ReceiptFault::ExcludedRow,

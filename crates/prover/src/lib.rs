@@ -12,6 +12,7 @@
 //! * [`channels`]: the channels it serves, their unpaid bound, and its voucher log.
 //! * [`daemon`]: `ghost prover run`, the on-chain prover.
 //! * [`watcher`]: `ghost watch`, which recomputes posted results and reports excluded entries.
+//! * [`findings`]: what the weights show of someone else's answer (honest, or the fraud proof).
 //! * [`audit`]: the watcher's endpoint for channel receipts, and their audit.
 //! * [`reports`]: the watcher's durable record of its commitments.
 //! * [`checks`]: the watcher's schedule of checks and how its tasks retry.
@@ -20,6 +21,7 @@ pub mod audit;
 pub mod channels;
 pub mod checks;
 pub mod daemon;
+pub mod findings;
 pub mod journal;
 pub mod reports;
 pub mod rpc;

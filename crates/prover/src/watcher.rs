@@ -18,9 +18,11 @@
 //! reveals the report first; after the deadline, the bond is reclaimed. Each step is
 //! reported as a [`WatchEvent`].
 
+pub use crate::findings::Finding;
 use crate::{
     audit::{self, AuditEvent, Audits},
     checks::{reportable, Next, Schedule, Tries},
+    findings::weigh,
     reports::{Report, Reports},
 };
 use anyhow::{anyhow, Result};
@@ -48,15 +50,6 @@ use tokio::sync::{mpsc, watch, Semaphore};
 pub const CHECKS_AT_ONCE: usize = 4;
 /// Check tasks at once (recomputing, or waiting on the chain); the rest wait their turn.
 pub const TASKS_AT_ONCE: usize = 16;
-
-/// What the watcher found wrong with a result.
-#[derive(Clone, Debug)]
-pub enum Finding {
-    /// The prover left out a better row or list: this fraud proof (encoded) convicts it.
-    Excluded(Vec<u8>),
-    /// The result differs from the honest one, but no fraud proof shows it (why).
-    Unexplained(String),
-}
 
 /// What the watcher saw and did, as it happens.
 pub enum WatchEvent {
@@ -561,24 +554,9 @@ pub async fn inspect(model: &Arc<Model>, request: &Request, posted: &Posted) -> 
     let input = request.input.0.clone();
     let binding = posted.prover.encode();
     let (model, posted) = (model.clone(), posted.clone());
-    let finding = tokio::task::spawn_blocking(move || -> Result<Option<Finding>> {
-        let honest = model.trace_bound(&input, &binding)?.claim();
-        if honest == posted.claim {
-            return Ok(None);
-        }
-        let trace = match model.verifier().verify(&binding, &input, &posted.claim, &posted.proof) {
-            Ok(trace) => trace,
-            Err(e) => return Ok(Some(Finding::Unexplained(format!("its proof does not verify here: {e}")))),
-        };
-        Ok(Some(match model.find_fraud(&input, &trace) {
-            Ok(Some(fraud)) => Finding::Excluded(fraud.encode()),
-            Ok(None) => Finding::Unexplained("no fraud proof shows it".into()),
-            Err(e) => Finding::Unexplained(format!("no fraud proof could be built: {e}")),
-        }))
-    })
-    .await
-    .map_err(|e| anyhow!("the check stopped: {e}"))??;
-    Ok(finding)
+    tokio::task::spawn_blocking(move || weigh(&model, &input, &binding, &posted.claim, &posted.proof))
+        .await
+        .map_err(|e| anyhow!("the check stopped: {e}"))?
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub struct Redemption {
 }
 
 /// What is shown against a receipt on chain.
+#[derive(Clone, Debug)]
 pub enum Evidence {
     /// The ghost proof the receipt names (which does not prove it).
     Proof(Vec<u8>),
