@@ -16,11 +16,12 @@ DEPENDENCY_RULES = {
     "crates/model": {"forbidden": {"subxt", "subxt-signer", "tokio", "jsonrpsee", "ghost-client", "ghost-prover", "ghost-cli"}},
     "crates/client": {"forbidden": {"ghost-prover", "ghost-model", "ghost-cli"}},
     "crates/prover": {"forbidden": {"ghost-cli"}},
+    "crates/chaos": {"forbidden": {"ghost-prover", "ghost-model", "ghost-cli", "ghost-testkit"}},
     "primitives": {"forbidden": {"tokio", "serde", "jsonrpsee", "subxt", "polkadot-sdk"}, "optional": {"clap"}},
 }
 # Off-chain crates know the chain only through its metadata.
 ON_CHAIN = {"ghost-runtime", "ghost-runtime-api", "pallet-mutual-credit", "pallet-ghost-registry", "pallet-inference", "pallet-channels", "ghost-node"}
-OFF_CHAIN = ["crates/model", "crates/client", "crates/prover", "crates/cli", "crates/testkit"]
+OFF_CHAIN = ["crates/model", "crates/client", "crates/prover", "crates/cli", "crates/testkit", "crates/chaos"]
 
 PATH = re.compile(r"`([A-Za-z0-9_.\-/]+)`")
 HEADING = re.compile(r"^###\s+`([A-Za-z0-9_.\-/]+)/`")

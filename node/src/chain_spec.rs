@@ -1,6 +1,9 @@
 //! Chain specifications: `dev` and `local`, from the runtime's genesis presets.
 
-use ghost_runtime::WASM_BINARY;
+use ghost_runtime::{
+    genesis_config_presets::{local_testnet_of, MAX_LOCAL_VALIDATORS},
+    WASM_BINARY,
+};
 use polkadot_sdk::{sc_service, sc_service::ChainType, sp_genesis_builder};
 
 /// A chain specification of this runtime.
@@ -29,6 +32,24 @@ pub fn local() -> Result<ChainSpec, String> {
         .with_chain_type(ChainType::Local)
         .with_properties(properties())
         .with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+        .build())
+}
+
+/// A local network of the first `validators` dev keys (`--chain local-N`, N from 1 to
+/// [`MAX_LOCAL_VALIDATORS`]); `local-2` is `local`.
+pub fn local_of(validators: usize) -> Result<ChainSpec, String> {
+    if validators == 2 {
+        return local();
+    }
+    let patch = local_testnet_of(validators).ok_or_else(|| {
+        format!("a local network has from 1 to {MAX_LOCAL_VALIDATORS} validators (the dev keys), not {validators}")
+    })?;
+    Ok(ChainSpec::builder(wasm()?, None)
+        .with_name(&format!("Ghostchain Local Testnet of {validators}"))
+        .with_id(&format!("ghost_local_{validators}"))
+        .with_chain_type(ChainType::Local)
+        .with_properties(properties())
+        .with_genesis_config_patch(patch)
         .build())
 }
 

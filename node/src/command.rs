@@ -44,9 +44,17 @@ impl SubstrateCli for Cli {
         Ok(match id {
             "dev" => Box::new(chain_spec::development()?),
             "" | "local" => Box::new(chain_spec::local()?),
-            path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
+            other => match local_validators(other) {
+                Some(validators) => Box::new(chain_spec::local_of(validators)?),
+                None => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(other))?),
+            },
         })
     }
+}
+
+/// The number of validators `N` of a chain named `local-N`.
+fn local_validators(chain: &str) -> Option<usize> {
+    chain.strip_prefix("local-")?.parse().ok()
 }
 
 /// Parse the command line and run it.
@@ -56,7 +64,7 @@ pub fn run() -> sc_cli::Result<()> {
     // key at start. Validators of any other chain must keep theirs (`--node-key-file`), as
     // their peer id is how the others find them.
     let chain = cli.run.shared_params.chain.as_deref().unwrap_or_default();
-    if !cli.run.shared_params.dev && matches!(chain, "" | "local") {
+    if !cli.run.shared_params.dev && (matches!(chain, "" | "local") || local_validators(chain).is_some()) {
         cli.run.network_params.node_key_params.unsafe_force_node_key_generation = true;
     }
 

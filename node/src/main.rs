@@ -3,7 +3,8 @@
 //! * `ghost-node --dev` — one validator (Alice) on a temporary database: blocks every 2 s,
 //!   finalised by GRANDPA right after; RPC on 127.0.0.1:9944.
 //! * `ghost-node --chain local --alice` / `--bob` (with `--bootnodes`) — a two-validator
-//!   Aura + GRANDPA network on one machine.
+//!   Aura + GRANDPA network on one machine; `--chain local-4` with `--alice` … `--dave`
+//!   has four, the fewest that finalise with one of them down.
 //! * `ghost-node benchmark pallet ...` — regenerates the pallets' weights (feature `benchmark-cli`).
 
 #![allow(

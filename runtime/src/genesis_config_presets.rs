@@ -1,5 +1,5 @@
-//! Genesis presets: `development` (Alice validates) and `local_testnet` (Alice and Bob).
-//! Both endow the well-known dev accounts, give them credit lines, and make Alice sudo,
+//! Genesis presets: `development` (Alice validates) and `local_testnet` (Alice and Bob),
+//! and [`local_testnet_of`] for a local network of more validators. All endow the well-known dev accounts, give them credit lines, and make Alice sudo,
 //! so the chain is usable at once.
 
 use crate::{AccountId, BalancesConfig, MutualCreditConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
@@ -49,14 +49,31 @@ pub fn development_config_genesis() -> Value {
 
 /// Two validators (Alice and Bob).
 pub fn local_config_genesis() -> Value {
-    genesis(
-        vec![
-            authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-            authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-        ],
+    local_testnet_of(2).unwrap_or_default()
+}
+
+/// The most validators [`local_testnet_of`] names: the well-known dev keys, Alice to Ferdie.
+pub const MAX_LOCAL_VALIDATORS: usize = 6;
+
+/// A local network whose validators are the first `validators` well-known dev keys (Alice,
+/// Bob, Charlie, ...), or `None` beyond [`MAX_LOCAL_VALIDATORS`] or for none. GRANDPA
+/// finalises with more than two thirds of them, so four is the fewest that finalise with
+/// one down (three need all three).
+pub fn local_testnet_of(validators: usize) -> Option<Value> {
+    const KEYS: [(Sr25519Keyring, Ed25519Keyring); MAX_LOCAL_VALIDATORS] = [
+        (Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+        (Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+        (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+        (Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+        (Sr25519Keyring::Eve, Ed25519Keyring::Eve),
+        (Sr25519Keyring::Ferdie, Ed25519Keyring::Ferdie),
+    ];
+    let chosen = KEYS.get(..validators).filter(|k| !k.is_empty())?;
+    Some(genesis(
+        chosen.iter().map(|(aura, grandpa)| authority(*aura, *grandpa)).collect(),
         Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
         Sr25519Keyring::Alice.to_account_id(),
-    )
+    ))
 }
 
 /// The preset named `id`.

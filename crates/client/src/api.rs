@@ -4,7 +4,7 @@
 //!
 //! | method            | params                    | result                         |
 //! |-------------------|---------------------------|--------------------------------|
-//! | `ghost_health`    | —                         | `{ status, models, served }`   |
+//! | `ghost_health`    | —                         | a [`Health`]: `{ status, models, served }`, and on a daemon `finalized`, `lagSeconds`, `chain`, `journal` |
 //! | `ghost_models`    | —                         | model ids (`0x`-hex)           |
 //! | `ghost_ghostFile` | `model?`                  | the ghost file, `0x`-hex       |
 //! | `ghost_infer`     | `model`, `input`          | an [`Answer`]                  |
@@ -17,6 +17,7 @@
 //! | method              | params                      | result                       |
 //! |---------------------|-----------------------------|------------------------------|
 //! | `ghost_auditReceipt` | `receipt`, `input`, `proof` | an [`AuditTicket`]: `"taken"` |
+//! | `ghost_health`      | —                           | a [`Health`], with `auditsQueued` |
 //!
 //! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
 //! prover is shutting down or overloaded (every worker busy, or this connection over its
@@ -74,15 +75,56 @@ pub const MAX_RESPONSE_BYTES: u32 = (limits::MAX_PROOF_BYTES as u32).div_ceil(3)
 /// batch is answered before any byte is sent.
 pub const MAX_BATCH: u32 = 8;
 
-/// `ghost_health`'s answer.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+/// `ghost_health`'s answer (camelCase on the wire). `ghost serve`, which has no chain,
+/// answers the first three fields only; the prover daemon (`ghost prover run`) and the
+/// watcher's audit endpoint (`ghost watch --listen`) answer the others too, from their
+/// [`crate::liveness::Liveness`]. The fields after the first three are optional, so that
+/// either side may be older than the other.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
 pub struct Health {
-    /// Always `"ok"` while serving.
+    /// `"ok"` while serving and keeping up; `"degraded"` when no new finalised block was
+    /// seen for longer than [`crate::liveness::DEGRADED_AFTER`] (60 s; also while it has
+    /// not connected for that long since start), or when a store's last write failed
+    /// (`journal`). It answers at all only while it serves.
     pub status: String,
-    /// Models served.
+    /// Models served (a watcher: models watched).
     pub models: usize,
-    /// Answers given since start.
+    /// Answers given since start (a watcher: receipts taken for audit since start).
     pub served: u64,
+    /// The last finalised block number seen (none before the first, and without a chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finalized: Option<u32>,
+    /// Whole seconds since a new finalised block was last seen (since start, before the
+    /// first one); none without a chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag_seconds: Option<u64>,
+    /// The connection to the node: `"connecting"` (not yet since start), `"connected"`
+    /// (caught up and following finalised blocks) or `"reconnecting"` (lost, retrying with
+    /// backoff); none without a chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
+    /// `"ok"` when the last write to each durable store (the daemon's journal and voucher
+    /// log; the watcher's report records and audit log) succeeded, else each failing
+    /// store with why, e.g. `"voucher log: the disk is full"`; none without a journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<String>,
+    /// A watcher's receipts taken and not audited to their end yet (waiting, being judged,
+    /// or being reported); none on a prover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audits_queued: Option<usize>,
+}
+
+impl Health {
+    /// `status` while serving and keeping up.
+    pub const OK: &'static str = "ok";
+    /// `status` while serving but not keeping up with the chain, or unable to write.
+    pub const DEGRADED: &'static str = "degraded";
+
+    /// The health of a server with no chain and no journal (`ghost serve`).
+    pub fn serving(models: usize, served: u64) -> Self {
+        Self { status: Self::OK.into(), models, served, ..Self::default() }
+    }
 }
 
 #[rpc(server, client, namespace = "ghost")]
@@ -135,6 +177,11 @@ pub trait AuditRpc {
     /// reported on chain if its proof does not verify or its retrieval was lazy.
     #[method(name = "auditReceipt")]
     async fn audit_receipt(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> RpcResult<AuditTicket>;
+
+    /// The watcher's liveness (`ghost_health`, as a prover's): the chain it follows, its
+    /// stores, the receipts taken (`served`) and those not audited yet (`auditsQueued`).
+    #[method(name = "health")]
+    async fn watcher_health(&self) -> RpcResult<Health>;
 }
 
 /// The data of a `-32008` refusal of a request whose nonce was seen: number the next

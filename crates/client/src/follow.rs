@@ -2,9 +2,13 @@
 //! the watcher). It connects, lets the agent catch up on what happened while it was away,
 //! then hands it every finalised block; when the node goes away, or finalises nothing for
 //! [`STALL`] (a silent socket looks just like that), it reconnects with backoff and catches
-//! up again, forever.
+//! up again, forever. What it sees (the connection, each finalised block) it records in the
+//! agent's [`Liveness`], which `ghost_health` reports.
 
-use crate::chain::{within, Chain, STALL};
+use crate::{
+    chain::{within, Chain, STALL},
+    liveness::Liveness,
+};
 use anyhow::{bail, Context, Result};
 use std::{convert::Infallible, future::Future, time::Duration};
 use subxt::{blocks::Block, OnlineClient, PolkadotConfig};
@@ -27,11 +31,13 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 /// Follow the chain at `url` with `follower` until the future is dropped: every error
 /// (a node down, a dropped subscription, a failed read) ends the session, is logged, and a
-/// new session starts after the backoff.
-pub async fn follow(url: &str, follower: &mut impl Follower) {
+/// new session starts after the backoff. `liveness` hears of the connection and of every
+/// finalised block.
+pub async fn follow(url: &str, follower: &mut impl Follower, liveness: &Liveness) {
     let mut backoff = FIRST_BACKOFF;
     loop {
-        let Err(e) = session(url, follower, &mut backoff).await;
+        let Err(e) = session(url, follower, &mut backoff, liveness).await;
+        liveness.reconnecting();
         tracing::warn!(error = %format!("{e:#}"), retry_in = ?backoff, "lost the chain; reconnecting");
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -40,11 +46,17 @@ pub async fn follow(url: &str, follower: &mut impl Follower) {
 
 /// One connection's life: catch up, then every finalised block, until something fails.
 /// A session that caught up resets `backoff`: only failures in a row wait longer.
-async fn session(url: &str, follower: &mut impl Follower, backoff: &mut Duration) -> Result<Infallible> {
+async fn session(
+    url: &str,
+    follower: &mut impl Follower,
+    backoff: &mut Duration,
+    liveness: &Liveness,
+) -> Result<Infallible> {
     let chain = Chain::connect(url, Duration::from_secs(2)).await?;
     // Subscribe before catching up, so no block between the two is missed.
     let mut heads = chain.api.blocks().subscribe_finalized().await.context("following finalised blocks")?;
     follower.connected(&chain).await?;
+    liveness.connected();
     *backoff = FIRST_BACKOFF;
     loop {
         let next = async { Ok(heads.next().await) };
@@ -54,6 +66,7 @@ async fn session(url: &str, follower: &mut impl Follower, backoff: &mut Duration
         let block = block.context("the finalised-block subscription failed")?;
         let number = block.number();
         tracing::debug!(number, "finalised");
+        liveness.finalized(number);
         let late = || {
             format!("block #{number} took over {} s to handle (the connection may have gone silent)", STALL.as_secs())
         };

@@ -72,7 +72,8 @@
 //!   committed metadata, here and nowhere else).
 //! * [`keys`]: signing keys and accounts. [`tokens`]: native token amounts.
 //! * [`outcome`]: what a transaction did, for people.
-//! * [`follow`]: the one follow-the-chain loop of the long-running agents.
+//! * [`follow`]: the one follow-the-chain loop of the long-running agents. [`liveness`]:
+//!   what they know of their own health (`ghost_health`).
 //! * [`registry`]: models, versions, lineage, bonds. [`credit`]: mutual credit.
 //! * [`paid`]: paid inference on chain, settled after the challenge window or accepted.
 //!   [`dispute`]: the reporter's side of disputes (commit, reveal, reclaim).
@@ -94,6 +95,7 @@ pub mod durable;
 pub mod endpoint;
 pub mod follow;
 pub mod keys;
+pub mod liveness;
 pub mod load;
 pub mod outcome;
 pub mod paid;

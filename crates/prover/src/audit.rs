@@ -10,7 +10,8 @@
 //! verify is reported with that proof; a valid proof whose rows or lists were not the best
 //! is reported with the exclusion fraud proof that shows it. A report is retried on the
 //! current connection until it lands, someone else convicted first, or the receipt's
-//! window ends.
+//! window ends. The endpoint also answers `ghost_health` from the watcher's [`Liveness`],
+//! with the receipts taken since start and those not audited to their end yet.
 
 use crate::{
     findings::{weigh, Finding as Weighed},
@@ -19,7 +20,7 @@ use crate::{
 use anyhow::{anyhow, Context, Result};
 use codec::Encode;
 use ghost_client::{
-    api::{AuditRpcServer, AuditTicket, AUDIT_REFUSED, UNAVAILABLE},
+    api::{AuditRpcServer, AuditTicket, Health, AUDIT_REFUSED, UNAVAILABLE},
     chain::Chain,
     channel::{
         onchain::{report_receipt, Evidence},
@@ -27,6 +28,7 @@ use ghost_client::{
     },
     durable::{write_atomic, Log},
     keys::show_account,
+    liveness::Liveness,
     wire::{ProofBytes, WireInput},
 };
 use ghost_primitives::{
@@ -45,7 +47,7 @@ use std::{
     net::SocketAddr,
     path::Path,
     sync::{
-        atomic::{AtomicU32, Ordering},
+        atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering},
         Arc, Mutex,
     },
     time::Duration,
@@ -70,6 +72,8 @@ const READS_AT_ONCE: usize = 8;
 const AHEAD: u32 = 2 * ghost_primitives::channel::MAX_RECEIPT_SKEW + 10;
 /// Pause between two tries of a report that did not land.
 const RETRY: Duration = Duration::from_secs(3);
+/// The audit log's name in `ghost_health`'s `journal`.
+pub const STORE: &str = "audit log";
 
 /// One line of `audits.jsonl`.
 #[derive(Serialize, Deserialize)]
@@ -173,6 +177,12 @@ pub struct Audits {
     reports: Semaphore,
     /// Bounds intake's chain reads.
     reads: Semaphore,
+    /// The watcher's health, told how each append to the log goes.
+    liveness: Arc<Liveness>,
+    /// Receipts taken since start.
+    taken: AtomicU64,
+    /// Receipts taken (before a restart too) whose audit has not ended.
+    queued: AtomicUsize,
 }
 
 struct Kept {
@@ -183,12 +193,14 @@ struct Kept {
 
 impl Audits {
     /// Open the audit log at `path` for the chain of `genesis`, auditing `models`: the
-    /// receipts taken before and not audited come back in the queue returned.
+    /// receipts taken before and not audited come back in the queue returned. `liveness`
+    /// is told how each append goes, and is what `ghost_health` reports.
     pub fn open(
         path: &Path,
         genesis: Hash,
         models: BTreeMap<ModelId, Arc<Model>>,
         chain: watch::Receiver<Option<Chain>>,
+        liveness: Arc<Liveness>,
     ) -> Result<(Arc<Self>, mpsc::Receiver<Held>, usize)> {
         let (_, read) = Log::open::<Line>(path).with_context(|| format!("opening {}", path.display()))?;
         // Taken receipts by digest, in order, less those whose audit ended.
@@ -237,6 +249,9 @@ impl Audits {
             chain,
             reports: Semaphore::new(REPORTS_AT_ONCE),
             reads: Semaphore::new(READS_AT_ONCE),
+            liveness,
+            taken: AtomicU64::new(0),
+            queued: AtomicUsize::new(waiting),
         };
         Ok((Arc::new(audits), taken, waiting))
     }
@@ -289,10 +304,22 @@ impl Audits {
             return Ok(AuditTicket::Taken);
         }
         let permit = self.queue.try_reserve().map_err(|_| Refused::Busy)?;
-        kept.log.append(&Line::Taken(Box::new(handed))).map_err(|e| Refused::Log(e.to_string()))?;
+        let appended = kept.log.append(&Line::Taken(Box::new(handed)));
+        self.liveness.wrote(STORE, &appended);
+        appended.map_err(|e| Refused::Log(e.to_string()))?;
         kept.seen.insert(held.digest, until.unwrap_or(0));
+        self.taken.fetch_add(1, Ordering::Relaxed);
+        self.queued.fetch_add(1, Ordering::Relaxed);
         permit.send(held);
         Ok(AuditTicket::Taken)
+    }
+
+    /// `ghost_health`'s answer: the watcher's liveness, the models watched, the receipts
+    /// taken since start (`served`) and those whose audit has not ended (`auditsQueued`).
+    pub fn health(&self) -> Health {
+        let taken = self.taken.load(Ordering::Relaxed);
+        let health = self.liveness.health(self.models.len(), taken);
+        Health { audits_queued: Some(self.queued.load(Ordering::Relaxed)), ..health }
     }
 
     /// Whether `receipt` can convict anyone on chain: its channel (open, or finished and
@@ -336,8 +363,14 @@ impl Audits {
     }
 
     fn done(&self, digest: &Hash) {
+        let _ = self.queued.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
         let line = Line::Done { receipt: hex0x(digest) };
-        if let Err(e) = self.kept.lock().map_err(|_| anyhow!("poisoned")).and_then(|mut k| Ok(k.log.append(&line)?)) {
+        let appended = self.kept.lock().map_err(|_| anyhow!("poisoned")).and_then(|mut k| {
+            let appended = k.log.append(&line);
+            self.liveness.wrote(STORE, &appended);
+            Ok(appended?)
+        });
+        if let Err(e) = appended {
             // Not fatal: the receipt is audited again after a restart, and judged the same.
             tracing::warn!(error = %e, "an audit's end could not be logged");
         }
@@ -420,6 +453,10 @@ struct Endpoint(Arc<Audits>);
 
 #[async_trait]
 impl AuditRpcServer for Endpoint {
+    async fn watcher_health(&self) -> RpcResult<Health> {
+        Ok(self.0.health())
+    }
+
     async fn audit_receipt(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> RpcResult<AuditTicket> {
         self.0.take(receipt, input, proof).await.map_err(|refused| {
             let code = match refused {
@@ -576,7 +613,7 @@ mod tests {
     }
 
     fn open(path: &Path, models: &BTreeMap<ModelId, Arc<Model>>) -> (Arc<Audits>, mpsc::Receiver<Held>, usize) {
-        Audits::open(path, GENESIS, models.clone(), watch::channel(None).1).unwrap()
+        Audits::open(path, GENESIS, models.clone(), watch::channel(None).1, Arc::new(Liveness::new())).unwrap()
     }
 
     fn model() -> Arc<Model> {
@@ -660,6 +697,28 @@ mod tests {
         ProofBytes(model.prove_trace(trace).unwrap().encode())
     }
 
+    /// The audit endpoint answers `ghost_health` as a prover's does, with its queue: a
+    /// harness or a poller reads the watcher's lag and backlog there.
+    #[tokio::test]
+    async fn the_audit_endpoint_answers_health_with_its_queue() {
+        use ghost_client::api::AuditRpcClient;
+        let model = model();
+        let dave = subxt_signer::sr25519::dev::dave();
+        let input = testing::input(3, 16);
+        let honest = model.trace_bound(&input, &dave.public_key().0.encode()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let models = BTreeMap::from([(model.id(), model.clone())]);
+        let (audits, _queue, _) = open(&dir.path().join("audits.jsonl"), &models);
+        hand(&audits, &models, receipt(&model, &dave, &input, &honest, 0)).unwrap();
+        let (addr, handle) = serve("127.0.0.1:0".parse().unwrap(), audits).await.unwrap();
+        let client = jsonrpsee::http_client::HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
+        let health = client.watcher_health().await.unwrap();
+        assert_eq!((health.status.as_str(), health.models, health.served), ("ok", 1, 1));
+        assert_eq!((health.audits_queued, health.chain.as_deref()), (Some(1), Some("connecting")));
+        assert_eq!((health.finalized, health.journal.as_deref()), (None, Some("ok")));
+        let _ = handle.stop();
+    }
+
     /// A receipt taken is audited after a restart, unless its audit ended; the log keeps
     /// only what is still to do.
     #[tokio::test]
@@ -678,10 +737,15 @@ mod tests {
             }
             let first = queue.try_recv().unwrap();
             audits.done(&first.digest);
+            // `ghost_health`: three taken, one audited to its end.
+            let health = audits.health();
+            assert_eq!((health.served, health.audits_queued, health.models), (3, Some(2), 1));
             std::iter::from_fn(|| queue.try_recv().ok()).map(|h| h.digest).collect()
         };
         let (audits, mut queue, backlog) = open(&path, &models);
         assert_eq!(backlog, 2);
+        let health = audits.health();
+        assert_eq!((health.served, health.audits_queued), (0, Some(2)), "the backlog is queued, not taken anew");
         let back: Vec<Hash> = std::iter::from_fn(|| queue.try_recv().ok()).map(|h| h.digest).collect();
         assert_eq!(back, digests);
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);

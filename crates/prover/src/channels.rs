@@ -5,7 +5,9 @@
 //! chain) and appended to the log and synced: a prover killed at any point restarts with
 //! every voucher it acknowledged, and redeems them. An answer is given only while the
 //! channel's unpaid answers stay within the prover's bound (`max_unpaid` prices), and
-//! within the channel's deposit: what a client can take without paying is bounded.
+//! within the channel's deposit: what a client can take without paying is bounded. How the
+//! last append to the log went is told to the daemon's [`Liveness`] (`ghost_health`'s
+//! `journal`): a log whose failed append could not be cut back refuses every later one.
 
 use anyhow::{Context, Result};
 use ghost_client::{
@@ -15,6 +17,7 @@ use ghost_client::{
         WireVoucher,
     },
     durable::Log,
+    liveness::Liveness,
     wire::Answer,
 };
 use ghost_primitives::{
@@ -27,7 +30,7 @@ use std::{
     path::Path,
     sync::{
         atomic::{AtomicU32, Ordering},
-        Mutex,
+        Arc, Mutex,
     },
 };
 use subxt_signer::sr25519::Keypair;
@@ -126,6 +129,9 @@ struct Served {
     nonce: u64,
 }
 
+/// The voucher log's name in `ghost_health`'s `journal`.
+pub const STORE: &str = "voucher log";
+
 /// Nonces remembered a channel: older ones are refused outright.
 const NONCES: usize = 4096;
 
@@ -163,6 +169,8 @@ pub struct Book {
     /// last reservation.
     pending: Mutex<BTreeMap<ChannelId, Logged>>,
     log: Mutex<Log>,
+    /// Told how each append to the log went.
+    liveness: Arc<Liveness>,
 }
 
 impl Book {
@@ -194,7 +202,14 @@ impl Book {
             lanes: Mutex::new(BTreeMap::new()),
             pending: Mutex::new(pending),
             log: Mutex::new(log),
+            liveness: Default::default(),
         })
+    }
+
+    /// Tell `liveness` how each append to the log goes.
+    pub fn reporting_to(mut self, liveness: Arc<Liveness>) -> Self {
+        self.liveness = liveness;
+        self
     }
 
     /// Whether `channel` is known.
@@ -320,11 +335,9 @@ impl Book {
         if line.voucher.is_some() || line.served.is_some() {
             // Logged (and synced) before it counts: the log is the prover's money, and
             // what it has served.
-            self.log
-                .lock()
-                .expect("the log's lock is never poisoned")
-                .append(&line)
-                .map_err(|e| Refusal::Log(e.to_string()))?;
+            let appended = self.log.lock().expect("the log's lock is never poisoned").append(&line);
+            self.liveness.wrote(STORE, &appended);
+            appended.map_err(|e| Refusal::Log(e.to_string()))?;
         }
         if let (Some(counted), Some(voucher)) = (raised, voucher) {
             lane.best = Some((counted, voucher.clone()));
@@ -402,6 +415,12 @@ impl Desk {
             chain: tokio::sync::RwLock::new(None),
             finalized: AtomicU32::new(0),
         })
+    }
+
+    /// Tell `liveness` how each append to the voucher log goes.
+    pub fn reporting_to(mut self, liveness: Arc<Liveness>) -> Self {
+        self.book = self.book.reporting_to(liveness);
+        self
     }
 
     /// The prover's account.

@@ -13,7 +13,9 @@
 //! The journal ([`crate::journal`]) is written before a result is submitted and before a
 //! settlement is sent, and its proofs are served over the JSON-RPC (`ghost_proof`). A
 //! result the chain refuses for good (its proof rejected, a wrong shape) is logged as an
-//! error and not sent again.
+//! error and not sent again. What it sees of the chain and how its journal and voucher
+//! log's writes go are kept in one [`Liveness`], which its endpoint's `ghost_health`
+//! reports.
 
 use crate::{
     channels::Desk,
@@ -28,6 +30,7 @@ use ghost_client::{
     chain::{runtime, BoundedVec, Chain, Phase, Wait},
     follow::{self, FinalizedBlock, Follower},
     keys::{account_of, show_account},
+    liveness::Liveness,
     tokens::fmt_tokens,
 };
 use ghost_primitives::{hex0x, parse_hash, Model, ModelId};
@@ -155,18 +158,24 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         genesis = genesis(&config.url) => genesis,
         _ = tokio::signal::ctrl_c() => return Ok(()),
     };
-    let journal = Journal::open(&config.journal, genesis, &me)?;
+    // What the endpoint's `ghost_health` reports: the chain followed, the stores' writes.
+    let liveness = Arc::new(Liveness::new());
+    let journal = Journal::open(&config.journal, genesis, &me)?.reporting_to(liveness.clone());
     if let Some(m) = config.misbehaviour {
         tracing::warn!(misbehaviour = ?m, "posting DISHONEST results on purpose");
     }
     let models: Vec<Arc<Model>> = config.models.into_iter().map(Arc::new).collect();
     // The voucher log sits in the journal's directory, under its lock.
-    let desk = Arc::new(Desk::open(journal.dir(), config.key.clone(), genesis, config.channels.max_unpaid)?);
+    let desk = Arc::new(
+        Desk::open(journal.dir(), config.key.clone(), genesis, config.channels.max_unpaid)?
+            .reporting_to(liveness.clone()),
+    );
     // The endpoint runs on threads of its own (one per worker, and one for the network):
     // nothing its clients send can delay the chain loop on this runtime.
     let server = rpc::Prover::new(models.clone(), config.workers, config.misbehaviour)
         .with_journal(journal.clone())
         .with_channels(desk.clone())
+        .with_liveness(liveness.clone())
         .serve_free_inference(config.serve_free_inference);
     let endpoint = server::spawn(config.listen, server, config.limits, config.workers.max(1) + 1)
         .await
@@ -192,7 +201,7 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
     tracing::info!(journal = %daemon.journal.dir().display(), entries = daemon.journal.ids().len(), "journal opened");
     let mut session = Session { daemon, public_url, bond: config.bond };
     tokio::select! {
-        _ = follow::follow(&config.url, &mut session) => {}
+        _ = follow::follow(&config.url, &mut session, &liveness) => {}
         _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
     }
     endpoint.stop().await;
@@ -364,7 +373,11 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
                 }
             }
             Phase::Answered if ours && daemon.journal.get(id).is_some_and(|e| e.state == State::Computed) => {
-                daemon.journal.set_state(id, State::Posted)?;
+                // A journal that refuses writes (a full disk) holds up no other duty: the
+                // next block tries again, and `ghost_health` says why meanwhile.
+                if let Err(e) = daemon.journal.set_state(id, State::Posted) {
+                    tracing::warn!(request = id, error = %format!("{e:#}"), "the journal refused a write; next block again");
+                }
             }
             _ => {}
         }
@@ -388,7 +401,10 @@ async fn reconcile(daemon: &Arc<Daemon>, chain: &Chain) -> Result<()> {
     for id in daemon.journal.ids() {
         if !open.contains(&id) && !daemon.busy(id) {
             tracing::info!(request = id, "closed on chain; dropping its journal entry");
-            daemon.journal.remove(id)?;
+            // A file left behind is read at the next start, and dropped then.
+            if let Err(e) = daemon.journal.remove(id) {
+                tracing::warn!(request = id, error = %format!("{e:#}"), "a closed request's journal file stays");
+            }
             if let Ok(mut l) = daemon.landed.lock() {
                 l.remove(&id);
             }

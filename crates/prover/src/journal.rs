@@ -12,12 +12,17 @@
 //! entry is reused for a request only when its model and input hash are the request's.
 //!
 //! Writes go to a temporary file that is synced and renamed over the old one, so a crash
-//! leaves the old entry or the new one, never a torn one. Entries of requests the chain
-//! has closed are removed.
+//! leaves the old entry or the new one, never a torn one (the header too). Entries of
+//! requests the chain has closed are removed. How the last entry write went is told to
+//! the daemon's [`Liveness`] (`ghost_health`'s `journal`).
 
 use anyhow::{Context, Result};
 use codec::Encode;
-use ghost_client::api::{Entry, State};
+use ghost_client::{
+    api::{Entry, State},
+    durable::write_atomic,
+    liveness::Liveness,
+};
 use ghost_primitives::{blake2_256, hex0x, Hash, Input, ModelId};
 use serde::{Deserialize, Serialize};
 use std::{
@@ -117,7 +122,12 @@ pub struct Journal {
     dir: PathBuf,
     entries: Arc<RwLock<BTreeMap<u64, Record>>>,
     _lock: Arc<File>,
+    /// Told how each entry write went.
+    liveness: Arc<Liveness>,
 }
+
+/// The journal's name in `ghost_health`'s `journal`.
+pub const STORE: &str = "journal";
 
 fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> JournalError {
     let what = what.into();
@@ -166,7 +176,14 @@ impl Journal {
                 Err(e) => tracing::warn!(file = %path.display(), error = %e, "skipping an unreadable journal entry"),
             }
         }
-        Ok(Self { dir, entries: Arc::new(RwLock::new(entries)), _lock: Arc::new(lock) })
+        Ok(Self { dir, entries: Arc::new(RwLock::new(entries)), _lock: Arc::new(lock), liveness: Default::default() })
+    }
+
+    /// Tell `liveness` how each entry write goes (before the journal is cloned: the
+    /// clones share it).
+    pub fn reporting_to(mut self, liveness: Arc<Liveness>) -> Self {
+        self.liveness = liveness;
+        self
     }
 
     /// The directory the entries are in (`root/<genesis>/<account>`).
@@ -203,19 +220,26 @@ impl Journal {
     }
 
     fn write(&self, record: Record) -> Result<()> {
+        let written = self.write_file(&record);
+        self.liveness.wrote(STORE, &written);
+        written?;
+        if let Ok(mut entries) = self.entries.write() {
+            entries.insert(record.entry.request, record);
+        }
+        Ok(())
+    }
+
+    fn write_file(&self, record: &Record) -> Result<()> {
         let path = self.path(record.entry.request);
         let tmp = path.with_extension("json.tmp");
-        let text = serde_json::to_vec_pretty(&record)?;
+        let text = serde_json::to_vec_pretty(record)?;
         let mut file = std::fs::File::create(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
-        file.write_all(&text)?;
-        file.sync_all()?;
+        file.write_all(&text).with_context(|| format!("writing {}", tmp.display()))?;
+        file.sync_all().with_context(|| format!("syncing {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
         // The rename is durable once the directory is synced.
         if let Ok(dir) = std::fs::File::open(&self.dir) {
             let _ = dir.sync_all();
-        }
-        if let Ok(mut entries) = self.entries.write() {
-            entries.insert(record.entry.request, record);
         }
         Ok(())
     }
@@ -254,7 +278,9 @@ fn check_header(dir: &Path, expected: &Header) -> Result<(), JournalError> {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let text = serde_json::to_string_pretty(expected).expect("a header serialises");
-            std::fs::write(&path, text).map_err(io(format!("writing {}", path.display())))?;
+            // Whole or absent: a header torn by a crash or a full disk would lock the
+            // daemon out of its own journal.
+            write_atomic(&path, text.as_bytes()).map_err(io(format!("writing {}", path.display())))?;
             return Ok(());
         }
         Err(e) => return Err(io(format!("reading {}", path.display()))(e)),
@@ -347,6 +373,29 @@ mod tests {
         assert_eq!(reopened.get(3).map(|e| e.state), Some(State::Posted));
         assert_eq!(reopened.answer_for(3, &model(), &input()).map(|e| e.state), Some(State::Posted));
         assert!(dir.join("request-5.json").exists(), "an unreadable entry is not deleted");
+    }
+
+    /// A write that fails (here: its directory gone) is told to the daemon's liveness and
+    /// not kept; the next write that succeeds clears it.
+    #[test]
+    fn a_failed_write_is_reported_and_not_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let liveness = Arc::new(Liveness::new());
+        let journal = Journal::open(root.path(), CHAIN, &me()).unwrap().reporting_to(liveness.clone());
+        let hash = input_hash(&input());
+        journal.put(entry(1), &hash).unwrap();
+        assert_eq!(liveness.health(1, 0).journal.as_deref(), Some("ok"));
+        let (dir, aside) = (journal.dir().to_path_buf(), root.path().join("aside"));
+        std::fs::rename(&dir, &aside).unwrap();
+        assert!(journal.put(entry(2), &hash).is_err());
+        let health = liveness.health(1, 0);
+        assert_eq!(health.status, "degraded");
+        assert!(health.journal.as_deref().is_some_and(|j| j.starts_with("journal: ")), "{health:?}");
+        assert_eq!(journal.ids(), vec![1], "a failed write is not kept");
+        std::fs::rename(&aside, &dir).unwrap();
+        journal.set_state(1, State::Posted).unwrap();
+        let health = liveness.health(1, 0);
+        assert_eq!((health.status.as_str(), health.journal.as_deref()), ("ok", Some("ok")));
     }
 
     #[test]

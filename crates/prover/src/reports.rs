@@ -8,10 +8,11 @@
 //! journal is: a second watcher of the same key on the same chain is refused). Writes go to
 //! a temporary file, readable by its owner only (the salts are secrets until revealed),
 //! that is synced and renamed, so a crash leaves the whole record or none. A record is
-//! removed once its report is revealed or its bond reclaimed.
+//! removed once its report is revealed or its bond reclaimed. How the last write went is
+//! told to the watcher's [`Liveness`] (`ghost_health`'s `journal`).
 
 use anyhow::{anyhow, Context, Result};
-use ghost_client::dispute::Commitment;
+use ghost_client::{dispute::Commitment, liveness::Liveness};
 use ghost_primitives::{hex0x, parse_hash};
 use serde::{Deserialize, Serialize};
 use std::{
@@ -66,7 +67,12 @@ impl Report {
 pub struct Reports {
     dir: PathBuf,
     _lock: Arc<File>,
+    /// Told how each write goes.
+    liveness: Arc<Liveness>,
 }
+
+/// The records' name in `ghost_health`'s `journal`.
+pub const STORE: &str = "report records";
 
 impl Reports {
     /// Open (creating) the records of `account` on the chain of genesis hash `genesis`,
@@ -83,7 +89,13 @@ impl Reports {
                     dir.display()
                 )
             })?;
-        Ok(Self { dir, _lock: Arc::new(lock) })
+        Ok(Self { dir, _lock: Arc::new(lock), liveness: Default::default() })
+    }
+
+    /// Tell `liveness` how each write goes (before the records are cloned).
+    pub fn reporting_to(mut self, liveness: Arc<Liveness>) -> Self {
+        self.liveness = liveness;
+        self
     }
 
     /// The directory.
@@ -102,7 +114,9 @@ impl Reports {
             std::fs::rename(&tmp, &path)?;
             std::fs::File::open(&self.dir)?.sync_all()
         };
-        write().with_context(|| format!("writing the report record {}", path.display()))
+        let written = write().with_context(|| format!("writing the report record {}", path.display()));
+        self.liveness.wrote(STORE, &written);
+        written
     }
 
     /// Forget `report` (revealed, or its bond reclaimed).

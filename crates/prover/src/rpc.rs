@@ -2,8 +2,10 @@
 //! served models (and, for `ghost_proof`, the daemon's journal).
 //! `ghost_infer` waits a bounded time ([`WORKER_WAIT`]) for one of the `workers`, then
 //! answers `-32003` instead of queueing without end; a bonded daemon serves it only when
-//! its operator says so ([`Prover::serve_free_inference`]). The server it runs in, and
-//! what bounds it, is [`crate::server`]'s.
+//! its operator says so ([`Prover::serve_free_inference`]). `ghost_health` reports the
+//! daemon's [`Liveness`] (the chain it follows, its journal's writes) when it has one
+//! ([`Prover::with_liveness`]). The server it runs in, and what bounds it, is
+//! [`crate::server`]'s.
 
 use crate::{
     channels::{Desk, Refusal},
@@ -17,6 +19,7 @@ use ghost_client::{
         ON_CHAIN_ONLY, PAYMENT_REQUIRED, UNAVAILABLE, UNKNOWN_MODEL,
     },
     channel::{WireTicket, WireVoucher},
+    liveness::Liveness,
     wire::{Answer, WireInput},
 };
 use ghost_primitives::{hex0x, parse_hash};
@@ -63,6 +66,8 @@ pub struct Prover {
     journal: Option<Journal>,
     free_inference: bool,
     channels: Option<Arc<Desk>>,
+    /// What the daemon knows of its chain and its stores (none for `ghost serve`).
+    liveness: Option<Arc<Liveness>>,
 }
 
 fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
@@ -80,6 +85,7 @@ impl Prover {
             journal: None,
             free_inference: true,
             channels: None,
+            liveness: None,
         }
     }
 
@@ -100,6 +106,13 @@ impl Prover {
     /// Serve paid answers on the payment channels of `desk`.
     pub fn with_channels(mut self, desk: Arc<Desk>) -> Self {
         self.channels = Some(desk);
+        self
+    }
+
+    /// Report `liveness` in `ghost_health`: the finalised block seen, the lag, the
+    /// connection and the stores' last writes, and `"degraded"` when they say so.
+    pub fn with_liveness(mut self, liveness: Arc<Liveness>) -> Self {
+        self.liveness = Some(liveness);
         self
     }
 
@@ -187,7 +200,11 @@ fn first_lookup(file: &ghost_primitives::GhostFile) -> u32 {
 #[async_trait]
 impl GhostRpcServer for Prover {
     async fn health(&self) -> RpcResult<Health> {
-        Ok(Health { status: "ok".into(), models: self.models.len(), served: self.served.load(Ordering::Relaxed) })
+        let (models, served) = (self.models.len(), self.served.load(Ordering::Relaxed));
+        Ok(match &self.liveness {
+            Some(liveness) => liveness.health(models, served),
+            None => Health::serving(models, served),
+        })
     }
 
     async fn models(&self) -> RpcResult<Vec<String>> {
@@ -336,6 +353,40 @@ mod tests {
         assert!(refused.message().contains("sells inference on chain"), "{}", refused.message());
         assert!(prover.health().await.is_ok() && prover.ghost_file(None).await.is_ok());
         assert!(prover.serve_free_inference(true).infer(id, input).await.is_ok());
+    }
+
+    /// `ghost serve` answers `ghost_health` as it always did; a daemon adds what its
+    /// liveness holds (camelCase on the wire), and says "degraded" while its journal
+    /// refuses writes. Either side reads the other's, older or newer.
+    #[tokio::test]
+    async fn health_says_what_the_daemon_knows_of_its_chain_and_journal() {
+        let (prover, id, input) = prover();
+        assert!(prover.infer(id, input).await.is_ok());
+        let plain = serde_json::to_value(prover.health().await.unwrap()).unwrap();
+        assert_eq!(plain, serde_json::json!({ "status": "ok", "models": 1, "served": 1 }));
+
+        let liveness = Arc::new(Liveness::new());
+        let prover = prover.with_liveness(liveness.clone());
+        liveness.connected();
+        liveness.finalized(42);
+        let wire = serde_json::to_value(prover.health().await.unwrap()).unwrap();
+        assert_eq!(
+            wire,
+            serde_json::json!({
+                "status": "ok", "models": 1, "served": 1, "finalized": 42, "lagSeconds": 0,
+                "chain": "connected", "journal": "ok",
+            })
+        );
+        let full: std::io::Result<()> = Err(std::io::ErrorKind::StorageFull.into());
+        liveness.wrote(crate::channels::STORE, &full);
+        let health = prover.health().await.unwrap();
+        assert_eq!(health.status, Health::DEGRADED);
+        assert_eq!(health.journal.as_deref(), Some("voucher log: the disk is full"));
+
+        let older: Health = serde_json::from_str(r#"{"status":"ok","models":1,"served":2}"#).unwrap();
+        assert_eq!(older, Health::serving(1, 2));
+        let newer: Health = serde_json::from_value(wire).unwrap();
+        assert_eq!(newer.lag_seconds, Some(0));
     }
 
     /// Only the channel's client spends its unpaid answers: a request signed by anyone

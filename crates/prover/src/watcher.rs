@@ -16,7 +16,9 @@
 //! result up, and a later block takes it up again. A result with a report of ours left
 //! over (a watcher stopped, a commitment that failed) is taken up as any other: its check
 //! reveals the report first; after the deadline, the bond is reclaimed. Each step is
-//! reported as a [`WatchEvent`].
+//! reported as a [`WatchEvent`]. What it sees of the chain and how its writes go are kept
+//! in one [`Liveness`], which the audit endpoint's `ghost_health` reports (a watcher
+//! started without `--listen` serves nothing, so reports it nowhere).
 
 pub use crate::findings::Finding;
 use crate::{
@@ -32,6 +34,7 @@ use ghost_client::{
     dispute::{self, Conviction, Filed},
     follow::{self, FinalizedBlock, Follower},
     keys::{account_of, show_account},
+    liveness::Liveness,
     tokens::fmt_tokens,
 };
 use ghost_primitives::{Model, ModelId};
@@ -162,7 +165,8 @@ pub async fn run(
         genesis = crate::daemon::genesis(url) => genesis,
         _ = tokio::signal::ctrl_c() => return Ok(()),
     };
-    let reports = Reports::open(&state, genesis, &me)?;
+    let liveness = Arc::new(Liveness::new());
+    let reports = Reports::open(&state, genesis, &me)?.reporting_to(liveness.clone());
     let models: BTreeMap<ModelId, Arc<Model>> = models.into_iter().map(|m| (m.id(), Arc::new(m))).collect();
     report(WatchEvent::Started { me: me.clone(), models: models.len(), state: reports.dir().to_path_buf() });
     let (events, mut heard) = mpsc::unbounded_channel();
@@ -173,7 +177,8 @@ pub async fn run(
         None => None,
         Some(listen) => {
             let path = reports.dir().join("audits.jsonl");
-            let (audits, taken, backlog) = Audits::open(&path, genesis, models.clone(), chain.subscribe())?;
+            let (audits, taken, backlog) =
+                Audits::open(&path, genesis, models.clone(), chain.subscribe(), liveness.clone())?;
             let (addr, handle) = audit::serve(listen, audits.clone()).await?;
             audit_server = Some(handle);
             report(WatchEvent::Audit(AuditEvent::Listening { addr, backlog }));
@@ -200,7 +205,7 @@ pub async fn run(
         events,
     });
     let mut watcher = Watcher { shared };
-    let follow = follow::follow(url, &mut watcher);
+    let follow = follow::follow(url, &mut watcher, &liveness);
     tokio::pin!(follow);
     loop {
         tokio::select! {

@@ -324,6 +324,7 @@ impl Swarm {
                         let backoff = Duration::from_millis(250u64 << h.failures.min(7)).min(MAX_REST);
                         h.resting_until = Some(Instant::now() + backoff.max(rest));
                     });
+                    tracing::debug!(prover = %member.url, error = %e, "a try failed; the request goes on");
                     failed.push((i, e.to_string()));
                 }
             }
@@ -363,8 +364,19 @@ pub struct SwarmReport {
 pub async fn ask_swarm(swarm: &Swarm, input: &Input, count: u64, concurrency: usize) -> SwarmReport {
     use futures::StreamExt;
     let started = Instant::now();
-    let results: Vec<Result<Served, Vec<(usize, String)>>> =
-        futures::stream::iter(0..count).map(|_| swarm.ask(input)).buffer_unordered(concurrency.max(1)).collect().await;
+    let results: Vec<Result<Served, Vec<(usize, String)>>> = futures::stream::iter(0..count)
+        .map(|_| async {
+            let served = swarm.ask(input).await;
+            if let Err(failures) = &served {
+                // As it happens, not at the end: a run cut short still says why.
+                let last = failures.last().map(|(_, why)| why.as_str()).unwrap_or("no prover to ask");
+                tracing::warn!(tries = failures.len(), %last, "a request got no verified answer");
+            }
+            served
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
     let mut report = SwarmReport::default();
     for result in results {
         match result {

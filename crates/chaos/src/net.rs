@@ -1,0 +1,188 @@
+//! Where the validators listen: each in a network namespace of its own on a bridge, so that
+//! they can be partitioned from each other (blackhole routes) while their RPC stays
+//! reachable from the host; or, where namespaces cannot be made (not root, no `ip`), all on
+//! loopback with no partitions.
+
+use anyhow::{bail, Context, Result};
+use std::{net::TcpListener, process::Command};
+
+/// The validators' network.
+pub struct Net {
+    kind: Kind,
+    validators: usize,
+}
+
+enum Kind {
+    Namespaces { tag: String, subnet: u8 },
+    Loopback { p2p: Vec<u16>, rpc: Vec<u16> },
+}
+
+const RPC_PORT: u16 = 9944;
+const P2P_PORT: u16 = 30333;
+
+/// Run `ip` with `args`, failing with what it said.
+fn ip(args: &[&str]) -> Result<()> {
+    let out = Command::new("ip").args(args).output().context("running ip (from iproute2)")?;
+    if !out.status.success() {
+        bail!("ip {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(())
+}
+
+/// A free loopback port (the OS picks it).
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Net {
+    /// Namespaces if `namespaces` and they can be made, else loopback.
+    pub fn create(validators: usize, namespaces: bool) -> Result<Self> {
+        if namespaces {
+            match Self::namespaces(validators) {
+                Ok(net) => return Ok(net),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "no network namespaces: validators on loopback, no partitions")
+                }
+            }
+        }
+        let ports = |n| (0..n).map(|_| free_port()).collect::<Result<Vec<_>>>();
+        Ok(Self { kind: Kind::Loopback { p2p: ports(validators)?, rpc: ports(validators)? }, validators })
+    }
+
+    fn namespaces(validators: usize) -> Result<Self> {
+        // A subnet and names of this process's own, so that two runs on one machine do not meet.
+        let subnet = 100 + (std::process::id() % 100) as u8;
+        let tag = format!("gc{subnet}");
+        let net = Self { kind: Kind::Namespaces { tag: tag.clone(), subnet }, validators };
+        net.remove(); // what a run killed before its clean-up left
+        let bridge = format!("{tag}br");
+        ip(&["link", "add", &bridge, "type", "bridge"])?;
+        ip(&["addr", "add", &format!("10.77.{subnet}.254/24"), "dev", &bridge])?;
+        ip(&["link", "set", &bridge, "up"])?;
+        for i in 0..validators {
+            let (ns, host) = (net.namespace(i), format!("{tag}h{i}"));
+            ip(&["netns", "add", &ns])?;
+            ip(&["link", "add", &host, "type", "veth", "peer", "name", "eth0", "netns", &ns])?;
+            ip(&["link", "set", &host, "master", &bridge, "up"])?;
+            ip(&["-n", &ns, "addr", "add", &format!("10.77.{subnet}.{}/24", i + 1), "dev", "eth0"])?;
+            ip(&["-n", &ns, "link", "set", "eth0", "up"])?;
+            ip(&["-n", &ns, "link", "set", "lo", "up"])?;
+        }
+        Ok(net)
+    }
+
+    fn namespace(&self, i: usize) -> String {
+        match &self.kind {
+            Kind::Namespaces { tag, .. } => format!("{tag}v{i}"),
+            Kind::Loopback { .. } => String::new(),
+        }
+    }
+
+    /// Whether validators can be partitioned.
+    pub fn partitions(&self) -> bool {
+        matches!(self.kind, Kind::Namespaces { .. })
+    }
+
+    fn host(&self, i: usize) -> String {
+        match &self.kind {
+            Kind::Namespaces { subnet, .. } => format!("10.77.{subnet}.{}", i + 1),
+            Kind::Loopback { .. } => "127.0.0.1".into(),
+        }
+    }
+
+    fn rpc_port(&self, i: usize) -> u16 {
+        match &self.kind {
+            Kind::Namespaces { .. } => RPC_PORT,
+            Kind::Loopback { rpc, .. } => rpc[i],
+        }
+    }
+
+    fn p2p_port(&self, i: usize) -> u16 {
+        match &self.kind {
+            Kind::Namespaces { .. } => P2P_PORT,
+            Kind::Loopback { p2p, .. } => p2p[i],
+        }
+    }
+
+    /// Validator `i`'s RPC, as a WebSocket URL.
+    pub fn ws_url(&self, i: usize) -> String {
+        format!("ws://{}:{}", self.host(i), self.rpc_port(i))
+    }
+
+    /// Validator `i`'s RPC, as an HTTP URL.
+    pub fn http_url(&self, i: usize) -> String {
+        format!("http://{}:{}", self.host(i), self.rpc_port(i))
+    }
+
+    /// The node's arguments for where validator `i` listens.
+    pub fn node_args(&self, i: usize) -> Vec<String> {
+        let mut args = vec![
+            "--rpc-port".into(),
+            self.rpc_port(i).to_string(),
+            "--listen-addr".into(),
+            format!("/ip4/{}/tcp/{}", self.host(i), self.p2p_port(i)),
+        ];
+        if self.partitions() {
+            // A validator's RPC reached from another namespace (the host's).
+            args.extend(["--unsafe-rpc-external".into(), "--rpc-methods".into(), "safe".into()]);
+        }
+        args
+    }
+
+    /// The address of validator `i` for others' `--bootnodes`, with its peer id.
+    pub fn boot_addr(&self, i: usize, peer: &str) -> String {
+        format!("/ip4/{}/tcp/{}/p2p/{peer}", self.host(i), self.p2p_port(i))
+    }
+
+    /// The command that runs `program` as validator `i` (inside its namespace).
+    pub fn wrap(&self, i: usize, program: &str, args: Vec<String>) -> (String, Vec<String>) {
+        match self.kind {
+            Kind::Namespaces { .. } => {
+                let mut all = vec!["netns".into(), "exec".into(), self.namespace(i), program.into()];
+                all.extend(args);
+                ("ip".into(), all)
+            }
+            Kind::Loopback { .. } => (program.into(), args),
+        }
+    }
+
+    /// Cut the validators of `side` off from the others (both ways).
+    pub fn partition(&self, side: &[usize]) -> Result<()> {
+        if !self.partitions() {
+            bail!("validators on loopback cannot be partitioned");
+        }
+        for a in side {
+            for b in (0..self.validators).filter(|b| !side.contains(b)) {
+                ip(&["-n", &self.namespace(*a), "route", "add", "blackhole", &format!("{}/32", self.host(b))])?;
+                ip(&["-n", &self.namespace(b), "route", "add", "blackhole", &format!("{}/32", self.host(*a))])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Remove every partition.
+    pub fn heal(&self) -> Result<()> {
+        if self.partitions() {
+            for i in 0..self.validators {
+                ip(&["-n", &self.namespace(i), "route", "flush", "type", "blackhole"])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn remove(&self) {
+        if let Kind::Namespaces { tag, .. } = &self.kind {
+            for i in 0..self.validators {
+                let _ = ip(&["link", "del", &format!("{tag}h{i}")]);
+                let _ = ip(&["netns", "del", &self.namespace(i)]);
+            }
+            let _ = ip(&["link", "del", &format!("{tag}br")]);
+        }
+    }
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}

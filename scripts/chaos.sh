@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole system under faults: `bash scripts/chaos.sh [SEED] [SECONDS]` starts four
+# validators, three provers (one lazy), two watchers and three clients as real processes,
+# injects the faults SEED draws for SECONDS (default: seed 1, 180 s), heals, settles and
+# checks the history against the guarantees (crates/chaos). Exits non-zero on any breach.
+# The same seed draws the same faults at the same times: a failing run can be replayed.
+# Needs root for network namespaces (partitions) and tmpfs (full disks); without, it runs
+# with neither and says so. GHOST_CHAOS_WORK keeps the run's files (history, logs,
+# journals) there; GHOST_CHAOS_NO_BUILD=1 skips the build (CI has built everything).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ghostchain/target}
+seed=${1:-1}
+seconds=${2:-180}
+if [ "${GHOST_CHAOS_NO_BUILD:-}" != 1 ]; then
+    bash scripts/setup.sh
+    bash scripts/toolchain.sh
+    cargo build --workspace --release --locked --features "$(<scripts/features)" --bins
+fi
+work=${GHOST_CHAOS_WORK:-$(mktemp -d /tmp/ghost-chaos.XXXXXX)}
+mkdir -p "$work"
+# In a process group of its own, so that whatever it started goes with it, even if it is
+# killed before its own clean-up.
+setsid "$CARGO_TARGET_DIR/release/ghost-chaos" run --seed "$seed" --seconds "$seconds" --work "$work" \
+    --bin "$CARGO_TARGET_DIR/release" --data data/digits.csv.gz &
+chaos=$!
+cleanup() {
+    kill -- -"$chaos" 2>/dev/null || true
+    for disk in "$work"/disk/*; do
+        if mountpoint -q "$disk" 2>/dev/null; then umount -l "$disk" || true; fi
+    done
+    # What a run killed before its own clean-up left: its namespaces (gcNNvI) and bridge.
+    for ns in $(ip netns list 2>/dev/null | awk '/^gc[0-9]+v[0-9]/ {print $1}'); do ip netns del "$ns" || true; done
+    for br in $(ip -o link show type bridge 2>/dev/null | grep -o 'gc[0-9]*br'); do ip link del "$br" || true; done
+}
+trap cleanup EXIT
+set +e
+wait "$chaos"
+code=$?
+set -e
+if [ "$code" != 0 ]; then
+    echo "chaos: seed $seed FAILED (exit $code); its files are in $work" >&2
+    for log in "$work"/logs/*.log; do
+        [ -f "$log" ] || continue
+        echo "--- last lines of $(basename "$log")" >&2
+        tail -n 8 "$log" >&2
+    done
+    exit "$code"
+fi
+[ -n "${GHOST_CHAOS_WORK:-}" ] || rm -rf "$work"
