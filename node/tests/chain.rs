@@ -237,3 +237,24 @@ fn export_chain_spec_prints_the_dev_spec() {
     let raw = export(&["--raw"]);
     assert!(raw["genesis"]["raw"]["top"].as_object().is_some_and(|top| !top.is_empty()), "raw genesis storage");
 }
+
+/// `--chain local-N` has the first N dev keys as validators, from 1 to 6; others are
+/// refused with a sentence.
+#[test]
+fn local_n_names_its_validators_and_refuses_what_it_cannot() {
+    let export = |chain: &str| {
+        std::process::Command::new(NODE).args(["export-chain-spec", "--chain", chain]).output().expect("ghost-node runs")
+    };
+    let out = export("local-4");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let spec: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON chain spec");
+    assert_eq!(spec["id"], "ghost_local_4");
+    let patch = &spec["genesis"]["runtimeGenesis"]["patch"];
+    assert_eq!(patch["aura"]["authorities"].as_array().map(Vec::len), Some(4), "{patch}");
+    assert_eq!(patch["grandpa"]["authorities"].as_array().map(Vec::len), Some(4));
+    for refused in ["local-0", "local-7"] {
+        let out = export(refused);
+        assert!(!out.status.success(), "{refused} was taken");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("a local network has from 1 to 6 validators"));
+    }
+}

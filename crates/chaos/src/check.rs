@@ -8,7 +8,7 @@ use crate::{
 use anyhow::{Context, Result};
 use ghost_client::{
     chain::{runtime, Chain},
-    channel::session::KeptReceipt,
+    channel::session::{abandoned, KeptReceipt},
     durable::Log,
 };
 use ghost_primitives::{hex0x, ModelId};
@@ -54,6 +54,8 @@ pub struct Summary {
     pub channel_answers: u64,
     /// Channels opened.
     pub channels: u64,
+    /// Channels their clients gave up: the prover held answers never taken as unpaid.
+    pub abandoned: u64,
     /// Redemptions, and credit redeemed in all.
     pub redemptions: (u64, u128),
     /// On-chain requests, settled (paid), expired.
@@ -94,8 +96,8 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "channels: {} opened, {} verified answers kept, {} redemptions paying {} credit",
-            s.channels, s.channel_answers, s.redemptions.0, s.redemptions.1
+            "channels: {} opened, {} given up, {} verified answers kept, {} redemptions paying {} credit",
+            s.channels, s.abandoned, s.channel_answers, s.redemptions.0, s.redemptions.1
         )?;
         writeln!(f, "on chain: {} requests, {} settled, {} expired", s.requests.0, s.requests.1, s.requests.2)?;
         writeln!(
@@ -203,6 +205,7 @@ pub async fn check(evidence: &Evidence) -> Result<Report> {
     let genesis = hex0x(&chain.genesis());
     for (name, account, dir) in &evidence.clients {
         let kept = kept_by_client(&dir.join(&genesis))?;
+        report.summary.abandoned += kept.keys().filter(|c| abandoned(dir, &chain.genesis(), **c)).count() as u64;
         for (channel, (verified, signed, duplicates)) in &kept {
             report.summary.channel_answers += *verified;
             let Some(&Seen { client, price, redeemed, .. }) = chained.channels.get(channel) else {

@@ -485,3 +485,30 @@ fn a_restarted_prover_says_it_holds_no_more_than_the_deposit() {
     ]);
     keeps("1 (stated", &steps);
 }
+
+/// Answers the prover reserved and the client never took (it was killed, or its disk was
+/// full, before it kept their receipts) fill the unpaid bound. Having paid for all it
+/// verified, and with nothing else under way, the session is still refused: it gives the
+/// channel up, durably, so that the next join closes it and opens another. (Found by the
+/// fault harness: such a channel served its client nothing more, ever.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_stuck_at_the_unpaid_bound_by_answers_never_taken_is_given_up() {
+    use ghost_client::channel::session::abandoned;
+    ghost_client::endpoint::allow_private(true);
+    let mut world = World::new().await;
+    let paid = world.session().ask(&testing::input(1, 8)).await;
+    assert!(paid.is_ok(), "the first answer is served: {:?}", paid.err());
+    assert!(!world.session().is_abandoned());
+    assert_eq!(world.session().pay_up().await.unwrap(), PRICE);
+    for nonce in 1..=u64::from(MAX_UNPAID) {
+        world.desk.book.reserve(CHANNEL, &model().id(), nonce, None).expect("reserved, never delivered");
+    }
+    let refused = world.session().ask(&testing::input(2, 8)).await.expect_err("the bound is full");
+    assert!(refused.to_string().contains("unpaid answer"), "{refused}");
+    assert!(world.session().is_abandoned());
+    assert!(abandoned(world.client_dir.path(), &GENESIS, CHANNEL));
+    world.resume_client();
+    assert!(world.session().is_abandoned(), "a restarted client remembers");
+    // The verified answer is still paid for: giving up loses the client nothing it owes.
+    assert_eq!(world.session().pay_up().await.unwrap(), PRICE);
+}

@@ -99,6 +99,21 @@ struct Ledger {
     vouchers: Log,
 }
 
+/// The file whose presence says the client gave a channel up (see [`Session::ask`]).
+const ABANDONED: &str = "abandoned";
+
+/// Where the records of `channel` are kept under `root`.
+fn channel_dir(root: &Path, genesis: &ghost_primitives::Hash, channel: ChannelId) -> PathBuf {
+    root.join(hex0x(genesis)).join(channel.to_string())
+}
+
+/// Whether the client whose records are under `root` gave `channel` up: its prover holds
+/// as many unpaid answers as it allows, answers the client never took (it was killed, or
+/// its disk was full, before it kept their receipts), so it serves nothing more on it.
+pub fn abandoned(root: &Path, genesis: &ghost_primitives::Hash, channel: ChannelId) -> bool {
+    channel_dir(root, genesis, channel).join(ABANDONED).exists()
+}
+
 /// A client's session on one of its channels.
 pub struct Session {
     channel: ChannelId,
@@ -113,6 +128,26 @@ pub struct Session {
     /// The next request's nonce: started from the clock, so a restarted session never
     /// reuses one.
     nonce: std::sync::atomic::AtomicU64,
+    /// Whether the channel was given up (see [`abandoned`]).
+    given_up: std::sync::atomic::AtomicBool,
+    /// Requests of this session under way.
+    in_flight: std::sync::atomic::AtomicU32,
+}
+
+/// Counts a request under way while it lives.
+struct InFlight<'a>(&'a std::sync::atomic::AtomicU32);
+
+impl<'a> InFlight<'a> {
+    fn new(count: &'a std::sync::atomic::AtomicU32) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Session {
@@ -151,7 +186,7 @@ impl Session {
         if info.model != verifier.id() {
             bail!("channel {channel} serves model {}, not {}", hex0x(&info.model), hex0x(&verifier.id()));
         }
-        let dir = root.join(hex0x(&genesis)).join(channel.to_string());
+        let dir = channel_dir(root, &genesis, channel);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let (receipts, kept) = Log::open::<KeptReceipt>(&dir.join("receipts.jsonl"))?;
         let (vouchers, signed) = Log::open::<Signed>(&dir.join("vouchers.jsonl"))?;
@@ -168,6 +203,7 @@ impl Session {
             best,
         };
         let owed = verified.saturating_mul(info.price);
+        let given_up = dir.join(ABANDONED).exists();
         Ok(Self {
             channel,
             url: url.to_string(),
@@ -183,6 +219,8 @@ impl Session {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
             ),
+            given_up: std::sync::atomic::AtomicBool::new(given_up),
+            in_flight: Default::default(),
         })
     }
 
@@ -265,6 +303,7 @@ impl Session {
     /// receipt is kept. The voucher for earlier answers rides along.
     pub async fn ask(&self, input: &Input) -> Result<Taken, AskError> {
         let started = Instant::now();
+        let _in_flight = InFlight::new(&self.in_flight);
         let model = hex0x(&self.verifier.id());
         let unanswered =
             |e: jsonrpsee::core::ClientError| AskError::Unanswered { url: self.url.clone(), why: e.to_string() };
@@ -290,10 +329,40 @@ impl Session {
                     Some(sign_voucher(&self.key, genesis, self.channel, owed))
                 });
                 reply = self.rpc.channel_infer(self.channel, model, input.into(), self.ticket(input), due).await;
+                let alone = self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 1;
+                if alone && matches!(&reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == PAYMENT_REQUIRED)
+                {
+                    // Paid for all it verified, with no other request under way, and still
+                    // refused: the prover counts answers this client never took as unpaid.
+                    // Nothing more will be served here; the channel is given up (the next
+                    // join closes it and opens another).
+                    self.abandon();
+                }
             }
         }
         let ChannelAnswer { answer, receipt } = reply.map_err(unanswered)?;
         self.take(input, answer, receipt, started)
+    }
+
+    /// Mark the channel given up, durably; a failure is logged (the next refusal tries again).
+    fn abandon(&self) {
+        if self.given_up.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let path = self.dir.join(ABANDONED);
+        tracing::warn!(
+            channel = self.channel,
+            prover = %self.url,
+            "the prover holds answers this client never took as unpaid, and serves no more: the channel is given up"
+        );
+        if let Err(e) = crate::durable::write_atomic(&path, b"") {
+            tracing::warn!(channel = self.channel, error = %e, "the channel could not be marked given up");
+        }
+    }
+
+    /// Whether the channel was given up.
+    pub fn is_abandoned(&self) -> bool {
+        self.given_up.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Check an answer and keep its receipt (or keep a refused one as evidence).

@@ -16,7 +16,7 @@ use super::{
     audit::Auditor,
     message::MessageError,
     onchain::{self, ChannelInfo},
-    session::{AskError, RunReport, Session, Taken},
+    session::{self, AskError, RunReport, Session, Taken},
 };
 use crate::{chain::Chain, endpoint, provers};
 use anyhow::{anyhow, bail, Result};
@@ -73,6 +73,13 @@ pub enum Joined {
         /// Its deposit.
         deposit: u128,
     },
+    /// A channel given up (its prover holds answers never taken as unpaid) was closed.
+    Abandoned {
+        /// The channel.
+        channel: ChannelId,
+        /// Its prover.
+        prover: AccountId32,
+    },
     /// A prover was left out.
     Skipped {
         /// The prover.
@@ -92,6 +99,11 @@ impl fmt::Display for Joined {
             Joined::Opened { channel, prover, deposit } => {
                 write!(f, "channel {channel} with prover {}: opened with {deposit} credit", show_account(prover))
             }
+            Joined::Abandoned { channel, prover } => write!(
+                f,
+                "channel {channel} with prover {}: given up (it holds answers never taken as unpaid); closing it",
+                show_account(prover)
+            ),
             Joined::Skipped { prover, why } => write!(f, "prover {} left out: {why}", show_account(prover)),
         }
     }
@@ -175,12 +187,19 @@ impl Swarm {
         let file = chain.ghost_file(model).await?.ok_or_else(|| anyhow!("model {} is not registered", hex0x(model)))?;
         let verifier = Verifier::decode_expecting(&file, model)?;
         let me = crate::keys::account_of(key);
-        let mine: Vec<(ChannelId, ChannelInfo)> = chain
+        let mut mine: Vec<(ChannelId, ChannelInfo)> = chain
             .channels()
             .await?
             .into_iter()
             .filter(|(_, c)| c.client == me && &c.model == model && c.closes_at.is_none())
             .collect();
+        // Channels given up are closed (the prover redeems what it holds) and not reused.
+        let genesis = chain.genesis();
+        for (id, info) in mine.iter().filter(|(id, _)| session::abandoned(root, &genesis, *id)) {
+            onchain::close(chain, key, *id).await?;
+            joined(Joined::Abandoned { channel: *id, prover: info.prover.clone() });
+        }
+        mine.retain(|(id, _)| !session::abandoned(root, &genesis, *id));
         let mut endpoints = provers::endpoints(chain, model).await?;
         // Provers we have a channel with first (reusing costs no transaction), the others in
         // random order: the storage order of the bonds is an account's hash, which a sybil
@@ -275,7 +294,9 @@ impl Swarm {
             let now = Instant::now();
             // A member is asked at most TRIES times for one request.
             let tries = |i: usize| failed.iter().filter(|(f, _)| *f == i).count();
-            let left: Vec<usize> = (0..self.members.len()).filter(|i| tries(*i) < TRIES).collect();
+            let left: Vec<usize> = (0..self.members.len())
+                .filter(|i| tries(*i) < TRIES && !self.members[*i].session.is_abandoned())
+                .collect();
             let next = left
                 .iter()
                 .filter_map(|i| self.members[*i].score(now).map(|s| (*i, s)))
