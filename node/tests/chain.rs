@@ -243,7 +243,10 @@ fn export_chain_spec_prints_the_dev_spec() {
 #[test]
 fn local_n_names_its_validators_and_refuses_what_it_cannot() {
     let export = |chain: &str| {
-        std::process::Command::new(NODE).args(["export-chain-spec", "--chain", chain]).output().expect("ghost-node runs")
+        std::process::Command::new(NODE)
+            .args(["export-chain-spec", "--chain", chain])
+            .output()
+            .expect("ghost-node runs")
     };
     let out = export("local-4");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
