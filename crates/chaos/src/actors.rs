@@ -28,6 +28,53 @@ pub struct Spec {
     pub env: Vec<(String, String)>,
     /// Where its output is appended.
     pub log: PathBuf,
+    /// A log of the process's that it rewrites when it starts (the watcher keeps only the
+    /// audits under way): before each start, whatever holds this name under the directory
+    /// (at any depth up to two) is appended to the archive, so that no evidence is lost.
+    pub archive: Option<Archive>,
+}
+
+/// What [`Spec::archive`] keeps.
+#[derive(Clone, Debug)]
+pub struct Archive {
+    /// The directory the process keeps its state in.
+    pub under: PathBuf,
+    /// The file's name.
+    pub name: &'static str,
+    /// Where its contents are appended.
+    pub to: PathBuf,
+}
+
+impl Archive {
+    /// Append every file of that name to the archive.
+    pub fn keep(&self) {
+        use std::io::Write;
+        let Ok(mut to) = OpenOptions::new().create(true).append(true).open(&self.to) else { return };
+        for path in find(&self.under, self.name, 2) {
+            if let Ok(bytes) = std::fs::read(&path) {
+                let _ = to.write_all(&bytes);
+                if !bytes.ends_with(b"\n") && !bytes.is_empty() {
+                    let _ = to.write_all(b"\n");
+                }
+            }
+        }
+    }
+}
+
+/// Every file named `name` under `dir`, at most `depth` directories down.
+pub fn find(dir: &std::path::Path, name: &str, depth: u32) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return found };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && depth > 0 {
+            found.extend(find(&path, name, depth - 1));
+        } else if path.file_name().is_some_and(|n| n == name) {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
 }
 
 impl Spec {
@@ -62,6 +109,8 @@ pub struct Actor {
     held: AtomicBool,
     ended_by_harness: AtomicBool,
     runs: AtomicU64,
+    /// When (history seconds, in milliseconds) the last run that went well began.
+    last_good_run: AtomicU64,
 }
 
 impl Actor {
@@ -73,6 +122,7 @@ impl Actor {
             held: AtomicBool::new(false),
             ended_by_harness: AtomicBool::new(false),
             runs: AtomicU64::new(0),
+            last_good_run: AtomicU64::new(0),
         })
     }
 
@@ -97,6 +147,11 @@ impl Actor {
     /// Let it start again.
     pub fn release(&self) {
         self.held.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether a run that went well began after `t` (history seconds).
+    pub fn served_since(&self, t: f64) -> bool {
+        self.last_good_run.load(Ordering::SeqCst) as f64 / 1000.0 > t
     }
 
     /// Whether a fault holds it down.
@@ -158,6 +213,7 @@ impl Actor {
             }
             let run = self.runs.fetch_add(1, Ordering::SeqCst);
             let began = Instant::now();
+            let began_ms = (history.now() * 1000.0) as u64;
             let Some(mut child) = self.spawn(&args_of(run), &history).await else { continue };
             let pid = child.id().unwrap_or_default();
             let status = match tokio::time::timeout(patience, child.wait()).await {
@@ -176,13 +232,18 @@ impl Actor {
                 seconds: began.elapsed().as_secs_f64(),
                 said: last_line(&self.spec.log),
             });
-            if status.is_none_or(|s| !s.success()) {
+            if status.is_some_and(|s| s.success()) {
+                self.last_good_run.fetch_max(began_ms, Ordering::SeqCst);
+            } else {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     }
 
     async fn spawn(&self, args: &[String], history: &History) -> Option<tokio::process::Child> {
+        if let Some(archive) = &self.spec.archive {
+            archive.keep();
+        }
         let spawned = self.spec.command(args).and_then(|mut c| c.spawn());
         match spawned {
             Ok(child) => {
@@ -235,6 +296,7 @@ mod tests {
             args: vec!["-c".into(), script.into()],
             env: vec![],
             log: dir.join("sh.log"),
+            archive: None,
         }
     }
 

@@ -33,7 +33,7 @@ pub struct Evidence {
     pub provers: Vec<(String, [u8; 32], bool, PathBuf)>,
     /// Channel clients: name, account, receipts directory.
     pub clients: Vec<(String, [u8; 32], PathBuf)>,
-    /// Watchers' state directories, and the validator each follows.
+    /// Watchers' audit logs (archived over all their lives), and the validator each follows.
     pub watchers: Vec<(PathBuf, usize)>,
     /// Bytes of memory growth over a process's life that count as unbounded.
     pub memory_slack_kib: u64,
@@ -162,8 +162,21 @@ pub async fn check(evidence: &Evidence) -> Result<Report> {
     report.summary.convictions = (chained.convicted_receipts.len() as u64, chained.convicted_results.len() as u64);
     let breaches = &mut report.breaches;
 
-    // Validators agree on the finalised chain: every sampled head, and the chain now.
-    agreement(&lines, evidence, head, breaches).await;
+    // Daemons exit only when a fault ends them; every client is served again once healed.
+    for (actor, n) in &report.summary.crashes {
+        breaches.push(format!("{actor} exited {n} time(s) with no fault to end it"));
+    }
+    recovered(&lines, breaches);
+    // Validators agree on the finalised chain: every sampled head, and the chain now, up to
+    // the lowest head among them.
+    let mut lowest = head;
+    for url in &evidence.nodes {
+        match crate::sample::finalized(url).await {
+            Ok((n, _)) => lowest = lowest.min(n),
+            Err(e) => breaches.push(format!("validator at {url} does not answer at the end: {e:#}")),
+        }
+    }
+    agreement(&lines, evidence, lowest, breaches).await;
     // Credit sums to zero; native issuance is what the accounts hold.
     let credit = chain.credit_total().await?;
     if credit != 0 {
@@ -187,7 +200,13 @@ pub async fn check(evidence: &Evidence) -> Result<Report> {
     }
     // Acknowledged vouchers are redeemed; clients pay only verified answers, once.
     for (name, account, _, journal) in &evidence.provers {
-        for (channel, acked) in acknowledged(journal)? {
+        let logs = crate::actors::find(journal, "vouchers.jsonl", 2);
+        if logs.is_empty() {
+            breaches.push(format!("prover {name} left no voucher log under {}", journal.display()));
+        }
+        for (channel, acked) in
+            logs.iter().map(|log| acknowledged(log)).collect::<Result<Vec<_>>>()?.into_iter().flatten()
+        {
             let Some(&Seen { prover, deposit, redeemed, .. }) = chained.channels.get(&channel) else {
                 breaches.push(format!("prover {name} acknowledged a voucher on channel {channel}, which never opened"));
                 continue;
@@ -240,17 +259,28 @@ pub async fn check(evidence: &Evidence) -> Result<Report> {
         }
     }
     // Lazy answers audited in time are convicted.
-    let impaired = impairments(&lines, evidence.nodes.len());
+    let impaired = impairments(&lines);
     let clock = BlockClock::of(&lines);
     let lazy: BTreeSet<[u8; 32]> = evidence.provers.iter().filter(|p| p.2).map(|p| p.1).collect();
-    let bond_gone = bond_gone(&chain, evidence, &lazy).await?;
-    for (w, (state, node)) in evidence.watchers.iter().enumerate() {
-        for (digest, prover, at) in taken_receipts(state)? {
+    let min_slash = chain.constant_u128("Inference", "MinSlash")?;
+    // Whether a conviction could still take anything from `who` at block `number`.
+    let bond_gone = |who: [u8; 32], number: u32| {
+        let (chain, model) = (&chain, evidence.model);
+        async move {
+            let hash = chain.block_hash(number.min(head)).await?;
+            let bonds = runtime::storage().ghost_registry().bonds(model, subxt::utils::AccountId32(who));
+            let bond = chain.api.storage().at(hash).fetch(&bonds).await?;
+            anyhow::Ok(bond.is_none_or(|b| b.amount.saturating_sub(b.locked) < min_slash))
+        }
+    };
+    for (w, (audits, node)) in evidence.watchers.iter().enumerate() {
+        for (digest, prover, at) in taken_receipts(audits)? {
             if !lazy.contains(&prover) || chained.convicted_receipts.contains_key(&digest) {
                 continue;
             }
-            let window = clock.span(at, at.saturating_add(RECEIPT_WINDOW));
-            if bond_gone || impaired.share(w, *node, window) >= IMPAIRED_SHARE {
+            let until = at.saturating_add(RECEIPT_WINDOW);
+            let window = clock.span(at, until);
+            if bond_gone(prover, until).await? || impaired.share(w, *node, window) >= IMPAIRED_SHARE {
                 report.summary.excused += 1;
             } else {
                 breaches.push(format!(
@@ -265,16 +295,17 @@ pub async fn check(evidence: &Evidence) -> Result<Report> {
             continue;
         }
         let window = clock.span(*posted, *until);
+        let gone = bond_gone(*prover, *until).await?;
         let audited = evidence
             .watchers
             .iter()
             .enumerate()
             .any(|(w, (_, node))| impaired.share(w, *node, window) < IMPAIRED_SHARE);
-        if chained.settled.contains(id) && audited && !bond_gone {
+        if chained.settled.contains(id) && audited && !gone {
             breaches.push(format!(
                 "lazy result of request {id} (posted in #{posted}) was paid, though a watcher could audit it"
             ));
-        } else if !chained.settled.contains(id) && audited && !bond_gone {
+        } else if !chained.settled.contains(id) && audited && !gone {
             breaches
                 .push(format!("lazy result of request {id} (posted in #{posted}) was neither convicted nor settled"));
         } else {
@@ -344,6 +375,27 @@ fn summarise_history(lines: &[Line], s: &mut Summary) {
         }
     }
     s.longest_stall = Duration::from_secs_f64(longest.max(0.0));
+}
+
+/// Every client had a run that began after the faults were healed and went well.
+fn recovered(lines: &[Line], breaches: &mut Vec<String>) {
+    let Some(healed) =
+        lines.iter().find(|l| matches!(&l.event, Event::Phase { name } if name == "healed")).map(|l| l.t)
+    else {
+        return breaches.push("the history has no end of the faults".into());
+    };
+    let mut clients: BTreeMap<&str, bool> = BTreeMap::new();
+    for line in lines {
+        if let Event::Ran { actor, code, seconds, .. } = &line.event {
+            let ok = *code == Some(0) && line.t - seconds > healed;
+            *clients.entry(actor.as_str()).or_default() |= ok;
+        }
+    }
+    for (client, ok) in clients {
+        if !ok {
+            breaches.push(format!("{client} was not served again once the faults were healed"));
+        }
+    }
 }
 
 async fn read_chain(chain: &Chain, head: u32) -> Result<Chained> {
@@ -439,11 +491,10 @@ async fn issuance(chain: &Chain, breaches: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// The highest voucher a prover's log acknowledged, by channel.
-fn acknowledged(journal: &Path) -> Result<BTreeMap<u64, u128>> {
-    let path = journal.join("vouchers.jsonl");
+/// The highest voucher a prover's log (`vouchers.jsonl`) acknowledged, by channel.
+fn acknowledged(path: &Path) -> Result<BTreeMap<u64, u128>> {
     let mut best = BTreeMap::new();
-    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(best) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     for line in text.lines() {
         // A torn last line was never acknowledged.
         let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else { continue };
@@ -488,30 +539,18 @@ fn kept_by_client(dir: &Path) -> Result<BTreeMap<u64, (u64, u128, u64)>> {
 /// A receipt a watcher took for audit: its digest, its prover, its date.
 type Taken = ([u8; 32], [u8; 32], u32);
 
-/// Receipts a watcher took for audit.
-fn taken_receipts(state: &Path) -> Result<Vec<Taken>> {
-    let mut taken = Vec::new();
-    let Ok(text) = std::fs::read_to_string(state.join("audits.jsonl")) else { return Ok(taken) };
+/// Receipts a watcher took for audit (each once), from its archived audit logs.
+fn taken_receipts(archive: &Path) -> Result<Vec<Taken>> {
+    let mut taken = BTreeMap::new();
+    let text = std::fs::read_to_string(archive).with_context(|| format!("reading {}", archive.display()))?;
     for line in text.lines() {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else { continue };
         let Some(receipt) = value.get("taken").and_then(|t| t.get("receipt")) else { continue };
         let receipt: ghost_client::wire::WireReceipt = serde_json::from_value(receipt.clone())?;
         let (parsed, _) = receipt.parse()?;
-        taken.push((parsed.digest(), parsed.prover, parsed.at));
+        taken.insert(parsed.digest(), (parsed.prover, parsed.at));
     }
-    Ok(taken)
-}
-
-/// Whether the lazy provers have no bond left that a conviction could take.
-async fn bond_gone(chain: &Chain, evidence: &Evidence, lazy: &BTreeSet<[u8; 32]>) -> Result<bool> {
-    let min_slash = chain.constant_u128("Inference", "MinSlash")?;
-    for who in lazy {
-        let bond = chain.bond(&evidence.model, &subxt::utils::AccountId32(*who)).await?;
-        if bond.is_some_and(|b| b.amount.saturating_sub(b.locked) >= min_slash) {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    Ok(taken.into_iter().map(|(digest, (prover, at))| (digest, prover, at)).collect())
 }
 
 /// When each block was first seen finalised.
@@ -541,18 +580,22 @@ impl BlockClock {
     }
 }
 
-/// When each watcher was kept from its work: it or its validator down or stopped, or
-/// finality stalled.
+/// When each watcher was kept from its work: it or its validator down or stopped or cut
+/// off, or finality stalled (as sampled: whatever caused it).
 struct Impairments {
-    /// Intervals, by what they touched.
-    spans: Vec<(Fault, f64, f64)>,
-    validators: usize,
+    /// Intervals, by the fault (`None`: a finality stall seen in the samples).
+    spans: Vec<(Option<Fault>, f64, f64)>,
 }
 
-fn impairments(lines: &[Line], validators: usize) -> Impairments {
+/// Finality standing still this long counts as a stall (blocks come every 2 s, and each is
+/// finalised about a block later).
+const STALL_SECONDS: f64 = 8.0;
+
+fn impairments(lines: &[Line]) -> Impairments {
     let mut open: Vec<(Fault, f64)> = Vec::new();
     let mut spans = Vec::new();
     let end = lines.last().map(|l| l.t).unwrap_or(0.0);
+    let (mut best, mut since) = (0u32, 0f64);
     for line in lines {
         match &line.event {
             Event::FaultStarted { fault, detail, .. } if !detail.starts_with("skipped") => {
@@ -561,23 +604,34 @@ fn impairments(lines: &[Line], validators: usize) -> Impairments {
             Event::FaultEnded { fault } => {
                 if let Some(i) = open.iter().position(|(f, _)| f == fault) {
                     let (f, t) = open.remove(i);
-                    spans.push((f, t, line.t));
+                    spans.push((Some(f), t, line.t));
                 }
+            }
+            Event::Finalized { number, .. } if *number > best => {
+                if best > 0 && line.t - since > STALL_SECONDS {
+                    spans.push((None, since, line.t));
+                }
+                best = *number;
+                since = line.t;
             }
             _ => {}
         }
     }
-    spans.extend(open.into_iter().map(|(f, t)| (f, t, end)));
-    Impairments { spans, validators }
+    spans.extend(open.into_iter().map(|(f, t)| (Some(f), t, end)));
+    if end - since > STALL_SECONDS {
+        spans.push((None, since, end));
+    }
+    Impairments { spans }
 }
 
 impl Impairments {
-    fn touches(&self, fault: &Fault, watcher: usize, node: usize) -> bool {
+    fn touches(fault: &Option<Fault>, watcher: usize, node: usize) -> bool {
         match fault {
-            Fault::Kill(a) | Fault::Pause(a) => *a == Actor::Watcher(watcher) || *a == Actor::Validator(node),
-            Fault::Stall(..) => true,
-            Fault::Partition(side) => side.contains(&node) || 2 * side.len() >= self.validators,
-            Fault::DiskFull(_) | Fault::CutRpc(_) => false,
+            None => true,
+            Some(Fault::Kill(a) | Fault::Pause(a)) => *a == Actor::Watcher(watcher) || *a == Actor::Validator(node),
+            Some(Fault::Stall(a, b)) => node == *a || node == *b,
+            Some(Fault::Partition(side)) => side.contains(&node),
+            Some(Fault::DiskFull(_) | Fault::CutRpc(_)) => false,
         }
     }
 
@@ -590,7 +644,7 @@ impl Impairments {
         let mut covered: Vec<(f64, f64)> = self
             .spans
             .iter()
-            .filter(|(f, ..)| self.touches(f, watcher, node))
+            .filter(|(f, ..)| Self::touches(f, watcher, node))
             .map(|(_, a, b)| (a.max(from), b.min(to)))
             .filter(|(a, b)| b > a)
             .collect();
@@ -647,26 +701,36 @@ mod tests {
 
     #[test]
     fn a_watcher_is_impaired_by_its_own_faults_its_nodes_and_stalls_only() {
+        let fin = |t, number| line(t, Event::Finalized { node: 0, number, hash: format!("0x{number}") });
         let lines = vec![
+            fin(0.0, 1),
             line(
                 0.0,
                 Event::FaultStarted { fault: Fault::Pause(Actor::Watcher(0)), lasts_ms: 0, detail: "stopped".into() },
             ),
+            fin(2.0, 2),
             line(10.0, Event::FaultEnded { fault: Fault::Pause(Actor::Watcher(0)) }),
+            fin(10.0, 3),
             line(
                 20.0,
                 Event::FaultStarted { fault: Fault::Kill(Actor::Validator(3)), lasts_ms: 0, detail: "killed".into() },
             ),
+            fin(20.0, 4),
             line(30.0, Event::FaultEnded { fault: Fault::Kill(Actor::Validator(3)) }),
+            fin(30.0, 5),
+            fin(36.0, 6),
+            fin(40.0, 7),
             line(40.0, Event::FaultStarted { fault: Fault::Stall(0, 1), lasts_ms: 0, detail: "skipped: x".into() }),
             line(50.0, Event::FaultEnded { fault: Fault::Stall(0, 1) }),
+            fin(50.0, 8),
         ];
-        let imp = impairments(&lines, 4);
-        assert_eq!(imp.share(0, 2, (0.0, 40.0)), 0.25);
-        assert_eq!(imp.share(1, 3, (0.0, 40.0)), 0.25);
-        assert_eq!(imp.share(1, 2, (0.0, 40.0)), 0.0);
-        assert_eq!(imp.share(0, 3, (5.0, 25.0)), 0.5, "overlaps are counted once");
-        assert_eq!(imp.share(0, 2, (40.0, 50.0)), 0.0, "a skipped fault impairs nothing");
+        let imp = impairments(&lines);
+        // Finality stood still from 10 to 20 and 20 to 30 (sampled stalls: everyone).
+        assert_eq!(imp.share(1, 2, (0.0, 40.0)), 0.5);
+        assert_eq!(imp.share(0, 2, (0.0, 40.0)), 0.75, "its own pause, then the stalls");
+        assert_eq!(imp.share(1, 3, (30.0, 40.0)), 0.0);
+        assert_eq!(imp.share(0, 3, (5.0, 35.0)), 25.0 / 30.0, "overlaps are counted once");
+        assert_eq!(imp.share(1, 2, (40.0, 50.0)), 1.0, "finality stood still, whatever the fault was");
         assert_eq!(imp.share(0, 2, (40.0, f64::MAX)), 1.0);
     }
 
@@ -719,6 +783,7 @@ mod tests {
             ),
         )
         .unwrap();
-        assert_eq!(acknowledged(dir.path()).unwrap(), BTreeMap::from([(3, 20)]));
+        assert_eq!(acknowledged(&dir.path().join("vouchers.jsonl")).unwrap(), BTreeMap::from([(3, 20)]));
+        assert!(acknowledged(&dir.path().join("none.jsonl")).is_err(), "a missing log is no evidence of nothing");
     }
 }

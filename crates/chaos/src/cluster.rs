@@ -2,7 +2,7 @@
 //! `ghost-node` and `ghost`, started, faulted, healed and settled.
 
 use crate::{
-    actors::{signal, Actor, Spec},
+    actors::{signal, Actor, Archive, Spec},
     disk::Disk,
     history::{Event, History},
     inputs::Inputs,
@@ -77,7 +77,6 @@ pub struct Watcher {
     /// Its account's name.
     pub name: &'static str,
     audit_url: String,
-    state: PathBuf,
 }
 
 /// A client's loop and the disk under its receipts.
@@ -164,6 +163,7 @@ impl Cluster {
                 args,
                 env: vec![],
                 log: work.join("logs").join(format!("validator-{name}.log")),
+                archive: None,
             });
             tasks.push(tokio::spawn(actor.clone().supervise(history.clone(), stopped.clone(), grace)));
             validators.push(actor);
@@ -289,6 +289,7 @@ impl Cluster {
                 args,
                 env: self.env(node_of(schedule::Actor::Prover(i))),
                 log: self.log(&format!("prover-{name}")),
+                archive: None,
             });
             self.tasks.push(tokio::spawn(actor.clone().supervise(
                 self.history.clone(),
@@ -320,13 +321,18 @@ impl Cluster {
                 ]),
                 env: self.env(node_of(schedule::Actor::Watcher(i))),
                 log: self.log(&format!("watcher-{name}")),
+                archive: Some(Archive {
+                    under: state.clone(),
+                    name: "audits.jsonl",
+                    to: self.options.work.join(format!("audits-{name}.jsonl")),
+                }),
             });
             self.tasks.push(tokio::spawn(actor.clone().supervise(
                 self.history.clone(),
                 stopped.clone(),
                 Duration::from_secs(10),
             )));
-            self.watchers.push(Watcher { actor, name, audit_url: format!("http://{listen}"), state });
+            self.watchers.push(Watcher { actor, name, audit_url: format!("http://{listen}") });
         }
         Ok(())
     }
@@ -378,6 +384,7 @@ impl Cluster {
                 args: vec![],
                 env: self.env(node_of(schedule::Actor::Client(i))),
                 log: self.log(&format!("client-{name}")),
+                archive: None,
             });
             self.clients_tasks.push(tokio::spawn(actor.clone().repeat(
                 self.history.clone(),
@@ -565,6 +572,12 @@ impl Cluster {
     /// Stop the clients (each finishes its run), let finality catch up, close and finish
     /// every channel, and wait for the on-chain requests to close.
     pub async fn settle(&self) -> Result<()> {
+        // Every client is served again before they stop (the checker holds them to it).
+        let healed = self.history.now();
+        let deadline = Instant::now() + Duration::from_secs(240);
+        while !self.clients.iter().all(|c| c.actor.served_since(healed)) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
         self.history.record(Event::Phase { name: "settle".into() });
         let _ = self.stop_clients.send(true);
         tracing::info!("waiting for the clients' last runs");
@@ -666,9 +679,18 @@ impl Cluster {
         self.provers.iter().map(|p| (p.name, p.suri, p.lazy, p.disk.path().to_path_buf())).collect()
     }
 
-    /// Where each watcher keeps its audits, and the validator it follows.
-    pub fn watcher_states(&self) -> Vec<(PathBuf, usize)> {
-        self.watchers.iter().enumerate().map(|(i, w)| (w.state.clone(), node_of(schedule::Actor::Watcher(i)))).collect()
+    /// Every receipt each watcher took (its audit logs over all its lives, archived), and
+    /// the validator it follows.
+    pub fn watcher_audits(&self) -> Vec<(PathBuf, usize)> {
+        self.watchers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let archive = w.actor.spec.archive.as_ref().expect("a watcher's audits are archived");
+                archive.keep(); // its last life's
+                (archive.to.clone(), node_of(schedule::Actor::Watcher(i)))
+            })
+            .collect()
     }
 
     /// Wait until validator `i` has finalised block `number`.

@@ -73,7 +73,9 @@ impl Disk {
         if !out.status.success() {
             bail!("copying {} failed: {}", self.path.display(), String::from_utf8_lossy(&out.stderr).trim());
         }
-        let _ = fs::remove_file(to.join(FILLER));
+        if let Some(name) = self.path.file_name() {
+            let _ = fs::remove_file(to.join(name).join(FILLER));
+        }
         Ok(())
     }
 }

@@ -48,7 +48,7 @@ pub async fn run(options: Options) -> Result<Report> {
                 (name.to_string(), account(suri).unwrap_or_default(), kept.join(dir.file_name().unwrap_or_default()))
             })
             .collect(),
-        watchers: cluster.watcher_states(),
+        watchers: cluster.watcher_audits(),
         memory_slack_kib: 128 * 1024,
     };
     let report = check::check(&evidence).await;

@@ -105,17 +105,45 @@ pub struct Planned {
     pub fault: Fault,
 }
 
+/// What a fault holds while it lasts: two faults that hold the same thing never overlap,
+/// since the end of one would undo the other (a SIGCONT waking a process another pause
+/// holds, a heal removing another partition's routes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    Process(Actor),
+    Network,
+    Disk(Actor),
+    Proxy(usize),
+}
+
+fn targets(fault: &Fault) -> Vec<Target> {
+    match fault {
+        Fault::Kill(a) | Fault::Pause(a) => vec![Target::Process(*a)],
+        Fault::Stall(a, b) => vec![Target::Process(Actor::Validator(*a)), Target::Process(Actor::Validator(*b))],
+        Fault::Partition(_) => vec![Target::Network],
+        Fault::DiskFull(a) => vec![Target::Disk(*a)],
+        Fault::CutRpc(p) => vec![Target::Proxy(*p)],
+    }
+}
+
 /// The faults of a run of `length`, one drawn in each `window` (at a random moment of its
-/// first half), each lasting up to two windows, so that faults overlap.
+/// first half), each lasting up to two windows, so that faults overlap, though never two
+/// on the same target (a window whose draws all meet one under way has none).
 pub fn draw(seed: u64, shape: &Shape, length: Duration, window: Duration) -> Vec<Planned> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let window_ms = window.as_millis().max(2) as u64;
     let length_ms = length.as_millis() as u64;
-    let mut plan = Vec::new();
+    let mut plan: Vec<Planned> = Vec::new();
     let mut start = 0;
     while start < length_ms {
         let at_ms = start + rng.gen_range(0..window_ms / 2);
-        let fault = one(&mut rng, shape);
+        let held: Vec<Target> =
+            plan.iter().filter(|p| p.at_ms + p.lasts_ms > at_ms).flat_map(|p| targets(&p.fault)).collect();
+        let Some(fault) = (0..8).map(|_| one(&mut rng, shape)).find(|f| targets(f).iter().all(|t| !held.contains(t)))
+        else {
+            start += window_ms;
+            continue;
+        };
         let lasts_ms = match fault {
             Fault::Kill(_) => rng.gen_range(1_000..=window_ms.max(1_001)),
             Fault::Pause(_) => rng.gen_range(1_000..=(2 * window_ms).max(1_001)),
@@ -215,15 +243,22 @@ mod tests {
             let s = shape();
             let window = Duration::from_secs(15);
             let plan = draw(seed, &s, Duration::from_secs(minutes * 60), window);
-            prop_assert_eq!(plan.len() as u64, minutes * 4);
+            prop_assert!(plan.len() as u64 <= minutes * 4 && plan.len() as u64 >= minutes * 3);
+            for (i, a) in plan.iter().enumerate() {
+                for b in &plan[i + 1..] {
+                    let overlap = b.at_ms < a.at_ms + a.lasts_ms;
+                    let shared = targets(&a.fault).iter().any(|t| targets(&b.fault).contains(t));
+                    prop_assert!(!(overlap && shared), "{:?} and {:?} overlap on a target", a, b);
+                }
+            }
             let exists = |a: &Actor| match *a {
                 Actor::Validator(i) => i < s.validators,
                 Actor::Prover(i) => i < s.provers,
                 Actor::Watcher(i) => i < s.watchers,
                 Actor::Client(i) => i < s.clients,
             };
-            for (k, p) in plan.iter().enumerate() {
-                prop_assert!(p.at_ms >= k as u64 * 15_000 && p.at_ms < k as u64 * 15_000 + 7_500);
+            for p in &plan {
+                prop_assert!(p.at_ms % 15_000 < 7_500);
                 prop_assert!(p.lasts_ms >= 1_000 && p.lasts_ms <= 30_000);
                 match &p.fault {
                     Fault::Kill(a) | Fault::Pause(a) => prop_assert!(exists(a)),

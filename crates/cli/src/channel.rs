@@ -271,9 +271,11 @@ pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
                 if let Some(watcher) = &audit.audit {
                     session = session.with_audit(Auditor::start(watcher, audit.audit_rate)?);
                 }
+                // Losing the node stops new requests; those under way finish and are paid.
+                let stop = std::sync::atomic::AtomicBool::new(false);
                 let run = tokio::select! {
-                    run = ask_many(&session, &input, count, concurrency) => run,
-                    stopped = track_best(&session, &chain) => return Err(stopped),
+                    run = ask_many(&session, &input, count, concurrency, &stop) => run,
+                    never = track_best(&session, &chain, &stop) => match never {},
                 };
                 Ok::<_, anyhow::Error>((run, session.owed_and_signed()))
             })?;

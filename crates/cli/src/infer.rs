@@ -89,9 +89,11 @@ fn over_channels(args: &InferArgs, model: ModelId, global: &Global) -> Verdict {
         }
     };
     let (served, paid, audited) = runtime.block_on(async {
+        // Losing the node does not drop the request under way: it finishes and is paid.
+        let stop = std::sync::atomic::AtomicBool::new(false);
         let served = tokio::select! {
             served = swarm.ask(&input) => served,
-            stopped = track_best(&swarm, &chain) => return Err(stopped),
+            never = track_best(&swarm, &chain, &stop) => match never {},
         };
         let paid = swarm.pay_up().await;
         let mut audited = Vec::new();

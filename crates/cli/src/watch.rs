@@ -140,9 +140,11 @@ fn load_channels(
     use ghost_client::channel::swarm::{ask_swarm, track_best};
     let report = runtime.block_on(async {
         let (swarm, opened) = args.swarm.join(chain, key, &args.model).await?;
+        // Losing the node stops new requests; those under way finish and are paid.
+        let stop = std::sync::atomic::AtomicBool::new(false);
         let report = tokio::select! {
-            report = ask_swarm(&swarm, input, u64::from(args.requests), args.concurrency) => report,
-            stopped = track_best(&swarm, chain) => return Err(stopped),
+            report = ask_swarm(&swarm, input, u64::from(args.requests), args.concurrency, &stop) => report,
+            never = track_best(&swarm, chain, &stop) => match never {},
         };
         let by_prover: Vec<(String, u64)> =
             swarm.members().iter().zip(&report.answered).map(|(m, n)| (keys::show_account(&m.prover), *n)).collect();

@@ -17,7 +17,7 @@
 //! | method              | params                      | result                       |
 //! |---------------------|-----------------------------|------------------------------|
 //! | `ghost_auditReceipt` | `receipt`, `input`, `proof` | an [`AuditTicket`]: `"taken"` |
-//! | `ghost_health`      | —                           | a [`Health`], with `auditsQueued` |
+//! | `ghost_health`      | —                           | a [`Health`], without counts  |
 //!
 //! Errors: `-32001` unknown model, `-32002` input does not fit the model, `-32003` the
 //! prover is shutting down or overloaded (every worker busy, or this connection over its
@@ -178,8 +178,9 @@ pub trait AuditRpc {
     #[method(name = "auditReceipt")]
     async fn audit_receipt(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> RpcResult<AuditTicket>;
 
-    /// The watcher's liveness (`ghost_health`, as a prover's): the chain it follows, its
-    /// stores, the receipts taken (`served`) and those not audited yet (`auditsQueued`).
+    /// The watcher's liveness (`ghost_health`, as a prover's): the chain it follows and its
+    /// stores; not how many receipts it took (`served` is 0, `auditsQueued` absent), which
+    /// would tell a prover which of its answers were handed in.
     #[method(name = "health")]
     async fn watcher_health(&self) -> RpcResult<Health>;
 }

@@ -454,7 +454,9 @@ struct Endpoint(Arc<Audits>);
 #[async_trait]
 impl AuditRpcServer for Endpoint {
     async fn watcher_health(&self) -> RpcResult<Health> {
-        Ok(self.0.health())
+        // The counts stay the operator's (in its log): from them a prover could tell which
+        // of its answers were handed in, and cheat only the clients that never audit.
+        Ok(Health { served: 0, audits_queued: None, ..self.0.health() })
     }
 
     async fn audit_receipt(&self, receipt: WireReceipt, input: WireInput, proof: ProofBytes) -> RpcResult<AuditTicket> {
@@ -697,8 +699,8 @@ mod tests {
         ProofBytes(model.prove_trace(trace).unwrap().encode())
     }
 
-    /// The audit endpoint answers `ghost_health` as a prover's does, with its queue: a
-    /// harness or a poller reads the watcher's lag and backlog there.
+    /// The audit endpoint answers `ghost_health` as a prover's does, with its lag, but
+    /// not its counts: those would tell a prover which of its answers were handed in.
     #[tokio::test]
     async fn the_audit_endpoint_answers_health_with_its_queue() {
         use ghost_client::api::AuditRpcClient;
@@ -710,11 +712,12 @@ mod tests {
         let models = BTreeMap::from([(model.id(), model.clone())]);
         let (audits, _queue, _) = open(&dir.path().join("audits.jsonl"), &models);
         hand(&audits, &models, receipt(&model, &dave, &input, &honest, 0)).unwrap();
-        let (addr, handle) = serve("127.0.0.1:0".parse().unwrap(), audits).await.unwrap();
+        let (addr, handle) = serve("127.0.0.1:0".parse().unwrap(), audits.clone()).await.unwrap();
         let client = jsonrpsee::http_client::HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
         let health = client.watcher_health().await.unwrap();
-        assert_eq!((health.status.as_str(), health.models, health.served), ("ok", 1, 1));
-        assert_eq!((health.audits_queued, health.chain.as_deref()), (Some(1), Some("connecting")));
+        assert_eq!((health.status.as_str(), health.models, health.served), ("ok", 1, 0));
+        assert_eq!((health.audits_queued, health.chain.as_deref()), (None, Some("connecting")));
+        assert_eq!((audits.health().served, audits.health().audits_queued), (1, Some(1)), "the operator's counts");
         assert_eq!((health.finalized, health.journal.as_deref()), (None, Some("ok")));
         let _ = handle.stop();
     }

@@ -30,7 +30,7 @@ use ghost_primitives::{channel::ChannelId, hex0x, Input, Verifier};
 use serde::{Deserialize, Serialize};
 use std::{
     path::{Path, PathBuf},
-    sync::Mutex,
+    sync::{atomic::AtomicBool, Mutex},
     time::{Duration, Instant},
 };
 use subxt_signer::sr25519::Keypair;
@@ -130,8 +130,9 @@ pub struct Session {
     nonce: std::sync::atomic::AtomicU64,
     /// Whether the channel was given up (see [`abandoned`]).
     given_up: std::sync::atomic::AtomicBool,
-    /// Requests of this session under way.
+    /// Requests of this session under way, and started in all.
     in_flight: std::sync::atomic::AtomicU32,
+    started: std::sync::atomic::AtomicU64,
 }
 
 /// Counts a request under way while it lives.
@@ -221,6 +222,7 @@ impl Session {
             ),
             given_up: std::sync::atomic::AtomicBool::new(given_up),
             in_flight: Default::default(),
+            started: Default::default(),
         })
     }
 
@@ -304,6 +306,7 @@ impl Session {
     pub async fn ask(&self, input: &Input) -> Result<Taken, AskError> {
         let started = Instant::now();
         let _in_flight = InFlight::new(&self.in_flight);
+        self.started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let model = hex0x(&self.verifier.id());
         let unanswered =
             |e: jsonrpsee::core::ClientError| AskError::Unanswered { url: self.url.clone(), why: e.to_string() };
@@ -328,8 +331,14 @@ impl Session {
                     let genesis = self.expected.lock().expect("never poisoned").genesis;
                     Some(sign_voucher(&self.key, genesis, self.channel, owed))
                 });
+                // Alone: no other request of this session under way while this one was asked
+                // again (none before it was sent, none started since).
+                let (in_flight, started) = (
+                    self.in_flight.load(std::sync::atomic::Ordering::SeqCst),
+                    self.started.load(std::sync::atomic::Ordering::SeqCst),
+                );
                 reply = self.rpc.channel_infer(self.channel, model, input.into(), self.ticket(input), due).await;
-                let alone = self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 1;
+                let alone = in_flight == 1 && self.started.load(std::sync::atomic::Ordering::SeqCst) == started;
                 if alone && matches!(&reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == PAYMENT_REQUIRED)
                 {
                     // Paid for all it verified, with no other request under way, and still
@@ -346,17 +355,18 @@ impl Session {
 
     /// Mark the channel given up, durably; a failure is logged (the next refusal tries again).
     fn abandon(&self) {
-        if self.given_up.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if self.is_abandoned() {
             return;
         }
-        let path = self.dir.join(ABANDONED);
         tracing::warn!(
             channel = self.channel,
             prover = %self.url,
             "the prover holds answers this client never took as unpaid, and serves no more: the channel is given up"
         );
-        if let Err(e) = crate::durable::write_atomic(&path, b"") {
-            tracing::warn!(channel = self.channel, error = %e, "the channel could not be marked given up");
+        match crate::durable::write_atomic(&self.dir.join(ABANDONED), b"") {
+            Ok(()) => self.given_up.store(true, std::sync::atomic::Ordering::SeqCst),
+            // Not given up in this run either: the next refusal tries again.
+            Err(e) => tracing::warn!(channel = self.channel, error = %e, "the channel could not be marked given up"),
         }
     }
 
@@ -451,10 +461,20 @@ impl RunReport {
 
 /// Ask `session` for `input` `count` times, `concurrency` at once, then pay for every
 /// verified answer. Each answer is verified and its receipt kept before it counts.
-pub async fn ask_many(session: &Session, input: &Input, count: u64, concurrency: usize) -> RunReport {
+///
+/// Once `stop` is set no new request starts; those under way finish and are paid (a
+/// request dropped half-way would leave an answer the prover counts as unpaid).
+pub async fn ask_many(
+    session: &Session,
+    input: &Input,
+    count: u64,
+    concurrency: usize,
+    stop: &AtomicBool,
+) -> RunReport {
     use futures::StreamExt;
     let started = Instant::now();
     let results: Vec<Result<Taken, AskError>> = futures::stream::iter(0..count)
+        .take_while(|_| std::future::ready(!stop.load(std::sync::atomic::Ordering::SeqCst)))
         .map(|_| session.ask(input))
         .buffer_unordered(concurrency.max(1))
         .collect()
@@ -482,10 +502,18 @@ pub async fn ask_many(session: &Session, input: &Input, count: u64, concurrency:
 }
 
 /// Keep `session`'s view of the best block current (receipts must be dated near it), for
-/// as long as the chain reports blocks; run it beside the asking. It returns only with
-/// why it stopped.
-pub async fn track_best(session: &Session, chain: &Chain) -> anyhow::Error {
-    follow_best(chain, |best| session.set_best(best)).await
+/// as long as the chain reports blocks; run it beside the asking. When the chain stops
+/// reporting them, it says why, sets `stop` (so that no new request starts) and waits
+/// forever: the asking under way finishes on its own.
+pub async fn track_best(session: &Session, chain: &Chain, stop: &AtomicBool) -> std::convert::Infallible {
+    stop_when_lost(follow_best(chain, |best| session.set_best(best)).await, stop).await
+}
+
+/// Say why the best blocks are no longer followed, set `stop`, and never return.
+pub async fn stop_when_lost(why: anyhow::Error, stop: &AtomicBool) -> std::convert::Infallible {
+    tracing::warn!(error = %format!("{why:#}"), "the best blocks are lost: no new request starts; those under way finish");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    std::future::pending().await
 }
 
 /// Tell `seen` every new best block's number while the chain reports blocks; returns only

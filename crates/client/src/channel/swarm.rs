@@ -24,7 +24,7 @@ use ghost_primitives::{channel::ChannelId, hex0x, Input, ModelId, Verifier};
 use std::{
     fmt,
     path::Path,
-    sync::Mutex,
+    sync::{atomic::AtomicBool, Mutex},
     time::{Duration, Instant},
 };
 use subxt::utils::AccountId32;
@@ -187,20 +187,43 @@ impl Swarm {
         let file = chain.ghost_file(model).await?.ok_or_else(|| anyhow!("model {} is not registered", hex0x(model)))?;
         let verifier = Verifier::decode_expecting(&file, model)?;
         let me = crate::keys::account_of(key);
-        let mut mine: Vec<(ChannelId, ChannelInfo)> = chain
-            .channels()
-            .await?
-            .into_iter()
-            .filter(|(_, c)| c.client == me && &c.model == model && c.closes_at.is_none())
-            .collect();
-        // Channels given up are closed (the prover redeems what it holds) and not reused.
-        let genesis = chain.genesis();
-        for (id, info) in mine.iter().filter(|(id, _)| session::abandoned(root, &genesis, *id)) {
-            onchain::close(chain, key, *id).await?;
-            joined(Joined::Abandoned { channel: *id, prover: info.prover.clone() });
-        }
-        mine.retain(|(id, _)| !session::abandoned(root, &genesis, *id));
+        let ours: Vec<(ChannelId, ChannelInfo)> =
+            chain.channels().await?.into_iter().filter(|(_, c)| c.client == me && &c.model == model).collect();
         let mut endpoints = provers::endpoints(chain, model).await?;
+        let (genesis, best) = (chain.genesis(), chain.best_number().await?);
+        // Channels given up are paid up, closed (the prover redeems what it holds) and not
+        // reused; their provers get no new channel while those are on chain, so a prover
+        // that refuses at once cannot make the client open channel after channel. Closing
+        // and finishing are best effort: what fails is tried at the next join.
+        let mut shunned = Vec::new();
+        for (id, info) in &ours {
+            if session::abandoned(root, &genesis, *id) {
+                shunned.push(info.prover.clone());
+                if info.closes_at.is_none() {
+                    if let Some(e) = endpoints.iter().find(|e| e.prover == info.prover) {
+                        let resumed =
+                            Session::resume(genesis, info, key.clone(), *id, &e.url, verifier.clone(), root, best);
+                        if let Err(why) = async { resumed?.pay_up().await }.await {
+                            tracing::debug!(channel = id, error = %format!("{why:#}"), "paying up a channel given up");
+                        }
+                    }
+                    match onchain::close(chain, key, *id).await {
+                        Ok(_) => joined(Joined::Abandoned { channel: *id, prover: info.prover.clone() }),
+                        Err(e) => {
+                            tracing::warn!(channel = id, error = %format!("{e:#}"), "closing a channel given up failed")
+                        }
+                    }
+                }
+            }
+            // A closing channel past its timeout is finished: its deposit comes back.
+            if info.closes_at.is_some_and(|at| at < best) {
+                if let Err(e) = onchain::finish(chain, key, *id).await {
+                    tracing::debug!(channel = id, error = %format!("{e:#}"), "finishing a closed channel");
+                }
+            }
+        }
+        let mine: Vec<&(ChannelId, ChannelInfo)> =
+            ours.iter().filter(|(id, c)| c.closes_at.is_none() && !session::abandoned(root, &genesis, *id)).collect();
         // Provers we have a channel with first (reusing costs no transaction), the others in
         // random order: the storage order of the bonds is an account's hash, which a sybil
         // can grind to come first.
@@ -228,13 +251,28 @@ impl Swarm {
                     joined(Joined::Reused { channel: *id, prover: prover.clone(), left: info.deposit - info.redeemed });
                     (*id, info.clone())
                 }
+                (None, Some(_)) if shunned.contains(&prover) => {
+                    let why = "a channel with it was given up, and no new one is opened while that one is on chain";
+                    joined(Joined::Skipped { prover, why: why.into() });
+                    continue;
+                }
                 (None, Some(deposit)) => {
                     if let Err(e) = reachable(&endpoint.url).await {
                         joined(Joined::Skipped { prover, why: format!("it does not answer: {e:#}") });
                         continue;
                     }
-                    let (id, _) = onchain::open(chain, key, &prover, model, deposit).await?;
-                    let info = chain.channel(id).await?.ok_or_else(|| anyhow!("channel {id} is not on chain"))?;
+                    let opened = async {
+                        let (id, _) = onchain::open(chain, key, &prover, model, deposit).await?;
+                        let info = chain.channel(id).await?.ok_or_else(|| anyhow!("channel {id} is not on chain"))?;
+                        anyhow::Ok((id, info))
+                    };
+                    let (id, info) = match opened.await {
+                        Ok(opened) => opened,
+                        Err(e) => {
+                            joined(Joined::Skipped { prover, why: format!("opening a channel failed: {e:#}") });
+                            continue;
+                        }
+                    };
                     joined(Joined::Opened { channel: id, prover: prover.clone(), deposit });
                     (id, info)
                 }
@@ -382,10 +420,12 @@ pub struct SwarmReport {
 }
 
 /// Ask `swarm` for `input` `count` times, `concurrency` at once, then pay every channel.
-pub async fn ask_swarm(swarm: &Swarm, input: &Input, count: u64, concurrency: usize) -> SwarmReport {
+/// Once `stop` is set no new request starts; those under way finish and are paid.
+pub async fn ask_swarm(swarm: &Swarm, input: &Input, count: u64, concurrency: usize, stop: &AtomicBool) -> SwarmReport {
     use futures::StreamExt;
     let started = Instant::now();
     let results: Vec<Result<Served, Vec<(usize, String)>>> = futures::stream::iter(0..count)
+        .take_while(|_| std::future::ready(!stop.load(std::sync::atomic::Ordering::SeqCst)))
         .map(|_| async {
             let served = swarm.ask(input).await;
             if let Err(failures) = &served {
@@ -435,7 +475,8 @@ pub async fn ask_swarm(swarm: &Swarm, input: &Input, count: u64, concurrency: us
     report
 }
 
-/// Keep every member's view of the best block current while the chain reports blocks.
-pub async fn track_best(swarm: &Swarm, chain: &Chain) -> anyhow::Error {
-    super::session::follow_best(chain, |best| swarm.set_best(best)).await
+/// Keep every member's view of the best block current while the chain reports blocks;
+/// then set `stop` and wait forever (see [`super::session::track_best`]).
+pub async fn track_best(swarm: &Swarm, chain: &Chain, stop: &AtomicBool) -> std::convert::Infallible {
+    super::session::stop_when_lost(super::session::follow_best(chain, |best| swarm.set_best(best)).await, stop).await
 }
