@@ -35,8 +35,10 @@ pub const CLIENTS: [(&str, &str, bool); 3] =
 pub const PRICE: u128 = 10;
 /// What a channel client escrows in each channel it opens.
 pub const DEPOSIT: u128 = 100_000;
+/// The lazy prover's bond, GHOST: 8,000 convictions at the dev chain's 50 GHOST a slash.
+const LAZY_BOND: &str = "400000";
 /// The size of each disk that can fill up.
-const DISK_MIB: u32 = 64;
+const DISK_MIB: u32 = 256;
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -281,7 +283,10 @@ impl Cluster {
                 &disk.path().display().to_string(),
             ]);
             if *lazy {
-                args.extend(["--misbehave".into(), "skip-best-row".into()]);
+                // A bond for thousands of convictions: the lazy answers stay convictable all
+                // run, so that the checker's "every lazy answer audited in time is
+                // convicted" is tested to the end, not excused once the bond is gone.
+                args.extend(["--misbehave".into(), "skip-best-row".into(), "--bond".into(), LAZY_BOND.into()]);
             }
             let actor = Actor::new(Spec {
                 name: format!("prover-{name}"),
