@@ -70,6 +70,8 @@ const READS_AT_ONCE: usize = 8;
 /// How far ahead of the watcher's finalised block a receipt may be dated: a client takes
 /// receipts up to `MAX_RECEIPT_SKEW` ahead of its best block, which finality trails.
 const AHEAD: u32 = 2 * ghost_primitives::channel::MAX_RECEIPT_SKEW + 10;
+/// A view of the chain older than this may be behind a receipt's date (three blocks).
+const STALE_VIEW_SECONDS: u64 = 6;
 /// Pause between two tries of a report that did not land.
 const RETRY: Duration = Duration::from_secs(3);
 /// The audit log's name in `ghost_health`'s `journal`.
@@ -322,6 +324,12 @@ impl Audits {
         Health { audits_queued: Some(self.queued.load(Ordering::Relaxed)), ..health }
     }
 
+    /// Whether, at `now`, the watcher has seen no finalised block for a while: its view of
+    /// the chain may be behind a receipt's date.
+    fn view_stale(&self, now: std::time::Instant) -> bool {
+        self.liveness.health_at(now, 0, 0).lag_seconds.is_none_or(|lag| lag > STALE_VIEW_SECONDS)
+    }
+
     /// Whether `receipt` can convict anyone on chain: its channel (open, or finished and
     /// still reportable) has its parties and price, and its date is inside its window.
     async fn check_channel(&self, receipt: &ChainReceipt) -> Result<(), Refused> {
@@ -336,6 +344,11 @@ impl Audits {
         // Dated ahead is fine (it is reported from its date on), but not beyond what a
         // client could have taken.
         if receipt.at > now.saturating_add(AHEAD) {
+            // A watcher that has seen no finalised block for a while (paused, its node down,
+            // finality stalled) is behind, rather than the receipt ahead: try again later.
+            if self.view_stale(std::time::Instant::now()) {
+                return Err(Refused::Busy);
+            }
             return Err(Refused::Unusable(format!(
                 "it is dated block {}, far ahead of the chain at {now}",
                 receipt.at
@@ -766,6 +779,11 @@ mod tests {
             parsed.at = 100;
             sign_receipt(&dave, &parsed)
         };
+        // Far ahead: refused while the watcher's view is fresh; a view with no finalised
+        // block for a while may be behind instead (the receipt is then refused as busy).
+        audits.liveness.finalized(16);
         assert!(matches!(audits.take(ahead.0, ahead.1, ahead.2).await, Err(Refused::Unusable(_))));
+        let later = std::time::Instant::now() + Duration::from_secs(STALE_VIEW_SECONDS + 2);
+        assert!(!audits.view_stale(std::time::Instant::now()) && audits.view_stale(later));
     }
 }
