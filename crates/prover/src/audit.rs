@@ -58,6 +58,13 @@ use tokio::sync::{mpsc, watch, Semaphore};
 
 /// Receipts waiting for their audit; one more is refused as busy (it is not kept).
 pub const QUEUE: usize = 1024;
+/// Receipts taken whose audit has not ended, at most: each may need a report, and reports
+/// land about one a second (`REPORTS_AT_ONCE`, each waiting for finality), so more would
+/// lapse in their window (30 blocks on the dev chain) and "taken" would promise what the
+/// watcher cannot do. Beyond it, receipts are refused as busy, to be handed in again.
+/// (Found by the fault harness: a flood of lazy receipts left thousands taken and never
+/// reported.)
+pub const BACKLOG: usize = 24;
 /// Receipts judged at once (each a forward pass, and a fraud proof when it was lazy).
 const AT_ONCE: usize = 2;
 /// Reports under way at once.
@@ -304,6 +311,9 @@ impl Audits {
         let mut kept = self.kept.lock().map_err(|_| Refused::Log("the audit log was poisoned".into()))?;
         if kept.seen.contains_key(&held.digest) {
             return Ok(AuditTicket::Taken);
+        }
+        if self.queued.load(Ordering::Relaxed) >= BACKLOG {
+            return Err(Refused::Busy);
         }
         let permit = self.queue.try_reserve().map_err(|_| Refused::Busy)?;
         let appended = kept.log.append(&Line::Taken(Box::new(handed)));
@@ -733,6 +743,27 @@ mod tests {
         assert_eq!((audits.health().served, audits.health().audits_queued), (1, Some(1)), "the operator's counts");
         assert_eq!((health.finalized, health.journal.as_deref()), (None, Some("ok")));
         let _ = handle.stop();
+    }
+
+    /// No more receipts are taken than can be reported in their window: beyond the backlog,
+    /// intake is busy, and takes again once an audit ends.
+    #[test]
+    fn intake_is_busy_beyond_what_can_be_reported_in_time() {
+        let model = model();
+        let dave = subxt_signer::sr25519::dev::dave();
+        let input = testing::input(3, 16);
+        let honest = model.trace_bound(&input, &dave.public_key().0.encode()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let models = BTreeMap::from([(model.id(), model.clone())]);
+        let (audits, mut queue, _) = open(&dir.path().join("audits.jsonl"), &models);
+        for seq in 0..BACKLOG as u64 {
+            hand(&audits, &models, receipt(&model, &dave, &input, &honest, seq)).unwrap();
+        }
+        let one_more = receipt(&model, &dave, &input, &honest, BACKLOG as u64);
+        assert!(matches!(hand(&audits, &models, one_more.clone()), Err(Refused::Busy)));
+        let first = queue.try_recv().unwrap();
+        audits.done(&first.digest);
+        hand(&audits, &models, one_more).unwrap();
     }
 
     /// A receipt taken is audited after a restart, unless its audit ended; the log keeps
