@@ -595,7 +595,7 @@ async fn report(audits: &Audits, key: &Keypair, held: &Held, evidence: Evidence)
                         return AuditEvent::Ended { at, why: "convicted already, on another report".into() };
                     }
                     // The pallet judged it (not a lost connection): trying again changes nothing.
-                    if last.contains("Channels.") && !last.contains("ReceiptExpired") {
+                    if judged_by_the_pallet(&last) && !last.contains("ReceiptExpired") {
                         return AuditEvent::Ended { at, why: format!("the chain refused the report: {last}") };
                     }
                     tracing::warn!(channel = at.0, seq = at.1, error = %last, "a receipt report did not land");
@@ -605,6 +605,14 @@ async fn report(audits: &Audits, key: &Keypair, held: &Held, evidence: Evidence)
         drop(reporting);
         tokio::time::sleep(RETRY).await;
     }
+}
+
+/// Whether a failed report was refused by the pallet (`Channels.report_receipt failed:
+/// Channels.<Error>: …`), rather than lost on its way (a node that stopped reporting on it,
+/// a connection closed: those are tried again). Found by the fault harness: a report whose
+/// node went down was taken for a judgement, and its lazy receipt was never reported again.
+fn judged_by_the_pallet(error: &str) -> bool {
+    error.contains("report_receipt failed: Channels.")
 }
 
 /// The fault the chain's `ReceiptConvicted` event names.
@@ -743,6 +751,21 @@ mod tests {
         assert_eq!((audits.health().served, audits.health().audits_queued), (1, Some(1)), "the operator's counts");
         assert_eq!((health.finalized, health.journal.as_deref()), (None, Some("ok")));
         let _ = handle.stop();
+    }
+
+    #[test]
+    fn only_the_pallets_refusals_end_a_report() {
+        assert!(judged_by_the_pallet(
+            "Channels.report_receipt failed: Channels.NotLazy: The evidence does not show the receipt wrong."
+        ));
+        for lost in [
+            "the node stopped reporting on Channels.report_receipt",
+            "Channels.report_receipt did not make it into a block: Transaction is outdated",
+            "following Channels.report_receipt: RPC error: client error: The background task closed",
+            "reading the account's nonce: RPC error: client error: connection closed; restart required",
+        ] {
+            assert!(!judged_by_the_pallet(lost), "{lost}");
+        }
     }
 
     /// No more receipts are taken than can be reported in their window: beyond the backlog,
