@@ -55,10 +55,10 @@ cargo test --workspace --release --locked --features "$features"
 
 step "the system under faults (a short seeded run)"
 # Four validators, three provers (one lazy), two watchers and three clients under the
-# faults seed 1 draws for two and a half minutes, then healed, settled and checked
+# faults seed 1 draws for two minutes, then healed, settled and checked
 # (crates/chaos; the longer recorded runs are in docs/reliability.md).
 cargo build --workspace --release --locked --features "$features" --bins
-GHOST_CHAOS_NO_BUILD=1 bash scripts/chaos.sh "${GHOST_CHAOS_SEED:-1}" "${GHOST_CHAOS_SECONDS:-150}"
+GHOST_CHAOS_NO_BUILD=1 bash scripts/chaos.sh "${GHOST_CHAOS_SEED:-1}" "${GHOST_CHAOS_SECONDS:-120}"
 
 step "benches compile"
 cargo bench --workspace --locked --no-run --features "$features"

@@ -280,7 +280,7 @@ pub async fn check(evidence: &Evidence) -> Result<Report> {
             }
             let until = at.saturating_add(RECEIPT_WINDOW);
             let window = clock.span(at, until);
-            if bond_gone(prover, until).await? || impaired.share(w, *node, window) >= IMPAIRED_SHARE {
+            if bond_gone(prover, until).await? || impaired.kept_from(w, *node, window) {
                 report.summary.excused += 1;
             } else {
                 breaches.push(format!(
@@ -296,11 +296,7 @@ pub async fn check(evidence: &Evidence) -> Result<Report> {
         }
         let window = clock.span(*posted, *until);
         let gone = bond_gone(*prover, *until).await?;
-        let audited = evidence
-            .watchers
-            .iter()
-            .enumerate()
-            .any(|(w, (_, node))| impaired.share(w, *node, window) < IMPAIRED_SHARE);
+        let audited = evidence.watchers.iter().enumerate().any(|(w, (_, node))| !impaired.kept_from(w, *node, window));
         if chained.settled.contains(id) && audited && !gone {
             breaches.push(format!(
                 "lazy result of request {id} (posted in #{posted}) was paid, though a watcher could audit it"
@@ -332,6 +328,10 @@ pub async fn check(evidence: &Evidence) -> Result<Report> {
 const RECEIPT_WINDOW: u32 = 30;
 /// A watcher kept from its work for this share of a window is excused from it.
 const IMPAIRED_SHARE: f64 = 0.25;
+/// What a watcher needs after being kept from its work to catch up: to reconnect (its
+/// backoff reaches 10 s) and report its backlog (16 receipts, about one a second). A
+/// window that ends sooner after an impairment is excused.
+const RECOVERY_SECONDS: f64 = 30.0;
 
 fn summarise_history(lines: &[Line], s: &mut Summary) {
     for line in lines {
@@ -635,6 +635,22 @@ impl Impairments {
         }
     }
 
+    /// Whether watcher `watcher` (following validator `node`) was kept from its work in
+    /// `window`: for a quarter of it or more, or so late in it that too little was left to
+    /// catch up.
+    fn kept_from(&self, watcher: usize, node: usize, (from, to): (f64, f64)) -> bool {
+        if self.share(watcher, node, (from, to)) >= IMPAIRED_SHARE {
+            return true;
+        }
+        let last_end = self
+            .spans
+            .iter()
+            .filter(|(f, a, b)| Self::touches(f, watcher, node) && *a < to && *b > from)
+            .map(|(_, _, b)| *b)
+            .fold(f64::NEG_INFINITY, f64::max);
+        last_end > f64::NEG_INFINITY && to - last_end < RECOVERY_SECONDS
+    }
+
     /// The share of `window` during which watcher `watcher` (following validator `node`)
     /// was kept from its work.
     fn share(&self, watcher: usize, node: usize, (from, to): (f64, f64)) -> f64 {
@@ -732,6 +748,10 @@ mod tests {
         assert_eq!(imp.share(0, 3, (5.0, 35.0)), 25.0 / 30.0, "overlaps are counted once");
         assert_eq!(imp.share(1, 2, (40.0, 50.0)), 1.0, "finality stood still, whatever the fault was");
         assert_eq!(imp.share(0, 2, (40.0, f64::MAX)), 1.0);
+        // Kept from work briefly, with too little of the window left to catch up: excused;
+        // with time enough left: not.
+        assert!(imp.kept_from(1, 3, (25.0, 55.0)), "its node came back at 30, 25 s before the end");
+        assert!(!imp.kept_from(1, 3, (28.0, 100.0)));
     }
 
     #[test]

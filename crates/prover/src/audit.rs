@@ -64,7 +64,7 @@ pub const QUEUE: usize = 1024;
 /// watcher cannot do. Beyond it, receipts are refused as busy, to be handed in again.
 /// (Found by the fault harness: a flood of lazy receipts left thousands taken and never
 /// reported.)
-pub const BACKLOG: usize = 24;
+pub const BACKLOG: usize = 16;
 /// Receipts judged at once (each a forward pass, and a fraud proof when it was lazy).
 const AT_ONCE: usize = 2;
 /// Reports under way at once.
