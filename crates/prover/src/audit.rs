@@ -726,6 +726,15 @@ mod tests {
         assert!(matches!(hand(&audits, &models, (r, (&input).into(), huge)), Err(Refused::Unusable(_))));
     }
 
+    /// The test model, Dave, an input, and Dave's honest answer to it.
+    fn honest_answer() -> (Arc<Model>, Keypair, Input, ghost_primitives::Trace) {
+        let model = model();
+        let dave = subxt_signer::sr25519::dev::dave();
+        let input = testing::input(3, 16);
+        let honest = model.trace_bound(&input, &dave.public_key().0.encode()).unwrap();
+        (model, dave, input, honest)
+    }
+
     fn receipt_proof(_: &WireReceipt, model: &Model, trace: &ghost_primitives::Trace) -> ProofBytes {
         ProofBytes(model.prove_trace(trace).unwrap().encode())
     }
@@ -735,10 +744,7 @@ mod tests {
     #[tokio::test]
     async fn the_audit_endpoint_answers_health_with_its_queue() {
         use ghost_client::api::AuditRpcClient;
-        let model = model();
-        let dave = subxt_signer::sr25519::dev::dave();
-        let input = testing::input(3, 16);
-        let honest = model.trace_bound(&input, &dave.public_key().0.encode()).unwrap();
+        let (model, dave, input, honest) = honest_answer();
         let dir = tempfile::tempdir().unwrap();
         let models = BTreeMap::from([(model.id(), model.clone())]);
         let (audits, _queue, _) = open(&dir.path().join("audits.jsonl"), &models);
@@ -772,10 +778,7 @@ mod tests {
     /// intake is busy, and takes again once an audit ends.
     #[test]
     fn intake_is_busy_beyond_what_can_be_reported_in_time() {
-        let model = model();
-        let dave = subxt_signer::sr25519::dev::dave();
-        let input = testing::input(3, 16);
-        let honest = model.trace_bound(&input, &dave.public_key().0.encode()).unwrap();
+        let (model, dave, input, honest) = honest_answer();
         let dir = tempfile::tempdir().unwrap();
         let models = BTreeMap::from([(model.id(), model.clone())]);
         let (audits, mut queue, _) = open(&dir.path().join("audits.jsonl"), &models);
@@ -793,10 +796,7 @@ mod tests {
     /// only what is still to do.
     #[tokio::test]
     async fn a_taken_receipt_survives_a_restart_until_its_audit_ends() {
-        let model = model();
-        let dave = subxt_signer::sr25519::dev::dave();
-        let input = testing::input(3, 16);
-        let honest = model.trace_bound(&input, &dave.public_key().0.encode()).unwrap();
+        let (model, dave, input, honest) = honest_answer();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audits.jsonl");
         let models = BTreeMap::from([(model.id(), model.clone())]);
