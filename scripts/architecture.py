@@ -15,13 +15,17 @@ import pathlib, re, sys, tomllib
 DEPENDENCY_RULES = {
     "crates/model": {"forbidden": {"subxt", "subxt-signer", "tokio", "jsonrpsee", "ghost-client", "ghost-prover", "ghost-cli"}},
     "crates/client": {"forbidden": {"ghost-prover", "ghost-model", "ghost-cli"}},
-    "crates/prover": {"forbidden": {"ghost-cli"}},
+    "crates/prover": {"forbidden": {"ghost-cli", "ghost-ui"}},
     "crates/chaos": {"forbidden": {"ghost-prover", "ghost-model", "ghost-cli", "ghost-testkit"}},
+    # What the browser links builds for wasm: no runtime, no network, no chain client.
+    "crates/wire": {"forbidden": {"tokio", "jsonrpsee", "subxt", "subxt-signer", "anyhow", "ghost-client", "ghost-prover", "ghost-model", "ghost-cli"}},
+    "crates/verify-js": {"forbidden": {"tokio", "jsonrpsee", "subxt", "subxt-signer", "ghost-client", "ghost-prover", "ghost-model", "ghost-cli"}},
+    "crates/ui": {"forbidden": {"ghost-prover", "ghost-client", "ghost-cli", "tokio", "jsonrpsee"}},
     "primitives": {"forbidden": {"tokio", "serde", "jsonrpsee", "subxt", "polkadot-sdk"}, "optional": {"clap"}},
 }
 # Off-chain crates know the chain only through its metadata.
 ON_CHAIN = {"ghost-runtime", "ghost-runtime-api", "pallet-mutual-credit", "pallet-ghost-registry", "pallet-inference", "pallet-channels", "ghost-node"}
-OFF_CHAIN = ["crates/model", "crates/client", "crates/prover", "crates/cli", "crates/testkit", "crates/chaos"]
+OFF_CHAIN = ["crates/model", "crates/client", "crates/prover", "crates/cli", "crates/testkit", "crates/chaos", "crates/wire", "crates/verify-js", "crates/ui"]
 
 PATH = re.compile(r"`([A-Za-z0-9_.\-/]+)`")
 HEADING = re.compile(r"^###\s+`([A-Za-z0-9_.\-/]+)/`")

@@ -2,7 +2,8 @@
 # Installs what building and testing Ghostchain needs, when missing, and says what it found.
 # Required: cargo, the `wasm32-unknown-unknown` target and `rust-src` (the runtime's wasm
 # build), `protoc` and `clang` (the node's networking and database crates), `curl` (the main
-# job). Optional, used when present and never installed here: the `wasm32v1-none` target. Anything optional that
+# job), Node.js (the browser verifier's agreement test). Optional: Chromium and chromedriver
+# (the browser test). Optional, used when present and never installed here: the `wasm32v1-none` target. Anything optional that
 # cannot be installed is skipped with a line saying so; anything required that is missing
 # after setup stops it with a message naming the package. Safe to run repeatedly.
 set -uo pipefail
@@ -56,6 +57,29 @@ fi
 for tool in protoc clang curl; do
     command -v "$tool" >/dev/null 2>&1 ||
         fail "$tool is missing (Debian package ${package_of[$tool]}); the build needs it."
+done
+
+# The browser verifier's tests: Node.js runs the wasm package against the runtime's
+# verifier (required); headless Chromium and its WebDriver run the page (optional: the
+# browser test says it skipped when they could not be installed).
+browser_missing=()
+command -v node >/dev/null 2>&1 || browser_missing+=(nodejs)
+[ -x /usr/bin/chromium ] || browser_missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || browser_missing+=(chromium-driver)
+if ((${#browser_missing[@]})) && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    note "installing ${browser_missing[*]}"
+    $SUDO apt-get update -qq >/dev/null 2>&1 || note "apt-get update failed; trying the install with the package lists at hand."
+    for pkg in "${browser_missing[@]}"; do
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
+            note "could not install the Debian package $pkg."
+    done
+fi
+command -v node >/dev/null 2>&1 ||
+    fail "node is missing (Debian package nodejs); the browser verifier's agreement test runs its wasm with it."
+for tool in /usr/bin/chromium /usr/bin/chromedriver; do
+    [ -x "$tool" ] || note "skipped: $tool could not be installed (Debian packages chromium, chromium-driver); the browser test will say it skipped."
 done
 command -v pkg-config >/dev/null 2>&1 || note "skipped: pkg-config (not needed by the default build)."
 exit 0

@@ -19,7 +19,7 @@ use core::ops::Range;
 /// Fractional bits of vector entries.
 pub const FRAC_BITS: u32 = 14;
 /// `1.0` in Q14: what quantisation from `f32` scales by (the verifier never needs it).
-#[cfg(any(test, feature = "float"))]
+#[cfg(any(test, feature = "quant"))]
 pub const ONE_Q14: i64 = 1 << FRAC_BITS;
 /// `1.0` in Q30 (softmax weights).
 pub const ONE_Q30: i64 = 1 << 30;
@@ -100,6 +100,27 @@ pub fn exp_neg_q30(z: i64) -> u64 {
     (p as u64) >> n
 }
 
+/// The unnormalised softmax weights of `scores` (Q28) at `beta`, in Q30, and their sum:
+/// `w_i = exp_neg_q30(floor((s_i - s_max) * beta / 2^14))`, so `p_i = w_i / total`. The
+/// best row weighs exactly 2^30, so `total >= 2^30` when `scores` is not empty; empty
+/// scores weigh nothing (`total = 0`). [`mix`] weighs the values by these.
+pub fn softmax_q30(scores: &[i64], beta: Beta) -> Result<(Vec<u64>, u64)> {
+    let Some(&s_max) = scores.iter().max() else {
+        return Ok((Vec::new(), 0));
+    };
+    let mut weights = Vec::with_capacity(scores.len());
+    let mut total: u64 = 0;
+    for &s in scores {
+        // s - s_max is in (-2^41, 0]; times beta < 2^32 stays below 2^73: i128.
+        let z = ((s as i128 - s_max as i128) * beta.q16() as i128) >> (2 * FRAC_BITS + Beta::FRAC_BITS - 30);
+        let z = i64::try_from(z.max((-(EXP_CUTOFF + 1) * ONE_Q30) as i128)).map_err(|_| Error::Overflow)?;
+        let w = exp_neg_q30(z);
+        total = total.checked_add(w).ok_or(Error::Overflow)?;
+        weights.push(w);
+    }
+    Ok((weights, total))
+}
+
 /// The softmax-weighted sum `y = sum_i p_i V_i` with `p = softmax(beta * s)`, rounded
 /// to Q14. `scores` are Q28, `values` are the rows of `S` (each `e`
 /// long) in the same order as `scores`.
@@ -113,19 +134,10 @@ pub fn mix(scores: &[i64], values: &[&[i16]], beta: Beta, e: usize) -> Result<Ve
     if scores.len() != values.len() {
         return Err(Error::Overflow);
     }
-    let Some(&s_max) = scores.iter().max() else {
+    if scores.is_empty() {
         return Ok(alloc::vec![0; e]);
-    };
-    let mut weights = Vec::with_capacity(scores.len());
-    let mut total: u64 = 0;
-    for &s in scores {
-        // s - s_max is in (-2^41, 0]; times beta < 2^32 stays below 2^73: i128.
-        let z = ((s as i128 - s_max as i128) * beta.q16() as i128) >> (2 * FRAC_BITS + Beta::FRAC_BITS - 30);
-        let z = i64::try_from(z.max((-(EXP_CUTOFF + 1) * ONE_Q30) as i128)).map_err(|_| Error::Overflow)?;
-        let w = exp_neg_q30(z);
-        total = total.checked_add(w).ok_or(Error::Overflow)?;
-        weights.push(w);
     }
+    let (weights, total) = softmax_q30(scores, beta)?;
     // The best row has z = 0 and weight 2^30, so total > 0.
     let mut acc = alloc::vec![0i64; e];
     for (w, row) in weights.iter().zip(values) {

@@ -46,7 +46,7 @@
 //!   [`LookupWeights`]), [`LayerTrees`], [`Tree`]; [`Shape`], what the generators take;
 //!   [`ModelUpdate`] and [`UpdatedRow`], sparse updates that publish a new version;
 //! * with `std`: [`hex0x`], [`parse_hash`] and [`HexError`], the `0x`-hex text of hashes;
-//! * with `float`, quantisation: `FloatLayer` (`FloatEmbedding`, `FloatLookup`),
+//! * with `quant` (and so with `float`), quantisation: `FloatLayer` (`FloatEmbedding`, `FloatLookup`),
 //!   `FloatInput`, `quantise` (and `QuantStats`), `quantise_input`, `quantise_vector`, `normalise`, `l2_norm`,
 //!   `q14`, `to_f32`; the f32 reference and its error: `reference_forward`,
 //!   `error_report` (and `ErrorReport`), `argmax`.
@@ -57,8 +57,9 @@
 //! * [`commitment`]: the digests of commit-reveal registrations and disputes;
 //! * [`channel`]: payment channels' signed vouchers and receipts, and the judgement of a
 //!   receipt against its evidence;
-//! * [`ranking`]: the forward pass's scores (`dot`, `score_rows`) and top-`n`, for tools
-//!   comparing a lookup with the exact top-k;
+//! * [`ranking`]: the forward pass's scores (`dot`, `score_rows`), top-`n` and softmax
+//!   weights (`softmax_q30`), for tools comparing a lookup with the exact top-k and for
+//!   displays of what a proof opened;
 //! * [`testing`]: deterministic `no_std` models for runtime benchmarks and tests;
 //! * `synthetic` (feature `float`): seeded clustered models for tests, benchmarks and
 //!   the CLI.
@@ -76,12 +77,14 @@
 //! |---|---|---|
 //! | (none) | Everything above but the rows below: `no_std` + `alloc`, integer arithmetic only; builds for `wasm32-unknown-unknown` | the runtime's wasm build, the pallets and the runtime API (`default-features = false`), the wasm test harness |
 //! | `std` (default) | `std` for every dependency; the scoring loop compiled for AVX-512, AVX2 and the baseline, chosen at run time (`multiversion`); `std::error::Error` for [`Error`]; [`hex0x`], [`parse_hash`], [`HexError`] (`hex`) | the native runtime, pallets and runtime API (through their own `std`), the node, every off-chain crate |
-//! | `float` (implies `std`) | quantisation (`FloatLayer`, `quantise`, `q14`, …), the f32 reference, `synthetic`, `Beta::to_f32`: floats and randomness (`rand`, `rand_chacha`), for tooling only; the verifier never needs it | off-chain crates that build, quantise or generate models (model building, the client, the CLI) |
+//! | `quant` (implies `std`) | quantisation (`FloatLayer`, `quantise`, `q14`, `quantise_vector`, …), the f32 reference, `Beta::to_f32`: floats without randomness | clients that quantise their own inputs (the browser verifier, `crates/verify-js`) |
+//! | `float` (implies `quant`) | `synthetic`: randomness (`rand`, `rand_chacha`), for tooling only; the verifier never needs it | off-chain crates that build, quantise or generate models (model building, the client, the CLI) |
 //! | `cli` (implies `std`) | [`LookupParams`] as a clap argument group (`clap`) | the crates whose command line takes a layer's hyperparameters (model building, the CLI) |
 //!
 //! As the workspace stands: the runtime, the pallets and the runtime API enable none in
 //! wasm and `std` natively; the node and `ghost-prover` enable `std`; `ghost-client`
-//! `std` + `float`; `ghost-model` and the CLI (`ghost-cli`) `std` + `float` + `cli`. This
+//! `std` + `float`; `ghost-model` and the CLI (`ghost-cli`) `std` + `float` + `cli`;
+//! the browser verifier (`ghost-verify`) `std` + `quant`. This
 //! crate's own property tests, benchmark and example need `float`.
 //!
 //! `std` alone does not bring in floating point or randomness:
@@ -105,7 +108,7 @@ mod merkle;
 mod model;
 mod params;
 mod proof;
-#[cfg(feature = "float")]
+#[cfg(feature = "quant")]
 mod quant;
 mod shape;
 #[cfg(feature = "float")]
@@ -126,7 +129,7 @@ pub use merkle::{leaf_hash, Tree};
 pub use model::{EmbeddingWeights, LayerTrees, LayerWeights, LookupWeights, Model};
 pub use params::{Beta, BetaParseError, LookupParams};
 pub use proof::{EmbeddingProof, GhostProof, LayerProof, LookupProof};
-#[cfg(feature = "float")]
+#[cfg(feature = "quant")]
 pub use quant::{
     argmax, error_report, l2_norm, normalise, q14, quantise, quantise_input, quantise_vector, reference_forward,
     to_f32, ErrorReport, FloatEmbedding, FloatInput, FloatLayer, FloatLookup, QuantStats,
@@ -136,11 +139,12 @@ pub use trace::{Claim, Input, LinkOpening, Trace};
 pub use update::{ModelUpdate, UpdatedRow};
 pub use verifier::Verifier;
 
-/// Scoring rows against an input and ranking them, exactly as a lookup layer does: for
-/// tools that compare a lookup's selection with the exact top-k over every row.
+/// Scoring rows against an input, ranking them and weighing them, exactly as a lookup
+/// layer does: for tools that compare a lookup's selection with the exact top-k over every
+/// row, and for displays of what a proof opened.
 pub mod ranking {
     pub use crate::{
-        fixed::{dot, score_rows},
+        fixed::{dot, score_rows, softmax_q30},
         layer::top,
     };
 }

@@ -51,7 +51,7 @@ impl Beta {
     }
 
     /// Its value as an `f32`, for the floating-point reference.
-    #[cfg(feature = "float")]
+    #[cfg(feature = "quant")]
     pub fn to_f32(self) -> f32 {
         (f64::from(self.0) / f64::from(1u32 << Self::FRAC_BITS)) as f32
     }

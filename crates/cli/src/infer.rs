@@ -240,7 +240,7 @@ fn read_input(args: &InputArgs) -> Result<Input> {
 }
 
 fn print_answer(answer: &Answer) {
-    let out = answer.output_f32();
+    let out: Vec<f32> = answer.output.iter().map(|&q| ghost_primitives::to_f32(q)).collect();
     let shown: Vec<String> = out.iter().take(16).map(|v| format!("{v:.4}")).collect();
     let more = if out.len() > 16 { format!(", ... ({} values)", out.len()) } else { String::new() };
     println!("output: [{}{more}]", shown.join(", "));

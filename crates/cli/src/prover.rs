@@ -9,7 +9,7 @@ use ghost_primitives::{parse_hash, ModelId};
 use ghost_prover::{
     daemon::{self, ChannelPolicy},
     rpc::Misbehaviour,
-    server::Limits,
+    server::{self, Limits},
 };
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -66,6 +66,10 @@ pub struct RunArgs {
     /// inference on chain, and its endpoint serves the proofs of the results it posted.
     #[arg(long)]
     serve_free_inference: bool,
+    /// Also serve the verification page on the endpoint's address (`GET /`): a person
+    /// draws a digit, and the browser verifies the proof (with --serve-free-inference).
+    #[arg(long)]
+    ui: bool,
     /// Calls a second one connection may make to the endpoint, each call of a batch counted (0: no bound).
     #[arg(long, default_value_t = Limits::DEFAULT.calls_per_second)]
     calls_per_second: u32,
@@ -118,6 +122,7 @@ fn serve_on_chain(args: RunArgs, global: &Global) -> Result<()> {
         workers,
         serve_free_inference: args.serve_free_inference,
         limits: Limits { calls_per_second: args.calls_per_second, ..Limits::DEFAULT },
+        pages: args.ui.then_some(ghost_ui::asset as server::Pages),
         channels: ChannelPolicy {
             max_unpaid: args.max_unpaid,
             redeem_threshold: args.redeem_threshold,

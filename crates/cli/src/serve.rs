@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// Calls a second one connection may make, each call of a batch counted (0: no bound).
     #[arg(long, default_value_t = Limits::DEFAULT.calls_per_second)]
     calls_per_second: u32,
+    /// Also serve the verification page on the listen address (`GET /`): a person draws a
+    /// digit, the page asks this server and verifies the answer in the browser.
+    #[arg(long)]
+    ui: bool,
     /// Stop when standard input closes: a supervisor that holds the other end of a pipe
     /// stops the server by exiting, however it exits.
     #[arg(long)]
@@ -64,11 +68,15 @@ pub fn run(args: ServeArgs) -> Result<()> {
         args.listen,
         prover,
         limits,
+        args.ui.then_some(ghost_ui::asset as server::Pages),
         |addr| {
             // One write, errors ignored: a closed stdout must not stop a serving prover.
             let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());
             for id in &ids {
                 banner.push_str(&format!("  model {id}\n"));
+            }
+            if args.ui {
+                banner.push_str(&format!("verification page on http://{addr}/\n"));
             }
             let mut stdout = std::io::stdout().lock();
             let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes())

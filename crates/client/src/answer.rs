@@ -1,38 +1,14 @@
 //! Answers off chain: ask a prover directly, keep an answer and read it back, and verify
 //! an answer against a ghost file with the primitives' verifier.
 
-use crate::{
-    api::{self, GhostRpcClient},
-    wire::Answer,
-};
+use crate::api::{self, GhostRpcClient};
 use anyhow::{Context, Result};
 use ghost_primitives::{hex0x, Input, Verifier};
+pub use ghost_wire::{check_answer, Answer, Rejection};
 use std::{
     path::Path,
     time::{Duration, Instant},
 };
-
-/// Why an answer was not accepted.
-#[derive(Debug, thiserror::Error)]
-pub enum Rejection {
-    /// The answer names another model than the ghost file.
-    #[error("the answer is for model {answer}, the ghost file is model {expected}")]
-    WrongModel {
-        /// The model the answer names.
-        answer: String,
-        /// The ghost file's model.
-        expected: String,
-    },
-    /// The answer is for another input than the one asked.
-    #[error("the answer is for another input than the one sent")]
-    WrongInput,
-    /// A field could not be read.
-    #[error("the answer is malformed: {0}")]
-    Malformed(String),
-    /// The proof does not prove the claim.
-    #[error("the ghost proof does not verify: {0}")]
-    Invalid(ghost_primitives::Error),
-}
 
 /// What a successful verification measured.
 #[derive(Debug, Clone)]
@@ -43,26 +19,16 @@ pub struct Verified {
     pub elapsed: Duration,
 }
 
-/// Verify `answer` against `file`, and, when given, against the input the client sent.
+/// Verify `answer` against `file`, and, when given, against the input the client sent
+/// ([`ghost_wire::check_answer`]), timing it.
 pub fn verify_answer(
     file: &Verifier,
     answer: &Answer,
     sent: Option<&Input>,
 ) -> std::result::Result<Verified, Rejection> {
-    let expected = hex0x(&file.id());
-    let model = answer.model_id().map_err(|e| Rejection::Malformed(e.to_string()))?;
-    if model != file.id() {
-        return Err(Rejection::WrongModel { answer: answer.model.clone(), expected });
-    }
-    let input: Input = answer.input.clone().into();
-    if sent.is_some_and(|s| s != &input) {
-        return Err(Rejection::WrongInput);
-    }
-    let claim = answer.claim().map_err(|e| Rejection::Malformed(format!("{e:#}")))?;
-    let bytes = &answer.proof.0;
     let started = Instant::now();
-    file.verify(&[], &input, &claim, bytes).map_err(Rejection::Invalid)?;
-    Ok(Verified { proof_bytes: bytes.len(), elapsed: started.elapsed() })
+    check_answer(file, answer, sent)?;
+    Ok(Verified { proof_bytes: answer.proof.0.len(), elapsed: started.elapsed() })
 }
 
 /// Ask the prover at `url` (`http://host:port`) to answer `input` with `model`; an

@@ -1,112 +1,11 @@
-//! JSON forms of inputs, answers, and channels' vouchers and receipts (the JSON-RPC API
-//! and saved responses).
-//!
-//! Inputs travel as Q14 integers, already quantised by the client: the client verifies
-//! against exactly the input it sent. Hashes travel as `0x`-hex strings, proofs (the
-//! bulk of an answer) as base64: [`ProofBytes`].
+//! JSON forms of inputs and answers (`ghost-wire`'s, one implementation for every party
+//! and the browser), of channels' tickets, vouchers and receipts, and the command line's
+//! input arguments.
 
 use anyhow::{bail, Context, Result};
-use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
-use ghost_primitives::{hex0x, parse_hash, quantise_vector, Claim, Input, ModelId};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-/// A model input: `{"vector": [i16, ...]}` (Q14) or `{"token": n}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
-pub enum WireInput {
-    /// A Q14 vector.
-    Vector(Vec<i16>),
-    /// A token id.
-    Token(u32),
-}
-
-impl From<WireInput> for Input {
-    fn from(w: WireInput) -> Self {
-        match w {
-            WireInput::Vector(v) => Input::Vector(v),
-            WireInput::Token(t) => Input::Token(t),
-        }
-    }
-}
-
-impl From<&Input> for WireInput {
-    fn from(i: &Input) -> Self {
-        match i {
-            Input::Vector(v) => WireInput::Vector(v.clone()),
-            Input::Token(t) => WireInput::Token(*t),
-        }
-    }
-}
-
-/// A prover's answer: everything a client needs to verify it, and to keep as evidence.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Answer {
-    /// `0x`-hex model id.
-    pub model: String,
-    /// The input answered.
-    pub input: WireInput,
-    /// The output, Q14.
-    pub output: Vec<i16>,
-    /// The commitment links, `0x`-hex, one per layer.
-    pub links: Vec<String>,
-    /// The encoded ghost proof.
-    pub proof: ProofBytes,
-}
-
-impl Answer {
-    /// Build from the primitives' values.
-    pub fn new(model: &ModelId, input: &Input, claim: &Claim, proof: &[u8]) -> Self {
-        Self {
-            model: hex0x(model),
-            input: input.into(),
-            output: claim.output.clone(),
-            links: claim.links.iter().map(|l| hex0x(l)).collect(),
-            proof: ProofBytes(proof.to_vec()),
-        }
-    }
-
-    /// The model id.
-    pub fn model_id(&self) -> Result<ModelId> {
-        parse_hash(&self.model).context("answer's model id")
-    }
-
-    /// The claim (output and links).
-    pub fn claim(&self) -> Result<Claim> {
-        let links =
-            self.links.iter().map(|l| parse_hash(l)).collect::<Result<Vec<_>, _>>().context("answer's links")?;
-        Ok(Claim { output: self.output.clone(), links })
-    }
-
-    /// The output as real numbers.
-    pub fn output_f32(&self) -> Vec<f32> {
-        self.output.iter().map(|&q| ghost_primitives::to_f32(q)).collect()
-    }
-}
-
-/// An encoded ghost proof as JSON carries it: standard base64, padded (a third larger
-/// than the bytes, where hex is twice). The `0x`-hex form of version 0.1 is still read,
-/// for one version, and never written; the two cannot be confused, as a proof's first
-/// byte is its format version (1), so its base64 starts with `A`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProofBytes(pub Vec<u8>);
-
-impl Serialize for ProofBytes {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&BASE64.encode(&self.0))
-    }
-}
-
-impl<'de> Deserialize<'de> for ProofBytes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(d)?;
-        let bytes = match text.strip_prefix("0x") {
-            Some(hex) => hex::decode(hex).map_err(|e| format!("the proof is not 0x-hex: {e}")),
-            None => BASE64.decode(text.as_bytes()).map_err(|e| format!("the proof is not base64: {e}")),
-        };
-        bytes.map(ProofBytes).map_err(serde::de::Error::custom)
-    }
-}
+use ghost_primitives::{quantise_vector, Input};
+pub use ghost_wire::{Answer, ProofBytes, WireInput};
+use serde::{Deserialize, Serialize};
 
 /// A model input as the command line gives it (`ghost infer`).
 #[derive(Clone, Debug, Default, clap::Args)]
@@ -234,29 +133,122 @@ mod tests {
     use super::*;
 
     #[test]
-    fn proofs_travel_as_base64_and_old_hex_is_read() {
-        let proof = ProofBytes(vec![1, 0, 0xff, 0x10]);
-        let json = serde_json::to_string(&proof).unwrap();
-        assert_eq!(json, "\"AQD/EA==\"");
-        assert_eq!(serde_json::from_str::<ProofBytes>(&json).unwrap(), proof);
-        assert_eq!(serde_json::from_str::<ProofBytes>("\"0x0100ff10\"").unwrap(), proof);
-        for bad in ["\"0xzz\"", "\"AQD/E\"", "\"A?==\"", "12"] {
-            assert!(serde_json::from_str::<ProofBytes>(bad).is_err(), "{bad}");
-        }
-        assert_eq!(hex0x(&[0xab, 0x01]), "0xab01");
-        assert_eq!(hex0x(&[]), "0x");
-    }
-
-    #[test]
     fn inputs_parse_in_every_form() {
         assert_eq!(parse_vector("1, 2 ,3").unwrap(), vec![1.0, 2.0, 3.0]);
         assert_eq!(parse_vector("[0.5, -1]").unwrap(), vec![0.5, -1.0]);
         assert!(parse_vector("1,x").unwrap_err().to_string().contains("'x'"));
         assert!(parse_vector("").is_err());
         assert_eq!(quantise_vector(&[3.0, 4.0], false), Input::Vector(vec![9830, 13107]));
-        let json = serde_json::to_string(&WireInput::Vector(vec![1, -2])).unwrap();
-        assert_eq!(json, r#"{"vector":[1,-2]}"#);
-        assert!(serde_json::from_str::<WireInput>(r#"{"vector":[1],"token":2}"#).is_err());
-        assert!(serde_json::from_str::<WireInput>(r#"{"vector":[70000]}"#).is_err());
+    }
+}
+
+/// Byte rules of the JSON forms (`docs/protocol.md` §9.3), as vectors: what a reader in
+/// another language must accept and refuse.
+#[cfg(test)]
+mod spec_vectors {
+    use super::*;
+
+    const MODEL: &str = "fdcd22a4c528ee8f381f12ff657f684e4fad717d8f639c06963d648baa4ed8a9";
+
+    fn proof(json: &str) -> Result<Vec<u8>, String> {
+        serde_json::from_str::<ProofBytes>(json).map(|p| p.0).map_err(|e| e.to_string())
+    }
+
+    /// An answer's JSON with `fields` (already joined) between the braces.
+    fn answer(fields: &str) -> Result<Answer, String> {
+        serde_json::from_str::<Answer>(&format!("{{{fields}}}")).map_err(|e| e.to_string())
+    }
+
+    fn fields(model: &str, proof: &str) -> String {
+        format!(
+            r#""model":"{model}","input":{{"vector":[9830,13107]}},"output":[1203,-77],"links":["0x{MODEL}"],"proof":"{proof}""#
+        )
+    }
+
+    /// Standard alphabet, padded, and the unused bits of the last symbol zero.
+    #[test]
+    fn proofs_are_canonical_padded_base64() {
+        assert_eq!(proof(r#""AQD/EA==""#), Ok(vec![0x01, 0x00, 0xff, 0x10]));
+        assert_eq!(proof(r#""AQA=""#), Ok(vec![0x01, 0x00]));
+        assert_eq!(proof(r#""AQ==""#), Ok(vec![0x01]));
+        assert_eq!(proof(r#""""#), Ok(vec![]));
+        for bad in [
+            r#""AQD/EB==""#, // pad bits 0001 after 0x10
+            r#""AQB=""#,     // pad bits 01 after 0x00
+            r#""AR==""#,     // pad bits 0001 after 0x01
+            r#""AQD/EA""#,   // padding missing
+            r#""AQD/EA=""#,  // padding short
+            r#""AQD/EA===""#,
+            r#""AQD_EA==""#, // URL-safe alphabet
+            r#""AQD/ EA==""#,
+            r#""AQD/EA==\n""#,
+        ] {
+            assert!(proof(bad).is_err(), "{bad} is refused");
+        }
+        assert!(proof(r#""AQD/EB==""#).expect_err("non-zero pad bits").contains("not base64"));
+    }
+
+    /// The legacy `0x`-hex proof: hex digits of either case after exactly `0x`.
+    #[test]
+    fn legacy_hex_proofs_take_either_case() {
+        assert_eq!(proof(r#""0x0100ff10""#), Ok(vec![0x01, 0x00, 0xff, 0x10]));
+        assert_eq!(proof(r#""0x0100FF10""#), Ok(vec![0x01, 0x00, 0xff, 0x10]));
+        for bad in [r#""0x0100ff1""#, r#""0x0x0100ff10""#, r#""0X0100ff10""#, r#""0x0100ff1g""#] {
+            assert!(proof(bad).is_err(), "{bad} is refused");
+        }
+    }
+
+    /// Hashes (model, links): 64 hex digits of either case, `0x` optional.
+    #[test]
+    fn answer_hashes_take_either_case_with_or_without_0x() {
+        let lower = answer(&fields(&format!("0x{MODEL}"), "AQ==")).expect("lower case, 0x");
+        let upper = answer(&fields(&MODEL.to_uppercase(), "AQ==")).expect("upper case, bare");
+        assert_eq!(lower.model_id().expect("parses"), upper.model_id().expect("parses"));
+        assert_eq!(lower.claim().expect("links parse").links, upper.claim().expect("links parse").links);
+        let prefix = answer(&fields(&format!("0X{MODEL}"), "AQ==")).expect("read as text");
+        assert!(prefix.model_id().is_err(), "0X is not a prefix");
+        let short = answer(&fields(&format!("0x{}", &MODEL[..62]), "AQ==")).expect("read as text");
+        assert!(short.model_id().is_err(), "31 bytes is not a hash");
+    }
+
+    /// Unknown, duplicate and missing fields are refused; field order is free.
+    #[test]
+    fn answers_refuse_unknown_duplicate_and_missing_fields() {
+        let good = fields(&format!("0x{MODEL}"), "AQ==");
+        assert!(answer(&good).is_ok());
+        let reordered = format!(
+            r#""proof":"AQ==","links":["0x{MODEL}"],"output":[1203,-77],"input":{{"vector":[9830,13107]}},"model":"0x{MODEL}""#
+        );
+        assert_eq!(answer(&reordered), answer(&good));
+        let unknown = answer(&format!(r#"{good},"extra":1"#)).expect_err("an unknown field");
+        assert!(unknown.contains("unknown field `extra`"), "{unknown}");
+        let duplicate = answer(&format!(r#"{good},"model":"0x{MODEL}""#)).expect_err("a duplicate field");
+        assert!(duplicate.contains("duplicate field `model`"), "{duplicate}");
+        let missing = answer(&good.replace(r#","proof":"AQ==""#, "")).expect_err("a missing field");
+        assert!(missing.contains("missing field `proof`"), "{missing}");
+        assert!(answer(&good.replace("[1203,-77]", "[1203,32768]")).is_err(), "an output entry above i16");
+        assert!(answer(&good.replace(r#""AQ==""#, "null")).is_err(), "a null proof");
+        assert!(answer(&good.replace(r#""AQ==""#, r#""AR==""#)).is_err(), "a proof with pad bits");
+    }
+
+    /// An input is one object with one key, `vector` or `token`.
+    #[test]
+    fn inputs_are_one_key_objects() {
+        let input = |json: &str| serde_json::from_str::<WireInput>(json);
+        assert_eq!(input(r#"{"token":7}"#).expect("a token"), WireInput::Token(7));
+        assert_eq!(input(r#"{"vector":[-32768,32767]}"#).expect("a vector"), WireInput::Vector(vec![-32768, 32767]));
+        for bad in [
+            r#"{"vector":[1],"token":2}"#,
+            r#"{"vector":[1],"vector":[1]}"#,
+            r#"{"Vector":[1]}"#,
+            r#"{"vector":[1.0]}"#,
+            r#"{"vector":[-32769]}"#,
+            r#"{"token":-1}"#,
+            r#"{"token":4294967296}"#,
+            r#""token""#,
+            r#"{}"#,
+        ] {
+            assert!(input(bad).is_err(), "{bad} is refused");
+        }
     }
 }

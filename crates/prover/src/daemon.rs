@@ -69,6 +69,8 @@ pub struct Config {
     pub serve_free_inference: bool,
     /// What the endpoint allows its clients.
     pub limits: Limits,
+    /// Static pages served beside the JSON-RPC (`--ui`).
+    pub pages: Option<server::Pages>,
     /// How channels are served and redeemed.
     pub channels: ChannelPolicy,
 }
@@ -131,6 +133,8 @@ pub struct Started {
     pub public_url: String,
     /// The models served.
     pub models: Vec<ModelId>,
+    /// Whether the verification page is served too (`--ui`).
+    pub page: bool,
 }
 
 impl fmt::Display for Started {
@@ -144,6 +148,9 @@ impl fmt::Display for Started {
         )?;
         for id in &self.models {
             write!(f, "\n  model {}", hex0x(id))?;
+        }
+        if self.page {
+            write!(f, "\nverification page on {}/", self.public_url.trim_end_matches('/'))?;
         }
         Ok(())
     }
@@ -177,7 +184,7 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         .with_channels(desk.clone())
         .with_liveness(liveness.clone())
         .serve_free_inference(config.serve_free_inference);
-    let endpoint = server::spawn(config.listen, server, config.limits, config.workers.max(1) + 1)
+    let endpoint = server::spawn(config.listen, server, config.limits, config.pages, config.workers.max(1) + 1)
         .await
         .with_context(|| format!("serving the JSON-RPC on {}", config.listen))?;
     let addr = endpoint.addr();
@@ -197,7 +204,13 @@ pub async fn run(config: Config, ready: impl FnOnce(Started)) -> Result<()> {
         last_redeemed: Mutex::new(std::time::Instant::now()),
         redeeming: std::sync::atomic::AtomicBool::new(false),
     });
-    ready(Started { me, addr, public_url: public_url.clone(), models: daemon.models.keys().copied().collect() });
+    ready(Started {
+        me,
+        addr,
+        public_url: public_url.clone(),
+        models: daemon.models.keys().copied().collect(),
+        page: config.pages.is_some(),
+    });
     tracing::info!(journal = %daemon.journal.dir().display(), entries = daemon.journal.ids().len(), "journal opened");
     let mut session = Session { daemon, public_url, bond: config.bond };
     tokio::select! {

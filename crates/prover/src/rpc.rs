@@ -426,3 +426,116 @@ mod tests {
         assert!(ask(sign_request(&dev::bob(), genesis, 4, &id, &input, 2)).await.is_ok());
     }
 }
+
+/// What `docs/protocol.md` §9.2 says of malformed model ids and oversized request bodies,
+/// as vectors.
+#[cfg(test)]
+mod spec_vectors {
+    use super::*;
+    use crate::server::{serve_methods, Limits};
+    use ghost_client::api::MAX_REQUEST_BYTES;
+    use ghost_primitives::{testing, Shape};
+    use std::net::SocketAddr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn prover() -> (Prover, String, WireInput) {
+        let model = testing::model(5, &[Shape::new(64, 4).widths(8, 4).select(2, 2)]).expect("a model");
+        let id = hex0x(&model.id());
+        let input = (&testing::input(1, 8)).into();
+        (Prover::new(vec![Arc::new(model)], 1, None), id, input)
+    }
+
+    /// A model id that is not 64 hex digits is `-32001`, as an id not served is, with the
+    /// hex reader's reason as the message. Either case, `0x` or not, names the model.
+    #[tokio::test]
+    async fn a_malformed_model_id_is_an_unknown_model() {
+        let (prover, id, input) = prover();
+        for bad in ["0x12".to_string(), "0xzz".into(), format!("0X{}", &id[2..]), String::new(), hex0x(&[7; 32])] {
+            let refused = prover.infer(bad.clone(), input.clone()).await.expect_err("not a served model");
+            assert_eq!(refused.code(), UNKNOWN_MODEL, "{bad:?}");
+            let refused = prover.ghost_file(Some(bad.clone())).await.expect_err("not a served model");
+            assert_eq!(refused.code(), UNKNOWN_MODEL, "{bad:?}");
+        }
+        let short = prover.infer("0x12".into(), input.clone()).await.expect_err("one byte");
+        assert_eq!(short.message(), "a hash is 32 bytes (64 hex digits), this is 1");
+        assert!(prover.infer(id[2..].to_uppercase(), input).await.is_ok(), "bare upper-case hex names the model");
+    }
+
+    /// Write `request` on a fresh connection to `addr` (while reading), and return the
+    /// response read until the server closes the connection.
+    async fn exchange(addr: SocketAddr, request: Vec<u8>) -> String {
+        let (mut read, mut write) = tokio::net::TcpStream::connect(addr).await.expect("connects").into_split();
+        // The server may answer before it has read everything: write while reading.
+        let writer = tokio::spawn(async move {
+            let _ = write.write_all(&request).await;
+            write
+        });
+        let mut response = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(20), read.read_to_end(&mut response)).await;
+        assert!(read.is_ok(), "the server answered and closed within 20 s");
+        let _ = writer.await;
+        String::from_utf8_lossy(&response).into_owned()
+    }
+
+    fn post(headers: &str, body: &[u8]) -> Vec<u8> {
+        let mut request = format!(
+            "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n{headers}\r\n"
+        )
+        .into_bytes();
+        request.extend_from_slice(body);
+        request
+    }
+
+    /// A body of exactly 256 KiB is served; one byte more, announced by `Content-Length`,
+    /// is HTTP 413 with jsonrpsee's `-32007` and a null id, before the body is read; sent
+    /// chunked, it is cut at the bound and answered HTTP 500, `-32603`. Params that do not
+    /// parse are `-32602`.
+    #[tokio::test]
+    async fn request_bodies_above_the_bound_are_refused() {
+        let (prover, ..) = prover();
+        let (addr, handle) =
+            serve_methods("127.0.0.1:0".parse().expect("an address"), prover.into_rpc().into(), Limits::DEFAULT)
+                .await
+                .expect("serves");
+        let bound = MAX_REQUEST_BYTES as usize;
+        assert_eq!(bound, 262_144);
+        let mut body = br#"{"jsonrpc":"2.0","id":1,"method":"ghost_models"}"#.to_vec();
+        body.resize(bound, b' ');
+        let served = exchange(addr, post(&format!("Content-Length: {bound}\r\n"), &body)).await;
+        assert!(served.starts_with("HTTP/1.1 200"), "{served}");
+        assert!(served.contains(r#""result":["0x"#), "{served}");
+
+        // Announced: refused on the header alone (nothing of the body is sent).
+        let announced = exchange(addr, post(&format!("Content-Length: {}\r\n", bound + 1), &[])).await;
+        assert!(announced.starts_with("HTTP/1.1 413"), "{announced}");
+        assert!(
+            announced.ends_with(
+                r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32007,"message":"Request is too big","data":"Exceeded max limit of 262144"}}"#
+            ),
+            "{announced}"
+        );
+
+        // Chunked: read up to the bound, then refused. The chunk's last byte is the one over
+        // the bound, and nothing follows it (no bytes are left unread when the server closes).
+        body.push(b' ');
+        let mut chunked = format!("{:x}\r\n", body.len()).into_bytes();
+        chunked.extend_from_slice(&body);
+        let cut = exchange(addr, post("Transfer-Encoding: chunked\r\n", &chunked)).await;
+        assert!(cut.starts_with("HTTP/1.1 500"), "{cut}");
+        assert!(cut.contains(r#""code":-32603"#) && cut.contains(r#""id":null"#), "{cut}");
+
+        // Params that do not parse are -32602, whatever the model: an input entry outside
+        // i16, an input of another form, a request id that is not a u64.
+        for (method, params) in [
+            ("ghost_infer", r#"["0x12",{"vector":[70000]}]"#),
+            ("ghost_infer", r#"["0x12",{"vector":[1],"token":2}]"#),
+            ("ghost_proof", r#"[-1]"#),
+        ] {
+            let call = format!(r#"{{"jsonrpc":"2.0","id":7,"method":"{method}","params":{params}}}"#);
+            let refused = exchange(addr, post(&format!("Content-Length: {}\r\n", call.len()), call.as_bytes())).await;
+            assert!(refused.starts_with("HTTP/1.1 200"), "{refused}");
+            assert!(refused.contains(r#""code":-32602"#), "{method} {params}: {refused}");
+        }
+        let _ = handle.stop();
+    }
+}

@@ -70,6 +70,11 @@ impl Default for Limits {
     }
 }
 
+/// Static files served on `GET` and `HEAD` beside the JSON-RPC (the verification page of
+/// `--ui`): a request path to its content type and bytes. The server knows nothing of the
+/// page: the CLI passes `ghost_ui::asset`. Without pages, `GET` goes to jsonrpsee as before.
+pub type Pages = fn(&str) -> Option<(&'static str, &'static [u8])>;
+
 /// How long a stopping connection may take to finish its response before it is dropped.
 const GRACE: Duration = Duration::from_secs(5);
 /// Pause after a failed accept (out of file descriptors, say), so the loop never spins.
@@ -77,17 +82,31 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Start serving `prover` on `listen`, on the current runtime; returns the bound address
 /// and the handle that stops the server.
-pub async fn serve(listen: SocketAddr, prover: Prover, limits: Limits) -> Result<(SocketAddr, ServerHandle)> {
-    serve_methods(listen, prover.into_rpc().into(), limits).await
+pub async fn serve(
+    listen: SocketAddr,
+    prover: Prover,
+    limits: Limits,
+    pages: Option<Pages>,
+) -> Result<(SocketAddr, ServerHandle)> {
+    bind(listen, prover.into_rpc().into(), limits, pages).await
 }
 
 /// Start serving `methods` (any of this crate's JSON-RPC APIs: a watcher's audit endpoint
 /// too) on `listen`, bounded alike; returns the bound address and the stopping handle.
 pub async fn serve_methods(listen: SocketAddr, methods: Methods, limits: Limits) -> Result<(SocketAddr, ServerHandle)> {
+    bind(listen, methods, limits, None).await
+}
+
+async fn bind(
+    listen: SocketAddr,
+    methods: Methods,
+    limits: Limits,
+    pages: Option<Pages>,
+) -> Result<(SocketAddr, ServerHandle)> {
     let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let (stop, handle) = stop_channel();
-    tokio::spawn(accept(listener, methods, stop, limits));
+    tokio::spawn(accept(listener, methods, stop, limits, pages));
     Ok((addr, handle))
 }
 
@@ -97,10 +116,11 @@ pub async fn serve_until_stopped(
     listen: SocketAddr,
     prover: Prover,
     limits: Limits,
+    pages: Option<Pages>,
     ready: impl FnOnce(SocketAddr),
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
-    let (addr, handle) = serve(listen, prover, limits).await?;
+    let (addr, handle) = serve(listen, prover, limits, pages).await?;
     ready(addr);
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {
@@ -125,9 +145,15 @@ pub struct Detached {
     done: Option<oneshot::Receiver<()>>,
 }
 
-/// Serve `prover` on `listen` from a new thread that owns a runtime of `threads` worker
-/// threads.
-pub async fn spawn(listen: SocketAddr, prover: Prover, limits: Limits, threads: usize) -> Result<Detached> {
+/// Serve `prover` (and `pages`, if any) on `listen` from a new thread that owns a runtime
+/// of `threads` worker threads.
+pub async fn spawn(
+    listen: SocketAddr,
+    prover: Prover,
+    limits: Limits,
+    pages: Option<Pages>,
+    threads: usize,
+) -> Result<Detached> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))
         .thread_name("ghost-rpc")
@@ -140,7 +166,7 @@ pub async fn spawn(listen: SocketAddr, prover: Prover, limits: Limits, threads: 
         .name("ghost-rpc".into())
         .spawn(move || {
             runtime.block_on(async move {
-                let served = serve(listen, prover, limits).await;
+                let served = serve(listen, prover, limits, pages).await;
                 let handle = served.as_ref().ok().map(|(_, handle)| handle.clone());
                 let _ = bound.send(served);
                 if let Some(handle) = handle {
@@ -178,7 +204,7 @@ impl Drop for Detached {
 
 /// Accept connections until stopped, each served by its own task, at most
 /// `limits.connections` at once.
-async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limits: Limits) {
+async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limits: Limits, pages: Option<Pages>) {
     let calls = Server::builder()
         .http_only()
         .max_request_body_size(MAX_REQUEST_BYTES)
@@ -215,7 +241,7 @@ async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limit
             )
             .build(methods.clone(), stop.clone());
         let service = Calls::new(service);
-        tokio::spawn(connection(socket, service, stop.clone(), limits, permit));
+        tokio::spawn(connection(socket, service, stop.clone(), limits, pages, permit));
     }
 }
 
@@ -223,9 +249,21 @@ async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limit
 type Calls = tower::util::BoxCloneService<HttpRequest<Incoming>, HttpResponse, BoxError>;
 
 /// Serve one connection until its client is done, a timeout cuts it or the server stops.
-async fn connection(socket: TcpStream, service: Calls, stop: StopHandle, limits: Limits, _open: OwnedSemaphorePermit) {
+async fn connection(
+    socket: TcpStream,
+    service: Calls,
+    stop: StopHandle,
+    limits: Limits,
+    pages: Option<Pages>,
+    _open: OwnedSemaphorePermit,
+) {
     let timeout = limits.request_timeout;
     let service = hyper::service::service_fn(move |request: HttpRequest<Incoming>| {
+        if let Some(pages) = pages.filter(|_| is_read(request.method())) {
+            let page: future::BoxFuture<'static, Result<HttpResponse, Infallible>> =
+                Box::pin(future::ready(Ok(page(pages, &request))));
+            return page;
+        }
         let call = tower::ServiceExt::oneshot(service.clone(), request);
         // Every outcome is a response (the error type is `Infallible`, which also spares
         // the compiler a higher-ranked `From` it cannot prove for a boxed error).
@@ -257,6 +295,34 @@ async fn connection(socket: TcpStream, service: Calls, stop: StopHandle, limits:
     }
     conn.as_mut().graceful_shutdown();
     let _ = tokio::time::timeout(GRACE, conn).await;
+}
+
+fn is_read(method: &hyper::Method) -> bool {
+    method == hyper::Method::GET || method == hyper::Method::HEAD
+}
+
+/// The static file a `GET` or `HEAD` asks for, or 404. The page may load only itself and
+/// its own scripts and wasm, and may connect to the node a person names (`connect-src`).
+fn page(pages: Pages, request: &HttpRequest<Incoming>) -> HttpResponse {
+    let Some((content_type, bytes)) = pages(request.uri().path()) else {
+        return status(hyper::StatusCode::NOT_FOUND, "no such page");
+    };
+    let body = if request.method() == hyper::Method::HEAD { HttpBody::empty() } else { HttpBody::from(bytes.to_vec()) };
+    let mut response = HttpResponse::new(body);
+    let headers = response.headers_mut();
+    let constant = hyper::header::HeaderValue::from_static;
+    headers.insert(hyper::header::CONTENT_TYPE, constant(content_type));
+    headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(bytes.len()));
+    headers.insert(hyper::header::CACHE_CONTROL, constant("no-cache"));
+    headers.insert(hyper::header::X_CONTENT_TYPE_OPTIONS, constant("nosniff"));
+    headers.insert(
+        hyper::header::CONTENT_SECURITY_POLICY,
+        constant(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:; \
+             connect-src 'self' http: https:; frame-ancestors 'none'",
+        ),
+    );
+    response
 }
 
 /// A plain response: `status`, and why.
@@ -326,7 +392,7 @@ mod tests {
     async fn a_detached_server_answers_while_its_starter_is_blocked() {
         let model = testing::model(5, &[Shape::new(64, 4).widths(8, 4).select(2, 2)]).unwrap();
         let prover = Prover::new(vec![Arc::new(model)], 1, None);
-        let served = spawn("127.0.0.1:0".parse().unwrap(), prover, Limits::DEFAULT, 2).await.unwrap();
+        let served = spawn("127.0.0.1:0".parse().unwrap(), prover, Limits::DEFAULT, None, 2).await.unwrap();
         let url = format!("http://{}", served.addr());
         let asker = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -343,6 +409,47 @@ mod tests {
         let addr = served.addr();
         served.stop().await;
         assert!(std::net::TcpStream::connect(addr).is_err(), "still listening after stop");
+    }
+
+    fn page(path: &str) -> Option<(&'static str, &'static [u8])> {
+        (path == "/").then_some(("text/html; charset=utf-8", b"<p>page</p>".as_slice()))
+    }
+
+    /// One raw HTTP/1.1 exchange, the connection closed after it.
+    async fn exchange(addr: SocketAddr, request: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut socket = TcpStream::connect(addr).await.unwrap();
+        socket.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        socket.read_to_string(&mut response).await.unwrap();
+        response
+    }
+
+    /// With pages, `GET` and `HEAD` read them (a path not there is 404) and the JSON-RPC
+    /// is answered as before; without, `GET` never reaches a page.
+    #[tokio::test(flavor = "current_thread")]
+    async fn pages_are_served_beside_the_json_rpc_and_only_when_given() {
+        let model = Arc::new(testing::model(5, &[Shape::new(64, 4).widths(8, 4).select(2, 2)]).unwrap());
+        let prover = || Prover::new(vec![model.clone()], 1, None);
+        let (addr, handle) =
+            serve("127.0.0.1:0".parse().unwrap(), prover(), Limits::DEFAULT, Some(page)).await.unwrap();
+        let get = exchange(addr, "GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+        assert!(get.starts_with("HTTP/1.1 200"), "{get}");
+        assert!(get.contains("content-type: text/html; charset=utf-8"), "{get}");
+        assert!(get.contains("content-security-policy: default-src 'self'"), "{get}");
+        assert!(get.ends_with("<p>page</p>"), "{get}");
+        let head = exchange(addr, "HEAD / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+        assert!(head.starts_with("HTTP/1.1 200") && !head.contains("<p>"), "{head}");
+        let missing = exchange(addr, "GET /../Cargo.toml HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+        assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+        let client = jsonrpsee::http_client::HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
+        assert_eq!(client.health().await.unwrap().status, "ok");
+        let _ = handle.stop();
+
+        let (addr, handle) = serve("127.0.0.1:0".parse().unwrap(), prover(), Limits::DEFAULT, None).await.unwrap();
+        let get = exchange(addr, "GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+        assert!(!get.contains("<p>page</p>") && !get.starts_with("HTTP/1.1 200"), "{get}");
+        let _ = handle.stop();
     }
 
     #[test]

@@ -190,7 +190,7 @@ impl World {
     async fn serve(&mut self) {
         let prover = Prover::new(vec![model()], 2, None).serve_free_inference(false).with_channels(self.desk.clone());
         let limits = Limits { calls_per_second: 0, ..Limits::DEFAULT };
-        let server = server::spawn("127.0.0.1:0".parse().unwrap(), prover, limits, 2).await.unwrap();
+        let server = server::spawn("127.0.0.1:0".parse().unwrap(), prover, limits, None, 2).await.unwrap();
         self.url = format!("http://{}", server.addr());
         self.server = Some(server);
     }

@@ -4,8 +4,10 @@
 //! ports the OS picks (so tests running side by side never share one), its RPC port read
 //! from its log, and stopped (killed and reaped) on drop. It knows nothing of the chain's
 //! types: tests talk to the node through their own clients. [`flood`] floods a public
-//! JSON-RPC endpoint, bounded in count and time.
+//! JSON-RPC endpoint, bounded in count and time. [`browser`] drives the system's headless
+//! Chromium through its WebDriver, for the verification page.
 
+pub mod browser;
 pub mod flood;
 
 use std::{

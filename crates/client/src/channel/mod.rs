@@ -35,7 +35,7 @@
 //! let input = ghost_primitives::Input::Vector(vec![0; 64]);
 //! // Verified, its receipt kept, owed for; the voucher rides on the next request.
 //! let served = swarm.ask(&input).await.map_err(|failed| anyhow::anyhow!("no prover answered: {failed:?}"))?;
-//! println!("class {}", ghost_primitives::argmax(&served.taken.answer.output_f32()));
+//! println!("class {}", ghost_primitives::argmax(&served.taken.answer.output.iter().map(|&q| ghost_primitives::to_f32(q)).collect::<Vec<_>>()));
 //! // Pay for everything verified so far before leaving.
 //! for (_, paid) in swarm.pay_up().await {
 //!     paid?;
