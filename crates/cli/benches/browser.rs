@@ -42,7 +42,8 @@ async fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    if !browser::installed() {
+    if let Some(why) = browser::missing() {
+        eprintln!("{why}");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

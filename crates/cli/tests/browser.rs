@@ -67,7 +67,8 @@ async fn ask(page: &Browser) -> Shown {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_drawn_one_is_verified_in_the_browser_and_a_tampered_answer_refused() {
-    if !browser::installed() {
+    if let Some(why) = browser::missing() {
+        eprintln!("{why}");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -102,7 +103,8 @@ async fn a_drawn_one_is_verified_in_the_browser_and_a_tampered_answer_refused() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_of_a_bonded_prover_shows_the_models_record_on_chain() {
-    if !browser::installed() {
+    if let Some(why) = browser::missing() {
+        eprintln!("{why}");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -234,15 +234,25 @@ async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limit
         let _ = socket.set_nodelay(true);
         // One bucket per connection, shared by every request made on it.
         let bucket = (limits.calls_per_second > 0).then(|| Arc::new(Mutex::new(Bucket::new(limits.calls_per_second))));
+        let throttle = bucket.clone();
         let service = calls
             .clone()
             .set_rpc_middleware(
-                RpcServiceBuilder::new().layer_fn(move |inner| Throttle { inner, bucket: bucket.clone() }),
+                RpcServiceBuilder::new().layer_fn(move |inner| Throttle { inner, bucket: throttle.clone() }),
             )
             .build(methods.clone(), stop.clone());
         let service = Calls::new(service);
+        let pages = pages.map(|pages| Site { pages, bucket });
         tokio::spawn(connection(socket, service, stop.clone(), limits, pages, permit));
     }
+}
+
+/// The pages a connection may read, and its bucket: a page read costs a call, so a
+/// client cannot read the page (the wasm: 300 KB) faster than it may call.
+#[derive(Clone)]
+struct Site {
+    pages: Pages,
+    bucket: Option<Arc<Mutex<Bucket>>>,
 }
 
 /// jsonrpsee's service of one connection, its type erased.
@@ -254,14 +264,19 @@ async fn connection(
     service: Calls,
     stop: StopHandle,
     limits: Limits,
-    pages: Option<Pages>,
+    site: Option<Site>,
     _open: OwnedSemaphorePermit,
 ) {
     let timeout = limits.request_timeout;
     let service = hyper::service::service_fn(move |request: HttpRequest<Incoming>| {
-        if let Some(pages) = pages.filter(|_| is_read(request.method())) {
+        if let Some(site) = site.as_ref().filter(|_| is_read(request.method())) {
+            let allowed = site.bucket.as_ref().is_none_or(|b| b.lock().map_or(true, |mut b| b.take()));
+            let response = match allowed {
+                true => page(site.pages, &request),
+                false => status(hyper::StatusCode::TOO_MANY_REQUESTS, "too many requests on this connection"),
+            };
             let page: future::BoxFuture<'static, Result<HttpResponse, Infallible>> =
-                Box::pin(future::ready(Ok(page(pages, &request))));
+                Box::pin(future::ready(Ok(response)));
             return page;
         }
         let call = tower::ServiceExt::oneshot(service.clone(), request);
@@ -444,6 +459,11 @@ mod tests {
         assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
         let client = jsonrpsee::http_client::HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
         assert_eq!(client.health().await.unwrap().status, "ok");
+        // Reads count against the connection's calls a second, as calls do.
+        let burst = "GET / HTTP/1.1\r\nhost: x\r\n\r\n".repeat(Limits::DEFAULT.calls_per_second as usize + 5);
+        let answers = exchange(addr, &(burst + "GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")).await;
+        assert!(answers.matches("HTTP/1.1 200").count() <= Limits::DEFAULT.calls_per_second as usize + 1);
+        assert!(answers.contains("HTTP/1.1 429"), "a burst beyond the rate is refused");
         let _ = handle.stop();
 
         let (addr, handle) = serve("127.0.0.1:0".parse().unwrap(), prover(), Limits::DEFAULT, None).await.unwrap();

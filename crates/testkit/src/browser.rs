@@ -1,7 +1,7 @@
 //! A real browser for the page's tests and benchmark: Debian's headless Chromium, driven
 //! through its own WebDriver (chromedriver) by fantoccini, and the `ghost` server whose
-//! page it opens. Nothing is downloaded: where the packages are missing, [`installed`]
-//! says so and the caller skips.
+//! page it opens. Nothing is downloaded: where the packages are missing, [`missing`]
+//! says why and the caller skips.
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -19,17 +19,12 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Long enough for a page on a loaded 2-core machine.
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
-/// Whether Chromium and its driver are installed; if not, says which is missing.
-pub fn installed() -> bool {
-    for path in [CHROMIUM, CHROMEDRIVER] {
-        if !Path::new(path).exists() {
-            eprintln!(
-                "skipped: {path} is not installed (scripts/setup.sh installs Debian's chromium and chromium-driver)"
-            );
-            return false;
-        }
-    }
-    true
+/// Why the browser cannot run here (Chromium or its driver is not installed), or `None`;
+/// the caller says it and skips.
+pub fn missing() -> Option<String> {
+    [CHROMIUM, CHROMEDRIVER].into_iter().find(|path| !Path::new(path).exists()).map(|path| {
+        format!("skipped: {path} is not installed (scripts/setup.sh installs Debian's chromium and chromium-driver)")
+    })
 }
 
 /// A child process, stopped (and reaped) on drop.

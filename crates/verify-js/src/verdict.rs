@@ -101,3 +101,75 @@ fn argmax(output: &[i16]) -> Option<usize> {
 pub fn model_id(ghost_file: &[u8]) -> String {
     hex0x(&ghost_primitives::blake2_256(ghost_file))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use codec::Encode;
+    use ghost_primitives::{testing, Shape};
+
+    fn served() -> (Vec<u8>, String, String, Answer) {
+        let model = testing::model(1, &[Shape::new(64, 4).widths(8, 4).select(3, 2)]).unwrap();
+        let input = testing::input(2, 8);
+        let (trace, proof) = model.prove(&input).unwrap();
+        let answer = Answer::new(&model.id(), &input, &trace.claim(), &proof.encode());
+        let sent = serde_json::to_string(&WireInput::from(&input)).unwrap();
+        (model.ghost_file().encode(), hex0x(&model.id()), sent, answer)
+    }
+
+    #[test]
+    fn an_honest_answer_shows_the_rows_it_opened_with_their_weights() {
+        let (file, id, sent, answer) = served();
+        let verdict = verify(&file, &id, &sent, &serde_json::to_string(&answer).unwrap());
+        assert!(verdict.verified, "{verdict:?}");
+        assert_eq!(verdict.output, answer.output);
+        assert_eq!(verdict.proof_bytes, answer.proof.0.len());
+        let rows = &verdict.layers[0].rows;
+        assert_eq!(rows.len(), 3, "k rows opened");
+        let total: f64 = rows.iter().map(|r| r.weight.unwrap()).sum();
+        assert!((total - 1.0).abs() < 1e-9, "the weights sum to one: {total}");
+        // The best-scoring row weighs most.
+        let best = rows.iter().max_by(|a, b| a.score.unwrap().total_cmp(&b.score.unwrap())).unwrap();
+        assert!(rows.iter().all(|r| r.weight.unwrap() <= best.weight.unwrap()));
+        assert!(rows.iter().all(|r| r.key.len() == 8 && r.value.len() == 4));
+        // Unverified, the same openings come without scores.
+        let opened = crate::decode_proof(&file, &answer.proof.0).unwrap();
+        assert_eq!(
+            opened[0].rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.row).collect::<Vec<_>>()
+        );
+        assert!(opened[0].rows.iter().all(|r| r.score.is_none()));
+    }
+
+    #[test]
+    fn every_bad_input_has_its_kind_and_a_sentence() {
+        let (file, id, sent, answer) = served();
+        let text = serde_json::to_string(&answer).unwrap();
+        let kind = |v: Verdict| (v.verified, v.kind, v.reason.is_some_and(|r| !r.is_empty()));
+        assert_eq!(kind(verify(&file, "0x12", &sent, &text)), (false, Some("bad-model-id"), true));
+        assert_eq!(kind(verify(&file, &hex0x(&[1; 32]), &sent, &text)), (false, Some("bad-ghost-file"), true));
+        assert_eq!(kind(verify(&file[1..], &id, &sent, &text)), (false, Some("bad-ghost-file"), true));
+        assert_eq!(kind(verify(&file, &id, "[1,2]", &text)), (false, Some("bad-input"), true));
+        assert_eq!(kind(verify(&file, &id, &sent, "{}")), (false, Some("malformed"), true));
+        let extra = text.replacen('{', r#"{"extra":1,"#, 1);
+        assert_eq!(kind(verify(&file, &id, &sent, &extra)), (false, Some("malformed"), true));
+        let mut forged = answer.clone();
+        forged.output[0] ^= 1;
+        let forged = serde_json::to_string(&forged).unwrap();
+        assert_eq!(kind(verify(&file, &id, &sent, &forged)), (false, Some("invalid"), true));
+        assert!(crate::decode_ghost_file(&file[..10]).is_err());
+        assert!(crate::decode_proof(&file, &[1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn the_file_view_and_quantisation_are_the_primitives() {
+        let (file, id, _, _) = served();
+        let view = crate::decode_ghost_file(&file).unwrap();
+        assert_eq!(view.id, id);
+        assert_eq!(model_id(&file), id);
+        assert_eq!((view.version, view.layers.len(), view.layers[0].k, view.layers[0].d), (1, 1, 3, 8));
+        assert_eq!(view.input, crate::InputView::Vector(8));
+        let values = [3.0, -4.0, 0.5];
+        assert_eq!(Input::Vector(crate::quantise(&values, false)), ghost_primitives::quantise_vector(&values, false));
+    }
+}
