@@ -9,8 +9,8 @@
 //!
 //! Every operation is integer arithmetic with a stated rounding rule, so native code and
 //! wasm compute the same bits. Bounds (with `|q| <= 2^15`, `d <= MAX_DIM = 2^10`,
-//! `k <= MAX_K = 2^8`): a score is below `2^40`; a weighted value sum below `2^53`; every
-//! wider intermediate is `i128`.
+//! `k <= MAX_K = 2^8`): a score is at most `2^40`; a weighted value sum at most `2^53` (both
+//! reached at the widest shape, `docs/protocol.md` §1); every wider intermediate is `i128`.
 
 use crate::{params::Beta, Error, Result};
 use alloc::vec::Vec;
@@ -145,7 +145,7 @@ pub fn mix(scores: &[i64], values: &[&[i16]], beta: Beta, e: usize) -> Result<Ve
             return Err(Error::WrongDimension { expected: e as u32, got: row.len() as u32 });
         }
         for (a, &v) in acc.iter_mut().zip(row.iter()) {
-            // |w * v| <= 2^45, at most MAX_K = 2^8 terms: below 2^53.
+            // |w * v| <= 2^45, at most MAX_K = 2^8 terms: at most 2^53, reached at the widest shape.
             *a = a.checked_add(*w as i64 * v as i64).ok_or(Error::Overflow)?;
         }
     }
@@ -155,7 +155,7 @@ pub fn mix(scores: &[i64], values: &[&[i16]], beta: Beta, e: usize) -> Result<Ve
 /// `y / |y|` in Q14: `|y|` is taken in Q22 as `isqrt(sum y_j^2 * 2^16)` and each entry
 /// is `div_round(y_j * 2^22, |y|)`. The zero vector stays zero.
 pub fn renormalize(y: &[i16]) -> Result<Vec<i16>> {
-    let sum_sq: u64 = y.iter().map(|&v| (v as i64 * v as i64) as u64).sum(); // < 2^40
+    let sum_sq: u64 = y.iter().map(|&v| (v as i64 * v as i64) as u64).sum(); // <= 2^40
     if sum_sq == 0 {
         return Ok(y.to_vec());
     }

@@ -20,7 +20,9 @@ pub fn hex0x(bytes: &[u8]) -> String {
 /// A hash (or model id) from its hex text: `0x`-prefixed or bare, upper- or lower-case
 /// digits, surrounding whitespace ignored, exactly 32 bytes.
 pub fn parse_hash(text: &str) -> Result<Hash, HexError> {
-    let digits = text.trim().trim_start_matches("0x");
+    let trimmed = text.trim();
+    // At most one prefix: `0x0x…` is not a hash.
+    let digits = trimmed.strip_prefix("0x").unwrap_or(trimmed);
     if let Some((index, character)) = digits.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
         return Err(HexError::NotHex { character, index });
     }

@@ -198,6 +198,14 @@ pub fn normalise(v: &mut [f32]) -> f32 {
 /// (models built by `ghost model build` store unit keys; queries should match).
 pub fn quantise_vector(values: &[f32], raw: bool) -> Input {
     let norm = l2_norm(values);
+    if !raw && norm.is_infinite() {
+        // A square beyond f32's range: scale by the largest entry first (exact for a
+        // power of two, and never needed for a vector whose squares sum in range), so a
+        // huge vector keeps its direction instead of quantising to zeros.
+        let peak = values.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        let scaled: Vec<f32> = values.iter().map(|x| x / peak).collect();
+        return quantise_vector(&scaled, false);
+    }
     let scale = if raw || norm == 0.0 { 1.0 } else { 1.0 / norm };
     Input::Vector(values.iter().map(|&v| q14(v * scale).0).collect())
 }

@@ -397,27 +397,26 @@ fn the_arithmetic_bounds_are_reached_at_the_widest_shape() {
 }
 
 /// `protocol.md` §9.3: a hash in an answer (model id, links) is 64 hex digits of either
-/// case, with or without `0x`, surrounding whitespace ignored; `0X` is not a prefix. Every
-/// leading `0x` is skipped, so `0x0x…` reads as the same hash (writers write one `0x` and
-/// lower case).
+/// case, with or without one `0x`, surrounding whitespace ignored; `0X` is not a prefix and
+/// `0x0x…` is not a hash (writers write one `0x` and lower case).
 #[test]
 fn hashes_are_hex_of_either_case_with_or_without_0x() {
     let id: [u8; 32] = unhex(A_ID).try_into().expect("32 bytes");
     let upper = A_ID.to_uppercase();
     let mixed: String =
         A_ID.chars().enumerate().map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c }).collect();
-    for text in [
-        format!("0x{A_ID}"),
-        A_ID.to_string(),
-        format!("0x{upper}"),
-        upper.clone(),
-        mixed,
-        format!(" 0x{A_ID}\n"),
-        format!("0x0x{A_ID}"),
-    ] {
+    for text in
+        [format!("0x{A_ID}"), A_ID.to_string(), format!("0x{upper}"), upper.clone(), mixed, format!(" 0x{A_ID}\n")]
+    {
         assert_eq!(ghost_primitives::parse_hash(&text), Ok(id), "{text:?}");
     }
-    for text in [format!("0X{A_ID}"), format!("0x{}", &A_ID[..62]), format!("0x{A_ID}00"), format!("x{A_ID}")] {
+    for text in [
+        format!("0X{A_ID}"),
+        format!("0x{}", &A_ID[..62]),
+        format!("0x{A_ID}00"),
+        format!("x{A_ID}"),
+        format!("0x0x{A_ID}"),
+    ] {
         assert!(ghost_primitives::parse_hash(&text).is_err(), "{text:?}");
     }
     assert_eq!(ghost_primitives::hex0x(&id), format!("0x{A_ID}"));
@@ -568,6 +567,10 @@ mod quantisation {
         for x in v {
             sum += x * x;
         }
+        if !raw && sum.is_infinite() {
+            let peak = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+            return as_documented(&v.iter().map(|x| x / peak).collect::<Vec<_>>(), false);
+        }
         let norm = sum.sqrt();
         let scale = if raw || norm == 0.0 { 1.0f32 } else { 1.0f32 / norm };
         v.iter()
@@ -608,8 +611,8 @@ mod quantisation {
             (&[2.5 / 16384.0, -2.5 / 16384.0, 0.5 / 16384.0], true, &[3, -3, 1]),
             (&[3.0, -3.0, 0.5], true, &[32767, -32768, 8192]),
             (&[-2.0, 1.99994], true, &[-32768, 32767]),
-            // A square above f32's range makes the norm infinite and every entry 0.
-            (&[1e20, 1.0], false, &[0, 0]),
+            // A square above f32's range: divided by its largest entry first.
+            (&[1e20, 1.0], false, &[16384, 0]),
         ];
         for (v, raw, q) in cases {
             assert_eq!(quantised(v, raw), q, "{v:?} raw {raw}");
