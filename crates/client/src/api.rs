@@ -194,6 +194,20 @@ pub struct Replayed {
     pub above: u64,
 }
 
+/// The data of a `PAYMENT_REQUIRED` refusal: what the prover counts as owed on the
+/// channel (every answer it served, taken by the client or not), decimal, and how many
+/// answers that is beyond the client's last voucher. A client that owes less than
+/// `owed` even counting its requests under way knows the prover holds answers it will
+/// never take, and gives the channel up at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Unpaid {
+    /// The cumulative amount that pays every answer served, decimal.
+    pub owed: String,
+    /// Answers served and not paid.
+    pub unpaid: u64,
+}
+
 /// What a watcher did with a receipt handed to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -13,11 +13,11 @@ use crate::{
 };
 use codec::Encode;
 use ghost_client::{
-    api::Replayed,
     api::{
         ChannelAnswer, Entry, GhostRpcServer, Health, BAD_INPUT, BAD_VOUCHER, CHANNEL_REFUSED, INTERNAL, NO_PROOF,
         ON_CHAIN_ONLY, PAYMENT_REQUIRED, UNAVAILABLE, UNKNOWN_MODEL,
     },
+    api::{Replayed, Unpaid},
     channel::{WireTicket, WireVoucher},
     liveness::Liveness,
     wire::{Answer, WireInput},
@@ -304,6 +304,11 @@ fn refusal(refused: Refusal) -> ErrorObjectOwned {
     // A client numbering below what the prover remembers learns where to start again.
     if let Refusal::Replayed { floor, .. } = &refused {
         return ErrorObjectOwned::owned(BAD_VOUCHER, refused.to_string(), Some(Replayed { above: *floor }));
+    }
+    // A client learns what is counted against it, and so whether answers it never took are.
+    if let Refusal::Unpaid { owed, unpaid, .. } = &refused {
+        let data = Unpaid { owed: owed.to_string(), unpaid: u64::try_from(*unpaid).unwrap_or(u64::MAX) };
+        return ErrorObjectOwned::owned(PAYMENT_REQUIRED, refused.to_string(), Some(data));
     }
     let code = match &refused {
         Refusal::Unpaid { .. } => PAYMENT_REQUIRED,

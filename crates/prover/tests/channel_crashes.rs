@@ -512,3 +512,44 @@ async fn a_channel_stuck_at_the_unpaid_bound_by_answers_never_taken_is_given_up(
     // The verified answer is still paid for: giving up loses the client nothing it owes.
     assert_eq!(world.session().pay_up().await.unwrap(), PRICE);
 }
+
+/// Seeds 3 and 4 of the chaos harness: a client asking two at a time at a prover that
+/// holds answers it never took was refused for minutes before it gave the channel up,
+/// since only a request alone could tell. The prover's refusal now says what it counts as
+/// owed, and the client gives up at the first refusal that counts more than it verified
+/// and has under way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_channel_is_given_up_at_once_while_requests_run_side_by_side() {
+    ghost_client::endpoint::allow_private(true);
+    let mut world = World::new().await;
+    world.session().ask(&testing::input(1, 8)).await.expect("the first answer is served");
+    assert_eq!(world.session().pay_up().await.unwrap(), PRICE);
+    for nonce in 1..=u64::from(MAX_UNPAID) {
+        world.desk.book.reserve(CHANNEL, &model().id(), nonce, None).expect("reserved, never delivered");
+    }
+    let session = world.session();
+    let (a, b) = (testing::input(2, 8), testing::input(3, 8));
+    let (first, second) = futures::join!(session.ask(&a), session.ask(&b));
+    assert!(first.is_err() && second.is_err(), "the bound is full");
+    assert!(session.is_abandoned(), "given up in the first round, with a request beside it");
+    world.resume_client();
+    assert_eq!(world.session().pay_up().await.unwrap(), PRICE, "what it verified is still paid");
+}
+
+/// An honest prover at its bound, with the client's own requests under way: the client
+/// is refused for a moment and carries on; it never gives such a channel up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_the_bound_side_by_side_never_give_an_honest_channel_up() {
+    ghost_client::endpoint::allow_private(true);
+    let world = World::new().await;
+    let session = world.session();
+    let inputs: Vec<_> = (0..4 * u64::from(MAX_UNPAID)).map(|i| testing::input(10 + i, 8)).collect();
+    for _ in 0..3 {
+        let asked = futures::future::join_all(inputs.iter().map(|input| session.ask(input))).await;
+        assert!(asked.iter().any(|a| a.is_ok()), "some are served");
+        assert!(!session.is_abandoned(), "an honest channel is kept: {:?}", asked.iter().find(|a| a.is_err()));
+        session.pay_up().await.unwrap();
+    }
+    let (owed, signed) = session.owed_and_signed();
+    assert_eq!(owed, signed, "every answer taken is paid");
+}

@@ -256,6 +256,11 @@ impl Session {
         (ledger.owed, ledger.signed)
     }
 
+    /// The channel's price of one answer.
+    fn price(&self) -> u128 {
+        self.expected.lock().expect("never poisoned").price
+    }
+
     /// The chain has reached block `best` (receipts must be recent).
     pub fn set_best(&self, best: u32) {
         let mut expected = self.expected.lock().expect("never poisoned");
@@ -339,13 +344,21 @@ impl Session {
                 );
                 reply = self.rpc.channel_infer(self.channel, model, input.into(), self.ticket(input), due).await;
                 let alone = in_flight == 1 && self.started.load(std::sync::atomic::Ordering::SeqCst) == started;
-                if alone && matches!(&reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == PAYMENT_REQUIRED)
-                {
-                    // Paid for all it verified, with no other request under way, and still
-                    // refused: the prover counts answers this client never took as unpaid.
-                    // Nothing more will be served here; the channel is given up (the next
-                    // join closes it and opens another).
-                    self.abandon();
+                if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
+                    // Paid for all it verified and still refused, while the prover counts
+                    // more than that and every other request under way could take: it
+                    // holds answers this client never took (a crash, a full disk). Nothing
+                    // more will be served here; the channel is given up (the next join
+                    // closes it and opens another). Without the prover's count, only a
+                    // request alone can tell.
+                    let counted = e.data().and_then(|d| serde_json::from_str::<api::Unpaid>(d.get()).ok());
+                    let beyond = counted.and_then(|c| c.owed.parse::<u128>().ok()).is_some_and(|owed| {
+                        let others = self.in_flight.load(std::sync::atomic::Ordering::SeqCst).saturating_sub(1);
+                        owed > self.owed_and_signed().0.saturating_add((others as u128).saturating_mul(self.price()))
+                    });
+                    if e.code() == PAYMENT_REQUIRED && (beyond || alone) {
+                        self.abandon();
+                    }
                 }
             }
         }

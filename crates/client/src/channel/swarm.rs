@@ -233,69 +233,96 @@ impl Swarm {
         }
         endpoints.sort_by_key(|e| !mine.iter().any(|(_, c)| c.prover == e.prover));
         let mut members = Vec::new();
-        for endpoint in endpoints {
-            if members.len() >= options.provers.max(1) {
+        // A prover whose channel was given up gets no new one while that one is on chain,
+        // unless every prover is in that case: then one is opened with the first of them
+        // that answers. A client left with nobody for the close timeout is worse off than
+        // one more deposit held for a while (and a prover that refuses again is given up
+        // again: one channel per join at most, each deposit back after its timeout).
+        for last_resort in [false, true] {
+            if last_resort && (!members.is_empty() || options.deposit.is_none()) {
                 break;
             }
-            let prover = endpoint.prover.clone();
-            if let Err(refused) = endpoint::check(&endpoint.url).await {
-                joined(Joined::Skipped { prover, why: refused.to_string() });
-                continue;
-            }
-            let open = mine
-                .iter()
-                .filter(|(_, c)| c.prover == prover && c.deposit.saturating_sub(c.redeemed) >= c.price)
-                .max_by_key(|(_, c)| c.deposit.saturating_sub(c.redeemed));
-            let (channel, info) = match (open, options.deposit) {
-                (Some((id, info)), _) => {
-                    joined(Joined::Reused { channel: *id, prover: prover.clone(), left: info.deposit - info.redeemed });
-                    (*id, info.clone())
+            for endpoint in &endpoints {
+                if members.len() >= options.provers.max(1) || (last_resort && !members.is_empty()) {
+                    break;
                 }
-                (None, Some(_)) if shunned.contains(&prover) => {
-                    let why = "a channel with it was given up, and no new one is opened while that one is on chain";
-                    joined(Joined::Skipped { prover, why: why.into() });
+                let prover = endpoint.prover.clone();
+                let is_shunned = shunned.contains(&prover);
+                if last_resort && !is_shunned {
                     continue;
                 }
-                (None, Some(deposit)) => {
-                    if let Err(e) = reachable(&endpoint.url).await {
-                        joined(Joined::Skipped { prover, why: format!("it does not answer: {e:#}") });
+                if let Err(refused) = endpoint::check(&endpoint.url).await {
+                    joined(Joined::Skipped { prover, why: refused.to_string() });
+                    continue;
+                }
+                let open = mine
+                    .iter()
+                    .filter(|(_, c)| c.prover == prover && c.deposit.saturating_sub(c.redeemed) >= c.price)
+                    .max_by_key(|(_, c)| c.deposit.saturating_sub(c.redeemed));
+                let (channel, info) = match (open, options.deposit) {
+                    (Some((id, info)), _) => {
+                        joined(Joined::Reused {
+                            channel: *id,
+                            prover: prover.clone(),
+                            left: info.deposit - info.redeemed,
+                        });
+                        (*id, info.clone())
+                    }
+                    (None, Some(_)) if is_shunned && !last_resort => {
+                        let why = "a channel with it was given up, and no new one is opened while that one is on chain";
+                        joined(Joined::Skipped { prover, why: why.into() });
                         continue;
                     }
-                    let opened = async {
-                        let (id, _) = onchain::open(chain, key, &prover, model, deposit).await?;
-                        let info = chain.channel(id).await?.ok_or_else(|| anyhow!("channel {id} is not on chain"))?;
-                        anyhow::Ok((id, info))
-                    };
-                    let (id, info) = match opened.await {
-                        Ok(opened) => opened,
-                        Err(e) => {
-                            joined(Joined::Skipped { prover, why: format!("opening a channel failed: {e:#}") });
+                    (None, Some(deposit)) => {
+                        if let Err(e) = reachable(&endpoint.url).await {
+                            joined(Joined::Skipped { prover, why: format!("it does not answer: {e:#}") });
                             continue;
                         }
-                    };
-                    joined(Joined::Opened { channel: id, prover: prover.clone(), deposit });
-                    (id, info)
+                        let opened = async {
+                            let (id, _) = onchain::open(chain, key, &prover, model, deposit).await?;
+                            let info =
+                                chain.channel(id).await?.ok_or_else(|| anyhow!("channel {id} is not on chain"))?;
+                            anyhow::Ok((id, info))
+                        };
+                        let (id, info) = match opened.await {
+                            Ok(opened) => opened,
+                            Err(e) => {
+                                joined(Joined::Skipped { prover, why: format!("opening a channel failed: {e:#}") });
+                                continue;
+                            }
+                        };
+                        joined(Joined::Opened { channel: id, prover: prover.clone(), deposit });
+                        (id, info)
+                    }
+                    (None, None) => {
+                        joined(Joined::Skipped {
+                            prover,
+                            why: "no open channel with it, and none may be opened".into(),
+                        });
+                        continue;
+                    }
+                };
+                let best = chain.best_number().await?;
+                let mut session = Session::resume(
+                    chain.genesis(),
+                    &info,
+                    key.clone(),
+                    channel,
+                    &endpoint.url,
+                    verifier.clone(),
+                    root,
+                    best,
+                )?;
+                if let Some((url, rate)) = &options.audit {
+                    session = session.with_audit(Auditor::start(url, *rate)?);
                 }
-                (None, None) => {
-                    joined(Joined::Skipped { prover, why: "no open channel with it, and none may be opened".into() });
-                    continue;
-                }
-            };
-            let best = chain.best_number().await?;
-            let mut session = Session::resume(
-                chain.genesis(),
-                &info,
-                key.clone(),
-                channel,
-                &endpoint.url,
-                verifier.clone(),
-                root,
-                best,
-            )?;
-            if let Some((url, rate)) = &options.audit {
-                session = session.with_audit(Auditor::start(url, *rate)?);
+                members.push(Member {
+                    prover,
+                    url: endpoint.url.clone(),
+                    session,
+                    health: Mutex::new(Health::default()),
+                });
             }
-            members.push(Member { prover, url: endpoint.url, session, health: Mutex::new(Health::default()) });
         }
         if members.is_empty() {
             bail!("no prover of model {} can be reached on a channel", hex0x(model));
