@@ -123,7 +123,7 @@ done
 start page serve --ui --model "$work/digits" --listen 127.0.0.1:0
 wait_for "$work/page.log" "^verification page on http://" 30
 page_url=$(sed -n 's|^verification page on \(http://[^ ]*\).*|\1|p' "$work/page.log" | head -1)
-echo "verification page: ${page_url}?chain=${GHOST_CHAIN_URL/ws:/http:}"
+echo "verification page: ${page_url}?chain=${GHOST_CHAIN_URL/#ws/http}"
 wait_for "$work/ferdie.log" "^watcher" 30
 wait_for "$work/ferdie.log" "^auditing receipts at http://" 30
 audit_url=$(sed -n 's|^auditing receipts at \(http://[^ ]*\).*|\1|p' "$work/ferdie.log" | head -1)

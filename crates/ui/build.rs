@@ -17,7 +17,15 @@ fn main() -> Result<()> {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
     let workspace = manifest.join("../..").canonicalize()?;
     let out = PathBuf::from(env::var("OUT_DIR")?);
-    for watched in ["crates/verify-js", "crates/wire", "primitives/src", "primitives/Cargo.toml", "Cargo.lock"] {
+    for watched in [
+        "crates/verify-js",
+        "crates/wire",
+        "primitives/src",
+        "primitives/Cargo.toml",
+        "Cargo.lock",
+        "Cargo.toml",
+        "rust-toolchain.toml",
+    ] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     println!("cargo:rerun-if-changed=web");
@@ -36,6 +44,21 @@ fn main() -> Result<()> {
         .generate(&pkg)
         .context("generating the verifier's JavaScript glue")?;
     std::fs::write(pkg.join("package.json"), package_json(&env::var("CARGO_PKG_VERSION")?))?;
+    // The wasm, gzipped once here (a third of its size), for clients that take gzip.
+    let wasm_bytes = std::fs::read(pkg.join("ghost_verify_bg.wasm"))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &wasm_bytes)?;
+    std::fs::write(pkg.join("ghost_verify_bg.wasm.gz"), gz.finish()?)?;
+    // One version for every file served (the ETag): a hash of them all.
+    let mut hasher = std::hash::DefaultHasher::new();
+    for dir in [manifest.join("web"), pkg.clone()] {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+        files.sort();
+        for file in files {
+            std::hash::Hash::hash(&std::fs::read(&file)?, &mut hasher);
+        }
+    }
+    std::fs::write(out.join("tag"), format!("{:016x}", std::hash::Hasher::finish(&hasher)))?;
     Ok(())
 }
 
@@ -66,11 +89,22 @@ fn build_wasm(workspace: &Path, target: &Path) -> Result<PathBuf> {
         .args(["build", "--release", "--locked", "-p", "ghost-verify", "--target", "wasm32-unknown-unknown"])
         .arg("--target-dir")
         .arg(target);
-    // The outer build's flags are for the host, not for wasm. Every browser the page is
-    // for runs wasm's 128-bit SIMD (Chrome 91, Firefox 89, Safari 16.4): the scoring loop
-    // and the hashing vectorise with it.
-    for var in ["RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET"] {
-        command.env_remove(var);
+    // The outer build's environment is for the host and this build script (its flags,
+    // features, target, wrappers such as clippy's): only what finds the toolchain, the
+    // registry and the jobserver is passed on. Every browser the page is for runs wasm's
+    // 128-bit SIMD (Chrome 91, Firefox 89, Safari 16.4): the scoring loop and the hashing
+    // vectorise with it.
+    command.env_clear();
+    for (name, value) in env::vars_os() {
+        let name_str = name.to_string_lossy();
+        let kept = ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "CARGO_MAKEFLAGS", "TMPDIR"]
+            .contains(&name_str.as_ref())
+            || name_str.starts_with("CARGO_NET_")
+            || name_str.starts_with("CARGO_HTTP_")
+            || name_str.starts_with("CARGO_REGISTRIES_");
+        if kept {
+            command.env(name, value);
+        }
     }
     command.env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+simd128");
     let status = command.status().context("running cargo to build the wasm verifier")?;

@@ -104,6 +104,11 @@ pub fn run(command: ProverCommand, global: &Global) -> Result<()> {
 }
 
 fn serve_on_chain(args: RunArgs, global: &Global) -> Result<()> {
+    if args.ui && !args.serve_free_inference {
+        tracing::warn!(
+            "--ui without --serve-free-inference: the page can show the model, but its questions are refused"
+        );
+    }
     let workers = global::workers(args.workers);
     // The chain loop's runtime: answers are computed on its blocking pool, and the
     // endpoint runs on a runtime of its own (`server::spawn`).
@@ -122,7 +127,7 @@ fn serve_on_chain(args: RunArgs, global: &Global) -> Result<()> {
         workers,
         serve_free_inference: args.serve_free_inference,
         limits: Limits { calls_per_second: args.calls_per_second, ..Limits::DEFAULT },
-        pages: args.ui.then_some(ghost_ui::asset as server::Pages),
+        pages: args.ui.then_some(crate::serve::page as server::Pages),
         channels: ChannelPolicy {
             max_unpaid: args.max_unpaid,
             redeem_threshold: args.redeem_threshold,

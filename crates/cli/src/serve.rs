@@ -38,6 +38,16 @@ pub struct ServeArgs {
     stop_on_stdin_close: bool,
 }
 
+/// The verification page's files (`--ui`), as the server serves them.
+pub fn page(path: &str) -> Option<server::Page> {
+    ghost_ui::asset(path).map(|a| server::Page {
+        content_type: a.content_type,
+        bytes: a.bytes,
+        gzipped: a.gzipped,
+        tag: ghost_ui::TAG,
+    })
+}
+
 /// Serve until Ctrl-C (or standard input closes, when asked).
 pub fn run(args: ServeArgs) -> Result<()> {
     let models = args.models.iter().map(|dir| store::load(dir)).collect::<Result<Vec<_>>>()?;
@@ -68,7 +78,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         args.listen,
         prover,
         limits,
-        args.ui.then_some(ghost_ui::asset as server::Pages),
+        args.ui.then_some(page as server::Pages),
         |addr| {
             // One write, errors ignored: a closed stdout must not stop a serving prover.
             let mut banner = format!("serving {} model(s) on http://{addr}\n", ids.len());

@@ -87,6 +87,7 @@ async fn a_drawn_one_is_verified_in_the_browser_and_a_tampered_answer_refused() 
     draw_one(&page).await;
     let shown = ask(&page).await;
     assert_eq!((shown.state.as_str(), shown.class.as_str()), ("verified", "1"), "{shown:?}");
+    assert!(page.text("against").await.contains("the ghost file this prover gave"));
     // The proof opened the k stored images of the digits model's one lookup layer.
     assert_eq!(shown.patterns, ghost_model::digits::params().layer.k as usize);
     if let Some(path) = std::env::var_os("GHOST_SCREENSHOT") {
@@ -174,8 +175,16 @@ async fn the_page_of_a_bonded_prover_shows_the_models_record_on_chain() {
     let provers = page.text("chain-provers").await;
     assert!(provers.starts_with("0x90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22:"), "{provers}");
 
+    // Answers are now checked against the ghost file the chain holds, on the chain named.
+    assert!(page.text("file-source").await.starts_with(&format!("the chain at {}", node.http_url())));
     draw_one(&page).await;
     let shown = ask(&page).await;
     assert_eq!((shown.state.as_str(), shown.class.as_str()), ("verified", "1"), "{shown:?}");
+    assert!(page.text("against").await.starts_with("against the ghost file on chain (genesis 0x"));
+
+    // A model the prover does not serve is named: the page says so and verifies nothing.
+    page.client.goto(&format!("{url}?model=0x{}", "ab".repeat(32))).await.unwrap();
+    page.client.wait().at_most(PATIENCE).for_element(Locator::Css("body[data-ready='failed']")).await.unwrap();
+    assert!(page.text("status").await.contains("does not serve model"));
     page.client.clone().close().await.unwrap();
 }

@@ -71,9 +71,27 @@ impl Default for Limits {
 }
 
 /// Static files served on `GET` and `HEAD` beside the JSON-RPC (the verification page of
-/// `--ui`): a request path to its content type and bytes. The server knows nothing of the
-/// page: the CLI passes `ghost_ui::asset`. Without pages, `GET` goes to jsonrpsee as before.
-pub type Pages = fn(&str) -> Option<(&'static str, &'static [u8])>;
+/// `--ui`): a request path to its [`Page`]. The server knows nothing of the page: the CLI
+/// passes `ghost_ui`'s assets. Without pages, `GET` goes to jsonrpsee as before.
+pub type Pages = fn(&str) -> Option<Page>;
+
+/// One static file.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    /// Its media type.
+    pub content_type: &'static str,
+    /// Its bytes.
+    pub bytes: &'static [u8],
+    /// The same gzipped, sent to a client that accepts it (the wasm: a third the size).
+    pub gzipped: Option<&'static [u8]>,
+    /// Its version, for `ETag` and `If-None-Match`: a browser that has it reads nothing again.
+    pub tag: &'static str,
+}
+
+/// Page reads a second for the whole server, beside each connection's own rate: what
+/// page reads can cost in bytes sent (the wasm is 113 KB gzipped) whatever the number of
+/// connections, so that a flood of reads cannot crowd out the JSON-RPC's work.
+pub const PAGES_PER_SECOND: u32 = 20;
 
 /// How long a stopping connection may take to finish its response before it is dropped.
 const GRACE: Duration = Duration::from_secs(5);
@@ -213,6 +231,7 @@ async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limit
         .set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
         .to_service_builder();
     let open = Arc::new(Semaphore::new(limits.connections));
+    let budget = Arc::new(Mutex::new(Bucket::new(PAGES_PER_SECOND)));
     let stopped = stop.clone().shutdown();
     tokio::pin!(stopped);
     loop {
@@ -242,7 +261,7 @@ async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limit
             )
             .build(methods.clone(), stop.clone());
         let service = Calls::new(service);
-        let pages = pages.map(|pages| Site { pages, bucket });
+        let pages = pages.map(|pages| Site { pages, bucket, budget: budget.clone() });
         tokio::spawn(connection(socket, service, stop.clone(), limits, pages, permit));
     }
 }
@@ -253,6 +272,8 @@ async fn accept(listener: TcpListener, methods: Methods, stop: StopHandle, limit
 struct Site {
     pages: Pages,
     bucket: Option<Arc<Mutex<Bucket>>>,
+    /// The server's budget of page reads, shared by every connection.
+    budget: Arc<Mutex<Bucket>>,
 }
 
 /// jsonrpsee's service of one connection, its type erased.
@@ -270,7 +291,8 @@ async fn connection(
     let timeout = limits.request_timeout;
     let service = hyper::service::service_fn(move |request: HttpRequest<Incoming>| {
         if let Some(site) = site.as_ref().filter(|_| is_read(request.method())) {
-            let allowed = site.bucket.as_ref().is_none_or(|b| b.lock().map_or(true, |mut b| b.take()));
+            let take = |b: &Arc<Mutex<Bucket>>| b.lock().map_or(true, |mut b| b.take());
+            let allowed = site.bucket.as_ref().is_none_or(take) && take(&site.budget);
             let response = match allowed {
                 true => page(site.pages, &request),
                 false => status(hyper::StatusCode::TOO_MANY_REQUESTS, "too many requests on this connection"),
@@ -319,31 +341,64 @@ fn is_read(method: &hyper::Method) -> bool {
 /// The static file a `GET` or `HEAD` asks for, or 404. The page may load only itself and
 /// its own scripts and wasm, and may connect to the node a person names (`connect-src`).
 fn page(pages: Pages, request: &HttpRequest<Incoming>) -> HttpResponse {
-    let Some((content_type, bytes)) = pages(request.uri().path()) else {
+    use hyper::header::{self, HeaderValue};
+    let Some(found) = pages(request.uri().path()) else {
         return status(hyper::StatusCode::NOT_FOUND, "no such page");
     };
-    let body = if request.method() == hyper::Method::HEAD { HttpBody::empty() } else { HttpBody::from(bytes.to_vec()) };
+    let header = |name| request.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or("");
+    let fresh = header(header::IF_NONE_MATCH).split(',').any(|tag| tag.trim().trim_matches('"') == found.tag);
+    let gzip = header(header::ACCEPT_ENCODING).split(',').any(|e| e.trim().split(';').next() == Some("gzip"));
+    let (bytes, encoding) = match found.gzipped {
+        Some(gzipped) if gzip => (gzipped, Some("gzip")),
+        _ => (found.bytes, None),
+    };
+    let body = match (fresh, request.method() == hyper::Method::HEAD) {
+        (false, false) => HttpBody::new(http_body_util::Full::new(bytes::Bytes::from_static(bytes))),
+        _ => HttpBody::empty(),
+    };
     let mut response = HttpResponse::new(body);
+    if fresh {
+        *response.status_mut() = hyper::StatusCode::NOT_MODIFIED;
+    }
     let headers = response.headers_mut();
-    let constant = hyper::header::HeaderValue::from_static;
-    headers.insert(hyper::header::CONTENT_TYPE, constant(content_type));
-    headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(bytes.len()));
-    headers.insert(hyper::header::CACHE_CONTROL, constant("no-cache"));
-    headers.insert(hyper::header::X_CONTENT_TYPE_OPTIONS, constant("nosniff"));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(found.content_type));
+    if !fresh {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    }
+    if let Some(encoding) = encoding {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", found.tag)) {
+        headers.insert(header::ETAG, tag);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    secure(headers);
+    response
+}
+
+/// What every page answer says: no sniffing, and a policy that runs only the page's own
+/// scripts and wasm, loads nothing from elsewhere, and connects to this server and to the
+/// nodes a person names (any `http(s)` origin: the page cannot know which node is theirs).
+fn secure(headers: &mut hyper::HeaderMap) {
+    use hyper::header::{self, HeaderValue};
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(
-        hyper::header::CONTENT_SECURITY_POLICY,
-        constant(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:; \
-             connect-src 'self' http: https:; frame-ancestors 'none'",
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' http: https:; \
+             object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         ),
     );
-    response
 }
 
 /// A plain response: `status`, and why.
 fn status(status: hyper::StatusCode, why: &'static str) -> HttpResponse {
     let mut response = HttpResponse::new(HttpBody::from(why));
     *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"));
+    secure(headers);
     response
 }
 
@@ -426,8 +481,13 @@ mod tests {
         assert!(std::net::TcpStream::connect(addr).is_err(), "still listening after stop");
     }
 
-    fn page(path: &str) -> Option<(&'static str, &'static [u8])> {
-        (path == "/").then_some(("text/html; charset=utf-8", b"<p>page</p>".as_slice()))
+    fn page(path: &str) -> Option<Page> {
+        (path == "/").then_some(Page {
+            content_type: "text/html; charset=utf-8",
+            bytes: b"<p>page</p>",
+            gzipped: Some(b"GZ"),
+            tag: "v1",
+        })
     }
 
     /// One raw HTTP/1.1 exchange, the connection closed after it.
@@ -456,14 +516,40 @@ mod tests {
         let head = exchange(addr, "HEAD / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
         assert!(head.starts_with("HTTP/1.1 200") && !head.contains("<p>"), "{head}");
         let missing = exchange(addr, "GET /../Cargo.toml HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
-        assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+        assert!(missing.starts_with("HTTP/1.1 404") && missing.contains("nosniff"), "{missing}");
+        // Gzipped to a client that takes it; not again to a browser that has this version.
+        let gz =
+            exchange(addr, "GET / HTTP/1.1\r\nhost: x\r\naccept-encoding: br, gzip;q=0.8\r\nconnection: close\r\n\r\n")
+                .await;
+        assert!(gz.contains("content-encoding: gzip") && gz.ends_with("GZ"), "{gz}");
+        assert!(get.contains("etag: \"v1\""), "{get}");
+        let cached =
+            exchange(addr, "GET / HTTP/1.1\r\nhost: x\r\nif-none-match: \"v1\"\r\nconnection: close\r\n\r\n").await;
+        assert!(cached.starts_with("HTTP/1.1 304") && !cached.contains("<p>"), "{cached}");
         let client = jsonrpsee::http_client::HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
         assert_eq!(client.health().await.unwrap().status, "ok");
-        // Reads count against the connection's calls a second, as calls do.
-        let burst = "GET / HTTP/1.1\r\nhost: x\r\n\r\n".repeat(Limits::DEFAULT.calls_per_second as usize + 5);
-        let answers = exchange(addr, &(burst + "GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")).await;
-        assert!(answers.matches("HTTP/1.1 200").count() <= Limits::DEFAULT.calls_per_second as usize + 1);
-        assert!(answers.contains("HTTP/1.1 429"), "a burst beyond the rate is refused");
+        let _ = handle.stop();
+
+        // Reads count against the connection's calls a second, as calls do...
+        let slow = Limits { calls_per_second: 5, ..Limits::DEFAULT };
+        let (addr, handle) = serve("127.0.0.1:0".parse().unwrap(), prover(), slow, Some(page)).await.unwrap();
+        let burst =
+            "GET / HTTP/1.1\r\nhost: x\r\n\r\n".repeat(10) + "GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+        let answers = exchange(addr, &burst).await;
+        assert!(answers.matches("HTTP/1.1 200").count() <= 7, "{answers}");
+        assert!(answers.contains("HTTP/1.1 429"), "a burst beyond the connection's rate is refused");
+        let _ = handle.stop();
+        // ...and against the server's page budget, however many connections read.
+        let unbounded = Limits { calls_per_second: 0, ..Limits::DEFAULT };
+        let (addr, handle) = serve("127.0.0.1:0".parse().unwrap(), prover(), unbounded, Some(page)).await.unwrap();
+        let reads = 3 * PAGES_PER_SECOND as usize;
+        let burst = "GET / HTTP/1.1\r\nhost: x\r\n\r\n".repeat(reads)
+            + "GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+        let answers = exchange(addr, &burst).await;
+        assert!(answers.matches("HTTP/1.1 200").count() < reads, "{} read", answers.matches("HTTP/1.1 200").count());
+        assert!(answers.contains("HTTP/1.1 429"), "a burst beyond the server's budget is refused");
+        let client = jsonrpsee::http_client::HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
+        assert_eq!(client.health().await.unwrap().status, "ok", "calls are still answered");
         let _ = handle.stop();
 
         let (addr, handle) = serve("127.0.0.1:0".parse().unwrap(), prover(), Limits::DEFAULT, None).await.unwrap();

@@ -27,11 +27,27 @@ pub fn missing() -> Option<String> {
     })
 }
 
-/// A child process, stopped (and reaped) on drop.
-pub struct Process(pub Child);
+/// A child process, stopped (and reaped) on drop; one started by [`Process::group`] takes
+/// the processes it started with it (chromedriver's browsers).
+pub struct Process(pub Child, bool);
+
+impl Process {
+    /// `command` started in a process group of its own.
+    pub fn group(command: &mut Command) -> Self {
+        use std::os::unix::process::CommandExt;
+        Self(command.process_group(0).spawn().expect("the process starts"), true)
+    }
+}
 
 impl Drop for Process {
     fn drop(&mut self) {
+        if self.1 {
+            // The whole group: a browser outlives a driver killed alone.
+            let group = format!("-{}", self.0.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+            std::thread::sleep(Duration::from_millis(200));
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        }
         crate::stop(&mut self.0);
     }
 }
@@ -49,16 +65,13 @@ impl Browser {
     /// profile in `profile`.
     pub async fn start(profile: &Path) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let driver = Process(driver);
+        let driver = Process::group(
+            Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()),
+        );
         let mut caps = serde_json::Map::new();
         // The flags of a closed machine: no background traffic, no sandbox (tests run as
-        // root), a profile of its own.
+        // root), a profile of its own, no crash handler (it would leave its own process
+        // group behind).
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
@@ -66,7 +79,7 @@ impl Browser {
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--window-size=1280,1400", format!("--user-data-dir={}", profile.display()),
+                    "--disable-sync", "--disable-crash-reporter", "--disable-breakpad", "--window-size=1280,1400", format!("--user-data-dir={}", profile.display()),
                 ],
             }),
         );
@@ -109,15 +122,19 @@ pub fn ghost_page(ghost: &str, args: &[&str], env: &[(&str, &str)]) -> (Process,
         .stderr(Stdio::inherit())
         .spawn()
         .expect("ghost starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let page = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("verification page on ").map(|url| url.trim().to_string()));
-    // Keep draining, or the server blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    let page = page.expect("the banner names the page's URL");
-    (Process(child), page)
+    let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (found, page) = std::sync::mpsc::channel();
+    // Read the banner, then keep draining, or the server blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("verification page on ") {
+                let _ = found.send(url.trim().to_string());
+            }
+        }
+    });
+    let process = Process(child, false);
+    let page = page.recv_timeout(PATIENCE).expect("the banner names the page's URL");
+    (process, page)
 }
 
 /// The digits classifier built by `ghost` into `dir`.

@@ -20,11 +20,17 @@ pub struct Asset {
     pub content_type: &'static str,
     /// Its bytes.
     pub bytes: &'static [u8],
+    /// The same gzipped, where that is worth it (the wasm).
+    pub gzipped: Option<&'static [u8]>,
 }
+
+/// The version of every file here (a hash of them all, made by `build.rs`): a browser
+/// holding this version reads nothing again (`ETag`).
+pub const TAG: &str = include_str!(concat!(env!("OUT_DIR"), "/tag"));
 
 macro_rules! web {
     ($path:literal, $file:literal, $type:literal) => {
-        Asset { path: $path, content_type: $type, bytes: include_bytes!(concat!("../web/", $file)) }
+        Asset { path: $path, content_type: $type, bytes: include_bytes!(concat!("../web/", $file)), gzipped: None }
     };
 }
 
@@ -34,7 +40,11 @@ macro_rules! pkg {
             path: concat!("/pkg/", $file),
             content_type: $type,
             bytes: include_bytes!(concat!(env!("OUT_DIR"), "/pkg/", $file)),
+            gzipped: None,
         }
+    };
+    ($file:literal, $type:literal, gzipped) => {
+        Asset { gzipped: Some(include_bytes!(concat!(env!("OUT_DIR"), "/pkg/", $file, ".gz"))), ..pkg!($file, $type) }
     };
 }
 
@@ -50,16 +60,16 @@ pub static PAGE: &[Asset] = &[
 /// The verifier's package: what `scripts/verify-js.sh` writes out, and the page loads.
 pub static PACKAGE: &[Asset] = &[
     pkg!("ghost_verify.js", "text/javascript; charset=utf-8"),
-    pkg!("ghost_verify_bg.wasm", "application/wasm"),
+    pkg!("ghost_verify_bg.wasm", "application/wasm", gzipped),
     pkg!("ghost_verify.d.ts", "text/plain; charset=utf-8"),
     pkg!("ghost_verify_bg.wasm.d.ts", "text/plain; charset=utf-8"),
     pkg!("package.json", "application/json"),
 ];
 
-/// The file served at `path` (`/index.html` is `/`): its media type and bytes.
-pub fn asset(path: &str) -> Option<(&'static str, &'static [u8])> {
+/// The file served at `path` (`/index.html` is `/`).
+pub fn asset(path: &str) -> Option<&'static Asset> {
     let path = if path == "/index.html" { "/" } else { path };
-    PAGE.iter().chain(PACKAGE).find(|a| a.path == path).map(|a| (a.content_type, a.bytes))
+    PAGE.iter().chain(PACKAGE).find(|a| a.path == path)
 }
 
 #[cfg(test)]
@@ -68,15 +78,22 @@ mod tests {
 
     #[test]
     fn the_page_and_the_verifier_are_served_and_nothing_else() {
-        let (html, index) = asset("/").expect("the page");
-        assert!(html.starts_with("text/html"));
-        assert!(std::str::from_utf8(index).unwrap().contains("app.js"));
-        assert_eq!(asset("/index.html").unwrap().1, index);
-        let (wasm, bytes) = asset("/pkg/ghost_verify_bg.wasm").expect("the verifier");
-        assert_eq!(wasm, "application/wasm");
-        assert_eq!(&bytes[..4], b"\0asm");
-        let (_, glue) = asset("/pkg/ghost_verify.js").unwrap();
-        assert!(std::str::from_utf8(glue).unwrap().contains("decodeGhostFile"));
+        let index = asset("/").expect("the page");
+        assert!(index.content_type.starts_with("text/html"));
+        assert!(std::str::from_utf8(index.bytes).unwrap().contains("app.js"));
+        assert_eq!(asset("/index.html").unwrap().bytes, index.bytes);
+        let wasm = asset("/pkg/ghost_verify_bg.wasm").expect("the verifier");
+        assert_eq!(wasm.content_type, "application/wasm");
+        assert_eq!(&wasm.bytes[..4], b"\0asm");
+        // Its gzip is the same bytes, a good deal smaller.
+        let gzipped = wasm.gzipped.expect("the wasm is sent gzipped");
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gzipped), &mut unzipped).unwrap();
+        assert_eq!(unzipped, wasm.bytes);
+        assert!(gzipped.len() < wasm.bytes.len() / 2);
+        let glue = asset("/pkg/ghost_verify.js").unwrap();
+        assert!(std::str::from_utf8(glue.bytes).unwrap().contains("decodeGhostFile"));
+        assert_eq!(TAG.len(), 16);
         for missing in ["/../Cargo.toml", "/pkg/", "/web/app.js", "//", "/app.js/", ""] {
             assert!(asset(missing).is_none(), "{missing}");
         }

@@ -6,7 +6,9 @@ import { pad, paint } from '/draw.js';
 import { readRecord } from '/chain.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { file: null, id: null, view: null, busy: false };
+// `file` is the ghost file answers are verified against: the prover's, until a node's
+// record replaces it with the chain's (`anchor`).
+const state = { file: null, id: null, view: null, busy: false, anchor: null };
 
 async function rpc(url, method, params) {
   const response = await fetch(url, {
@@ -52,13 +54,18 @@ function showModel(view, id) {
 function tampered(answer) {
   const bytes = Uint8Array.from(atob(answer.proof), (c) => c.charCodeAt(0));
   bytes[bytes.length >> 1] ^= 0x01;
-  return { ...answer, proof: btoa(String.fromCharCode(...bytes)) };
+  let text = '';
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return { ...answer, proof: btoa(text) };
 }
 
 function showVerdict(verdict, micros, trip) {
   const box = $('verdict');
   box.dataset.state = verdict.verified ? 'verified' : 'rejected';
   box.textContent = verdict.verified ? 'Verified' : 'Rejected';
+  $('against').textContent = state.anchor
+    ? `against the ghost file on chain (genesis ${state.anchor})`
+    : 'against the ghost file this prover gave (read a node\'s record to check it is the one registered)';
   $('reason').textContent = verdict.verified ? '' : verdict.reason;
   $('class').textContent = verdict.verified ? String(verdict.class) : '–';
   $('time').textContent = micros < 1000 ? `${micros.toFixed(0)} µs` : `${(micros / 1000).toFixed(2)} ms`;
@@ -109,24 +116,37 @@ async function ask(board) {
   }
 }
 
+async function anchor(url) {
+  const read = await readRecord(url, state.id, $);
+  if (!read) return;
+  state.file = unhex(read.found.ghostFile);
+  state.anchor = read.genesis;
+  $('file-source').textContent = `the chain at ${url} (genesis ${read.genesis})`;
+}
+
 async function main() {
   await init();
   const models = await rpc('/', 'ghost_models', []);
   if (!models.length) throw new Error('this prover serves no model');
-  state.id = models[0];
+  // The model asked for (`?model=0x…`, say from its owner or the chain), or the prover's first.
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get('model');
+  if (wanted && !models.includes(wanted)) throw new Error(`this prover does not serve model ${wanted}`);
+  state.id = wanted ?? models[0];
   state.file = unhex(await rpc('/', 'ghost_ghostFile', [state.id]));
   state.view = decodeGhostFile(state.file);
   showModel(state.view, state.id);
   const board = pad($('canvas'), (inked) => { $('ask').disabled = !inked || state.busy; });
   $('clear').addEventListener('click', () => board.clear());
   $('ask').addEventListener('click', () => ask(board));
-  const chain = new URLSearchParams(location.search).get('chain');
+  $('file-source').textContent = 'this prover (not yet checked against a chain)';
+  const chain = params.get('chain');
   if (chain) $('chain-url').value = chain;
   $('chain-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    readRecord($('chain-url').value.trim(), state.id, $);
+    anchor($('chain-url').value.trim());
   });
-  if (chain) readRecord(chain, state.id, $);
+  if (chain) await anchor(chain);
   performance.mark('ready');
   document.body.dataset.ready = 'true';
   $('status').textContent = 'Ready: draw a digit, then ask.';

@@ -1,6 +1,7 @@
 // The model's record on chain, read through a node's JSON-RPC and decoded by the wasm
 // verifier (the page reads no byte format itself). The node must let this page's origin
 // in: a dev chain does; others need `--rpc-cors` naming the prover's URL (docs/operator.md).
+// What it shows is only as good as the node: the genesis hash tells which chain it is.
 
 import { decodeModel, decodeVersions, bondsPrefix, decodeBond } from '/pkg/ghost_verify.js';
 
@@ -16,22 +17,28 @@ async function call(url, method, params) {
   return reply.result;
 }
 
+// Reads the record of model `id` at the node `url` and shows it; returns the record (with
+// the ghost file the chain holds) and the chain's genesis hash, or null.
 export async function readRecord(url, id, $) {
   const status = $('chain-status');
   const record = $('record');
-  if (!url) { status.textContent = 'Give a node\'s URL.'; return; }
+  if (!url) { status.textContent = 'Give a node\'s URL.'; return null; }
   status.textContent = `Reading ${url}…`;
+  delete status.dataset.ok;
   record.hidden = true;
   try {
+    const genesis = await call(url, 'chain_getBlockHash', [0]);
+    $('chain-genesis').textContent = genesis;
     const found = decodeModel(id, await call(url, 'state_call', ['GhostApi_model', id]));
     if (!found) {
-      status.textContent = `This chain has no model ${id}.`;
+      status.textContent = `This chain (genesis ${genesis}) holds no ghost file for model ${id}: never registered, or retired and reaped.`;
       status.dataset.ok = 'false';
-      return;
+      return null;
     }
     const versions = decodeVersions(await call(url, 'state_call', ['GhostApi_versions', id]));
     const prefix = bondsPrefix(id);
-    const keys = await call(url, 'state_getKeysPaged', [prefix, 100, prefix]);
+    const PAGE = 100;
+    const keys = await call(url, 'state_getKeysPaged', [prefix, PAGE, prefix]);
     const bonds = [];
     for (const key of keys) {
       const value = await call(url, 'state_getStorage', [key]);
@@ -50,11 +57,19 @@ export async function readRecord(url, id, $) {
       line.textContent = `${b.prover}: ${b.amount} bonded, ${b.locked} locked${b.withdrawableAt != null ? `, unbonding at ${b.withdrawableAt}` : ''}${b.endpoint ? `, at ${b.endpoint}` : ''}`;
       return line;
     }) : [document.createTextNode('none')]));
+    if (keys.length === PAGE) $('chain-provers').append(document.createTextNode(`(the first ${PAGE})`));
     record.hidden = false;
-    status.textContent = found.fileMatches ? 'Registered on chain: the model verified against is the one on record.' : 'The chain\'s ghost file is not this model\'s.';
-    status.dataset.ok = String(found.fileMatches);
+    const active = found.status === 'active';
+    status.textContent = !found.fileMatches
+      ? 'The chain\'s ghost file is not this model\'s.'
+      : active
+        ? 'Registered and active on this chain: answers are now verified against the ghost file the chain holds.'
+        : `Registered on this chain, but ${found.status}: it takes no new requests.`;
+    status.dataset.ok = String(found.fileMatches && active);
+    return found.fileMatches ? { found, genesis } : null;
   } catch (error) {
     status.textContent = `The node could not be read: ${error.message}`;
     status.dataset.ok = 'false';
+    return null;
   }
 }

@@ -3,7 +3,7 @@
 //!
 //! The layouts are the runtime's (`pallet_ghost_registry::{ModelInfo, BondInfo}` with
 //! the runtime's account, balance and block number types). This crate is off chain and
-//! does not link the pallet: `runtime/tests/browser_layout.rs` encodes the runtime's
+//! does not link the pallet: `runtime/tests/browser_verifier.rs` encodes the runtime's
 //! own values and requires these decoders to read them back field for field.
 
 use codec::Decode;
@@ -87,7 +87,8 @@ pub struct RecordView {
     pub layers: u32,
     /// The ghost file the chain holds hashes to the model id asked for.
     pub file_matches: bool,
-    /// The ghost file the chain holds, `0x`-hex (empty once reaped).
+    /// The ghost file the chain holds, `0x`-hex (a reaped model has none, and no record
+    /// is returned for it).
     pub ghost_file: String,
 }
 
