@@ -78,6 +78,10 @@ if ((${#browser_missing[@]})) && command -v apt-get >/dev/null 2>&1; then
 fi
 command -v node >/dev/null 2>&1 ||
     fail "node is missing (Debian package nodejs); the browser verifier's agreement test runs its wasm with it."
+# ES modules with top-level await and wasm SIMD: Node.js 16.4 and later.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$node_major" -ge 16 ] ||
+    fail "node $(node --version 2>/dev/null) is too old; the browser verifier's wasm needs Node.js 16 or later (wasm SIMD)."
 for tool in /usr/bin/chromium /usr/bin/chromedriver; do
     [ -x "$tool" ] || note "skipped: $tool could not be installed (Debian packages chromium, chromium-driver); the browser test will say it skipped."
 done
