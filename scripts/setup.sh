@@ -34,26 +34,27 @@ have_target wasm32v1-none ||
     note "skipped: the Rust target wasm32v1-none is not installed; the runtime builds for wasm32-unknown-unknown instead."
 
 # Debian packages: installed together when any is missing, then checked one by one.
+install_packages() { # packages...
+    if ! command -v apt-get >/dev/null 2>&1; then
+        note "apt-get was not found; install these packages by hand: $*"
+        return
+    fi
+    local SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    note "installing $*"
+    $SUDO apt-get update -qq >/dev/null 2>&1 || note "apt-get update failed; trying the install with the package lists at hand."
+    for pkg in "$@"; do
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
+            note "could not install the Debian package $pkg."
+    done
+}
 declare -A package_of=([protoc]=protobuf-compiler [clang]=clang [pkg-config]=pkg-config [curl]=curl)
 missing=()
 for tool in protoc clang pkg-config curl; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("${package_of[$tool]}")
 done
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
-if ((${#missing[@]})); then
-    if command -v apt-get >/dev/null 2>&1; then
-        SUDO=""
-        [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-        note "installing ${missing[*]}"
-        $SUDO apt-get update -qq >/dev/null 2>&1 || note "apt-get update failed; trying the install with the package lists at hand."
-        for pkg in "${missing[@]}"; do
-            DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
-                note "could not install the Debian package $pkg."
-        done
-    else
-        note "apt-get was not found; install these packages by hand: ${missing[*]}"
-    fi
-fi
+((${#missing[@]} == 0)) || install_packages "${missing[@]}"
 for tool in protoc clang curl; do
     command -v "$tool" >/dev/null 2>&1 ||
         fail "$tool is missing (Debian package ${package_of[$tool]}); the build needs it."
@@ -66,16 +67,7 @@ browser_missing=()
 command -v node >/dev/null 2>&1 || browser_missing+=(nodejs)
 [ -x /usr/bin/chromium ] || browser_missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || browser_missing+=(chromium-driver)
-if ((${#browser_missing[@]})) && command -v apt-get >/dev/null 2>&1; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    note "installing ${browser_missing[*]}"
-    $SUDO apt-get update -qq >/dev/null 2>&1 || note "apt-get update failed; trying the install with the package lists at hand."
-    for pkg in "${browser_missing[@]}"; do
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
-            note "could not install the Debian package $pkg."
-    done
-fi
+((${#browser_missing[@]} == 0)) || install_packages "${browser_missing[@]}"
 command -v node >/dev/null 2>&1 ||
     fail "node is missing (Debian package nodejs); the browser verifier's agreement test runs its wasm with it."
 # ES modules with top-level await and wasm SIMD: Node.js 16.4 and later.

@@ -65,15 +65,21 @@ async fn ask(page: &Browser) -> Shown {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_drawn_one_is_verified_in_the_browser_and_a_tampered_answer_refused() {
+/// A directory holding the digits classifier, unless the browser is missing (said).
+fn digits() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
     if let Some(why) = browser::missing() {
         eprintln!("{why}");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("digits");
     browser::digits(GHOST, &model);
+    Some((dir, model))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drawn_one_is_verified_in_the_browser_and_a_tampered_answer_refused() {
+    let Some((dir, model)) = digits() else { return };
     let (_server, url) = browser::ghost_page(
         GHOST,
         &["--quiet", "serve", "--ui", "--listen", "127.0.0.1:0", "--model", model.to_str().unwrap()],
@@ -104,13 +110,7 @@ async fn a_drawn_one_is_verified_in_the_browser_and_a_tampered_answer_refused() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_of_a_bonded_prover_shows_the_models_record_on_chain() {
-    if let Some(why) = browser::missing() {
-        eprintln!("{why}");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("digits");
-    browser::digits(GHOST, &model);
+    let Some((dir, model)) = digits() else { return };
     let node = DevNode::start(
         &Path::new(GHOST).with_file_name("ghost-node"),
         &["--dev", "--tmp", "--listen-addr", "/ip4/127.0.0.1/tcp/0"],
