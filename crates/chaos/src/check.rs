@@ -553,7 +553,9 @@ fn taken_receipts(archive: &Path) -> Result<Vec<Taken>> {
     Ok(taken.into_iter().map(|(digest, (prover, at))| (digest, prover, at)).collect())
 }
 
-/// When each block was first seen finalised.
+/// When each block was first seen made, on any validator. The runtime counts its windows
+/// (a receipt's, a result's) in blocks made, not finalised: during a finality stall a
+/// window runs on while the watchers, who act on finalised blocks, wait.
 struct BlockClock {
     seen: Vec<(u32, f64)>,
 }
@@ -563,7 +565,7 @@ impl BlockClock {
         let mut seen = Vec::new();
         let mut best = 0;
         for line in lines {
-            if let Event::Finalized { number, .. } = line.event {
+            if let Event::Best { number, .. } = line.event {
                 if number > best {
                     seen.push((number, line.t));
                     best = number;
@@ -573,7 +575,7 @@ impl BlockClock {
         Self { seen }
     }
 
-    /// The time from block `from` to block `to` being finalised.
+    /// The time from block `from` to block `to` being made.
     fn span(&self, from: u32, to: u32) -> (f64, f64) {
         let at = |n: u32| self.seen.iter().find(|(b, _)| *b >= n).map(|(_, t)| *t).unwrap_or(f64::MAX);
         (at(from), at(to))
@@ -752,6 +754,29 @@ mod tests {
         // with time enough left: not.
         assert!(imp.kept_from(1, 3, (25.0, 55.0)), "its node came back at 30, 25 s before the end");
         assert!(!imp.kept_from(1, 3, (28.0, 100.0)));
+    }
+
+    #[test]
+    fn a_window_runs_in_blocks_made_through_a_finality_stall() {
+        // Seed 5's shape: blocks made every 2 s throughout, finality standing still from
+        // 112 s to 167 s, then catching up at once.
+        let mut lines = Vec::new();
+        for n in 1..=80u32 {
+            lines.push(line(f64::from(n) * 2.0 + 81.0, Event::Best { node: 0, number: n }));
+        }
+        lines.push(line(112.0, Event::Finalized { node: 0, number: 27, hash: "0x27".into() }));
+        lines.push(line(167.0, Event::Finalized { node: 0, number: 43, hash: "0x43".into() }));
+        lines.push(line(195.0, Event::Finalized { node: 0, number: 59, hash: "0x59".into() }));
+        lines.sort_by(|a, b| a.t.total_cmp(&b.t));
+        let (clock, imp) = (BlockClock::of(&lines), impairments(&lines));
+        // A receipt dated #29 may be reported until #59: made at 139 s and 199 s.
+        let window = clock.span(29, 59);
+        assert_eq!(window, (139.0, 199.0));
+        // Finality stood still for half of that window: the watcher is excused. Measured
+        // from #29's finalisation (167 s), the stall would have missed the window.
+        assert!(imp.share(0, 0, window) > 0.45);
+        assert!(imp.kept_from(0, 0, window));
+        assert_eq!(clock.span(29, 200).1, f64::MAX, "a window still open at the end of the run");
     }
 
     #[test]

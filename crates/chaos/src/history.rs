@@ -79,6 +79,13 @@ pub enum Event {
         /// Its hash.
         hash: String,
     },
+    /// A validator's best block, as sampled (written when it changes).
+    Best {
+        /// The validator.
+        node: usize,
+        /// The block number.
+        number: u32,
+    },
     /// A process's resident memory, as sampled.
     Memory {
         /// The actor's name.

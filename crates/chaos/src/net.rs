@@ -4,7 +4,7 @@
 //! loopback with no partitions.
 
 use anyhow::{bail, Context, Result};
-use std::{net::TcpListener, process::Command};
+use std::{collections::BTreeSet, net::TcpListener, process::Command, sync::Mutex};
 
 /// The validators' network.
 pub struct Net {
@@ -29,9 +29,42 @@ fn ip(args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// A free loopback port (the OS picks it).
+/// A loopback port for a process that must find it again when restarted (a prover behind
+/// its proxy, a watcher, a validator).
+///
+/// Not one the OS picks: those come from the ephemeral range, where any outgoing connection
+/// of the run (a validator's peer link, a client's subscription) may take it as its local
+/// port between being picked and being bound, or while the process that had it is down
+/// between a kill and its restart. So the port comes from the band just below the
+/// ephemeral range, which connections never use: free when picked, and never handed out
+/// twice by this process.
 pub fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let (low, high) = reserved_band();
+    let span = u32::from(high - low);
+    // Where to start looking: a run's own, so that two runs on one machine seldom probe
+    // the same ports.
+    let start = std::process::id().wrapping_mul(2_654_435_761) % span;
+    let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    for step in 0..span {
+        let port = low + ((start + step * 7) % span) as u16;
+        if !given.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.insert(port);
+            return Ok(port);
+        }
+    }
+    bail!("no free loopback port in {low}..{high}, below the ephemeral range")
+}
+
+/// The ports below the ephemeral range (`ip_local_port_range`) that the harness hands out.
+fn reserved_band() -> (u16, u16) {
+    const WIDTH: u16 = 8_000;
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768);
+    let high = ephemeral_low.max(WIDTH + 1_024);
+    (high - WIDTH, high)
 }
 
 impl Net {
@@ -184,5 +217,22 @@ impl Net {
 impl Drop for Net {
     fn drop(&mut self) {
         self.remove();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_distinct_bindable_and_below_the_ephemeral_range() {
+        let (low, high) = reserved_band();
+        let ports: Vec<u16> = (0..50).map(|_| free_port().unwrap()).collect();
+        let distinct: BTreeSet<u16> = ports.iter().copied().collect();
+        assert_eq!(distinct.len(), ports.len(), "a port was handed out twice");
+        for port in ports {
+            assert!((low..high).contains(&port), "{port} is outside {low}..{high}");
+            TcpListener::bind(("127.0.0.1", port)).unwrap();
+        }
     }
 }

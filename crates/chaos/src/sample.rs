@@ -1,5 +1,6 @@
-//! What the harness watches while the run goes: every validator's finalised head (each
-//! second, recorded when it changes) and every process's resident memory (every five).
+//! What the harness watches while the run goes: every validator's best and finalised heads
+//! (each second, recorded when they change) and every process's resident memory (every
+//! five).
 
 use crate::{
     actors::Actor,
@@ -20,6 +21,14 @@ pub async fn finalized(url: &str) -> Result<(u32, String)> {
     Ok((number, hash))
 }
 
+/// The number of validator at `url`'s best block.
+pub async fn best(url: &str) -> Result<u32> {
+    let client = HttpClientBuilder::default().request_timeout(Duration::from_secs(2)).build(url)?;
+    let header: serde_json::Value = client.request("chain_getHeader", rpc_params![]).await?;
+    let number = header["number"].as_str().ok_or_else(|| anyhow!("a header without a number"))?;
+    Ok(u32::from_str_radix(number.trim_start_matches("0x"), 16)?)
+}
+
 /// The hash of block `number` on the validator at `url`'s chain.
 pub async fn block_hash(url: &str, number: u32) -> Result<String> {
     let client = HttpClientBuilder::default().request_timeout(Duration::from_secs(5)).build(url)?;
@@ -37,6 +46,7 @@ pub fn resident_kib(pid: u32) -> Option<u64> {
 /// Sample until `stop`.
 pub async fn run(history: Arc<History>, nodes: Vec<String>, actors: Vec<Arc<Actor>>, mut stop: watch::Receiver<bool>) {
     let mut last: Vec<Option<(u32, String)>> = vec![None; nodes.len()];
+    let mut last_best: Vec<Option<u32>> = vec![None; nodes.len()];
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     for second in 0u64.. {
@@ -50,6 +60,15 @@ pub async fn run(history: Arc<History>, nodes: Vec<String>, actors: Vec<Arc<Acto
                 if last[node].as_ref() != Some(&head) {
                     history.record(Event::Finalized { node, number: head.0, hash: head.1.clone() });
                     last[node] = Some(head);
+                }
+            }
+        }
+        let bests = futures::future::join_all(nodes.iter().map(|url| best(url))).await;
+        for (node, number) in bests.into_iter().enumerate() {
+            if let Ok(number) = number {
+                if last_best[node] != Some(number) {
+                    history.record(Event::Best { node, number });
+                    last_best[node] = Some(number);
                 }
             }
         }
