@@ -196,9 +196,8 @@ pub struct Replayed {
 
 /// The data of a `PAYMENT_REQUIRED` refusal: what the prover counts as owed on the
 /// channel (every answer it served, taken by the client or not), decimal, and how many
-/// answers that is beyond the client's last voucher. A client that owes less than
-/// `owed` even counting its requests under way knows the prover holds answers it will
-/// never take, and gives the channel up at once.
+/// answers that is beyond the client's last voucher. Informative: a client decides whether
+/// a channel is stuck from what it verified and paid, never from the prover's word.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Unpaid {

@@ -99,12 +99,44 @@ struct Ledger {
     vouchers: Log,
 }
 
-/// The file whose presence says the client gave a channel up (see [`Session::ask`]).
+/// The file whose presence says the client gave a channel up (see [`Session::ask`]); it
+/// holds a [`GivenUp`].
 const ABANDONED: &str = "abandoned";
+/// The file a session holds locked: one process at a time on a channel, since each pays
+/// only for the answers it verified itself.
+const LOCK: &str = "lock";
+
+/// What the client records when it gives a channel up: with whom, and at which block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GivenUp {
+    /// The channel's prover.
+    pub prover: subxt::utils::AccountId32,
+    /// The client's best block when it gave the channel up.
+    pub block: u32,
+}
+
+/// The channels the client whose records are under `root` gave up on the chain of
+/// `genesis`, whether or not they are still on chain (a prover can close a channel and end
+/// it at once). Markers written before they held a [`GivenUp`] are left out.
+pub fn given_up(root: &Path, genesis: &ghost_primitives::Hash) -> Vec<(ChannelId, GivenUp)> {
+    let Ok(dirs) = std::fs::read_dir(root.join(hex0x(genesis))) else { return Vec::new() };
+    dirs.filter_map(|dir| {
+        let dir = dir.ok()?;
+        let channel = dir.file_name().to_str()?.parse::<ChannelId>().ok()?;
+        let marker = std::fs::read(dir.path().join(ABANDONED)).ok()?;
+        Some((channel, serde_json::from_slice(&marker).ok()?))
+    })
+    .collect()
+}
 
 /// Where the records of `channel` are kept under `root`.
 fn channel_dir(root: &Path, genesis: &ghost_primitives::Hash, channel: ChannelId) -> PathBuf {
     root.join(hex0x(genesis)).join(channel.to_string())
+}
+
+/// Whether `reply` is the prover's refusal to serve more unpaid answers.
+fn refused_unpaid(reply: &Result<ChannelAnswer, jsonrpsee::core::ClientError>) -> bool {
+    matches!(reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == PAYMENT_REQUIRED)
 }
 
 /// Whether the client whose records are under `root` gave `channel` up: its prover holds
@@ -130,25 +162,11 @@ pub struct Session {
     nonce: std::sync::atomic::AtomicU64,
     /// Whether the channel was given up (see [`abandoned`]).
     given_up: std::sync::atomic::AtomicBool,
-    /// Requests of this session under way, and started in all.
-    in_flight: std::sync::atomic::AtomicU32,
-    started: std::sync::atomic::AtomicU64,
-}
-
-/// Counts a request under way while it lives.
-struct InFlight<'a>(&'a std::sync::atomic::AtomicU32);
-
-impl<'a> InFlight<'a> {
-    fn new(count: &'a std::sync::atomic::AtomicU32) -> Self {
-        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Self(count)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    }
+    /// Held shared by every request under way, and alone by one that must tell whether
+    /// the channel is stuck: that needs no other request of the session under way.
+    gate: tokio::sync::RwLock<()>,
+    /// Held locked while the session lives (see [`LOCK`]).
+    _lock: std::fs::File,
 }
 
 impl Session {
@@ -189,6 +207,16 @@ impl Session {
         }
         let dir = channel_dir(root, &genesis, channel);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let lock = std::fs::File::create(dir.join(LOCK)).with_context(|| format!("creating {}", dir.display()))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                bail!("channel {channel} is in use by another process of this client (one process a channel)")
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("locking {}", dir.join(LOCK).display()))
+            }
+        }
         let (receipts, kept) = Log::open::<KeptReceipt>(&dir.join("receipts.jsonl"))?;
         let (vouchers, signed) = Log::open::<Signed>(&dir.join("vouchers.jsonl"))?;
         let verified = kept.records.iter().filter(|r| r.verified).count() as u128;
@@ -221,8 +249,8 @@ impl Session {
                     .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
             ),
             given_up: std::sync::atomic::AtomicBool::new(given_up),
-            in_flight: Default::default(),
-            started: Default::default(),
+            gate: Default::default(),
+            _lock: lock,
         })
     }
 
@@ -256,11 +284,6 @@ impl Session {
         (ledger.owed, ledger.signed)
     }
 
-    /// The channel's price of one answer.
-    fn price(&self) -> u128 {
-        self.expected.lock().expect("never poisoned").price
-    }
-
     /// The chain has reached block `best` (receipts must be recent).
     pub fn set_best(&self, best: u32) {
         let mut expected = self.expected.lock().expect("never poisoned");
@@ -287,21 +310,24 @@ impl Session {
         Ok(Some(sign_voucher(&self.key, genesis, self.channel, amount)))
     }
 
+    /// A voucher for every answer verified so far: the one due, or the last one signed,
+    /// again, as the prover may not have it. None while nothing is owed.
+    fn voucher_for_all(&self) -> Result<Option<super::WireVoucher>, AskError> {
+        if let Some(voucher) = self.voucher_due()? {
+            return Ok(Some(voucher));
+        }
+        let (owed, signed) = self.owed_and_signed();
+        let amount = owed.max(signed);
+        if amount == 0 {
+            return Ok(None);
+        }
+        let genesis = self.expected.lock().expect("never poisoned").genesis;
+        Ok(Some(sign_voucher(&self.key, genesis, self.channel, amount)))
+    }
+
     /// Pay for everything verified so far, on its own: what the prover says it holds.
     pub async fn pay_up(&self) -> Result<u128> {
-        let voucher = match self.voucher_due()? {
-            Some(voucher) => voucher,
-            None => {
-                // Signed and logged before: sent again, as the prover may not have it.
-                let (owed, signed) = self.owed_and_signed();
-                let amount = owed.max(signed);
-                if amount == 0 {
-                    return Ok(0);
-                }
-                let genesis = self.expected.lock().expect("never poisoned").genesis;
-                sign_voucher(&self.key, genesis, self.channel, amount)
-            }
-        };
+        let Some(voucher) = self.voucher_for_all()? else { return Ok(0) };
         let paid = self.rpc.channel_pay(voucher).await.with_context(|| format!("paying {}", self.url))?;
         paid.parse().map_err(|_| anyhow!("the prover's paid amount {paid:?} is not a number"))
     }
@@ -310,60 +336,61 @@ impl Session {
     /// receipt is kept. The voucher for earlier answers rides along.
     pub async fn ask(&self, input: &Input) -> Result<Taken, AskError> {
         let started = Instant::now();
-        let _in_flight = InFlight::new(&self.in_flight);
-        self.started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let given_up = || AskError::Unanswered { url: self.url.clone(), why: "the channel was given up".into() };
+        let shared = self.gate.read().await;
+        if self.is_abandoned() {
+            return Err(given_up());
+        }
+        let mut reply = self.request(input, self.voucher_due()?).await;
+        if refused_unpaid(&reply) {
+            // Answers pipelined by others on this session may have left the voucher behind:
+            // pay for every answer verified, and ask once more.
+            reply = self.request(input, self.voucher_for_all()?).await;
+        }
+        if refused_unpaid(&reply) {
+            // Still refused. Either requests of this session under way hold the prover's
+            // unpaid answers, and it serves again once they are paid; or the prover holds
+            // answers this client never took (it was killed, or its disk was full, before
+            // it kept their receipts), and it serves nothing more here. Only a request
+            // with no other under way can tell the two apart: wait for the others to end
+            // (none starts meanwhile), pay for all they verified, and ask alone.
+            drop(shared);
+            let _alone = self.gate.write().await;
+            if self.is_abandoned() {
+                return Err(given_up());
+            }
+            reply = self.request(input, self.voucher_for_all()?).await;
+            if refused_unpaid(&reply) {
+                // Paid for all it verified, nothing under way, and refused: the prover's
+                // unpaid answers are ones this client will never take. The channel is
+                // given up (the next join closes it and opens another).
+                self.abandon();
+            }
+        }
+        let ChannelAnswer { answer, receipt } =
+            reply.map_err(|e| AskError::Unanswered { url: self.url.clone(), why: e.to_string() })?;
+        self.take(input, answer, receipt, started)
+    }
+
+    /// Ask for `input`, with `voucher` riding along. A request numbered below what the
+    /// prover remembers (another process on this channel, a clock set back) is numbered
+    /// from above it and asked again.
+    async fn request(
+        &self,
+        input: &Input,
+        voucher: Option<super::WireVoucher>,
+    ) -> Result<ChannelAnswer, jsonrpsee::core::ClientError> {
         let model = hex0x(&self.verifier.id());
-        let unanswered =
-            |e: jsonrpsee::core::ClientError| AskError::Unanswered { url: self.url.clone(), why: e.to_string() };
-        let mut voucher = self.voucher_due()?;
-        let mut reply =
-            self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), voucher.take()).await;
+        let reply =
+            self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), voucher).await;
         if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
-            // Numbered below what the prover remembers (another process on this channel, a
-            // clock set back): number from above it, and ask once more.
             let replayed = e.data().and_then(|d| serde_json::from_str::<api::Replayed>(d.get()).ok());
             if let (BAD_VOUCHER, Some(replayed)) = (e.code(), replayed) {
                 self.nonce.fetch_max(replayed.above.saturating_add(1), std::sync::atomic::Ordering::Relaxed);
-                reply =
-                    self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), None).await;
+                return self.rpc.channel_infer(self.channel, model, input.into(), self.ticket(input), None).await;
             }
         }
-        if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
-            // Answers pipelined by others on this session may have left the voucher behind.
-            if e.code() == PAYMENT_REQUIRED {
-                let due = self.voucher_due()?.or_else(|| {
-                    let (owed, _) = self.owed_and_signed();
-                    let genesis = self.expected.lock().expect("never poisoned").genesis;
-                    Some(sign_voucher(&self.key, genesis, self.channel, owed))
-                });
-                // Alone: no other request of this session under way while this one was asked
-                // again (none before it was sent, none started since).
-                let (in_flight, started) = (
-                    self.in_flight.load(std::sync::atomic::Ordering::SeqCst),
-                    self.started.load(std::sync::atomic::Ordering::SeqCst),
-                );
-                reply = self.rpc.channel_infer(self.channel, model, input.into(), self.ticket(input), due).await;
-                let alone = in_flight == 1 && self.started.load(std::sync::atomic::Ordering::SeqCst) == started;
-                if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
-                    // Paid for all it verified and still refused, while the prover counts
-                    // more than that and every other request under way could take: it
-                    // holds answers this client never took (a crash, a full disk). Nothing
-                    // more will be served here; the channel is given up (the next join
-                    // closes it and opens another). Without the prover's count, only a
-                    // request alone can tell.
-                    let counted = e.data().and_then(|d| serde_json::from_str::<api::Unpaid>(d.get()).ok());
-                    let beyond = counted.and_then(|c| c.owed.parse::<u128>().ok()).is_some_and(|owed| {
-                        let others = self.in_flight.load(std::sync::atomic::Ordering::SeqCst).saturating_sub(1);
-                        owed > self.owed_and_signed().0.saturating_add((others as u128).saturating_mul(self.price()))
-                    });
-                    if e.code() == PAYMENT_REQUIRED && (beyond || alone) {
-                        self.abandon();
-                    }
-                }
-            }
-        }
-        let ChannelAnswer { answer, receipt } = reply.map_err(unanswered)?;
-        self.take(input, answer, receipt, started)
+        reply
     }
 
     /// Mark the channel given up, durably; a failure is logged (the next refusal tries again).
@@ -376,7 +403,12 @@ impl Session {
             prover = %self.url,
             "the prover holds answers this client never took as unpaid, and serves no more: the channel is given up"
         );
-        match crate::durable::write_atomic(&self.dir.join(ABANDONED), b"") {
+        let marker = {
+            let expected = self.expected.lock().expect("never poisoned");
+            GivenUp { prover: subxt::utils::AccountId32(expected.prover), block: expected.best }
+        };
+        let marker = serde_json::to_vec(&marker).expect("a marker encodes");
+        match crate::durable::write_atomic(&self.dir.join(ABANDONED), &marker) {
             Ok(()) => self.given_up.store(true, std::sync::atomic::Ordering::SeqCst),
             // Not given up in this run either: the next refusal tries again.
             Err(e) => tracing::warn!(channel = self.channel, error = %e, "the channel could not be marked given up"),

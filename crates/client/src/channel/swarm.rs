@@ -40,6 +40,10 @@ const TRIES: usize = 3;
 const PATIENCE: Duration = Duration::from_secs(30);
 /// Weight of the newest latency in the smoothed one.
 const SMOOTHING: f64 = 0.2;
+/// Channels given up with one prover, still on chain or gone from it within a close
+/// timeout, beyond which no last-resort channel is opened with it: what a prover that
+/// refuses every channel can cost a client per close timeout.
+const GIVEN_UP_RECENTLY: usize = 2;
 
 /// How to join a model's swarm.
 #[derive(Clone, Debug)]
@@ -172,6 +176,21 @@ pub struct Swarm {
     members: Vec<Member>,
 }
 
+/// The provers a last-resort channel may be opened with, given one entry in `given_up` per
+/// channel given up that is still on chain or gone within a close timeout: none while any
+/// of `provers` has no such channel (the client is served there, or it is down for a
+/// while, not shunned); else those with fewer than `GIVEN_UP_RECENTLY`.
+fn last_resorts<'a>(
+    provers: impl Iterator<Item = &'a AccountId32> + Clone,
+    given_up: &[AccountId32],
+) -> Vec<AccountId32> {
+    let count = |prover: &AccountId32| given_up.iter().filter(|p| *p == prover).count();
+    if provers.clone().any(|p| count(p) == 0) {
+        return Vec::new();
+    }
+    provers.filter(|p| count(p) < GIVEN_UP_RECENTLY).cloned().collect()
+}
+
 impl Swarm {
     /// Join `model`'s swarm with `key`: up to `options.provers` bonded provers with a
     /// public endpoint, each on an open channel of `key`'s to it, or on one opened with
@@ -192,9 +211,10 @@ impl Swarm {
         let mut endpoints = provers::endpoints(chain, model).await?;
         let (genesis, best) = (chain.genesis(), chain.best_number().await?);
         // Channels given up are paid up, closed (the prover redeems what it holds) and not
-        // reused; their provers get no new channel while those are on chain, so a prover
-        // that refuses at once cannot make the client open channel after channel. Closing
-        // and finishing are best effort: what fails is tried at the next join.
+        // reused; their provers get no new channel while those are on chain (or, if gone,
+        // for a close timeout), so a prover that refuses at once cannot make the client
+        // open channel after channel. Closing and finishing are best effort: what fails is
+        // tried at the next join.
         let mut shunned = Vec::new();
         for (id, info) in &ours {
             if session::abandoned(root, &genesis, *id) {
@@ -222,6 +242,15 @@ impl Swarm {
                 }
             }
         }
+        // Channels given up that are gone from chain count too while a close timeout has not
+        // passed since: a prover that closes each channel at once (ending it, its deposit
+        // back) must not get a fresh one at every join.
+        let timeout = chain.constant_u32("Channels", "CloseTimeout")?;
+        for (channel, marker) in session::given_up(root, &genesis) {
+            if !ours.iter().any(|(id, _)| *id == channel) && marker.block.saturating_add(timeout) > best {
+                shunned.push(marker.prover);
+            }
+        }
         let mine: Vec<&(ChannelId, ChannelInfo)> =
             ours.iter().filter(|(id, c)| c.closes_at.is_none() && !session::abandoned(root, &genesis, *id)).collect();
         // Provers we have a channel with first (reusing costs no transaction), the others in
@@ -235,11 +264,13 @@ impl Swarm {
         let mut members = Vec::new();
         // A prover whose channel was given up gets no new one while that one is on chain,
         // unless every prover is in that case: then one is opened with the first of them
-        // that answers. A client left with nobody for the close timeout is worse off than
-        // one more deposit held for a while (and a prover that refuses again is given up
-        // again: one channel per join at most, each deposit back after its timeout).
+        // that answers and has fewer than `GIVEN_UP_RECENTLY` given up on chain. A client
+        // left with nobody for the close timeout is worse off than one more deposit held
+        // for a while; and the bound means a prover that refuses every channel at once
+        // costs a client at most that many channels' fees and deposits per close timeout.
+        let last_resorts = last_resorts(endpoints.iter().map(|e| &e.prover), &shunned);
         for last_resort in [false, true] {
-            if last_resort && (!members.is_empty() || options.deposit.is_none()) {
+            if last_resort && (!members.is_empty() || options.deposit.is_none() || last_resorts.is_empty()) {
                 break;
             }
             for endpoint in &endpoints {
@@ -248,7 +279,7 @@ impl Swarm {
                 }
                 let prover = endpoint.prover.clone();
                 let is_shunned = shunned.contains(&prover);
-                if last_resort && !is_shunned {
+                if last_resort && !last_resorts.contains(&prover) {
                     continue;
                 }
                 if let Err(refused) = endpoint::check(&endpoint.url).await {
@@ -303,7 +334,7 @@ impl Swarm {
                     }
                 };
                 let best = chain.best_number().await?;
-                let mut session = Session::resume(
+                let mut session = match Session::resume(
                     chain.genesis(),
                     &info,
                     key.clone(),
@@ -312,7 +343,14 @@ impl Swarm {
                     verifier.clone(),
                     root,
                     best,
-                )?;
+                ) {
+                    Ok(session) => session,
+                    // In use by another process of this client, say: the others may serve.
+                    Err(e) => {
+                        joined(Joined::Skipped { prover, why: format!("{e:#}") });
+                        continue;
+                    }
+                };
                 if let Some((url, rate)) = &options.audit {
                     session = session.with_audit(Auditor::start(url, *rate)?);
                 }
@@ -506,4 +544,53 @@ pub async fn ask_swarm(swarm: &Swarm, input: &Input, count: u64, concurrency: us
 /// then set `stop` and wait forever (see [`super::session::track_best`]).
 pub async fn track_best(swarm: &Swarm, chain: &Chain, stop: &AtomicBool) -> std::convert::Infallible {
     super::session::stop_when_lost(super::session::follow_best(chain, |best| swarm.set_best(best)).await, stop).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn account(i: u8) -> AccountId32 {
+        AccountId32([i; 32])
+    }
+
+    #[test]
+    fn a_last_resort_only_when_every_prover_was_given_up_and_within_the_bound() {
+        let (a, b) = (account(1), account(2));
+        let provers = [a.clone(), b.clone()];
+        assert!(last_resorts(provers.iter(), &[]).is_empty(), "nobody given up: no last resort");
+        assert!(
+            last_resorts(provers.iter(), std::slice::from_ref(&a)).is_empty(),
+            "b is not shunned (maybe down a while)"
+        );
+        assert_eq!(last_resorts(provers.iter(), &[a.clone(), b.clone()]), vec![a.clone(), b.clone()]);
+        assert_eq!(last_resorts(provers.iter(), &[a.clone(), a.clone(), b.clone()]), vec![b.clone()]);
+        assert!(last_resorts(provers.iter(), &[a.clone(), a.clone(), b.clone(), b]).is_empty());
+    }
+
+    proptest! {
+        /// Provers that refuse every channel at once, and a client joining again and again
+        /// within one close timeout (nothing it gave up is finished): it opens at most
+        /// `GIVEN_UP_RECENTLY` channels with each, whatever the number of joins.
+        #[test]
+        fn liars_cost_a_client_a_bounded_number_of_channels(provers in 1u8..5, joins in 1usize..40) {
+            let provers: Vec<AccountId32> = (0..provers).map(account).collect();
+            let mut given_up: Vec<AccountId32> = Vec::new();
+            for _ in 0..joins {
+                // An ordinary join opens with every prover not yet shunned; a last resort
+                // with the first allowed. Each channel is refused at once and given up.
+                let fresh: Vec<_> = provers.iter().filter(|p| !given_up.contains(p)).cloned().collect();
+                let opened = if fresh.is_empty() {
+                    last_resorts(provers.iter(), &given_up).into_iter().take(1).collect()
+                } else {
+                    fresh
+                };
+                given_up.extend(opened);
+            }
+            for p in &provers {
+                prop_assert!(given_up.iter().filter(|g| *g == p).count() <= GIVEN_UP_RECENTLY);
+            }
+        }
+    }
 }
