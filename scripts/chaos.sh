@@ -29,9 +29,11 @@ cleanup() {
     for disk in "$work"/disk/*; do
         if mountpoint -q "$disk" 2>/dev/null; then umount -l "$disk" || true; fi
     done
-    # What a run killed before its own clean-up left: its namespaces (gcNNvI) and bridge.
-    for ns in $(ip netns list 2>/dev/null | awk '/^gc[0-9]+v[0-9]/ {print $1}'); do ip netns del "$ns" || true; done
-    for br in $(ip -o link show type bridge 2>/dev/null | grep -o 'gc[0-9]*br'); do ip link del "$br" || true; done
+    # What this run left if it was killed before its own clean-up: its namespaces (gcNNvI)
+    # and bridge, named for its process id (crates/chaos/src/net.rs), and no other run's.
+    tag="gc$((100 + chaos % 100))"
+    for ns in $(ip netns list 2>/dev/null | awk -v t="^${tag}v[0-9]" '$1 ~ t {print $1}'); do ip netns del "$ns" || true; done
+    if ip link show "${tag}br" >/dev/null 2>&1; then ip link del "${tag}br" || true; fi
 }
 trap cleanup EXIT
 set +e

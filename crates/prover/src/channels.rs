@@ -355,13 +355,20 @@ impl Book {
     }
 
     /// Give back a reservation whose answer was never given (the inference or its receipt
-    /// failed): the client owes nothing for it.
+    /// failed): the client owes nothing for it. Logged too, so that a restart does not
+    /// count it as unpaid and refuse the client for an answer it never had; its sequence
+    /// number and nonce stay used. If the log cannot take the line (a full disk), the
+    /// reservation is still given back here, and only a restart would count it again.
     pub fn unreserve(&self, channel: ChannelId) {
-        if let Ok(mut lanes) = self.lanes.lock() {
-            if let Some(lane) = lanes.get_mut(&channel) {
-                lane.served = lane.served.saturating_sub(1);
-            }
-        }
+        let Ok(mut lanes) = self.lanes.lock() else { return };
+        let Some(lane) = lanes.get_mut(&channel) else { return };
+        let Some(count) = lane.served.checked_sub(1) else { return };
+        lane.served = count;
+        let Some(nonce) = lane.nonces.last().copied().max(lane.nonce_floor) else { return };
+        let given_back = Served { channel, count, seq: lane.next_seq.saturating_sub(1), nonce };
+        let line = Logged { voucher: None, served: Some(given_back) };
+        let appended = self.log.lock().expect("the log's lock is never poisoned").append(&line);
+        self.liveness.wrote(STORE, &appended);
     }
 
     /// The best voucher of every channel that pays more than its redeemed amount, with what
@@ -590,6 +597,26 @@ mod tests {
         assert_eq!(book.reserve(0, &[1; 32], 7, None).unwrap().0, 1);
         assert_eq!(book.reserve(0, &[1; 32], 8, None).unwrap().0, 2);
         assert!(matches!(book.reserve(0, &[1; 32], 9, None), Err(Refusal::Unpaid { unpaid: 2, .. })));
+    }
+
+    /// A reservation given back stays given back across a restart: the client is not
+    /// refused for an answer it never had, and its number and nonce stay used.
+    #[test]
+    fn a_reservation_given_back_is_not_counted_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let bob = subxt_signer::sr25519::dev::bob();
+        {
+            let book = Book::open(dir.path(), GENESIS, 2).unwrap();
+            book.set_terms(0, terms(&bob), 1);
+            assert_eq!(book.reserve(0, &[1; 32], 1, None).unwrap().0, 0);
+            assert_eq!(book.reserve(0, &[1; 32], 2, None).unwrap().0, 1);
+            book.unreserve(0);
+        }
+        let book = Book::open(dir.path(), GENESIS, 2).unwrap();
+        book.set_terms(0, terms(&bob), 1);
+        assert!(matches!(book.reserve(0, &[1; 32], 2, None), Err(Refusal::Replayed { nonce: 2, .. })));
+        assert_eq!(book.reserve(0, &[1; 32], 3, None).unwrap().0, 2, "one answer unpaid, not two");
+        assert!(matches!(book.reserve(0, &[1; 32], 4, None), Err(Refusal::Unpaid { unpaid: 2, .. })));
     }
 
     #[test]
