@@ -20,11 +20,14 @@ fi
 work=${GHOST_CHAOS_WORK:-$(mktemp -d /tmp/ghost-chaos.XXXXXX)}
 mkdir -p "$work"
 # In a process group of its own, so that whatever it started goes with it, even if it is
-# killed before its own clean-up.
-setsid "$CARGO_TARGET_DIR/release/ghost-chaos" run --seed "$seed" --seconds "$seconds" --work "$work" \
+# killed before its own clean-up. It writes its process id first: setsid forks where it
+# must, and the id names the run's namespaces.
+setsid bash -c 'echo "$$" > "$1/chaos.pid" && exec "${@:2}"' chaos "$work" \
+    "$CARGO_TARGET_DIR/release/ghost-chaos" run --seed "$seed" --seconds "$seconds" --work "$work" \
     --bin "$CARGO_TARGET_DIR/release" --data data/digits.csv.gz &
 chaos=$!
 cleanup() {
+    if [ -s "$work/chaos.pid" ]; then chaos=$(<"$work/chaos.pid"); fi
     kill -- -"$chaos" 2>/dev/null || true
     for disk in "$work"/disk/*; do
         if mountpoint -q "$disk" 2>/dev/null; then umount -l "$disk" || true; fi

@@ -509,9 +509,15 @@ async fn a_channel_stuck_at_the_unpaid_bound_by_answers_never_taken_is_given_up(
     assert!(abandoned(world.client_dir.path(), &GENESIS, CHANNEL));
     world.resume_client();
     assert!(world.session().is_abandoned(), "a restarted client remembers");
-    let marked = ghost_client::channel::session::given_up(world.client_dir.path(), &GENESIS);
-    assert_eq!(marked.len(), 1, "the marker says with whom and when: {marked:?}");
+    let given_up = |client: [u8; 32], model: &ghost_primitives::ModelId| {
+        ghost_client::channel::session::given_up(world.client_dir.path(), &GENESIS, &AccountId32(client), model)
+    };
+    let marked = given_up(dev::bob().public_key().0, &model().id());
+    assert_eq!(marked.len(), 1, "the marker says with whom, for whom and when: {marked:?}");
     assert_eq!((marked[0].0, marked[0].1.prover.0), (CHANNEL, dev::charlie().public_key().0));
+    // Records shared with another key, or another model, do not count it as theirs.
+    assert!(given_up(dev::alice().public_key().0, &model().id()).is_empty());
+    assert!(given_up(dev::bob().public_key().0, &[7; 32]).is_empty());
     // The verified answer is still paid for: giving up loses the client nothing it owes.
     assert_eq!(world.session().pay_up().await.unwrap(), PRICE);
 }
@@ -575,7 +581,10 @@ async fn a_channel_is_used_by_one_session_at_a_time() {
     let second = || Session::resume(GENESIS, &info(0), dev::bob(), CHANNEL, &world.url, verifier.clone(), &root, 0);
     let refused = second().err().expect("the channel is in use");
     assert!(refused.to_string().contains("in use by another process"), "{refused}");
+    let in_use = || ghost_client::channel::session::in_use(&root, &GENESIS, CHANNEL);
+    assert!(in_use(), "a join does not close a channel another process asks on");
     world.session = None;
+    assert!(!in_use());
     assert!(second().is_ok(), "free once the first session ended");
 }
 

@@ -26,7 +26,7 @@ use crate::{
     wire::{Answer, ProofBytes, WireInput},
 };
 use anyhow::{anyhow, bail, Context, Result};
-use ghost_primitives::{channel::ChannelId, hex0x, Input, Verifier};
+use ghost_primitives::{channel::ChannelId, hex0x, Input, ModelId, Verifier};
 use serde::{Deserialize, Serialize};
 use std::{
     path::{Path, PathBuf},
@@ -106,27 +106,45 @@ const ABANDONED: &str = "abandoned";
 /// only for the answers it verified itself.
 const LOCK: &str = "lock";
 
-/// What the client records when it gives a channel up: with whom, and at which block.
+/// What the client records when it gives a channel up: with whom, for whom and which
+/// model (records may be shared by several keys and models), and at which block.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GivenUp {
     /// The channel's prover.
     pub prover: subxt::utils::AccountId32,
+    /// The channel's client.
+    pub client: subxt::utils::AccountId32,
+    /// The channel's model, `0x`-hex.
+    pub model: String,
     /// The client's best block when it gave the channel up.
     pub block: u32,
 }
 
-/// The channels the client whose records are under `root` gave up on the chain of
-/// `genesis`, whether or not they are still on chain (a prover can close a channel and end
-/// it at once). Markers written before they held a [`GivenUp`] are left out.
-pub fn given_up(root: &Path, genesis: &ghost_primitives::Hash) -> Vec<(ChannelId, GivenUp)> {
+/// The channels `client` gave up on `model` on the chain of `genesis`, with records under
+/// `root`, whether or not they are still on chain (a prover can close a channel and end it
+/// at once). Markers of other keys or models, and those written before they held a
+/// [`GivenUp`], are left out.
+pub fn given_up(
+    root: &Path,
+    genesis: &ghost_primitives::Hash,
+    client: &subxt::utils::AccountId32,
+    model: &ModelId,
+) -> Vec<(ChannelId, GivenUp)> {
     let Ok(dirs) = std::fs::read_dir(root.join(hex0x(genesis))) else { return Vec::new() };
     dirs.filter_map(|dir| {
         let dir = dir.ok()?;
         let channel = dir.file_name().to_str()?.parse::<ChannelId>().ok()?;
         let marker = std::fs::read(dir.path().join(ABANDONED)).ok()?;
-        Some((channel, serde_json::from_slice(&marker).ok()?))
+        Some((channel, serde_json::from_slice::<GivenUp>(&marker).ok()?))
     })
+    .filter(|(_, marker)| &marker.client == client && marker.model == hex0x(model))
     .collect()
+}
+
+/// Whether another process of the client holds `channel`'s session now (see [`LOCK`]).
+pub fn in_use(root: &Path, genesis: &ghost_primitives::Hash, channel: ChannelId) -> bool {
+    let Ok(lock) = std::fs::File::open(channel_dir(root, genesis, channel).join(LOCK)) else { return false };
+    matches!(lock.try_lock(), Err(std::fs::TryLockError::WouldBlock))
 }
 
 /// Where the records of `channel` are kept under `root`.
@@ -405,7 +423,12 @@ impl Session {
         );
         let marker = {
             let expected = self.expected.lock().expect("never poisoned");
-            GivenUp { prover: subxt::utils::AccountId32(expected.prover), block: expected.best }
+            GivenUp {
+                prover: subxt::utils::AccountId32(expected.prover),
+                client: subxt::utils::AccountId32(expected.client),
+                model: hex0x(&expected.model),
+                block: expected.best,
+            }
         };
         let marker = serde_json::to_vec(&marker).expect("a marker encodes");
         match crate::durable::write_atomic(&self.dir.join(ABANDONED), &marker) {

@@ -177,18 +177,13 @@ pub struct Swarm {
 }
 
 /// The provers a last-resort channel may be opened with, given one entry in `given_up` per
-/// channel given up that is still on chain or gone within a close timeout: none while any
-/// of `provers` has no such channel (the client is served there, or it is down for a
-/// while, not shunned); else those with fewer than `GIVEN_UP_RECENTLY`.
-fn last_resorts<'a>(
-    provers: impl Iterator<Item = &'a AccountId32> + Clone,
-    given_up: &[AccountId32],
-) -> Vec<AccountId32> {
+/// channel given up that is still on chain or gone within a close timeout: those with one
+/// or more such channels, but fewer than `GIVEN_UP_RECENTLY`. It is asked only when no
+/// other prover served in this join (each was tried, and was down or refused), so a
+/// prover, or a sybil, that bonds and never answers cannot keep it off.
+fn last_resorts<'a>(provers: impl Iterator<Item = &'a AccountId32>, given_up: &[AccountId32]) -> Vec<AccountId32> {
     let count = |prover: &AccountId32| given_up.iter().filter(|p| *p == prover).count();
-    if provers.clone().any(|p| count(p) == 0) {
-        return Vec::new();
-    }
-    provers.filter(|p| count(p) < GIVEN_UP_RECENTLY).cloned().collect()
+    provers.filter(|p| (1..GIVEN_UP_RECENTLY).contains(&count(p))).cloned().collect()
 }
 
 impl Swarm {
@@ -227,6 +222,11 @@ impl Swarm {
                             tracing::debug!(channel = id, error = %format!("{why:#}"), "paying up a channel given up");
                         }
                     }
+                    // Another process of this client still asks on it: it pays what it
+                    // verified, and the channel is closed at a later join.
+                    if session::in_use(root, &genesis, *id) {
+                        continue;
+                    }
                     match onchain::close(chain, key, *id).await {
                         Ok(_) => joined(Joined::Abandoned { channel: *id, prover: info.prover.clone() }),
                         Err(e) => {
@@ -246,7 +246,7 @@ impl Swarm {
         // passed since: a prover that closes each channel at once (ending it, its deposit
         // back) must not get a fresh one at every join.
         let timeout = chain.constant_u32("Channels", "CloseTimeout")?;
-        for (channel, marker) in session::given_up(root, &genesis) {
+        for (channel, marker) in session::given_up(root, &genesis, &me, model) {
             if !ours.iter().any(|(id, _)| *id == channel) && marker.block.saturating_add(timeout) > best {
                 shunned.push(marker.prover);
             }
@@ -263,11 +263,12 @@ impl Swarm {
         endpoints.sort_by_key(|e| !mine.iter().any(|(_, c)| c.prover == e.prover));
         let mut members = Vec::new();
         // A prover whose channel was given up gets no new one while that one is on chain,
-        // unless every prover is in that case: then one is opened with the first of them
-        // that answers and has fewer than `GIVEN_UP_RECENTLY` given up on chain. A client
-        // left with nobody for the close timeout is worse off than one more deposit held
-        // for a while; and the bound means a prover that refuses every channel at once
-        // costs a client at most that many channels' fees and deposits per close timeout.
+        // unless no other prover served in this join: then one is opened with the first of
+        // them that answers and has fewer than `GIVEN_UP_RECENTLY` given up that recently.
+        // A client left with nobody for the close timeout is worse off than one more
+        // deposit held for a while; and the bound means a prover that refuses every
+        // channel at once costs a client at most that many channels' fees and deposits per
+        // close timeout.
         let last_resorts = last_resorts(endpoints.iter().map(|e| &e.prover), &shunned);
         for last_resort in [false, true] {
             if last_resort && (!members.is_empty() || options.deposit.is_none() || last_resorts.is_empty()) {
@@ -556,13 +557,14 @@ mod tests {
     }
 
     #[test]
-    fn a_last_resort_only_when_every_prover_was_given_up_and_within_the_bound() {
+    fn a_last_resort_only_with_a_prover_given_up_and_within_the_bound() {
         let (a, b) = (account(1), account(2));
         let provers = [a.clone(), b.clone()];
-        assert!(last_resorts(provers.iter(), &[]).is_empty(), "nobody given up: no last resort");
-        assert!(
-            last_resorts(provers.iter(), std::slice::from_ref(&a)).is_empty(),
-            "b is not shunned (maybe down a while)"
+        assert!(last_resorts(provers.iter(), &[]).is_empty(), "nobody given up: the join tried everyone");
+        assert_eq!(
+            last_resorts(provers.iter(), std::slice::from_ref(&a)),
+            vec![a.clone()],
+            "b was tried in the join and did not serve (down, or a sybil that never answers)"
         );
         assert_eq!(last_resorts(provers.iter(), &[a.clone(), b.clone()]), vec![a.clone(), b.clone()]);
         assert_eq!(last_resorts(provers.iter(), &[a.clone(), a.clone(), b.clone()]), vec![b.clone()]);
@@ -570,24 +572,35 @@ mod tests {
     }
 
     proptest! {
-        /// Provers that refuse every channel at once, and a client joining again and again
-        /// within one close timeout (nothing it gave up is finished): it opens at most
-        /// `GIVEN_UP_RECENTLY` channels with each, whatever the number of joins.
+        /// Provers that refuse every channel at once, sybils that bond and never answer,
+        /// and a client joining again and again within one close timeout (nothing it gave
+        /// up is finished): it opens at most `GIVEN_UP_RECENTLY` channels with each liar,
+        /// and none with a sybil, whatever the number of joins.
         #[test]
-        fn liars_cost_a_client_a_bounded_number_of_channels(provers in 1u8..5, joins in 1usize..40) {
-            let provers: Vec<AccountId32> = (0..provers).map(account).collect();
+        fn liars_cost_a_client_a_bounded_number_of_channels(liars in 1u8..5, sybils in 0u8..3, joins in 1usize..40) {
+            let liars: Vec<AccountId32> = (0..liars).map(account).collect();
+            let sybils: Vec<AccountId32> = (100..100 + sybils).map(account).collect();
+            let provers: Vec<AccountId32> = liars.iter().chain(&sybils).cloned().collect();
             let mut given_up: Vec<AccountId32> = Vec::new();
+            let mut last_resort_joins = 0;
             for _ in 0..joins {
-                // An ordinary join opens with every prover not yet shunned; a last resort
-                // with the first allowed. Each channel is refused at once and given up.
-                let fresh: Vec<_> = provers.iter().filter(|p| !given_up.contains(p)).cloned().collect();
-                let opened = if fresh.is_empty() {
+                // An ordinary join opens with every liar not yet shunned (sybils never
+                // answer: nothing is opened with them); if none served, a last resort with
+                // the first allowed. Each channel is refused at once and given up.
+                let fresh: Vec<_> = liars.iter().filter(|p| !given_up.contains(p)).cloned().collect();
+                let opened: Vec<_> = if fresh.is_empty() {
                     last_resorts(provers.iter(), &given_up).into_iter().take(1).collect()
                 } else {
                     fresh
                 };
+                if opened.iter().all(|p| given_up.contains(p)) && !opened.is_empty() {
+                    last_resort_joins += 1;
+                }
+                prop_assert!(opened.iter().all(|p| !sybils.contains(p)));
                 given_up.extend(opened);
             }
+            // Sybils that never answer do not keep the last resort off.
+            prop_assert_eq!(last_resort_joins, joins.saturating_sub(1).min(liars.len() * (GIVEN_UP_RECENTLY - 1)));
             for p in &provers {
                 prop_assert!(given_up.iter().filter(|g| *g == p).count() <= GIVEN_UP_RECENTLY);
             }
