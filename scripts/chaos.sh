@@ -21,7 +21,7 @@ work=${GHOST_CHAOS_WORK:-$(mktemp -d /tmp/ghost-chaos.XXXXXX)}
 mkdir -p "$work"
 # In a process group of its own, so that whatever it started goes with it, even if it is
 # killed before its own clean-up. It writes its process id first: setsid forks where it
-# must, and the id names the run's namespaces.
+# must.
 setsid bash -c 'echo "$$" > "$1/chaos.pid" && exec "${@:2}"' chaos "$work" \
     "$CARGO_TARGET_DIR/release/ghost-chaos" run --seed "$seed" --seconds "$seconds" --work "$work" \
     --bin "$CARGO_TARGET_DIR/release" --data data/digits.csv.gz &
@@ -32,11 +32,13 @@ cleanup() {
     for disk in "$work"/disk/*; do
         if mountpoint -q "$disk" 2>/dev/null; then umount -l "$disk" || true; fi
     done
-    # What this run left if it was killed before its own clean-up: its namespaces (gcNNvI)
-    # and bridge, named for its process id (crates/chaos/src/net.rs), and no other run's.
-    tag="gc$((100 + chaos % 100))"
-    for ns in $(ip netns list 2>/dev/null | awk -v t="^${tag}v[0-9]" '$1 ~ t {print $1}'); do ip netns del "$ns" || true; done
-    if ip link show "${tag}br" >/dev/null 2>&1; then ip link del "${tag}br" || true; fi
+    # What this run left if it was killed before its own clean-up: its namespaces (TAGvI)
+    # and bridge (TAGbr), named in net.tag (crates/chaos/src/net.rs), and no other run's.
+    if [ -s "$work/net.tag" ]; then
+        tag=$(<"$work/net.tag")
+        for ns in $(ip netns list 2>/dev/null | awk -v t="^${tag}v[0-9]" '$1 ~ t {print $1}'); do ip netns del "$ns" || true; done
+        if ip link show "${tag}br" >/dev/null 2>&1; then ip link del "${tag}br" || true; fi
+    fi
 }
 trap cleanup EXIT
 set +e

@@ -18,6 +18,9 @@ enum Kind {
 }
 
 const RPC_PORT: u16 = 9944;
+/// The validators' subnets are `10.77.N.0/24` for N from here to 254.
+const FIRST_SUBNET: u8 = 100;
+const SUBNETS: u32 = 255 - FIRST_SUBNET as u32;
 const P2P_PORT: u16 = 30333;
 
 /// Run `ip` with `args`, failing with what it said.
@@ -83,13 +86,18 @@ impl Net {
     }
 
     fn namespaces(validators: usize) -> Result<Self> {
-        // A subnet and names of this process's own, so that two runs on one machine do not meet.
-        let subnet = 100 + (std::process::id() % 100) as u8;
+        // A subnet and names of this run's own, so that two runs on one machine never meet:
+        // the bridge is the claim (creating a link that exists fails), tried from a place
+        // of this process's own; a subnet left by a killed run stays taken until
+        // scripts/chaos.sh removes it.
+        let first = std::process::id() % SUBNETS;
+        let subnet = (0..SUBNETS)
+            .map(|i| FIRST_SUBNET + ((first + i) % SUBNETS) as u8)
+            .find(|subnet| ip(&["link", "add", &format!("gc{subnet}br"), "type", "bridge"]).is_ok())
+            .ok_or_else(|| anyhow::anyhow!("every subnet 10.77.{FIRST_SUBNET}-254.0/24 is taken by a bridge gcNbr"))?;
         let tag = format!("gc{subnet}");
         let net = Self { kind: Kind::Namespaces { tag: tag.clone(), subnet }, validators };
-        net.remove(); // what a run killed before its clean-up left
         let bridge = format!("{tag}br");
-        ip(&["link", "add", &bridge, "type", "bridge"])?;
         ip(&["addr", "add", &format!("10.77.{subnet}.254/24"), "dev", &bridge])?;
         ip(&["link", "set", &bridge, "up"])?;
         for i in 0..validators {
@@ -102,6 +110,15 @@ impl Net {
             ip(&["-n", &ns, "link", "set", "lo", "up"])?;
         }
         Ok(net)
+    }
+
+    /// The prefix of the names of this run's namespaces (`TAGvI`) and bridge (`TAGbr`),
+    /// if it made them: what scripts/chaos.sh removes if the run is killed.
+    pub fn tag(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Namespaces { tag, .. } => Some(tag),
+            Kind::Loopback { .. } => None,
+        }
     }
 
     fn namespace(&self, i: usize) -> String {
