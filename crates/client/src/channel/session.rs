@@ -20,7 +20,7 @@ use super::{
     onchain::ChannelInfo,
 };
 use crate::{
-    api::{self, ChannelAnswer, GhostRpcClient, BAD_VOUCHER, PAYMENT_REQUIRED},
+    api::{self, ChannelAnswer, GhostRpcClient, BAD_VOUCHER, PAYMENT_REQUIRED, UNAVAILABLE},
     chain::Chain,
     durable::Log,
     wire::{Answer, ProofBytes, WireInput},
@@ -102,6 +102,11 @@ struct Ledger {
 /// The file whose presence says the client gave a channel up (see [`Session::ask`]); it
 /// holds a [`GivenUp`].
 const ABANDONED: &str = "abandoned";
+/// How often a request the prover answers busy (`-32003`) is sent again, and the first
+/// pause (doubled each time: 620 ms in all), before it counts as unanswered. A pipelining
+/// client slows to the prover's per-connection call rate instead of failing.
+const BUSY_RETRIES: u32 = 5;
+const BUSY_PAUSE: Duration = Duration::from_millis(20);
 /// The file a session holds locked: one process at a time on a channel, since each pays
 /// only for the answers it verified itself.
 const LOCK: &str = "lock";
@@ -399,13 +404,25 @@ impl Session {
         voucher: Option<super::WireVoucher>,
     ) -> Result<ChannelAnswer, jsonrpsee::core::ClientError> {
         let model = hex0x(&self.verifier.id());
-        let reply =
-            self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), voucher).await;
+        let send =
+            |voucher| self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), voucher);
+        // Busy (the connection's call rate, or every worker): nothing was reserved or
+        // counted, so the request goes again after a growing pause, with a new ticket.
+        let mut reply = send(voucher.clone()).await;
+        let mut pause = BUSY_PAUSE;
+        for _ in 0..BUSY_RETRIES {
+            if !matches!(&reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == UNAVAILABLE) {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause = pause.saturating_mul(2);
+            reply = send(voucher.clone()).await;
+        }
         if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
             let replayed = e.data().and_then(|d| serde_json::from_str::<api::Replayed>(d.get()).ok());
             if let (BAD_VOUCHER, Some(replayed)) = (e.code(), replayed) {
                 self.nonce.fetch_max(replayed.above.saturating_add(1), std::sync::atomic::Ordering::Relaxed);
-                return self.rpc.channel_infer(self.channel, model, input.into(), self.ticket(input), None).await;
+                return send(None).await;
             }
         }
         reply
