@@ -188,8 +188,13 @@ impl World {
     }
 
     async fn serve(&mut self) {
+        self.serve_at(0).await
+    }
+
+    /// Serve with a per-connection call rate (0: none).
+    async fn serve_at(&mut self, calls_per_second: u32) {
         let prover = Prover::new(vec![model()], 2, None).serve_free_inference(false).with_channels(self.desk.clone());
-        let limits = Limits { calls_per_second: 0, ..Limits::DEFAULT };
+        let limits = Limits { calls_per_second, ..Limits::DEFAULT };
         let server = server::spawn("127.0.0.1:0".parse().unwrap(), prover, limits, None, 2).await.unwrap();
         self.url = format!("http://{}", server.addr());
         self.server = Some(server);
@@ -586,6 +591,28 @@ async fn a_channel_is_used_by_one_session_at_a_time() {
     world.session = None;
     assert!(!in_use());
     assert!(second().is_ok(), "free once the first session ended");
+}
+
+/// A client pipelining past the prover's per-connection call rate is answered busy
+/// (`-32003`) for some requests: it slows to the rate, and every request is served and
+/// paid. (The main job's 1,000 answers at eight in flight lost 12 to the rate.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_beyond_the_call_rate_slows_down_and_loses_nothing() {
+    ghost_client::endpoint::allow_private(true);
+    let mut world = World::new().await;
+    world.serve_at(10).await;
+    world.resume_client();
+    let session = world.session();
+    let mut served = 0;
+    for round in 0..30 {
+        let inputs: Vec<_> = (0..u64::from(MAX_UNPAID)).map(|i| testing::input(100 + 3 * round + i, 8)).collect();
+        for asked in futures::future::join_all(inputs.iter().map(|input| session.ask(input))).await {
+            asked.expect("a request over the rate waits its turn");
+            served += 1;
+        }
+    }
+    assert_eq!(served, 90, "three times as many requests as the connections' buckets hold");
+    assert!(!session.is_abandoned());
 }
 
 /// An honest prover at its bound, with the client's own requests under way: the client
