@@ -19,6 +19,8 @@ if [ "${GHOST_CHAOS_NO_BUILD:-}" != 1 ]; then
 fi
 work=${GHOST_CHAOS_WORK:-$(mktemp -d /tmp/ghost-chaos.XXXXXX)}
 mkdir -p "$work"
+# A reused work directory's records name another run's process and network.
+rm -f "$work/chaos.pid" "$work/net.tag"
 # In a process group of its own, so that whatever it started goes with it, even if it is
 # killed before its own clean-up. It writes its process id first: setsid forks where it
 # must.
@@ -26,9 +28,19 @@ setsid bash -c 'echo "$$" > "$1/chaos.pid" && exec "${@:2}"' chaos "$work" \
     "$CARGO_TARGET_DIR/release/ghost-chaos" run --seed "$seed" --seconds "$seconds" --work "$work" \
     --bin "$CARGO_TARGET_DIR/release" --data data/digits.csv.gz &
 chaos=$!
+ended=
 cleanup() {
+    # A run that ended by itself removed its disks and network (and its net.tag) itself;
+    # those are free for other runs now, so they are not touched here.
+    [ -z "$ended" ] || return 0
     if [ -s "$work/chaos.pid" ]; then chaos=$(<"$work/chaos.pid"); fi
     kill -- -"$chaos" 2>/dev/null || true
+    # Let it finish its own clean-up first.
+    for _ in $(seq 20); do
+        kill -0 -- -"$chaos" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -KILL -- -"$chaos" 2>/dev/null || true
     for disk in "$work"/disk/*; do
         if mountpoint -q "$disk" 2>/dev/null; then umount -l "$disk" || true; fi
     done
@@ -44,6 +56,8 @@ trap cleanup EXIT
 set +e
 wait "$chaos"
 code=$?
+# Killed by a signal (128 + its number), it may have left its network behind.
+if [ "$code" -lt 128 ]; then ended=1; fi
 set -e
 if [ "$code" != 0 ]; then
     echo "chaos: seed $seed FAILED (exit $code); its files are in $work" >&2

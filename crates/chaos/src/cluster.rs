@@ -124,10 +124,7 @@ impl Cluster {
         }
         let history = Arc::new(History::create(&work.join("history.jsonl"))?);
         history.record(Event::Phase { name: "start".into() });
-        let net = Net::create(VALIDATORS.len(), options.namespaces)?;
-        if let Some(tag) = net.tag() {
-            std::fs::write(work.join("net.tag"), tag)?;
-        }
+        let net = Net::create(VALIDATORS.len(), options.namespaces, &work.join("net.tag"))?;
         let (stop_daemons, stopped) = watch::channel(false);
         let (stop_clients, _) = watch::channel(false);
         let mut tasks = Vec::new();

@@ -4,12 +4,20 @@
 //! loopback with no partitions.
 
 use anyhow::{bail, Context, Result};
-use std::{collections::BTreeSet, net::TcpListener, process::Command, sync::Mutex};
+use std::{
+    collections::BTreeSet,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::Command,
+    sync::Mutex,
+};
 
 /// The validators' network.
 pub struct Net {
     kind: Kind,
     validators: usize,
+    /// Where the namespaces' tag is written for scripts/chaos.sh, while they exist.
+    tag_file: Option<PathBuf>,
 }
 
 enum Kind {
@@ -71,10 +79,12 @@ fn reserved_band() -> (u16, u16) {
 }
 
 impl Net {
-    /// Namespaces if `namespaces` and they can be made, else loopback.
-    pub fn create(validators: usize, namespaces: bool) -> Result<Self> {
+    /// Namespaces if `namespaces` and they can be made, else loopback. The namespaces'
+    /// tag is written to `tag_file` as soon as their subnet is claimed, and removed before
+    /// it is given back: what scripts/chaos.sh removes if the run is killed.
+    pub fn create(validators: usize, namespaces: bool, tag_file: &Path) -> Result<Self> {
         if namespaces {
-            match Self::namespaces(validators) {
+            match Self::namespaces(validators, tag_file) {
                 Ok(net) => return Ok(net),
                 Err(e) => {
                     tracing::warn!(error = %format!("{e:#}"), "no network namespaces: validators on loopback, no partitions")
@@ -82,10 +92,14 @@ impl Net {
             }
         }
         let ports = |n| (0..n).map(|_| free_port()).collect::<Result<Vec<_>>>();
-        Ok(Self { kind: Kind::Loopback { p2p: ports(validators)?, rpc: ports(validators)? }, validators })
+        Ok(Self {
+            kind: Kind::Loopback { p2p: ports(validators)?, rpc: ports(validators)? },
+            validators,
+            tag_file: None,
+        })
     }
 
-    fn namespaces(validators: usize) -> Result<Self> {
+    fn namespaces(validators: usize, tag_file: &Path) -> Result<Self> {
         // A subnet and names of this run's own, so that two runs on one machine never meet:
         // the bridge is the claim (creating a link that exists fails), tried from a place
         // of this process's own; a subnet left by a killed run stays taken until
@@ -96,7 +110,12 @@ impl Net {
             .find(|subnet| ip(&["link", "add", &format!("gc{subnet}br"), "type", "bridge"]).is_ok())
             .ok_or_else(|| anyhow::anyhow!("every subnet 10.77.{FIRST_SUBNET}-254.0/24 is taken by a bridge gcNbr"))?;
         let tag = format!("gc{subnet}");
-        let net = Self { kind: Kind::Namespaces { tag: tag.clone(), subnet }, validators };
+        let net = Self {
+            kind: Kind::Namespaces { tag: tag.clone(), subnet },
+            validators,
+            tag_file: Some(tag_file.to_path_buf()),
+        };
+        std::fs::write(tag_file, &tag).with_context(|| format!("writing {}", tag_file.display()))?;
         let bridge = format!("{tag}br");
         ip(&["addr", "add", &format!("10.77.{subnet}.254/24"), "dev", &bridge])?;
         ip(&["link", "set", &bridge, "up"])?;
@@ -110,15 +129,6 @@ impl Net {
             ip(&["-n", &ns, "link", "set", "lo", "up"])?;
         }
         Ok(net)
-    }
-
-    /// The prefix of the names of this run's namespaces (`TAGvI`) and bridge (`TAGbr`),
-    /// if it made them: what scripts/chaos.sh removes if the run is killed.
-    pub fn tag(&self) -> Option<&str> {
-        match &self.kind {
-            Kind::Namespaces { tag, .. } => Some(tag),
-            Kind::Loopback { .. } => None,
-        }
     }
 
     fn namespace(&self, i: usize) -> String {
@@ -221,6 +231,10 @@ impl Net {
     }
 
     fn remove(&self) {
+        // The tag goes first: once the bridge is gone, another run may claim the subnet.
+        if let Some(file) = &self.tag_file {
+            let _ = std::fs::remove_file(file);
+        }
         if let Kind::Namespaces { tag, .. } = &self.kind {
             for i in 0..self.validators {
                 let _ = ip(&["link", "del", &format!("{tag}h{i}")]);
