@@ -294,6 +294,11 @@ pub fn run(command: ChannelCommand, global: &Global) -> Result<()> {
             if run.failed > 0 {
                 bail!("{} of {count} answer(s) were not taken: {}", run.failed, run.first_failure.unwrap_or_default());
             }
+            // Every answer taken, but the voucher for the last ones did not reach the prover:
+            // it is kept, and rides on this channel's next request.
+            if let Some(why) = run.first_failure {
+                bail!("{why}");
+            }
         }
     }
     Ok(())

@@ -107,6 +107,25 @@ const ABANDONED: &str = "abandoned";
 /// client slows to the prover's per-connection call rate instead of failing.
 const BUSY_RETRIES: u32 = 5;
 const BUSY_PAUSE: Duration = Duration::from_millis(20);
+/// Send with `send` again while the prover answers busy (`-32003`: the connection's call
+/// rate, or every worker; nothing was run, reserved or counted), after growing pauses.
+async fn patiently<T, Sent>(send: impl Fn() -> Sent) -> Result<T, jsonrpsee::core::ClientError>
+where
+    Sent: std::future::Future<Output = Result<T, jsonrpsee::core::ClientError>>,
+{
+    let mut reply = send().await;
+    let mut pause = BUSY_PAUSE;
+    for _ in 0..BUSY_RETRIES {
+        if !matches!(&reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == UNAVAILABLE) {
+            break;
+        }
+        tokio::time::sleep(pause).await;
+        pause = pause.saturating_mul(2);
+        reply = send().await;
+    }
+    reply
+}
+
 /// The file a session holds locked: one process at a time on a channel, since each pays
 /// only for the answers it verified itself.
 const LOCK: &str = "lock";
@@ -351,7 +370,9 @@ impl Session {
     /// Pay for everything verified so far, on its own: what the prover says it holds.
     pub async fn pay_up(&self) -> Result<u128> {
         let Some(voucher) = self.voucher_for_all()? else { return Ok(0) };
-        let paid = self.rpc.channel_pay(voucher).await.with_context(|| format!("paying {}", self.url))?;
+        let paid = patiently(|| self.rpc.channel_pay(voucher.clone()))
+            .await
+            .with_context(|| format!("paying {}", self.url))?;
         paid.parse().map_err(|_| anyhow!("the prover's paid amount {paid:?} is not a number"))
     }
 
@@ -406,18 +427,8 @@ impl Session {
         let model = hex0x(&self.verifier.id());
         let send =
             |voucher| self.rpc.channel_infer(self.channel, model.clone(), input.into(), self.ticket(input), voucher);
-        // Busy (the connection's call rate, or every worker): nothing was reserved or
-        // counted, so the request goes again after a growing pause, with a new ticket.
-        let mut reply = send(voucher.clone()).await;
-        let mut pause = BUSY_PAUSE;
-        for _ in 0..BUSY_RETRIES {
-            if !matches!(&reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == UNAVAILABLE) {
-                break;
-            }
-            tokio::time::sleep(pause).await;
-            pause = pause.saturating_mul(2);
-            reply = send(voucher.clone()).await;
-        }
+        // Each time with a new ticket.
+        let reply = patiently(|| send(voucher.clone())).await;
         if let Err(jsonrpsee::core::ClientError::Call(e)) = &reply {
             let replayed = e.data().and_then(|d| serde_json::from_str::<api::Replayed>(d.get()).ok());
             if let (BAD_VOUCHER, Some(replayed)) = (e.code(), replayed) {
