@@ -107,25 +107,6 @@ const ABANDONED: &str = "abandoned";
 /// client slows to the prover's per-connection call rate instead of failing.
 const BUSY_RETRIES: u32 = 5;
 const BUSY_PAUSE: Duration = Duration::from_millis(20);
-/// Send with `send` again while the prover answers busy (`-32003`: the connection's call
-/// rate, or every worker; nothing was run, reserved or counted), after growing pauses.
-async fn patiently<T, Sent>(send: impl Fn() -> Sent) -> Result<T, jsonrpsee::core::ClientError>
-where
-    Sent: std::future::Future<Output = Result<T, jsonrpsee::core::ClientError>>,
-{
-    let mut reply = send().await;
-    let mut pause = BUSY_PAUSE;
-    for _ in 0..BUSY_RETRIES {
-        if !matches!(&reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == UNAVAILABLE) {
-            break;
-        }
-        tokio::time::sleep(pause).await;
-        pause = pause.saturating_mul(2);
-        reply = send().await;
-    }
-    reply
-}
-
 /// The file a session holds locked: one process at a time on a channel, since each pays
 /// only for the answers it verified itself.
 const LOCK: &str = "lock";
@@ -155,13 +136,14 @@ pub fn given_up(
     model: &ModelId,
 ) -> Vec<(ChannelId, GivenUp)> {
     let Ok(dirs) = std::fs::read_dir(root.join(hex0x(genesis))) else { return Vec::new() };
+    let model = hex0x(model);
     dirs.filter_map(|dir| {
         let dir = dir.ok()?;
         let channel = dir.file_name().to_str()?.parse::<ChannelId>().ok()?;
         let marker = std::fs::read(dir.path().join(ABANDONED)).ok()?;
         Some((channel, serde_json::from_slice::<GivenUp>(&marker).ok()?))
     })
-    .filter(|(_, marker)| &marker.client == client && marker.model == hex0x(model))
+    .filter(|(_, marker)| &marker.client == client && marker.model == model)
     .collect()
 }
 
@@ -174,6 +156,25 @@ pub fn in_use(root: &Path, genesis: &ghost_primitives::Hash, channel: ChannelId)
 /// Where the records of `channel` are kept under `root`.
 fn channel_dir(root: &Path, genesis: &ghost_primitives::Hash, channel: ChannelId) -> PathBuf {
     root.join(hex0x(genesis)).join(channel.to_string())
+}
+
+/// Send with `send` again while the prover answers busy (`-32003`: the connection's call
+/// rate, or every worker; nothing was run, reserved or counted), after growing pauses.
+async fn patiently<T, Sent>(send: impl Fn() -> Sent) -> Result<T, jsonrpsee::core::ClientError>
+where
+    Sent: std::future::Future<Output = Result<T, jsonrpsee::core::ClientError>>,
+{
+    let mut reply = send().await;
+    let mut pause = BUSY_PAUSE;
+    for _ in 0..BUSY_RETRIES {
+        if !matches!(&reply, Err(jsonrpsee::core::ClientError::Call(e)) if e.code() == UNAVAILABLE) {
+            break;
+        }
+        tokio::time::sleep(pause).await;
+        pause = pause.saturating_mul(2);
+        reply = send().await;
+    }
+    reply
 }
 
 /// Whether `reply` is the prover's refusal to serve more unpaid answers.
